@@ -1,0 +1,123 @@
+// The domain shared by every front end (Rust, TS/JS) and every face (CLI, ESLint, Semgrep).
+// Front ends produce facts in these terms; summaries and checks consume only these terms.
+
+/** 1-based line and column, end exclusive column, as every face reports them. */
+export interface SourceSpan {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/**
+ * How an acquisition uses the lock. `upgradable` is parking_lot's upgradable read: it coexists
+ * with readers but not with writers or another upgradable reader.
+ */
+export type AccessMode = 'shared' | 'upgradable' | 'exclusive';
+
+/** What happens when two acquisitions of one lock conflict. */
+export type ConflictOutcome = 'deadlock' | 'panic';
+
+/** The behaviour of one lock implementation, which decides whether two accesses conflict. */
+export interface LockFlavor {
+  /** Human name used in messages, e.g. `std::sync::RwLock`. */
+  readonly name: string;
+  /** `deadlock` for real locks, `panic` for RefCell ("already borrowed"). */
+  readonly outcome: ConflictOutcome;
+  /**
+   * Fair or write-preferring: a second shared acquisition can block behind a queued writer,
+   * so shared + shared on one thread or task may deadlock.
+   */
+  readonly fair: boolean;
+  /** Blocks the OS thread (std, parking_lot, spin) rather than a task (tokio, futures). */
+  readonly blocksThread: boolean;
+  /** The same thread may take it again (ReentrantMutex). */
+  readonly reentrant: boolean;
+}
+
+/**
+ * Identity of a lock: a path relative to its owning type (`Proxy.load`), a static
+ * (`static CACHE`), a function-local binding (`fn build: m`), a Web Locks name, a module binding.
+ * Identity is by type and field, not by instance.
+ */
+export interface LockId {
+  readonly key: string;
+  readonly display: string;
+}
+
+export type Confidence = 'high' | 'low';
+
+/** One place where a lock is requested. */
+export interface Acquisition {
+  readonly lock: LockId;
+  readonly mode: AccessMode;
+  readonly flavor: LockFlavor;
+  /** The API used, e.g. `read`, `borrow_mut`, `runExclusive`, `insert`. */
+  readonly api: string;
+  readonly span: SourceSpan;
+  /** `try_*` and `ifAvailable` never wait, so they never complete a deadlock. */
+  readonly blocking: boolean;
+  readonly confidence: Confidence;
+}
+
+/** One step of a witness chain: a call, or the final acquisition. */
+export interface WitnessStep {
+  readonly span: SourceSpan;
+  /** e.g. `calls init_for`, `takes Proxy.load (write)` */
+  readonly note: string;
+}
+
+/** A lock a call may take, with one shortest chain of calls that leads to it. */
+export interface ReachedAcquisition {
+  readonly acquisition: Acquisition;
+  /** Calls from the function that was summarised down to the acquisition; empty when direct. */
+  readonly chain: readonly WitnessStep[];
+}
+
+export type Severity = 'error' | 'warn';
+export type RuleSetting = Severity | 'off';
+
+export interface RelatedLocation {
+  readonly span: SourceSpan;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly rule: string;
+  readonly severity: Severity;
+  /** Where the guard is created: that is what the fix changes. */
+  readonly span: SourceSpan;
+  readonly message: string;
+  readonly related: readonly RelatedLocation[];
+}
+
+/** Something the analysis could not do for a file, reported but never fatal. */
+export interface AnalysisNote {
+  readonly file: string;
+  readonly message: string;
+  readonly line?: number;
+}
+
+export function conflicts(held: Acquisition, requested: Acquisition): boolean {
+  if (held.lock.key !== requested.lock.key) return false;
+  if (!requested.blocking && requested.flavor.outcome === 'deadlock') return false;
+  if (held.flavor.reentrant || requested.flavor.reentrant) return false;
+  if (held.mode === 'exclusive' || requested.mode === 'exclusive') return true;
+  if (held.mode === 'upgradable' && requested.mode === 'upgradable') return true;
+  return sharedPairMayBlock(held, requested);
+}
+
+/**
+ * shared + shared only blocks on fair locks, and not with a recursive read (parking_lot's
+ * `read_recursive`, whose api name carries it), and never for RefCell.
+ */
+export function sharedPairMayBlock(held: Acquisition, requested: Acquisition): boolean {
+  if (held.mode === 'exclusive' || requested.mode === 'exclusive') return false;
+  if (requested.api === 'read_recursive' || requested.api.endsWith('_recursive')) return false;
+  return requested.flavor.fair && requested.flavor.outcome === 'deadlock';
+}
+
+export function formatSpan(span: SourceSpan): string {
+  return `${span.file}:${span.line}:${span.column}`;
+}

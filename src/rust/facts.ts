@@ -1,0 +1,69 @@
+// Facts about one Rust function, as the guard-lifetime walk records them. Checks and summaries
+// read only these; none of them looks at syntax.
+import type { Acquisition, SourceSpan } from '../core/model.js';
+import type { FnDecl } from './crate-index.js';
+
+/** How a guard came to be held, which decides the rule a conflict belongs to. */
+export type GuardOrigin = 'let' | 'temporary' | 'scrutinee';
+export type ScrutineeConstruct = 'match' | 'if let' | 'while let' | 'for' | 'let chain';
+
+export interface GuardRelease {
+  readonly span: SourceSpan;
+  /** e.g. `at the end of the \`if let … else\` (edition 2021 keeps scrutinee temporaries through else)` */
+  readonly note: string;
+}
+
+export interface GuardFact {
+  readonly id: number;
+  readonly acquisition: Acquisition;
+  origin: GuardOrigin;
+  construct?: ScrutineeConstruct;
+  /** The variable holding it, for `let` guards. */
+  binding?: string;
+  /** Set when a helper returned the guard: `fn rl(&self) -> RwLockReadGuard<…>`. */
+  returnedBy?: { readonly fnName: string; readonly inner: Acquisition };
+  release?: GuardRelease;
+}
+
+/** A guard alive at an event, and where the event sits relative to the guard's construct. */
+export interface HeldGuard {
+  readonly guard: GuardFact;
+  /** `else block`, `arm \`None =>\``, `loop body`: set only for scrutinee guards. */
+  readonly region?: string;
+}
+
+interface EventBase {
+  readonly held: readonly HeldGuard[];
+  /** In a closure or async block that runs elsewhere (spawned thread, later task). */
+  readonly detached: boolean;
+}
+
+export interface AcquireEvent extends EventBase {
+  readonly kind: 'acquire';
+  readonly acquisition: Acquisition;
+  /** The guard this acquisition creates; momentary acquisitions (DashMap `insert`) have none. */
+  readonly guard?: GuardFact;
+}
+
+export interface CallEvent extends EventBase {
+  readonly kind: 'call';
+  readonly callees: readonly FnDecl[];
+  readonly calleeName: string;
+  readonly span: SourceSpan;
+}
+
+export interface AwaitEvent extends EventBase {
+  readonly kind: 'await';
+  readonly span: SourceSpan;
+}
+
+export type FactEvent = AcquireEvent | CallEvent | AwaitEvent;
+
+export interface FunctionFacts {
+  readonly fn: FnDecl;
+  /** In evaluation order. */
+  readonly events: readonly FactEvent[];
+  readonly guards: readonly GuardFact[];
+  /** Guards that leave the function in its return value: the function is an acquisition. */
+  readonly returnedGuards: readonly GuardFact[];
+}

@@ -1,0 +1,1131 @@
+// Where every guard of a Rust function is alive. This is the one place that decides guard
+// lifetimes, following the Rust reference ("Destructors", "Temporary scopes", "Temporary lifetime
+// extension") and the edition 2024 changes (if-let rescope, tail-expression temporary scope).
+//
+// The walk visits expressions in evaluation order. A guard is born in the innermost temporary
+// scope; a `let` moves it into the block; a call argument moves it into the callee; a scope's end
+// drops what it still holds. Every acquisition, call and `.await` is recorded with the guards
+// alive at that moment.
+import type { Acquisition, AnalysisNote, LockId, SourceSpan } from '../core/model.js';
+import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
+import type { Edition } from './crates.js';
+import type { FactEvent, FunctionFacts, GuardFact, GuardOrigin, HeldGuard, ScrutineeConstruct } from './facts.js';
+import {
+  DETACHING_CALLS,
+  DROP_FUNCTIONS,
+  GUARD_CONSUMING_METHODS,
+  GUARD_PASSTHROUGH_METHODS,
+  lockFlavor,
+  lockMethod,
+  type LockMethod,
+} from './lock-apis.js';
+import { parseRust, type SyntaxNode } from './syntax.js';
+import { constructedTypePath, typeMeaning, type LockType } from './types.js';
+
+/** A lock reached by a place expression (`self.load`, `CACHE`, a local `m`). */
+interface LockPlace {
+  readonly id: LockId;
+  readonly type: LockType;
+  readonly confidence: 'high' | 'low';
+}
+
+interface LiveGuard {
+  readonly fact: GuardFact;
+  live: boolean;
+  /** >0 while the guard is known to hold nothing (the `None` of an optional guard). */
+  suspended: number;
+  optional: boolean;
+  region?: string;
+}
+
+/** What evaluating an expression produced, as far as locks are concerned. */
+interface Value {
+  /** Guards the value itself carries (a `MutexGuard`, `Option<Ref>`); moved with the value. */
+  readonly guards: LiveGuard[];
+  readonly lock?: LockPlace;
+  readonly struct?: string;
+  /** The binding the value was read from, so that a move empties it. */
+  readonly binding?: Binding;
+}
+
+interface Binding {
+  guards: LiveGuard[];
+  lock?: LockPlace;
+  struct?: string;
+}
+
+interface TempScope {
+  readonly guards: LiveGuard[];
+  readonly endNote: string;
+}
+
+interface BlockScope {
+  readonly bindings: Map<string, Binding>;
+  /** Guards owned by bindings of this block, dropped at its end in reverse order. */
+  readonly owned: LiveGuard[];
+}
+
+const NOTHING: Value = { guards: [] };
+
+/** Beyond this depth the walk stops descending (with a note) instead of exhausting the stack. */
+const MAX_DEPTH = 400;
+
+/** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
+const EXPRESSION_MACROS = new Set([
+  'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
+  'assert', 'assert_eq', 'assert_ne', 'debug_assert', 'debug_assert_eq', 'debug_assert_ne',
+  'dbg', 'vec', 'info', 'debug', 'warn', 'error', 'trace', 'log', 'event', 'unreachable',
+  'todo', 'unimplemented', 'matches', 'anyhow', 'bail', 'ensure', 'span', 'info_span',
+  'debug_span', 'trace_span', 'warn_span', 'error_span',
+]);
+
+export interface WalkContext {
+  readonly index: CrateIndex;
+  /** Guards a resolved callee returns (guard-returning helpers); computed on demand. */
+  returnedGuards(fn: FnDecl): readonly GuardFact[];
+  readonly notes: AnalysisNote[];
+}
+
+export function walkFunction(fn: FnDecl, ctx: WalkContext): FunctionFacts {
+  return new GuardLifetimeWalk(fn, ctx).run();
+}
+
+class GuardLifetimeWalk {
+  private readonly file: ParsedFile;
+  private readonly edition: Edition;
+  private readonly events: FactEvent[] = [];
+  private readonly guards: GuardFact[] = [];
+  private readonly returned: GuardFact[] = [];
+  private readonly temps: TempScope[] = [];
+  private readonly blocks: BlockScope[] = [];
+  private live: LiveGuard[] = [];
+  private detached = false;
+  private depth = 0;
+  private depthNoted = false;
+  /** Offset added to node positions while walking a re-parsed macro body. */
+  private shift = 0;
+  private nextGuardId = 0;
+
+  constructor(
+    private readonly fn: FnDecl,
+    private readonly ctx: WalkContext,
+  ) {
+    this.file = fn.file;
+    this.edition = fn.file.edition;
+  }
+
+  run(): FunctionFacts {
+    const body = this.fn.node.childForFieldName('body');
+    if (body) {
+      this.blocks.push({ bindings: new Map(), owned: [] });
+      this.bindParameters();
+      this.temps.push({ guards: [], endNote: 'at the end of the function' });
+      const value = this.block(body, true);
+      for (const g of value.guards) this.returned.push(g.fact);
+      this.endTemp(this.endOf(body));
+      this.endBlock(this.endOf(body), 'at the end of the function');
+    }
+    return { fn: this.fn, events: this.events, guards: this.guards, returnedGuards: this.returned };
+  }
+
+  // ---- positions -------------------------------------------------------------------------
+
+  private span(node: SyntaxNode): SourceSpan {
+    return this.file.lines.span(this.file.path, node.startIndex + this.shift, node.endIndex + this.shift);
+  }
+
+  private endOf(node: SyntaxNode): SourceSpan {
+    const end = node.endIndex + this.shift;
+    return this.file.lines.span(this.file.path, Math.max(end - 1, 0), end);
+  }
+
+  // ---- bindings --------------------------------------------------------------------------
+
+  private bindParameters(): void {
+    const imports = this.file.imports;
+    for (const p of this.fn.params) {
+      const meaning = typeMeaning(p.type, imports);
+      this.bind(p.name, {
+        guards: [],
+        lock: meaning.lock ? this.localLock(p.name, meaning.lock) : undefined,
+        struct: meaning.struct,
+      });
+    }
+  }
+
+  private localLock(name: string, type: LockType): LockPlace {
+    const owner = this.fn.ownerType ? `${this.fn.ownerType}::${this.fn.name}` : this.fn.name;
+    return { id: { key: `${this.file.path}#${owner}::${name}`, display: name }, type, confidence: 'high' };
+  }
+
+  private bind(name: string, binding: Binding): void {
+    this.blocks[this.blocks.length - 1].bindings.set(name, binding);
+  }
+
+  private lookup(name: string): Binding | undefined {
+    for (let i = this.blocks.length - 1; i >= 0; i--) {
+      const b = this.blocks[i].bindings.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  // ---- scopes ----------------------------------------------------------------------------
+
+  private pushTemp(endNote: string): void {
+    this.temps.push({ guards: [], endNote });
+  }
+
+  private endTemp(at: SourceSpan): void {
+    const scope = this.temps.pop();
+    if (!scope) return;
+    for (let i = scope.guards.length - 1; i >= 0; i--) this.release(scope.guards[i], at, scope.endNote);
+  }
+
+  private endBlock(at: SourceSpan, note: string): void {
+    const block = this.blocks.pop();
+    if (!block) return;
+    for (let i = block.owned.length - 1; i >= 0; i--) this.release(block.owned[i], at, note);
+  }
+
+  private release(guard: LiveGuard, at: SourceSpan, note: string): void {
+    if (!guard.live) return;
+    guard.live = false;
+    guard.fact.release ??= { span: at, note };
+    this.live = this.live.filter((g) => g !== guard);
+  }
+
+  /** Takes guards out of the temporary scope or binding that held them: they now move with a value. */
+  private detach(guards: readonly LiveGuard[], from?: Binding): void {
+    for (const scope of this.temps) {
+      for (const g of guards) {
+        const i = scope.guards.indexOf(g);
+        if (i >= 0) scope.guards.splice(i, 1);
+      }
+    }
+    for (const block of this.blocks) {
+      for (const g of guards) {
+        const i = block.owned.indexOf(g);
+        if (i >= 0) block.owned.splice(i, 1);
+      }
+    }
+    if (from) from.guards = from.guards.filter((g) => !guards.includes(g));
+  }
+
+  private held(): HeldGuard[] {
+    return this.live
+      .filter((g) => g.suspended === 0)
+      .map((g) => (g.region ? { guard: g.fact, region: g.region } : { guard: g.fact }));
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  private acquire(acquisition: Acquisition, method: LockMethod | undefined, returnedBy?: GuardFact['returnedBy']): LiveGuard | undefined {
+    const held = this.held();
+    if (method && method.holds === 'momentary') {
+      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached });
+      return undefined;
+    }
+    const fact: GuardFact = { id: this.nextGuardId++, acquisition, origin: 'temporary' };
+    if (returnedBy) fact.returnedBy = returnedBy;
+    this.guards.push(fact);
+    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, guard: fact });
+    const guard: LiveGuard = { fact, live: true, suspended: 0, optional: method?.optional ?? false };
+    this.live.push(guard);
+    this.temps[this.temps.length - 1].guards.push(guard);
+    return guard;
+  }
+
+  private call(callees: readonly FnDecl[], name: string, node: SyntaxNode): void {
+    if (callees.length === 0) return;
+    this.events.push({
+      kind: 'call',
+      callees,
+      calleeName: name,
+      span: this.span(node),
+      held: this.held(),
+      detached: this.detached,
+    });
+  }
+
+  // ---- statements and blocks -------------------------------------------------------------
+
+  /** Walks a block; `isBody` marks a function body, whose tail temporaries die with the call. */
+  private block(node: SyntaxNode, isBody = false): Value {
+    if (!isBody) this.blocks.push({ bindings: new Map(), owned: [] });
+    const children = node.namedChildren.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment');
+    let value: Value = NOTHING;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      const isTail = i === children.length - 1 && child.type !== 'expression_statement' && child.type !== 'let_declaration' && !child.type.endsWith('_item');
+      if (isTail) {
+        value = this.tail(child, isBody);
+      } else {
+        this.statement(child);
+      }
+    }
+    if (!isBody) this.endBlock(this.endOf(node), 'at the end of the block');
+    return value;
+  }
+
+  // Edition ≤ 2021: the tail expression's temporaries outlive the block's locals and are dropped
+  // with the enclosing statement. Edition 2024 drops them before the locals (Reference:
+  // "Temporary scopes", tail expression rule; RFC 3606).
+  private tail(node: SyntaxNode, isBody: boolean): Value {
+    if (this.edition >= 2024 && !isBody) {
+      this.pushTemp('at the end of the block (edition 2024 drops tail temporaries first)');
+      const value = this.expr(node);
+      this.detach(value.guards);
+      this.endTemp(this.endOf(node));
+      return value;
+    }
+    return this.expr(node);
+  }
+
+  private statement(node: SyntaxNode): void {
+    switch (node.type) {
+      case 'let_declaration':
+        this.letDeclaration(node);
+        return;
+      case 'expression_statement': {
+        this.pushTemp('at the end of the statement');
+        const inner = node.namedChildren[0];
+        if (inner) this.expr(inner);
+        this.endTemp(this.endOf(node));
+        return;
+      }
+      case 'empty_statement':
+      case 'attribute_item':
+      case 'inner_attribute_item':
+        return;
+      default:
+        if (node.type.endsWith('_item') || node.type === 'macro_definition') return;
+        this.pushTemp('at the end of the statement');
+        this.expr(node);
+        this.endTemp(this.endOf(node));
+    }
+  }
+
+  private letDeclaration(node: SyntaxNode): void {
+    const pattern = node.childForFieldName('pattern');
+    const typeNode = node.childForFieldName('type');
+    const init = node.childForFieldName('value');
+    const elseBlock = node.namedChildren.find((c) => c.type === 'block' && c !== init);
+    this.pushTemp('at the end of the `let` statement');
+    const value = init ? this.expr(init) : NOTHING;
+    const patternText = pattern?.text ?? '_';
+    const names = pattern ? patternNames(pattern) : [];
+    // `let _ = e;` binds nothing: the value (and a guard it is) is dropped at once.
+    const bindsValue = patternText !== '_' && names.length > 0;
+    // Temporary lifetime extension: `let r = &temp;` extends `temp` to the enclosing block
+    // (Reference: "Temporary lifetime extension", extending based on expressions).
+    const extended = init ? extendedTemporaries(init) : false;
+    const moved = bindsValue ? value.guards.filter((g) => g.live) : [];
+    if (moved.length > 0) this.detach(moved, value.binding);
+    let extendedGuards: LiveGuard[] = [];
+    if (extended && bindsValue) {
+      extendedGuards = this.temps[this.temps.length - 1].guards.slice();
+      this.detach(extendedGuards);
+    }
+    if (elseBlock) {
+      // let-else: the initializer's temporaries are dropped before the else block runs, and a
+      // refuted value holds nothing there.
+      this.endTemp(this.endOf(init ?? node));
+      for (const g of moved) g.suspended++;
+      this.expr(elseBlock);
+      for (const g of moved) g.suspended--;
+    } else {
+      this.endTemp(this.endOf(node));
+    }
+    const owned = [...moved, ...extendedGuards];
+    const block = this.blocks[this.blocks.length - 1];
+    for (const g of owned) {
+      g.fact.origin = 'let';
+      g.fact.binding = names[0];
+      g.optional = false;
+      block.owned.push(g);
+    }
+    const declared = typeNode ? typeMeaning(typeNode.text, this.file.imports) : {};
+    for (const name of names) {
+      // Shadowing does not drop the shadowed guard: it stays owned by the block.
+      this.bind(name, {
+        guards: name === names[0] ? owned : [],
+        lock: names.length === 1 ? (declared.lock ? this.localLock(name, declared.lock) : value.lock) : undefined,
+        struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
+      });
+    }
+  }
+
+  // ---- expressions -----------------------------------------------------------------------
+
+  private expr(node: SyntaxNode): Value {
+    if (this.depth >= MAX_DEPTH) {
+      if (!this.depthNoted) {
+        this.depthNoted = true;
+        const at = this.span(node);
+        this.ctx.notes.push({
+          file: at.file,
+          line: at.line,
+          message: `expressions nested deeper than ${MAX_DEPTH} levels in \`${this.fn.name}\` were not analysed`,
+        });
+      }
+      return NOTHING;
+    }
+    this.depth++;
+    try {
+      return this.exprInner(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprInner(node: SyntaxNode): Value {
+    switch (node.type) {
+      case 'call_expression':
+        return this.callExpression(node);
+      case 'await_expression': {
+        const inner = node.namedChildren[0];
+        const value = inner ? this.expr(inner) : NOTHING;
+        this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+        return value;
+      }
+      case 'try_expression':
+      case 'parenthesized_expression':
+      case 'type_cast_expression': {
+        const inner = node.namedChildren[0];
+        return inner ? this.expr(inner) : NOTHING;
+      }
+      case 'reference_expression': {
+        const inner = node.childForFieldName('value');
+        return inner ? this.expr(inner) : NOTHING;
+      }
+      case 'unary_expression': {
+        // `*guard` reads through the guard; the guard itself stays a temporary.
+        const inner = node.namedChildren[0];
+        const value = inner ? this.expr(inner) : NOTHING;
+        return { guards: [], lock: value.lock, struct: value.struct };
+      }
+      case 'identifier':
+        return this.identifier(node);
+      case 'self':
+        return { guards: [], struct: this.fn.ownerType };
+      case 'field_expression':
+        return this.fieldExpression(node);
+      case 'scoped_identifier':
+        return this.staticPlace(node.text);
+      case 'block':
+        return this.block(node);
+      case 'unsafe_block':
+      case 'const_block': {
+        const inner = node.namedChildren.find((c) => c.type === 'block');
+        return inner ? this.block(inner) : NOTHING;
+      }
+      case 'async_block':
+      case 'closure_expression':
+        this.detachedBody(node);
+        return NOTHING;
+      case 'if_expression':
+        return this.ifExpression(node);
+      case 'match_expression':
+        return this.matchExpression(node);
+      case 'while_expression':
+        this.whileExpression(node);
+        return NOTHING;
+      case 'for_expression':
+        this.forExpression(node);
+        return NOTHING;
+      case 'loop_expression': {
+        const body = node.childForFieldName('body');
+        if (body) this.block(body);
+        return NOTHING;
+      }
+      case 'assignment_expression':
+      case 'compound_assignment_expr':
+        return this.assignment(node);
+      case 'binary_expression':
+        return this.binary(node);
+      case 'return_expression': {
+        const inner = node.namedChildren[0];
+        if (inner) {
+          const value = this.expr(inner);
+          this.detach(value.guards, value.binding);
+          for (const g of value.guards) this.returned.push(g.fact);
+        }
+        return NOTHING;
+      }
+      case 'macro_invocation':
+        return this.macro(node);
+      case 'tuple_expression':
+      case 'array_expression':
+      case 'struct_expression': {
+        const carried: LiveGuard[] = [];
+        for (const part of aggregateParts(node)) carried.push(...this.expr(part).guards);
+        return { guards: carried };
+      }
+      case 'let_condition':
+      case 'let_chain':
+        // Conditions are walked by their `if` / `while`; reaching one here means broken code.
+        this.children(node);
+        return NOTHING;
+      case 'line_comment':
+      case 'block_comment':
+      case 'string_literal':
+      case 'raw_string_literal':
+      case 'integer_literal':
+      case 'float_literal':
+      case 'boolean_literal':
+      case 'char_literal':
+        return NOTHING;
+      default:
+        this.children(node);
+        return NOTHING;
+    }
+  }
+
+  private children(node: SyntaxNode): void {
+    for (const child of node.namedChildren) {
+      if (child.type.endsWith('_item') || child.type === 'type_identifier' || child.type.endsWith('_type')) continue;
+      this.expr(child);
+    }
+  }
+
+  private identifier(node: SyntaxNode): Value {
+    const binding = this.lookup(node.text);
+    if (binding) {
+      return { guards: binding.guards.filter((g) => g.live), lock: binding.lock, struct: binding.struct, binding };
+    }
+    return this.staticPlace(node.text);
+  }
+
+  private staticPlace(path: string): Value {
+    const name = path.split('::').pop()!;
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return NOTHING;
+    const decl = this.ctx.index.staticDecl(name);
+    if (!decl) return NOTHING;
+    const meaning = typeMeaning(decl.type, decl.file.imports);
+    if (meaning.lock) {
+      return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high' } };
+    }
+    return { guards: [], struct: meaning.struct };
+  }
+
+  /** `self.load`, `self.inner.load`, `p.load`: a lock named by its owning type and field. */
+  private fieldExpression(node: SyntaxNode): Value {
+    const base = node.childForFieldName('value');
+    const field = node.childForFieldName('field')?.text;
+    const baseValue = base ? this.expr(base) : NOTHING;
+    if (!field || !baseValue.struct) return NOTHING;
+    const decl = this.ctx.index.struct(baseValue.struct);
+    const fieldType = decl?.fields.get(field);
+    if (!decl || !fieldType) return NOTHING;
+    const meaning = typeMeaning(fieldType, decl.file.imports);
+    if (meaning.lock) {
+      const display = `${decl.name}.${field}`;
+      return { guards: [], lock: { id: { key: display, display }, type: meaning.lock, confidence: 'high' } };
+    }
+    return { guards: [], struct: meaning.struct };
+  }
+
+  // ---- calls -----------------------------------------------------------------------------
+
+  private callExpression(node: SyntaxNode): Value {
+    let fnNode = node.childForFieldName('function');
+    const args = node.childForFieldName('arguments');
+    if (fnNode?.type === 'generic_function') fnNode = fnNode.childForFieldName('function');
+    if (!fnNode) return NOTHING;
+    if (fnNode.type === 'field_expression') return this.methodCall(node, fnNode, args);
+    return this.pathCall(node, fnNode, args);
+  }
+
+  private argumentNodes(args: SyntaxNode | null): SyntaxNode[] {
+    return (args?.namedChildren ?? []).filter((a) => a.type !== 'line_comment' && a.type !== 'block_comment' && a.type !== 'attribute_item');
+  }
+
+  /**
+   * Arguments in order; closures run inside the call (at the call site) unless the callee
+   * hands them to another thread or task. Guards passed by value move into the callee.
+   */
+  private evaluateArguments(args: readonly SyntaxNode[], detaching: boolean, onClosure?: (closure: SyntaxNode) => void): Value[] {
+    const values: Value[] = [];
+    const closures: SyntaxNode[] = [];
+    for (const arg of args) {
+      if (arg.type === 'closure_expression') {
+        closures.push(arg);
+        values.push(NOTHING);
+      } else {
+        values.push(this.expr(arg));
+      }
+    }
+    for (const closure of closures) {
+      if (detaching) this.detachedBody(closure);
+      else if (onClosure) onClosure(closure);
+      else this.inlineClosure(closure);
+    }
+    return values;
+  }
+
+  private inlineClosure(closure: SyntaxNode, paramLock?: LockPlace): void {
+    const body = closure.childForFieldName('body');
+    if (!body) return;
+    this.blocks.push({ bindings: new Map(), owned: [] });
+    const params = closure.childForFieldName('parameters');
+    const names = params ? patternNames(params) : [];
+    names.forEach((name, i) => this.bind(name, { guards: [], lock: i === 0 ? paramLock : undefined }));
+    this.pushTemp('at the end of the closure');
+    const value = this.expr(body);
+    this.detach(value.guards);
+    this.endTemp(this.endOf(body));
+    this.endBlock(this.endOf(body), 'at the end of the closure');
+  }
+
+  /** A closure or async block that runs later or elsewhere: nothing held here is held there. */
+  private detachedBody(node: SyntaxNode): void {
+    const savedLive = this.live;
+    const savedDetached = this.detached;
+    this.live = [];
+    this.detached = true;
+    if (node.type === 'closure_expression') {
+      this.inlineClosure(node);
+    } else {
+      const body = node.namedChildren.find((c) => c.type === 'block');
+      if (body) {
+        this.pushTemp('at the end of the async block');
+        this.block(body);
+        this.endTemp(this.endOf(body));
+      }
+    }
+    this.live = savedLive;
+    this.detached = savedDetached;
+  }
+
+  /** Moves guards passed by value into a callee: they are dropped there, at the latest. */
+  private moveIntoCall(values: readonly Value[], at: SourceSpan, calleeName: string): void {
+    for (const v of values) {
+      if (v.guards.length === 0) continue;
+      this.detach(v.guards, v.binding);
+      for (const g of v.guards) this.release(g, at, `when it is moved into \`${calleeName}\``);
+    }
+  }
+
+  private methodCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
+    const receiverNode = fnNode.childForFieldName('value');
+    const method = fnNode.childForFieldName('field')?.text ?? '';
+    const receiver = receiverNode ? this.expr(receiverNode) : NOTHING;
+    const args = this.argumentNodes(argsNode);
+
+    // A method of the lock itself.
+    if (receiver.lock) {
+      const api = lockMethod(receiver.lock.type.kind, method);
+      if (api) return this.lockCall(node, receiver.lock, method, api, args);
+      if (method === 'with') {
+        // thread_local! `KEY.with(|cell| …)`: the closure's parameter is the lock.
+        this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, receiver.lock));
+        return NOTHING;
+      }
+      if (method === 'clone' || method === 'as_ref' || method === 'deref' || method === 'get_ref') {
+        this.evaluateArguments(args, false);
+        return { guards: [], lock: receiver.lock };
+      }
+    }
+
+    // Adapters that keep the guard in the value (`lock().unwrap()`), or consume an
+    // `Option<Guard>` (`get(k).map(|r| …)` drops the guard inside `map`).
+    if (receiver.guards.length > 0) {
+      if (GUARD_PASSTHROUGH_METHODS.has(method)) {
+        this.evaluateArguments(args, false);
+        for (const g of receiver.guards) g.optional = false;
+        return { guards: receiver.guards, binding: receiver.binding };
+      }
+      if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) {
+        this.evaluateArguments(args, false);
+        this.detach(receiver.guards, receiver.binding);
+        for (const g of receiver.guards) this.release(g, this.endOf(node), `when \`${method}\` consumes it`);
+        return NOTHING;
+      }
+    }
+
+    const callees = receiver.struct ? this.ctx.index.methods(receiver.struct, method) : this.unqualifiedSelfMethods(receiverNode, method);
+    if (callees.length === 0 && !receiver.struct && args.length === 0 && receiverNode) {
+      const lowConfidence = this.unknownReceiverLock(receiverNode, method);
+      if (lowConfidence) {
+        const api = lockMethod(lowConfidence.type.kind, method)!;
+        return this.lockCall(node, lowConfidence, method, api, args);
+      }
+    }
+    const values = this.evaluateArguments(args, DETACHING_CALLS.has(method));
+    return this.resolvedCall(node, callees, method, values);
+  }
+
+  /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
+  private unqualifiedSelfMethods(receiverNode: SyntaxNode | null, method: string): FnDecl[] {
+    if (receiverNode?.type !== 'self' || !this.fn.traitName) return [];
+    return this.ctx.index.traitDefaults(new Set([this.fn.traitName]), method);
+  }
+
+  /**
+   * `x.lock()` / `x.read()` / `x.write()` with no arguments on a receiver whose type is unknown:
+   * probably a lock, with low confidence. `io::Read::read(&mut buf)` takes an argument and never
+   * gets here. The identity is the receiver's path, so only the same path conflicts.
+   */
+  private unknownReceiverLock(receiverNode: SyntaxNode, method: string): LockPlace | undefined {
+    const kind = method === 'lock' ? 'Mutex' : method === 'read' || method === 'write' ? 'RwLock' : undefined;
+    if (!kind) return undefined;
+    const path = placePath(receiverNode, this.fn.ownerType);
+    if (!path) return undefined;
+    const key = path.startsWith('self.') || /^[A-Z]/.test(path) ? path : `${this.fn.key}::${path}`;
+    return { id: { key: `?${key}`, display: path }, type: { kind, crate: 'std' }, confidence: 'low' };
+  }
+
+  private lockCall(node: SyntaxNode, lock: LockPlace, method: string, api: LockMethod, args: readonly SyntaxNode[]): Value {
+    const argValues = this.evaluateArguments(args, false, () => undefined);
+    this.moveIntoCall(argValues, this.span(node), method);
+    const acquisition: Acquisition = {
+      lock: lock.id,
+      mode: api.mode,
+      flavor: lockFlavor(lock.type.kind, lock.type.crate),
+      api: method,
+      span: this.span(node),
+      blocking: api.blocking,
+      confidence: lock.confidence,
+    };
+    if (api.holds === 'momentary') {
+      if (api.runsClosuresLocked) {
+        // The closure runs while the shard is locked: hold a guard for its duration.
+        this.pushTemp(`when \`${method}\` returns`);
+        this.acquire(acquisition, { ...api, holds: 'guard' });
+        for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
+        this.endTemp(this.endOf(node));
+      } else {
+        this.acquire(acquisition, api);
+      }
+      return NOTHING;
+    }
+    const guard = this.acquire(acquisition, api)!;
+    for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
+    return { guards: [guard] };
+  }
+
+  private pathCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
+    const path = fnNode.text.replace(/\s+/g, '');
+    const segments = path.split('::');
+    const name = segments[segments.length - 1];
+    const args = this.argumentNodes(argsNode);
+
+    if (DROP_FUNCTIONS.has(path)) {
+      const values = this.evaluateArguments(args, false);
+      for (const v of values) {
+        this.detach(v.guards, v.binding);
+        for (const g of v.guards) this.release(g, this.span(node), 'by `drop`');
+      }
+      return NOTHING;
+    }
+
+    // Constructors: `Mutex::new(..)`, `Arc::new(RwLock::new(..))` produce a lock value.
+    const constructed = constructedTypePath(path);
+    if (constructed) {
+      const values = this.evaluateArguments(args, false);
+      const meaning = typeMeaning(constructed, this.file.imports);
+      if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>`, meaning.lock) };
+      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct };
+      if (meaning.struct && meaning.struct !== 'Self') return { guards: [], struct: meaning.struct };
+      if (constructed === 'Self' && this.fn.ownerType) return { guards: [], struct: this.fn.ownerType };
+    }
+
+    // Guard adapters: `RwLockUpgradableReadGuard::upgrade(g)`, `MutexGuard::map(g, f)` keep the lock held.
+    const qualifier = segments.length >= 2 ? segments[segments.length - 2] : '';
+    if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) {
+      const values = this.evaluateArguments(args, false);
+      const carried = values[0]?.guards ?? [];
+      if (carried.length > 0) {
+        this.detach(carried, values[0].binding);
+        for (const g of carried) this.temps[this.temps.length - 1].guards.push(g);
+      }
+      return { guards: carried };
+    }
+
+    let callees: FnDecl[] = [];
+    if (segments.length === 1) {
+      callees = this.ctx.index.freeFunctions(name, []);
+    } else if (qualifier === 'Self' && this.fn.ownerType) {
+      callees = this.ctx.index.methods(this.fn.ownerType, name);
+    } else if (/^[A-Z]/.test(qualifier)) {
+      callees = this.ctx.index.methods(qualifier, name);
+    } else {
+      callees = this.ctx.index.freeFunctions(name, segments.slice(0, -1));
+    }
+    const values = this.evaluateArguments(args, DETACHING_CALLS.has(name));
+    return this.resolvedCall(node, callees, name, values);
+  }
+
+  /** A call to crate functions: guards returned by the callee are acquisitions here. */
+  private resolvedCall(node: SyntaxNode, callees: readonly FnDecl[], name: string, args: readonly Value[]): Value {
+    const span = this.span(node);
+    this.moveIntoCall(args, span, name);
+    const returned: GuardFact[] = [];
+    for (const callee of callees) returned.push(...this.ctx.returnedGuards(callee));
+    if (returned.length === 0) {
+      this.call(callees, name, node);
+      const returnsStruct = callees.length > 0 ? callees[0].returnType : undefined;
+      const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (callees[0].ownerType ?? '') : returnsStruct, callees[0].file.imports) : {};
+      return { guards: [], struct: meaning.struct };
+    }
+    const guards: LiveGuard[] = [];
+    for (const inner of returned) {
+      const acquisition: Acquisition = { ...inner.acquisition, span, api: `${name}()` };
+      const innerAcquisition = inner.returnedBy?.inner ?? inner.acquisition;
+      const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
+      if (guard) guards.push(guard);
+    }
+    return { guards };
+  }
+
+  // ---- control flow ----------------------------------------------------------------------
+
+  /** Guards created since `mark` (by a scrutinee), tagged with their construct. */
+  private markScrutinee(mark: number, construct: ScrutineeConstruct): LiveGuard[] {
+    const created = this.live.filter((g) => g.fact.id >= mark);
+    for (const g of created) {
+      if (g.fact.origin === 'temporary') {
+        g.fact.origin = 'scrutinee' satisfies GuardOrigin;
+        g.fact.construct = construct;
+      }
+    }
+    return created;
+  }
+
+  private setRegion(guards: readonly LiveGuard[], region: string | undefined): void {
+    for (const g of guards) if (g.fact.origin === 'scrutinee') g.region = region;
+  }
+
+  private ifExpression(node: SyntaxNode): Value {
+    const condition = node.childForFieldName('condition');
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    const elseBody = alternative?.namedChildren.find((c) => c.type === 'block' || c.type === 'if_expression');
+    if (!condition) return NOTHING;
+
+    if (condition.type !== 'let_condition' && condition.type !== 'let_chain') {
+      // A plain `if` condition is a temporary scope of its own: dropped before either branch.
+      this.pushTemp('at the end of the `if` condition');
+      this.expr(condition);
+      this.endTemp(this.endOf(condition));
+      return this.branches(consequence, elseBody);
+    }
+
+    const mark = this.nextGuardId;
+    const lets = condition.type === 'let_chain' ? condition.namedChildren : [condition];
+    const isChain = condition.type === 'let_chain';
+    // Edition 2024 (and every let chain) drops the scrutinee's temporaries before `else`;
+    // earlier editions keep them to the end of the enclosing statement.
+    const rescoped = this.edition >= 2024 || isChain;
+    if (rescoped) this.pushTemp('before the `else` block (edition 2024 if-let rescope)');
+    const valueGuards: LiveGuard[] = [];
+    const bindingBlock: BlockScope = { bindings: new Map(), owned: [] };
+    for (const part of lets) {
+      if (part.type === 'let_condition') {
+        const value = part.childForFieldName('value');
+        const v = value ? this.expr(value) : NOTHING;
+        valueGuards.push(...v.guards);
+        const pattern = part.childForFieldName('pattern');
+        for (const name of pattern ? patternNames(pattern) : []) {
+          bindingBlock.bindings.set(name, { guards: [], lock: v.lock, struct: v.struct });
+        }
+      } else {
+        // A plain `&&` operand of a chain: its temporaries are dropped at once.
+        this.pushTemp('at the end of the condition operand');
+        this.expr(part);
+        this.endTemp(this.endOf(part));
+      }
+    }
+    const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
+    this.setRegion(scrutineeGuards, 'then block');
+    this.blocks.push(bindingBlock);
+    const thenValue = consequence ? this.block(consequence) : NOTHING;
+    this.blocks.pop();
+    if (rescoped) this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
+    let elseValue: Value = NOTHING;
+    if (elseBody) {
+      // The refuted value of an `Option<Guard>` scrutinee is `None`: it holds nothing.
+      const absent = valueGuards.filter((g) => g.optional);
+      for (const g of absent) g.suspended++;
+      this.setRegion(scrutineeGuards, 'else block');
+      elseValue = this.expr(elseBody);
+      for (const g of absent) g.suspended--;
+    }
+    this.setRegion(scrutineeGuards, undefined);
+    return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  private branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined): Value {
+    const thenValue = consequence ? this.block(consequence) : NOTHING;
+    const elseValue = elseBody ? this.expr(elseBody) : NOTHING;
+    return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  private matchExpression(node: SyntaxNode): Value {
+    const scrutinee = node.childForFieldName('value');
+    const body = node.childForFieldName('body');
+    const mark = this.nextGuardId;
+    // Scrutinee temporaries live to the end of the enclosing statement, through every arm.
+    const value = scrutinee ? this.expr(scrutinee) : NOTHING;
+    const scrutineeGuards = this.markScrutinee(mark, 'match');
+    const carried: LiveGuard[] = [];
+    for (const arm of body?.namedChildren ?? []) {
+      if (arm.type !== 'match_arm') continue;
+      const pattern = arm.childForFieldName('pattern');
+      const armValue = arm.childForFieldName('value');
+      const patternText = (pattern?.text ?? '').replace(/\s+/g, ' ');
+      const absent = isNonePattern(pattern) ? value.guards.filter((g) => g.optional) : [];
+      for (const g of absent) g.suspended++;
+      this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
+      this.blocks.push({ bindings: new Map(), owned: [] });
+      for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: value.lock, struct: value.struct });
+      const guardCondition = pattern?.childForFieldName('condition');
+      if (guardCondition) {
+        this.pushTemp('at the end of the match guard');
+        this.expr(guardCondition);
+        this.endTemp(this.endOf(guardCondition));
+      }
+      if (armValue) {
+        this.pushTemp('at the end of the match arm');
+        const v = this.expr(armValue);
+        this.detach(v.guards);
+        carried.push(...v.guards);
+        this.endTemp(this.endOf(armValue));
+      }
+      this.endBlock(this.endOf(arm), 'at the end of the match arm');
+      for (const g of absent) g.suspended--;
+    }
+    this.setRegion(scrutineeGuards, undefined);
+    for (const g of carried) this.temps[this.temps.length - 1].guards.push(g);
+    return { guards: carried };
+  }
+
+  private whileExpression(node: SyntaxNode): void {
+    const condition = node.childForFieldName('condition');
+    const body = node.childForFieldName('body');
+    if (!condition) return;
+    const isLet = condition.type === 'let_condition' || condition.type === 'let_chain';
+    // `while let`: the scrutinee's temporaries live through each iteration's body and are dropped
+    // before the next test; a plain `while` condition drops them before the body.
+    this.pushTemp(isLet ? 'at the end of each iteration of the `while let`' : 'at the end of the `while` condition');
+    const mark = this.nextGuardId;
+    this.blocks.push({ bindings: new Map(), owned: [] });
+    const lets = condition.type === 'let_chain' ? condition.namedChildren : [condition];
+    for (const part of lets) {
+      if (part.type === 'let_condition') {
+        const value = part.childForFieldName('value');
+        const v = value ? this.expr(value) : NOTHING;
+        const pattern = part.childForFieldName('pattern');
+        for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: v.lock, struct: v.struct });
+      } else {
+        this.expr(part);
+      }
+    }
+    if (!isLet) this.endTemp(this.endOf(condition));
+    const scrutineeGuards = isLet ? this.markScrutinee(mark, 'while let') : [];
+    this.setRegion(scrutineeGuards, 'loop body');
+    if (body) this.block(body);
+    this.setRegion(scrutineeGuards, undefined);
+    this.blocks.pop();
+    if (isLet) this.endTemp(body ? this.endOf(body) : this.endOf(condition));
+  }
+
+  private forExpression(node: SyntaxNode): void {
+    const iterable = node.childForFieldName('value');
+    const pattern = node.childForFieldName('pattern');
+    const body = node.childForFieldName('body');
+    // The iterator expression's temporaries, and the iterator itself, live through the loop.
+    this.pushTemp('at the end of the `for` loop');
+    const mark = this.nextGuardId;
+    const value = iterable ? this.expr(iterable) : NOTHING;
+    const scrutineeGuards = this.markScrutinee(mark, 'for');
+    this.setRegion(scrutineeGuards, 'loop body');
+    this.blocks.push({ bindings: new Map(), owned: [] });
+    for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], struct: undefined, lock: undefined });
+    void value;
+    if (body) this.block(body);
+    this.blocks.pop();
+    this.setRegion(scrutineeGuards, undefined);
+    this.endTemp(body ? this.endOf(body) : this.endOf(node));
+  }
+
+  private assignment(node: SyntaxNode): Value {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    // The right-hand side is evaluated before the place (Reference: "Assignment expressions").
+    const value = right ? this.expr(right) : NOTHING;
+    if (left?.type === 'identifier') {
+      const binding = this.lookup(left.text);
+      if (binding) {
+        // The old value is dropped after the new one exists.
+        const old = binding.guards;
+        const moved = value.guards.filter((g) => g.live);
+        this.detach(moved, value.binding);
+        for (const g of old) this.release(g, this.span(node), `when \`${left.text}\` is reassigned`);
+        const block = this.blocks.find((b) => [...b.bindings.values()].includes(binding)) ?? this.blocks[this.blocks.length - 1];
+        for (const g of moved) {
+          g.fact.origin = 'let';
+          g.fact.binding = left.text;
+          block.owned.push(g);
+        }
+        binding.guards = moved;
+        if (value.lock) binding.lock = value.lock;
+        return NOTHING;
+      }
+    }
+    if (left) this.expr(left);
+    return NOTHING;
+  }
+
+  private binary(node: SyntaxNode): Value {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const operator = node.childForFieldName('operator')?.text ?? node.children.find((c) => !c.isNamed)?.text;
+    if (left) this.expr(left);
+    if (right) {
+      // The second operand of `&&` / `||` is a temporary scope of its own.
+      if (operator === '&&' || operator === '||') {
+        this.pushTemp('at the end of the operand');
+        this.expr(right);
+        this.endTemp(this.endOf(right));
+      } else {
+        this.expr(right);
+      }
+    }
+    return NOTHING;
+  }
+
+  // ---- macros ----------------------------------------------------------------------------
+
+  /**
+   * Formatting, assertion and logging macros take ordinary expressions; their token trees are
+   * re-parsed as call arguments so that a `.lock()` inside `println!` counts. Other macros are
+   * parsed the same way when that parse is clean, and skipped otherwise.
+   */
+  private macro(node: SyntaxNode): Value {
+    const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
+    const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
+    if (!tokens || tokens.text.length < 3) return NOTHING;
+    const inner = tokens.text.slice(1, -1);
+    const prefix = 'fn __lockscope_macro() { __m(';
+    const tree = parseRust(`${prefix}${inner});}`);
+    if (tree.rootNode.hasError && !EXPRESSION_MACROS.has(name)) return NOTHING;
+    const call = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0];
+    const callNode = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
+    const args = callNode?.type === 'call_expression' ? callNode.childForFieldName('arguments') : null;
+    if (!args) return NOTHING;
+    const savedShift = this.shift;
+    this.shift = savedShift + tokens.startIndex + 1 - prefix.length;
+    try {
+      // `matches!(e, Pattern)`: only the first argument is an expression.
+      const parts = this.argumentNodes(args);
+      for (const arg of name === 'matches' ? parts.slice(0, 1) : parts) this.expr(arg);
+    } finally {
+      this.shift = savedShift;
+    }
+    return NOTHING;
+  }
+}
+
+// ---- syntax helpers ------------------------------------------------------------------------
+
+/** Names bound by a pattern (identifiers, `ref`/`mut` bindings, struct shorthand). */
+function patternNames(pattern: SyntaxNode): string[] {
+  const names: string[] = [];
+  const stack = [pattern];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'identifier') {
+      const parent = node.parent;
+      // `Some(x)`: `Some` is the constructor, `x` the binding; constructors are capitalised.
+      if (!/^[A-Z]/.test(node.text) && parent?.type !== 'scoped_identifier' && parent?.type !== 'field_pattern' || parent?.type === 'field_pattern' && node === parent.childForFieldName('pattern')) {
+        names.push(node.text);
+      } else if (parent?.type === 'field_pattern' && !parent.childForFieldName('pattern')) {
+        names.push(node.text);
+      }
+      continue;
+    }
+    if (node.type === 'shorthand_field_identifier') {
+      names.push(node.text);
+      continue;
+    }
+    if (node.type === 'type_identifier' || node.type === 'scoped_type_identifier' || node.type.endsWith('_type')) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+  }
+  return names.filter((n) => n !== '_');
+}
+
+function isNonePattern(pattern: SyntaxNode | null): boolean {
+  if (!pattern) return false;
+  const text = pattern.text.replace(/\s+/g, '');
+  return text === 'None' || text === '_' || text === 'Option::None';
+}
+
+/** `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. */
+function extendedTemporaries(init: SyntaxNode): boolean {
+  let node: SyntaxNode | null = init;
+  while (node && (node.type === 'parenthesized_expression' || node.type === 'type_cast_expression')) node = node.namedChildren[0];
+  if (!node) return false;
+  if (node.type === 'reference_expression') {
+    // The extended operand is the place or value the `&` borrows; a method call on a
+    // temporary is not a place based on it, so `&m.lock().unwrap().get(k)` is not extended.
+    let operand = node.childForFieldName('value');
+    while (operand && (operand.type === 'field_expression' || operand.type === 'index_expression')) {
+      operand = operand.type === 'field_expression' ? operand.childForFieldName('value') : operand.namedChildren[0];
+    }
+    if (!operand) return false;
+    if (operand.type !== 'call_expression') return false;
+    const fn = operand.childForFieldName('function');
+    const method = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
+    return method === undefined || GUARD_PASSTHROUGH_METHODS.has(method) || /^(lock|read|write|borrow|borrow_mut|get|get_mut|entry)$/.test(method);
+  }
+  if (node.type === 'struct_expression' || node.type === 'tuple_expression' || node.type === 'array_expression') {
+    return aggregateParts(node).some((part) => part.type === 'reference_expression' && extendedTemporaries(part));
+  }
+  return false;
+}
+
+function aggregateParts(node: SyntaxNode): SyntaxNode[] {
+  if (node.type !== 'struct_expression') return node.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item');
+  const body = node.childForFieldName('body');
+  const parts: SyntaxNode[] = [];
+  for (const field of body?.namedChildren ?? []) {
+    if (field.type === 'field_initializer') {
+      const value = field.childForFieldName('value');
+      if (value) parts.push(value);
+    } else if (field.type === 'shorthand_field_initializer') {
+      parts.push(field.namedChildren[0] ?? field);
+    } else if (field.type === 'base_field_initializer') {
+      if (field.namedChildren[0]) parts.push(field.namedChildren[0]);
+    }
+  }
+  return parts;
+}
+
+/** `self.a.b` / `x.y` as a stable path for low-confidence lock identity; calls have none. */
+function placePath(node: SyntaxNode, ownerType: string | undefined): string | undefined {
+  const parts: string[] = [];
+  let current: SyntaxNode | null = node;
+  while (current) {
+    if (current.type === 'field_expression') {
+      parts.unshift(current.childForFieldName('field')?.text ?? '?');
+      current = current.childForFieldName('value');
+    } else if (current.type === 'self') {
+      parts.unshift(ownerType ?? 'self');
+      break;
+    } else if (current.type === 'identifier' || current.type === 'scoped_identifier') {
+      parts.unshift(current.text);
+      break;
+    } else if (current.type === 'reference_expression' || current.type === 'parenthesized_expression') {
+      current = current.namedChildren[current.namedChildren.length - 1] ?? null;
+    } else {
+      return undefined;
+    }
+  }
+  return parts.length > 0 ? parts.join('.') : undefined;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,241 @@
+// The Rust lock catalogue: which types are locks, which methods acquire them, in which mode,
+// and which of them leave a guard behind. Extensible through `extraLockApis` in the config.
+import type { AccessMode, LockFlavor } from '../core/model.js';
+
+/** Lock type constructors, by the last segment of their type path. */
+export type LockKind = 'Mutex' | 'RwLock' | 'ReentrantMutex' | 'RefCell' | 'DashMap' | 'DashSet';
+
+/** The crate a lock type comes from, which decides fairness and whether it blocks threads. */
+export type LockCrate = 'std' | 'parking_lot' | 'spin' | 'tokio' | 'futures' | 'async_std' | 'dashmap' | 'core';
+
+/** What a method call on a lock does. */
+export interface LockMethod {
+  readonly mode: AccessMode;
+  /** `guard`: returns a guard that lives as long as the value; `momentary`: locks only during the call. */
+  readonly holds: 'guard' | 'momentary';
+  /** The guard sits inside an Option (DashMap `get`): a `None` holds nothing. */
+  readonly optional: boolean;
+  readonly blocking: boolean;
+  /** Closures passed to this method run while the lock is held (DashMap `alter`, `retain`). */
+  readonly runsClosuresLocked: boolean;
+}
+
+const guard = (mode: AccessMode, extra: Partial<LockMethod> = {}): LockMethod => ({
+  mode,
+  holds: 'guard',
+  optional: false,
+  blocking: true,
+  runsClosuresLocked: false,
+  ...extra,
+});
+const momentary = (mode: AccessMode, extra: Partial<LockMethod> = {}): LockMethod => ({
+  mode,
+  holds: 'momentary',
+  optional: false,
+  blocking: true,
+  runsClosuresLocked: false,
+  ...extra,
+});
+
+const MUTEX_METHODS: Record<string, LockMethod> = {
+  lock: guard('exclusive'),
+  lock_owned: guard('exclusive'),
+  lock_arc: guard('exclusive'),
+  blocking_lock: guard('exclusive'),
+  try_lock: guard('exclusive', { blocking: false }),
+  try_lock_for: guard('exclusive', { blocking: false }),
+  try_lock_until: guard('exclusive', { blocking: false }),
+  try_lock_owned: guard('exclusive', { blocking: false }),
+  try_lock_arc: guard('exclusive', { blocking: false }),
+};
+
+const RWLOCK_METHODS: Record<string, LockMethod> = {
+  read: guard('shared'),
+  read_owned: guard('shared'),
+  read_arc: guard('shared'),
+  read_recursive: guard('shared'),
+  blocking_read: guard('shared'),
+  write: guard('exclusive'),
+  write_owned: guard('exclusive'),
+  write_arc: guard('exclusive'),
+  blocking_write: guard('exclusive'),
+  upgradable_read: guard('upgradable'),
+  upgradable_read_arc: guard('upgradable'),
+  try_read: guard('shared', { blocking: false }),
+  try_read_recursive: guard('shared', { blocking: false }),
+  try_read_for: guard('shared', { blocking: false }),
+  try_write: guard('exclusive', { blocking: false }),
+  try_write_for: guard('exclusive', { blocking: false }),
+  try_upgradable_read: guard('upgradable', { blocking: false }),
+};
+
+const REFCELL_METHODS: Record<string, LockMethod> = {
+  borrow: guard('shared'),
+  borrow_mut: guard('exclusive'),
+  try_borrow: guard('shared', { blocking: false }),
+  try_borrow_mut: guard('exclusive', { blocking: false }),
+  // `replace`, `take`, `swap` and `replace_with` borrow mutably for the duration of the call.
+  replace: momentary('exclusive'),
+  replace_with: momentary('exclusive', { runsClosuresLocked: true }),
+  take: momentary('exclusive'),
+  swap: momentary('exclusive'),
+};
+
+// dashmap: read methods hold a shard read guard, write methods a shard write guard.
+const DASHMAP_METHODS: Record<string, LockMethod> = {
+  get: guard('shared', { optional: true }),
+  get_mut: guard('exclusive', { optional: true }),
+  try_get: guard('shared', { optional: true, blocking: false }),
+  try_get_mut: guard('exclusive', { optional: true, blocking: false }),
+  entry: guard('exclusive'),
+  try_entry: guard('exclusive', { optional: true, blocking: false }),
+  iter: guard('shared'),
+  iter_mut: guard('exclusive'),
+  insert: momentary('exclusive'),
+  remove: momentary('exclusive'),
+  remove_if: momentary('exclusive', { runsClosuresLocked: true }),
+  remove_if_mut: momentary('exclusive', { runsClosuresLocked: true }),
+  alter: momentary('exclusive', { runsClosuresLocked: true }),
+  alter_all: momentary('exclusive', { runsClosuresLocked: true }),
+  retain: momentary('exclusive', { runsClosuresLocked: true }),
+  clear: momentary('exclusive'),
+  shrink_to_fit: momentary('exclusive'),
+  view: momentary('shared', { runsClosuresLocked: true }),
+  contains_key: momentary('shared'),
+  len: momentary('shared'),
+  is_empty: momentary('shared'),
+};
+
+const DASHSET_METHODS: Record<string, LockMethod> = {
+  get: guard('shared', { optional: true }),
+  iter: guard('shared'),
+  insert: momentary('exclusive'),
+  remove: momentary('exclusive'),
+  remove_if: momentary('exclusive', { runsClosuresLocked: true }),
+  retain: momentary('exclusive', { runsClosuresLocked: true }),
+  clear: momentary('exclusive'),
+  contains: momentary('shared'),
+  len: momentary('shared'),
+  is_empty: momentary('shared'),
+};
+
+export function lockMethod(kind: LockKind, method: string): LockMethod | undefined {
+  const table =
+    kind === 'Mutex' || kind === 'ReentrantMutex'
+      ? MUTEX_METHODS
+      : kind === 'RwLock'
+        ? RWLOCK_METHODS
+        : kind === 'RefCell'
+          ? REFCELL_METHODS
+          : kind === 'DashMap'
+            ? DASHMAP_METHODS
+            : DASHSET_METHODS;
+  return Object.hasOwn(table, method) ? table[method] : undefined;
+}
+
+/** Type names that are lock types, mapped to their kind. Aliases used by the lock crates. */
+const LOCK_TYPE_NAMES: Record<string, LockKind> = {
+  Mutex: 'Mutex',
+  FairMutex: 'Mutex',
+  SpinMutex: 'Mutex',
+  TicketMutex: 'Mutex',
+  RwLock: 'RwLock',
+  RwSpinlock: 'RwLock',
+  ReentrantMutex: 'ReentrantMutex',
+  RefCell: 'RefCell',
+  DashMap: 'DashMap',
+  DashSet: 'DashSet',
+};
+
+export function lockKindOfTypeName(name: string): LockKind | undefined {
+  return Object.hasOwn(LOCK_TYPE_NAMES, name) ? LOCK_TYPE_NAMES[name] : undefined;
+}
+
+/** Guard types: a function declared to return one of these returns a held lock. */
+export const GUARD_TYPE_NAMES = new Set([
+  'MutexGuard',
+  'RwLockReadGuard',
+  'RwLockWriteGuard',
+  'RwLockUpgradableReadGuard',
+  'ReentrantMutexGuard',
+  'MappedMutexGuard',
+  'MappedRwLockReadGuard',
+  'MappedRwLockWriteGuard',
+  'ArcMutexGuard',
+  'OwnedMutexGuard',
+  'OwnedRwLockReadGuard',
+  'OwnedRwLockWriteGuard',
+  'Ref',
+  'RefMut',
+  'SpinMutexGuard',
+]);
+
+/** Crate-level facts about each lock family. */
+export function lockFlavor(kind: LockKind, crate: LockCrate): LockFlavor {
+  const asyncCrate = crate === 'tokio' || crate === 'futures' || crate === 'async_std';
+  if (kind === 'RefCell') {
+    return { name: 'RefCell', outcome: 'panic', fair: false, blocksThread: true, reentrant: false };
+  }
+  if (kind === 'DashMap' || kind === 'DashSet') {
+    return { name: `dashmap::${kind}`, outcome: 'deadlock', fair: false, blocksThread: true, reentrant: false };
+  }
+  // std's and parking_lot's RwLock document that a recursive read may deadlock behind a
+  // waiting writer; tokio's is FIFO-fair. spin's is reader-preferring.
+  const fair = kind === 'RwLock' && (crate === 'std' || crate === 'parking_lot' || crate === 'tokio');
+  return {
+    name: `${crate === 'core' ? 'std' : crate}::${kind}`,
+    outcome: 'deadlock',
+    fair,
+    blocksThread: !asyncCrate,
+    reentrant: kind === 'ReentrantMutex',
+  };
+}
+
+/** Crates whose lock types we know, by the first segment of a `use` path or type path. */
+export function lockCrateOfPath(path: string): LockCrate | undefined {
+  const head = path.split('::')[0];
+  switch (head) {
+    case 'std':
+    case 'core':
+    case 'alloc':
+      return 'std';
+    case 'parking_lot':
+    case 'lock_api':
+      return 'parking_lot';
+    case 'spin':
+      return 'spin';
+    case 'tokio':
+      return 'tokio';
+    case 'futures':
+    case 'futures_util':
+      return 'futures';
+    case 'async_std':
+      return 'async_std';
+    case 'dashmap':
+      return 'dashmap';
+    default:
+      return undefined;
+  }
+}
+
+/** Guard-preserving adapters: the result is still the guard (or its LockResult / Option). */
+export const GUARD_PASSTHROUGH_METHODS = new Set(['unwrap', 'expect', 'unwrap_or_else', 'unwrap_unchecked']);
+
+/** Methods on an `Option<Guard>` that consume it: the guard is dropped inside the call. */
+export const GUARD_CONSUMING_METHODS = new Set([
+  'map',
+  'and_then',
+  'map_or',
+  'map_or_else',
+  'is_some_and',
+  'is_ok_and',
+  'filter',
+  'ok',
+  'ok_or',
+  'ok_or_else',
+]);
+
+/** Functions whose closure argument runs on another thread or task, not at the call site. */
+export const DETACHING_CALLS = new Set(['spawn', 'spawn_blocking', 'spawn_local', 'spawn_fifo']);
+
+export const DROP_FUNCTIONS = new Set(['drop', 'mem::drop', 'std::mem::drop', 'core::mem::drop']);

@@ -1,0 +1,128 @@
+// Per-crate facts and lock summaries: which locks each function may take (directly or through
+// calls it makes on its own thread), with one shortest witness chain per (lock, mode).
+// Facts are computed on demand and memoised; summaries are a fixpoint, so recursion is fine.
+import type { AnalysisNote, ReachedAcquisition, WitnessStep } from '../core/model.js';
+import type { CrateIndex, FnDecl } from './crate-index.js';
+import type { FunctionFacts } from './facts.js';
+import { walkFunction } from './guard-lifetimes.js';
+
+export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
+
+const MAX_CHAIN = 24;
+const MAX_ROUNDS = 64;
+
+function summaryKey(r: ReachedAcquisition): string {
+  const a = r.acquisition;
+  return `${a.lock.key}|${a.mode}|${a.blocking ? 'b' : 'n'}`;
+}
+
+export class CrateFacts {
+  private readonly factsByKey = new Map<string, FunctionFacts>();
+  private readonly inProgress = new Set<string>();
+  private readonly summaries = new Map<string, Map<string, ReachedAcquisition>>();
+  readonly notes: AnalysisNote[];
+  factsMs = 0;
+  summariesMs = 0;
+
+  constructor(readonly index: CrateIndex) {
+    this.notes = index.notes;
+  }
+
+  /** Facts of one function; a function whose facts are being computed (recursion) has none yet. */
+  facts(fn: FnDecl): FunctionFacts | undefined {
+    const known = this.factsByKey.get(fn.key);
+    if (known) return known;
+    if (this.inProgress.has(fn.key)) return undefined;
+    this.inProgress.add(fn.key);
+    const started = performance.now();
+    try {
+      const facts = walkFunction(fn, {
+        index: this.index,
+        notes: this.notes,
+        returnedGuards: (callee) => this.facts(callee)?.returnedGuards ?? [],
+      });
+      this.factsByKey.set(fn.key, facts);
+      return facts;
+    } catch (error) {
+      this.notes.push({
+        file: fn.file.path,
+        line: fn.file.lines.position(fn.node.startIndex).line,
+        message: `internal error while analysing \`${fn.name}\`, skipped: ${(error as Error).message}`,
+      });
+      const empty: FunctionFacts = { fn, events: [], guards: [], returnedGuards: [] };
+      this.factsByKey.set(fn.key, empty);
+      return empty;
+    } finally {
+      this.inProgress.delete(fn.key);
+      this.factsMs += performance.now() - started;
+    }
+  }
+
+  allFacts(): FunctionFacts[] {
+    return [...this.factsByKey.values()];
+  }
+
+  /** Summaries for every function reachable by calls from `roots`, computed to a fixpoint. */
+  summarise(roots: readonly FunctionFacts[]): void {
+    const started = performance.now();
+    const order: FunctionFacts[] = [];
+    const seen = new Set<string>();
+    const stack = [...roots];
+    while (stack.length > 0) {
+      const facts = stack.pop()!;
+      if (seen.has(facts.fn.key)) continue;
+      seen.add(facts.fn.key);
+      order.push(facts);
+      for (const event of facts.events) {
+        if (event.kind !== 'call') continue;
+        for (const callee of event.callees) {
+          if (seen.has(callee.key)) continue;
+          const calleeFacts = this.facts(callee);
+          if (calleeFacts) stack.push(calleeFacts);
+        }
+      }
+    }
+    for (const facts of order) {
+      if (this.summaries.has(facts.fn.key)) continue;
+      const direct = new Map<string, ReachedAcquisition>();
+      for (const event of facts.events) {
+        if (event.kind !== 'acquire' || event.detached) continue;
+        const reached: ReachedAcquisition = { acquisition: event.acquisition, chain: [] };
+        const key = summaryKey(reached);
+        if (!direct.has(key)) direct.set(key, reached);
+      }
+      this.summaries.set(facts.fn.key, direct);
+    }
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      let changed = false;
+      for (const facts of order) {
+        const own = this.summaries.get(facts.fn.key)!;
+        for (const event of facts.events) {
+          if (event.kind !== 'call' || event.detached) continue;
+          for (const callee of event.callees) {
+            const calleeSummary = this.summaries.get(callee.key);
+            if (!calleeSummary) continue;
+            const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
+            for (const reached of calleeSummary.values()) {
+              if (reached.chain.length + 1 > MAX_CHAIN) continue;
+              const candidate: ReachedAcquisition = { acquisition: reached.acquisition, chain: [step, ...reached.chain] };
+              const key = summaryKey(candidate);
+              const existing = own.get(key);
+              if (!existing || existing.chain.length > candidate.chain.length) {
+                own.set(key, candidate);
+                changed = true;
+              }
+            }
+          }
+        }
+      }
+      if (!changed) break;
+    }
+    this.summariesMs += performance.now() - started;
+  }
+
+  /** The locks a call to `fn` may take; empty for functions outside the summarised set. */
+  summary(fn: FnDecl): LockSummary {
+    return this.summaries.get(fn.key) ?? new Map();
+  }
+}

@@ -1,0 +1,121 @@
+// Reading declared Rust types: is this a lock (which kind, from which crate), or which struct is it?
+import { lockCrateOfPath, lockKindOfTypeName, type LockCrate, type LockKind } from './lock-apis.js';
+
+export interface LockType {
+  readonly kind: LockKind;
+  readonly crate: LockCrate;
+}
+
+/** A declared type seen through its smart-pointer and lazy-init wrappers. */
+export type TypeMeaning =
+  | { readonly lock: LockType; readonly struct?: undefined }
+  | { readonly struct: string; readonly lock?: undefined }
+  | { readonly lock?: undefined; readonly struct?: undefined };
+
+// Wrappers that deref (or are used as if they did) to their first type argument.
+const TRANSPARENT_WRAPPERS = new Set([
+  'Arc',
+  'Rc',
+  'Box',
+  'Pin',
+  'CachePadded',
+  'ManuallyDrop',
+  'LazyLock',
+  'Lazy',
+  'LazyCell',
+  'AssertUnwindSafe',
+]);
+
+const PRIMITIVE_OR_STD = new Set([
+  'Option',
+  'Result',
+  'Vec',
+  'HashMap',
+  'BTreeMap',
+  'HashSet',
+  'String',
+  'str',
+  'Self',
+  'Cell',
+  'Weak',
+  'dyn',
+  'impl',
+]);
+
+interface TypeHead {
+  readonly path: string;
+  readonly name: string;
+  readonly args: string[];
+}
+
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '<' || c === '(' || c === '[') depth++;
+    else if (c === '>' || c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  if (last) parts.push(last);
+  return parts;
+}
+
+function typeHead(typeText: string): TypeHead | undefined {
+  const text = typeText
+    .trim()
+    .replace(/^(&\s*('\w+\s*)?(mut\s+)?|\*(const|mut)\s+)+/, '')
+    .replace(/^(dyn|impl)\s+/, '')
+    .trim();
+  const m = /^((?:[A-Za-z_][A-Za-z0-9_]*::)*)([A-Za-z_][A-Za-z0-9_]*)/.exec(text);
+  if (!m) return undefined;
+  const rest = text.slice(m[0].length).trim();
+  let args: string[] = [];
+  if (rest.startsWith('<') && rest.endsWith('>')) {
+    args = splitTopLevel(rest.slice(1, -1)).filter((a) => !a.startsWith("'"));
+  }
+  return { path: m[1] + m[2], name: m[2], args };
+}
+
+function crateOf(head: TypeHead, kind: LockKind, imports: ReadonlyMap<string, string>): LockCrate {
+  if (kind === 'DashMap' || kind === 'DashSet') return 'dashmap';
+  if (kind === 'RefCell') return 'std';
+  const qualified = head.path.includes('::') ? head.path : imports.get(head.name);
+  const fromPath = qualified ? lockCrateOfPath(qualified) : undefined;
+  if (fromPath) return fromPath;
+  for (const [key, base] of imports) {
+    if (!key.startsWith('*')) continue;
+    const fromGlob = lockCrateOfPath(base);
+    if (fromGlob && fromGlob !== 'std') return fromGlob;
+  }
+  return 'std';
+}
+
+/** What a declared type is, looking through `Arc`, `Box`, `LazyLock`, references. */
+export function typeMeaning(typeText: string, imports: ReadonlyMap<string, string>): TypeMeaning {
+  let current = typeHead(typeText);
+  for (let depth = 0; current && depth < 8; depth++) {
+    const kind = lockKindOfTypeName(current.name);
+    if (kind) return { lock: { kind, crate: crateOf(current, kind, imports) } };
+    if (TRANSPARENT_WRAPPERS.has(current.name) && current.args.length > 0) {
+      current = typeHead(current.args[0]);
+      continue;
+    }
+    if (PRIMITIVE_OR_STD.has(current.name) || /^[a-z]/.test(current.name)) return {};
+    return { struct: current.name };
+  }
+  return {};
+}
+
+/** `Arc::new(Mutex::new(x))`, `RwLock::default()`, `DashMap::with_capacity(n)`: the constructed type. */
+export function constructedTypePath(calleeText: string): string | undefined {
+  const m = /^((?:[A-Za-z_][A-Za-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*)(?:::<[^>]*>)?::(new|default|with_capacity|with_hasher|with_capacity_and_hasher|with_shard_amount|const_new|from)$/.exec(
+    calleeText.replace(/\s+/g, ''),
+  );
+  return m ? m[1] : undefined;
+}
