@@ -114,7 +114,10 @@ export function conflicts(held: Acquisition, requested: Acquisition): boolean {
  */
 export function sharedPairMayBlock(held: Acquisition, requested: Acquisition): boolean {
   if (held.mode === 'exclusive' || requested.mode === 'exclusive') return false;
-  if (requested.api === 'read_recursive' || requested.api.endsWith('_recursive')) return false;
+  if (requested.api.endsWith('_recursive')) return false;
+  // A held upgradable read keeps writers from claiming the lock, so no writer can queue ahead
+  // of a later plain read (parking_lot's RawRwLock: UPGRADABLE excludes WRITER).
+  if (held.mode === 'upgradable' && requested.mode === 'shared') return false;
   return requested.flavor.fair && requested.flavor.outcome === 'deadlock';
 }
 

@@ -67,6 +67,9 @@ interface BlockScope {
 
 const NOTHING: Value = { guards: [] };
 
+/** Guard ids are unique per process, so facts of different functions never share one. */
+let nextGuardId = 0;
+
 /** Beyond this depth the walk stops descending (with a note) instead of exhausting the stack. */
 const MAX_DEPTH = 400;
 
@@ -104,7 +107,6 @@ class GuardLifetimeWalk {
   private depthNoted = false;
   /** Offset added to node positions while walking a re-parsed macro body. */
   private shift = 0;
-  private nextGuardId = 0;
 
   constructor(
     private readonly fn: FnDecl,
@@ -226,7 +228,7 @@ class GuardLifetimeWalk {
       this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached });
       return undefined;
     }
-    const fact: GuardFact = { id: this.nextGuardId++, acquisition, origin: 'temporary' };
+    const fact: GuardFact = { id: nextGuardId++, acquisition, origin: 'temporary' };
     if (returnedBy) fact.returnedBy = returnedBy;
     this.guards.push(fact);
     this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, guard: fact });
@@ -257,9 +259,16 @@ class GuardLifetimeWalk {
     let value: Value = NOTHING;
     for (let i = 0; i < children.length; i++) {
       const child = children[i];
-      const isTail = i === children.length - 1 && child.type !== 'expression_statement' && child.type !== 'let_declaration' && !child.type.endsWith('_item');
+      // `if`/`match`/blocks at the end of a block parse as statements, but without a `;` they
+      // are its tail expression.
+      const isTail =
+        i === children.length - 1 &&
+        child.type !== 'let_declaration' &&
+        !child.type.endsWith('_item') &&
+        (child.type !== 'expression_statement' || !child.text.trimEnd().endsWith(';'));
       if (isTail) {
-        value = this.tail(child, isBody);
+        const expression = child.type === 'expression_statement' ? child.namedChildren[0] : child;
+        if (expression) value = this.tail(expression, isBody);
       } else {
         this.statement(child);
       }
@@ -812,7 +821,7 @@ class GuardLifetimeWalk {
       return this.branches(consequence, elseBody);
     }
 
-    const mark = this.nextGuardId;
+    const mark = nextGuardId;
     const lets = condition.type === 'let_chain' ? condition.namedChildren : [condition];
     const isChain = condition.type === 'let_chain';
     // Edition 2024 (and every let chain) drops the scrutinee's temporaries before `else`;
@@ -865,7 +874,7 @@ class GuardLifetimeWalk {
   private matchExpression(node: SyntaxNode): Value {
     const scrutinee = node.childForFieldName('value');
     const body = node.childForFieldName('body');
-    const mark = this.nextGuardId;
+    const mark = nextGuardId;
     // Scrutinee temporaries live to the end of the enclosing statement, through every arm.
     const value = scrutinee ? this.expr(scrutinee) : NOTHING;
     const scrutineeGuards = this.markScrutinee(mark, 'match');
@@ -909,7 +918,7 @@ class GuardLifetimeWalk {
     // `while let`: the scrutinee's temporaries live through each iteration's body and are dropped
     // before the next test; a plain `while` condition drops them before the body.
     this.pushTemp(isLet ? 'at the end of each iteration of the `while let`' : 'at the end of the `while` condition');
-    const mark = this.nextGuardId;
+    const mark = nextGuardId;
     this.blocks.push({ bindings: new Map(), owned: [] });
     const lets = condition.type === 'let_chain' ? condition.namedChildren : [condition];
     for (const part of lets) {
@@ -937,7 +946,7 @@ class GuardLifetimeWalk {
     const body = node.childForFieldName('body');
     // The iterator expression's temporaries, and the iterator itself, live through the loop.
     this.pushTemp('at the end of the `for` loop');
-    const mark = this.nextGuardId;
+    const mark = nextGuardId;
     const value = iterable ? this.expr(iterable) : NOTHING;
     const scrutineeGuards = this.markScrutinee(mark, 'for');
     this.setRegion(scrutineeGuards, 'loop body');

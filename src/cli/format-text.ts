@@ -1,0 +1,68 @@
+// rustc-style text output: headline, code frame with a caret under the guard, then the chain.
+import type { AnalysisNote, Diagnostic } from '../core/model.js';
+
+export interface TextStyle {
+  readonly color: boolean;
+}
+
+const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+/** Splits a message into its headline, the lifetime note and the fix. */
+function messageParts(message: string): { headline: string; note?: string; help?: string } {
+  let rest = message;
+  let help: string | undefined;
+  const fixAt = rest.indexOf(' Fix: ');
+  if (fixAt >= 0) {
+    help = rest.slice(fixAt + ' Fix: '.length);
+    rest = rest.slice(0, fixAt);
+  }
+  let note: string | undefined;
+  const guardAt = rest.indexOf(' The guard ');
+  if (guardAt >= 0) {
+    note = rest.slice(guardAt + 1);
+    rest = rest.slice(0, guardAt);
+  }
+  return { headline: rest, note, help };
+}
+
+export function formatText(
+  diagnostics: readonly Diagnostic[],
+  sources: (file: string) => string | undefined,
+  style: TextStyle,
+): string {
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    const level = d.severity === 'error' ? paint(style.color, '1;31', 'error') : paint(style.color, '1;33', 'warning');
+    const { headline, note, help } = messageParts(d.message);
+    out.push(`${level}${paint(style.color, '1', `[${d.rule}]: ${headline}`)}`);
+    const gutter = ' '.repeat(String(d.span.line).length);
+    out.push(`${gutter}${paint(style.color, '1;34', '-->')} ${d.span.file}:${d.span.line}:${d.span.column}`);
+    const line = sources(d.span.file)?.split(/\r?\n/)[d.span.line - 1];
+    if (line !== undefined) {
+      const width = d.span.endLine === d.span.line ? Math.max(1, d.span.endColumn - d.span.column) : Math.max(1, line.length - d.span.column + 1);
+      out.push(`${gutter} ${paint(style.color, '1;34', '|')}`);
+      out.push(`${paint(style.color, '1;34', `${d.span.line} |`)} ${line}`);
+      out.push(`${gutter} ${paint(style.color, '1;34', '|')} ${' '.repeat(d.span.column - 1)}${paint(style.color, d.severity === 'error' ? '1;31' : '1;33', '^'.repeat(width))} guard created here`);
+    }
+    for (const r of d.related) {
+      out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${r.span.file}:${r.span.line}:${r.span.column}: ${r.message}`);
+    }
+    if (note) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'note')}: ${note}`);
+    if (help) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'help')}: ${help}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function formatNotes(notes: readonly AnalysisNote[]): string {
+  return notes.map((n) => `note: ${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}`).join('\n');
+}
+
+export function formatSummary(diagnostics: readonly Diagnostic[], files: number, ms: number): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const perRule = new Map<string, number>();
+  for (const d of diagnostics) perRule.set(d.rule, (perRule.get(d.rule) ?? 0) + 1);
+  const rules = [...perRule].map(([rule, n]) => `${rule}: ${n}`).join(', ');
+  return `lockscope: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${Math.round(ms)} ms)${rules ? ` — ${rules}` : ''}`;
+}

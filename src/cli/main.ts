@@ -1,0 +1,137 @@
+// `lockscope` command line: check, rules, explain. Exit 0: no finding at or above --fail-on;
+// 1: findings; 2: usage or input error.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { RULES, findRule } from '../core/catalogue.js';
+import type { RuleSetting } from '../core/model.js';
+import { packageRoot } from '../core/package-root.js';
+import { runCheck, type CheckOptions } from './check.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `Usage:
+  lockscope check [paths…] [options]   analyse .rs, .ts, .tsx, .js, .mjs, .cjs files below the paths
+  lockscope rules                      list the rules
+  lockscope explain <rule-id>          print a rule's documentation
+
+Options for check:
+  --format text|json                   output format (default: text)
+  --fail-on error|warn|off             lowest severity that makes the exit status 1 (default: error)
+  --edition 2015|2018|2021|2024        override the Rust edition read from Cargo.toml
+  --rule <id>=off|warn|error           change a rule's severity (repeatable)
+  --quiet                              print findings only, no notes or summary
+  --no-color                           no ANSI colours (NO_COLOR is respected too)
+  -h, --help                           show this help
+  --version                            print the version`;
+
+class UsageError extends Error {}
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readonly isTty: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTty: Boolean(process.stdout.isTTY),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+function parseRuleSettings(values: readonly string[]): Record<string, RuleSetting> {
+  const settings: Record<string, RuleSetting> = {};
+  for (const value of values) {
+    const m = /^([a-z-]+)=(off|warn|error)$/.exec(value);
+    if (!m) throw new UsageError(`--rule expects <id>=off|warn|error, got "${value}"`);
+    if (!findRule(m[1])) throw new UsageError(`unknown rule "${m[1]}"; \`lockscope rules\` lists them`);
+    settings[m[1]] = m[2] as RuleSetting;
+  }
+  return settings;
+}
+
+function checkOptions(args: string[], io: Io): CheckOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string', default: 'error' },
+      edition: { type: 'string' },
+      rule: { type: 'string', multiple: true, default: [] },
+      quiet: { type: 'boolean', default: false },
+      'no-color': { type: 'boolean', default: false },
+    },
+  });
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
+  const failOn = values['fail-on'];
+  if (failOn !== 'error' && failOn !== 'warn' && failOn !== 'off') throw new UsageError(`--fail-on must be error, warn or off, got "${failOn}"`);
+  let edition: 2015 | 2018 | 2021 | 2024 | undefined;
+  if (values.edition !== undefined) {
+    const n = Number(values.edition);
+    if (n !== 2015 && n !== 2018 && n !== 2021 && n !== 2024) throw new UsageError(`--edition must be 2015, 2018, 2021 or 2024, got "${values.edition}"`);
+    edition = n;
+  }
+  return {
+    paths: positionals.length > 0 ? positionals : ['.'],
+    format,
+    failOn,
+    edition,
+    rules: parseRuleSettings(values.rule ?? []),
+    quiet: values.quiet ?? false,
+    color: !values['no-color'] && io.isTty && io.env.NO_COLOR === undefined && format === 'text',
+    cwd: io.cwd,
+  };
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout(USAGE);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      case '--version': {
+        const pkg = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string };
+        io.stdout(pkg.version);
+        return EXIT_OK;
+      }
+      case 'rules':
+        for (const rule of RULES) io.stdout(`${rule.id.padEnd(24)} ${rule.language.padEnd(5)} ${rule.defaultSetting.padEnd(6)} ${rule.summary}`);
+        return EXIT_OK;
+      case 'explain': {
+        const id = rest[0];
+        if (!id || !findRule(id)) throw new UsageError(id ? `unknown rule "${id}"; \`lockscope rules\` lists them` : 'explain needs a rule id');
+        io.stdout(readFileSync(`${packageRoot()}/docs/rules/${id}.md`, 'utf8'));
+        return EXIT_OK;
+      }
+      case 'check': {
+        if (rest.includes('-h') || rest.includes('--help')) {
+          io.stdout(USAGE);
+          return EXIT_OK;
+        }
+        return await runCheck(checkOptions(rest, io), io);
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`lockscope: ${(error as Error).message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+export { UsageError };

@@ -1,0 +1,29 @@
+// double-lock: a guard (bound with `let`, or a temporary of the current statement) is alive when
+// the same lock is taken again, directly or through calls.
+import { conflictIsCertain, conflictRule } from '../conflicts.js';
+import { conflictRelated, describeChain, describeGuard, describeRelease, outcomeWord } from '../describe.js';
+import { firstPerGuard, type RustFinding, type RustRule } from './rule.js';
+
+export const doubleLock: RustRule = {
+  id: 'double-lock',
+  check({ conflicts }) {
+    const mine = firstPerGuard(conflicts.filter((c) => conflictRule(c) === 'double-lock'));
+    return mine.map((c): RustFinding => {
+      const guard = c.held.guard;
+      const certain = conflictIsCertain(c);
+      const outcome = certain ? `this ${outcomeWord(c.requested)}` : c.requested.confidence === 'low' ? 'this deadlocks if the receiver is a lock (its type was not resolved)' : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
+      const fix = guard.binding
+        ? `\`drop(${guard.binding})\` before the second acquisition, or pass the guarded data down instead of re-locking`
+        : 'take the lock once and pass the guarded data down, or end the statement (bind the value with `let`) before calling';
+      return {
+        rule: 'double-lock',
+        span: guard.acquisition.span,
+        message:
+          `${describeGuard(guard)} is still held when the code ${describeChain(c.chain, c.requested)}: ${outcome}. ` +
+          `The guard ${describeRelease(guard)}. Fix: ${fix}.`,
+        related: conflictRelated(c),
+        certain,
+      };
+    });
+  },
+};

@@ -1,0 +1,34 @@
+// guard-across-branch: a guard made in a match / if let / while let scrutinee or a for iterator
+// is alive in an arm that takes a conflicting lock on the same lock. The seed incident's shape.
+import { conflictIsCertain, conflictRule } from '../conflicts.js';
+import { conflictRelated, describeChain, describeGuard, describeRelease, outcomeWord, scrutineeLifetimeNote } from '../describe.js';
+import { firstPerGuard, type RustFinding, type RustRule } from './rule.js';
+
+function fixFor(construct: string | undefined, edition: number): string {
+  const bind = 'bind what you need first (`let v = lock.read().get(k).cloned();`) so the guard drops before the branch';
+  if (construct === 'if let' && edition < 2024) return `${bind}, or move the crate to edition 2024, where \`if let\` drops scrutinee temporaries before \`else\``;
+  return `${bind}, or \`drop\` the guard before taking the lock again`;
+}
+
+export const guardAcrossBranch: RustRule = {
+  id: 'guard-across-branch',
+  check({ conflicts, edition }) {
+    const mine = firstPerGuard(conflicts.filter((c) => conflictRule(c) === 'guard-across-branch'));
+    return mine.map((c): RustFinding => {
+      const guard = c.held.guard;
+      const region = c.held.region ?? 'arm';
+      const lifetime = scrutineeLifetimeNote(guard, edition);
+      return {
+        rule: 'guard-across-branch',
+        span: guard.acquisition.span,
+        message:
+          `${describeGuard(guard)} is created in the \`${guard.construct}\` scrutinee and is still held in the ${region}, ` +
+          `which ${describeChain(c.chain, c.requested)}: this ${outcomeWord(c.requested)}. ` +
+          `The guard ${describeRelease(guard)}${lifetime ? `; ${lifetime}` : ''}. ` +
+          `Fix: ${fixFor(guard.construct, edition)}.`,
+        related: conflictRelated(c, `the ${region}`),
+        certain: conflictIsCertain(c),
+      };
+    });
+  },
+};

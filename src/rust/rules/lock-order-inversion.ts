@@ -1,0 +1,55 @@
+// lock-order-inversion: two paths take the same two locks in opposite orders; two threads on
+// those paths can each hold one lock and wait for the other.
+import { formatSpan } from '../../core/model.js';
+import type { LockOrderEdge } from '../conflicts.js';
+import { describeAcquisition, describeChain, describeGuard } from '../describe.js';
+import type { RustFinding, RustRule } from './rule.js';
+
+function compareEdges(a: LockOrderEdge, b: LockOrderEdge): number {
+  const x = a.outer.acquisition.span;
+  const y = b.outer.acquisition.span;
+  return x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line || x.column - y.column;
+}
+
+export const lockOrderInversion: RustRule = {
+  id: 'lock-order-inversion',
+  check({ lockOrderEdges }) {
+    const byPair = new Map<string, LockOrderEdge[]>();
+    for (const edge of lockOrderEdges) {
+      const key = `${edge.outer.acquisition.lock.key}\u0000${edge.inner.lock.key}`;
+      const list = byPair.get(key) ?? [];
+      list.push(edge);
+      byPair.set(key, list);
+    }
+    const findings: RustFinding[] = [];
+    const reported = new Set<string>();
+    for (const [key, edges] of byPair) {
+      const [a, b] = key.split('\u0000');
+      const pairKey = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+      if (reported.has(pairKey)) continue;
+      const reverse = byPair.get(`${b}\u0000${a}`);
+      if (!reverse) continue;
+      reported.add(pairKey);
+      const first = [...edges, ...reverse].sort(compareEdges)[0];
+      const other = (edges.includes(first) ? reverse : edges).slice().sort(compareEdges)[0];
+      findings.push({
+        rule: 'lock-order-inversion',
+        span: first.outer.acquisition.span,
+        message:
+          `${describeGuard(first.outer)} is held while the code ${describeChain(first.chain, first.inner)}; ` +
+          `elsewhere, \`${other.facts.fn.name}\` holds ${describeAcquisition(other.outer.acquisition)} (${formatSpan(other.outer.acquisition.span)}) and ${describeChain(other.chain, other.inner)}. ` +
+          `Two threads on these paths can each hold one lock and wait forever for the other. ` +
+          `Fix: take \`${first.outer.acquisition.lock.display}\` and \`${first.inner.lock.display}\` in one global order everywhere, or do not hold one while taking the other.`,
+        related: [
+          ...first.chain.map((s) => ({ span: s.span, message: s.note })),
+          { span: first.inner.span, message: `then takes ${describeAcquisition(first.inner)} here` },
+          { span: other.outer.acquisition.span, message: `the opposite order starts here: ${describeAcquisition(other.outer.acquisition)}` },
+          ...other.chain.map((s) => ({ span: s.span, message: s.note })),
+          { span: other.inner.span, message: `then takes ${describeAcquisition(other.inner)} here` },
+        ],
+        certain: true,
+      });
+    }
+    return findings;
+  },
+};

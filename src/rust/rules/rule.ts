@@ -1,0 +1,37 @@
+// The contract of a Rust rule: it reads a crate's facts and the conflicts derived from them and
+// returns findings. No rule walks syntax.
+import type { RelatedLocation, SourceSpan } from '../../core/model.js';
+import type { LockConflict, LockOrderEdge } from '../conflicts.js';
+import type { Edition } from '../crates.js';
+import type { CrateFacts } from '../summaries.js';
+
+export interface RustRuleInput {
+  readonly crate: CrateFacts;
+  readonly edition: Edition;
+  readonly conflicts: readonly LockConflict[];
+  readonly lockOrderEdges: readonly LockOrderEdge[];
+}
+
+export interface RustFinding {
+  readonly rule: string;
+  readonly span: SourceSpan;
+  readonly message: string;
+  readonly related: readonly RelatedLocation[];
+  /** `false` caps the severity at `warn`: shared+shared on a fair lock, or a guessed lock type. */
+  readonly certain: boolean;
+}
+
+export interface RustRule {
+  readonly id: string;
+  check(input: RustRuleInput): RustFinding[];
+}
+
+/** One finding per guard: the conflict with the shortest chain speaks for the rest. */
+export function firstPerGuard<T extends { held: { guard: { id: number } }; chain: readonly unknown[] }>(items: readonly T[]): T[] {
+  const best = new Map<number, T>();
+  for (const item of items) {
+    const current = best.get(item.held.guard.id);
+    if (!current || item.chain.length < current.chain.length) best.set(item.held.guard.id, item);
+  }
+  return [...best.values()];
+}
