@@ -1,0 +1,44 @@
+import { where, chainLocations, heldUntil, pathPhrase } from '../ts/describe.js';
+import { createRule } from './utils/createRule.js';
+import { lockAnalysisFor } from './utils/lockAnalysis.js';
+import { reportFinding } from './utils/report.js';
+
+export const RULE_ID = 'no-nested-lock';
+export type MessageIds = 'nestedLock';
+
+export default createRule<[], MessageIds>({
+  name: RULE_ID,
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow acquiring a non-reentrant lock again while it is held in the same async flow',
+      recommended: true,
+    },
+    messages: { nestedLock: '{{description}}' },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      Program() {
+        for (const conflict of lockAnalysisFor(context).guardConflicts()) {
+          if (conflict.kind !== 'nested') continue;
+          const { guard, reached } = conflict;
+          const lock = guard.acquisition.lock.display;
+          const sharedPair = guard.acquisition.mode === 'shared' && reached.acquisition.mode === 'shared';
+          const why = sharedPair
+            ? `the second ${reached.acquisition.mode} request queues behind any waiting exclusive request, which waits for this holder (deadlock under contention)`
+            : 'the inner acquisition waits for the outer one, which waits for it (deadlock)';
+          reportFinding(context, RULE_ID, {
+            messageId: 'nestedLock',
+            span: guard.span,
+            description:
+              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}, and ${pathPhrase(reached)} takes it again in the same flow: ${why}. ` +
+              `Move the work that needs no lock into a helper that does not take ${lock} and call that, or release ${lock} before the call.`,
+            related: chainLocations(reached, `takes ${lock} again (${reached.acquisition.mode}) while ${where(guard.span)} holds it`),
+          });
+        }
+      },
+    };
+  },
+});

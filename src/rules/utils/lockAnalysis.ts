@@ -1,0 +1,13 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+import { lockAnalysisOf, type LockAnalysis } from '../../ts/analysis.js';
+
+/** The shared analysis of the file being linted (computed by the first rule that asks). */
+export function lockAnalysisFor(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): LockAnalysis {
+  const sourceCode = context.sourceCode;
+  return lockAnalysisOf({
+    file: context.filename,
+    ast: sourceCode.ast,
+    scopeManager: sourceCode.scopeManager,
+    parserServices: sourceCode.parserServices as never,
+  });
+}

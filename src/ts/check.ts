@@ -1,0 +1,113 @@
+// The CLI's way into the TS/JS rules: runs them through ESLint's Node API (typed where a
+// tsconfig.json covers the file, untyped otherwise) and maps the messages to `Diagnostic`s.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ESLint, type Linter } from 'eslint';
+import tsParser from '@typescript-eslint/parser';
+import { RULES } from '../core/catalogue.js';
+import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
+import plugin from '../plugin.js';
+import { relatedOfReport } from './reports.js';
+
+export interface CheckTsOptions {
+  readonly cwd: string;
+  /** Rule id (without `lockscope/`) to setting; rules not named keep their catalogue default. */
+  readonly rules: Record<string, RuleSetting>;
+}
+
+export interface CheckTsResult {
+  readonly diagnostics: Diagnostic[];
+  readonly notes: AnalysisNote[];
+}
+
+function hasTsconfigAbove(file: string): boolean {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'tsconfig.json'))) return true;
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+function ruleSettings(options: CheckTsOptions): Linter.RulesRecord {
+  const settings: Linter.RulesRecord = {};
+  for (const rule of RULES) {
+    if (rule.language !== 'ts') continue;
+    settings[`lockscope/${rule.id}`] = options.rules[rule.id] ?? rule.defaultSetting;
+  }
+  return settings;
+}
+
+function eslintFor(options: CheckTsOptions, typed: boolean): ESLint {
+  const parserOptions: Linter.ParserOptions = typed ? { projectService: true, tsconfigRootDir: options.cwd } : {};
+  const config: Linter.Config[] = [
+    {
+      files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+      languageOptions: { parser: tsParser as Linter.Parser, ecmaVersion: 'latest', sourceType: 'module', parserOptions },
+      plugins: { lockscope: plugin as never },
+      rules: ruleSettings(options),
+      linterOptions: { reportUnusedDisableDirectives: 'off' },
+    },
+    { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
+  ];
+  return new ESLint({ cwd: options.cwd, overrideConfigFile: true, overrideConfig: config, ignore: false, errorOnUnmatchedPattern: false });
+}
+
+/** A typed parse that failed only because no TypeScript project includes the file. */
+function isProjectMiss(message: string): boolean {
+  return /project service|parserOptions\.project|tsconfig|was not found by the project|not included in/i.test(message);
+}
+
+export async function checkTsFiles(files: string[], options: CheckTsOptions): Promise<CheckTsResult> {
+  const diagnostics: Diagnostic[] = [];
+  const notes: AnalysisNote[] = [];
+  const absolute = files.map((file) => path.resolve(options.cwd, file));
+  const typedFiles = absolute.filter(hasTsconfigAbove);
+  const untypedFiles = absolute.filter((file) => !typedFiles.includes(file));
+  const relative = (file: string): string => path.relative(options.cwd, file) || path.basename(file);
+
+  const lint = async (targets: string[], typed: boolean): Promise<string[]> => {
+    const retry: string[] = [];
+    if (targets.length === 0) return retry;
+    const eslint = eslintFor(options, typed);
+    for (const file of targets) {
+      let results: ESLint.LintResult[];
+      try {
+        results = await eslint.lintFiles([file]);
+      } catch (error) {
+        if (typed) retry.push(file);
+        else notes.push({ file: relative(file), message: `could not analyse this file: ${(error as Error).message.split('\n')[0]}` });
+        continue;
+      }
+      for (const result of results) {
+        const fatal = result.messages.find((message) => message.fatal);
+        if (fatal) {
+          if (typed && isProjectMiss(fatal.message)) retry.push(file);
+          else notes.push({ file: relative(result.filePath), line: fatal.line, message: `could not parse this file (${fatal.message.split('\n')[0]}); it was not analysed` });
+          continue;
+        }
+        for (const message of result.messages) {
+          if (!message.ruleId?.startsWith('lockscope/')) continue;
+          const rule = message.ruleId.slice('lockscope/'.length);
+          const span: SourceSpan = {
+            file: relative(result.filePath),
+            line: message.line,
+            column: message.column,
+            endLine: message.endLine ?? message.line,
+            endColumn: message.endColumn ?? message.column,
+          };
+          const related = relatedOfReport(result.filePath, rule, message.line, message.column, message.message).map((location) => ({
+            span: { ...location.span, file: relative(location.span.file) },
+            message: location.message,
+          }));
+          diagnostics.push({ rule, severity: message.severity === 2 ? 'error' : 'warn', span, message: message.message, related });
+        }
+      }
+    }
+    return retry;
+  };
+
+  const untypedAfterAll = await lint(typedFiles, true);
+  for (const file of untypedAfterAll) notes.push({ file: relative(file), message: 'no tsconfig.json includes this file: analysed without types' });
+  await lint([...untypedFiles, ...untypedAfterAll], false);
+  diagnostics.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column);
+  return { diagnostics, notes };
+}

@@ -1,0 +1,798 @@
+// Facts about one TS/JS file, computed once and read by every rule: which calls acquire which
+// lock (and in which mode), which guard each acquisition creates and where it is alive, which
+// calls run in whose async flow, and where a releaser is not reached.
+import ts from 'typescript';
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
+import {
+  WEB_LOCKS_KIND,
+  collectLockImports,
+  lockKindOfAnnotation,
+  lockKindOfCreation,
+  lockKindOfTypeName,
+  type ImportedName,
+  type LockKind,
+} from './lockApis.js';
+import { findReleaseLeaks, type ReleaseLeak, type ReleaseOracle } from './releasePaths.js';
+import {
+  calleeText,
+  className,
+  contains,
+  enclosingClass,
+  enclosingFunction,
+  functionName,
+  isFunction,
+  keyName,
+  propertyName,
+  spanOf,
+  staticString,
+  unwrap,
+  visitAll,
+  type FunctionNode,
+  type Node,
+} from './syntax.js';
+
+type Variable = TSESLint.Scope.Variable;
+type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+
+/** A function whose flow is summarised: a named function, a method, or the module's top level. */
+export type Owner = FunctionNode | TSESTree.Program;
+
+/** A lock as the front end resolved it: identity plus the library behaviour. */
+export interface LockRef {
+  readonly id: LockId;
+  readonly kind: LockKind;
+}
+
+/**
+ * Where a guard is alive. `callback`: the callback's whole async execution (`runExclusive(cb)`,
+ * `acquire(key, cb)`, `locks.request(name, cb)`). `releaser`: from the acquisition statement to a
+ * release on each path. `disposable`: to the end of the `using` block.
+ */
+export type GuardScope =
+  | {
+      readonly kind: 'callback';
+      /** Undefined when the callback is passed by reference: a `CallSite` with `runUnder` runs it. */
+      readonly callback?: FunctionNode;
+    }
+  | {
+      readonly kind: 'releaser';
+      readonly statement: Node;
+      /** The releaser binding (`release` in `const release = await m.acquire()`). */
+      readonly releaser?: Variable;
+      /** Released through the lock itself (`lock.release()`, await-lock). */
+      readonly releasedThroughLock: boolean;
+      /** Name used in messages and fixes: `release()`, `this.lock.release()`. */
+      readonly releaseText: string;
+    }
+  | { readonly kind: 'disposable'; readonly statement: Node };
+
+export interface AcquireSite {
+  readonly kind: 'acquire';
+  readonly node: TSESTree.CallExpression;
+  readonly span: SourceSpan;
+  readonly acquisition: Acquisition;
+  readonly guard?: GuardScope;
+  readonly owner: Owner;
+  /** The acquisition is awaited (or returned) all the way up to its owner. */
+  readonly inFlow: boolean;
+}
+
+/** A resolved callee: a function in this file, or (typed) a declaration anywhere in the program. */
+export type CallTarget =
+  | { readonly kind: 'function'; readonly fn: FunctionNode }
+  | { readonly kind: 'declaration'; readonly declaration: ts.Node };
+
+export interface CallSite {
+  readonly kind: 'call';
+  readonly node: Node;
+  readonly span: SourceSpan;
+  /** How the call is written, for chains: `this.refresh()`. */
+  readonly name: string;
+  readonly targets: readonly CallTarget[];
+  /** For each argument, the lock it is, when it is one (a lock passed as a parameter). */
+  readonly argumentLocks: readonly (LockId | undefined)[];
+  readonly owner: Owner;
+  readonly inFlow: boolean;
+  /** A callback passed by reference to a lock (`m.runExclusive(this.work)`) runs under it. */
+  readonly runUnder?: AcquireSite;
+}
+
+export type Site = AcquireSite | CallSite;
+
+export interface FunctionFacts {
+  /** Unique in the program: file and start offset. */
+  readonly key: string;
+  readonly file: string;
+  readonly node: Owner;
+  readonly name: string;
+  readonly sites: readonly Site[];
+  readonly guards: readonly AcquireSite[];
+  /** The guards of this function alive at each of its sites, in the site's async flow. */
+  readonly guardsAt: ReadonlyMap<Site, readonly AcquireSite[]>;
+}
+
+export interface FileFacts {
+  readonly file: string;
+  readonly functions: ReadonlyMap<Owner, FunctionFacts>;
+  /** Every releaser-scoped guard of the file with the exits that leave it held. */
+  readonly releaseLeaks: ReadonlyMap<AcquireSite, readonly ReleaseLeak[]>;
+  /** Maps a TypeScript declaration of this file to its ESTree function (typed mode). */
+  functionOfDeclaration(declaration: ts.Node): FunctionFacts | undefined;
+}
+
+export interface FileInput {
+  readonly file: string;
+  readonly ast: TSESTree.Program;
+  readonly scopeManager: TSESLint.Scope.ScopeManager | null;
+  readonly typed?: ParserServicesWithTypeInformation;
+}
+
+// Callbacks these run later, outside the caller's flow: holding a lock across them is harmless.
+const DEFERRING_CALLS = new Set([
+  'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick', 'requestAnimationFrame',
+  'addEventListener', 'addListener', 'on', 'once', 'prependListener', 'subscribe',
+]);
+const PROMISE_COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
+const PROMISE_CHAIN = new Set(['then', 'catch', 'finally']);
+
+export function buildFileFacts(input: FileInput): FileFacts {
+  return new FileFactsBuilder(input).build();
+}
+
+class FileFactsBuilder {
+  private readonly file: string;
+  private readonly typed?: ParserServicesWithTypeInformation;
+  private readonly imports: Map<string, ImportedName>;
+  private readonly variables = new Map<TSESTree.Identifier, Variable>();
+  private readonly calls: TSESTree.CallExpression[] = [];
+  private readonly owners: Owner[] = [];
+  private readonly thisAssignments: TSESTree.AssignmentExpression[] = [];
+  private readonly fieldKindCache = new Map<ClassNode, Map<string, LockKind>>();
+
+  constructor(private readonly input: FileInput) {
+    this.file = input.file;
+    this.typed = input.typed;
+    const nodes: Node[] = [];
+    visitAll(input.ast, (node) => nodes.push(node));
+    this.imports = collectLockImports(input.ast, (visit) => nodes.forEach(visit));
+    this.owners.push(input.ast);
+    for (const node of nodes) {
+      if (node.type === 'CallExpression') this.calls.push(node);
+      else if (isFunction(node) && !this.isInline(node)) this.owners.push(node);
+      else if (node.type === 'AssignmentExpression' && node.left.type === 'MemberExpression' && node.left.object.type === 'ThisExpression') {
+        this.thisAssignments.push(node);
+      }
+    }
+    for (const scope of input.scopeManager?.scopes ?? []) {
+      for (const reference of scope.references) if (reference.resolved) this.variables.set(reference.identifier as TSESTree.Identifier, reference.resolved);
+      for (const variable of scope.variables) for (const identifier of variable.identifiers) this.variables.set(identifier, variable);
+    }
+  }
+
+  build(): FileFacts {
+    const sitesByOwner = new Map<Owner, Site[]>(this.owners.map((owner) => [owner, []]));
+    for (const call of this.calls) {
+      const owner = this.ownerOf(call);
+      const sites = sitesByOwner.get(owner);
+      if (sites) sites.push(...this.sitesOfCall(call, owner));
+    }
+    const functions = new Map<Owner, FunctionFacts>();
+    const releaseLeaks = new Map<AcquireSite, ReleaseLeak[]>();
+    for (const [owner, sites] of sitesByOwner) {
+      const guards = sites.filter((site): site is AcquireSite => site.kind === 'acquire' && site.guard !== undefined);
+      const guardsAt = new Map<Site, AcquireSite[]>();
+      for (const site of sites) {
+        const held = guards.filter((guard) => guard !== site && this.isHeldAt(guard, site));
+        if (held.length > 0) guardsAt.set(site, held);
+      }
+      functions.set(owner, {
+        key: `${this.file}:${owner.range[0]}`,
+        file: this.file,
+        node: owner,
+        name: functionName(owner),
+        sites,
+        guards,
+        guardsAt,
+      });
+      for (const guard of guards) {
+        const leaks = this.releaseLeaksOf(guard);
+        if (leaks) releaseLeaks.set(guard, leaks);
+      }
+    }
+    const typed = this.typed;
+    return {
+      file: this.file,
+      functions,
+      releaseLeaks,
+      functionOfDeclaration(declaration) {
+        const mapped = typed?.tsNodeToESTreeNodeMap.get(declaration as never) as Node | undefined;
+        const fn = mapped && functionOfDeclarationNode(mapped);
+        return fn ? functions.get(fn) : undefined;
+      },
+    };
+  }
+
+  // ── Flow ─────────────────────────────────────────────────────────────────────────────────
+
+  /** A function expression passed straight to a call runs as part of that call's flow. */
+  private isInline(fn: FunctionNode): boolean {
+    if (fn.type === 'FunctionDeclaration') return false;
+    let node: Node = fn;
+    while (node.parent && (node.parent.type === 'TSAsExpression' || node.parent.type === 'TSSatisfiesExpression')) node = node.parent;
+    const parent = node.parent;
+    if (parent?.type !== 'CallExpression') return false;
+    if (parent.callee === node) return true;
+    if (!parent.arguments.includes(node as TSESTree.CallExpressionArgument)) return false;
+    const callee = unwrap(parent.callee);
+    const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? propertyName(callee) : undefined;
+    return !(name && DEFERRING_CALLS.has(name));
+  }
+
+  private ownerOf(node: Node): Owner {
+    let fn = enclosingFunction(node);
+    while (fn.type !== 'Program' && this.isInline(fn)) fn = enclosingFunction(fn);
+    return fn;
+  }
+
+  /**
+   * The function whose flow waits for `node`'s promise: it is awaited there, returned from it,
+   * or fed to something that is (`Promise.all`, `.then`). Undefined when nobody waits for it.
+   */
+  private awaitedIn(node: Node, depth = 0): Owner | undefined {
+    let current = node;
+    for (;;) {
+      const parent = current.parent;
+      if (!parent) return undefined;
+      switch (parent.type) {
+        case 'AwaitExpression':
+        case 'YieldExpression':
+        case 'ReturnStatement':
+          return enclosingFunction(parent);
+        case 'ArrowFunctionExpression':
+          return parent.body === current ? parent : undefined;
+        case 'TSAsExpression':
+        case 'TSNonNullExpression':
+        case 'TSSatisfiesExpression':
+        case 'ChainExpression':
+        case 'LogicalExpression':
+        case 'ArrayExpression':
+        case 'SpreadElement':
+          current = parent;
+          continue;
+        case 'ConditionalExpression':
+        case 'SequenceExpression':
+          if (parent.type === 'ConditionalExpression' ? parent.test === current : parent.expressions.at(-1) !== current) return undefined;
+          current = parent;
+          continue;
+        case 'CallExpression': {
+          const callee = unwrap(parent.callee);
+          if (
+            parent.arguments.includes(current as TSESTree.CallExpressionArgument) &&
+            callee.type === 'MemberExpression' &&
+            callee.object.type === 'Identifier' &&
+            callee.object.name === 'Promise' &&
+            PROMISE_COMBINATORS.has(propertyName(callee) ?? '')
+          ) {
+            current = parent;
+            continue;
+          }
+          return undefined;
+        }
+        case 'MemberExpression':
+          if (parent.object === current && PROMISE_CHAIN.has(propertyName(parent) ?? '') && parent.parent?.type === 'CallExpression') {
+            current = parent.parent;
+            continue;
+          }
+          return undefined;
+        case 'VariableDeclarator': {
+          // `const p = this.load(); …; await p;`
+          if (parent.init !== current || parent.id.type !== 'Identifier' || depth > 2) return undefined;
+          const variable = this.variables.get(parent.id);
+          for (const reference of variable?.references ?? []) {
+            if (reference.identifier === parent.id || !reference.isRead()) continue;
+            const waiter = this.awaitedIn(reference.identifier as Node, depth + 1);
+            if (waiter) return waiter;
+          }
+          return undefined;
+        }
+        default:
+          return undefined;
+      }
+    }
+  }
+
+  /** `node` runs in the async flow of `until` (a function containing it, through inline callbacks). */
+  private inFlowUpTo(node: Node, until: Owner): boolean {
+    let current = node;
+    for (let steps = 0; steps < 64; steps++) {
+      const waiter = this.awaitedIn(current);
+      if (!waiter) return false;
+      if (waiter === until) return true;
+      if (waiter.type === 'Program' || !this.isInline(waiter) || !contains(until, waiter)) return false;
+      current = waiter.parent!;
+    }
+    return false;
+  }
+
+  // ── Lock identity ────────────────────────────────────────────────────────────────────────
+
+  private fieldKinds(cls: ClassNode): Map<string, LockKind> {
+    const cached = this.fieldKindCache.get(cls);
+    if (cached) return cached;
+    const kinds = new Map<string, LockKind>();
+    for (const member of cls.body.body) {
+      if (member.type === 'PropertyDefinition' || member.type === 'AccessorProperty') {
+        const name = keyName(member.key, member.computed);
+        const kind = (member.value && lockKindOfCreation(member.value, this.imports)) ?? lockKindOfAnnotation(member.typeAnnotation?.typeAnnotation, this.imports);
+        if (name && kind) kinds.set(name, kind);
+      }
+      if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
+        for (const param of member.value.params) {
+          if (param.type !== 'TSParameterProperty') continue;
+          const parameter = param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter;
+          const kind = parameter.type === 'Identifier' ? lockKindOfAnnotation(parameter.typeAnnotation?.typeAnnotation, this.imports) : undefined;
+          if (kind && parameter.type === 'Identifier') kinds.set(parameter.name, kind);
+        }
+      }
+    }
+    for (const assignment of this.thisAssignments) {
+      const member = assignment.left as TSESTree.MemberExpression;
+      const name = propertyName(member);
+      if (!name || kinds.has(name) || enclosingClass(assignment) !== cls) continue;
+      const kind = lockKindOfCreation(assignment.right, this.imports);
+      if (kind) kinds.set(name, kind);
+    }
+    this.fieldKindCache.set(cls, kinds);
+    return kinds;
+  }
+
+  /** What the type checker says the value is: a lock kind, `null` (not a lock), or unknown. */
+  private typedKind(node: Node): LockKind | null | undefined {
+    const typed = this.typed;
+    if (!typed) return undefined;
+    const tsNode = typed.esTreeNodeToTSNodeMap.get(node as never);
+    if (!tsNode) return undefined;
+    const checker = typed.program.getTypeChecker();
+    const type = checker.getNonNullableType(checker.getTypeAtLocation(tsNode));
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+    for (const part of type.isUnion() ? type.types : [type]) {
+      for (const symbol of [part.aliasSymbol, part.getSymbol()]) {
+        for (const declaration of symbol?.declarations ?? []) {
+          const fileName = declaration.getSourceFile().fileName;
+          const packageName = /.*\/node_modules\/(?:@types\/)?((?:@[^/]+\/)?[^/]+)\//.exec(fileName)?.[1];
+          const kind = packageName ? lockKindOfTypeName(packageName, symbol!.name) : undefined;
+          if (kind) return kind;
+          if (symbol!.name === 'LockManager' && /\/typescript\/lib\/lib\.[^/]*\.d\.ts$/.test(fileName)) return WEB_LOCKS_KIND;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The lock an expression denotes, if it is one. Types decide where they exist. */
+  lockRefOf(expression: Node, owner: Owner): LockRef | undefined {
+    const node = unwrap(expression);
+    const typedKind = this.typedKind(node);
+    if (typedKind === null) return undefined;
+    const identity = this.identityOf(node, owner);
+    if (!identity) return undefined;
+    const kind = typedKind && identity.kind?.cls !== typedKind.cls ? typedKind : (identity.kind ?? typedKind);
+    return kind ? { id: identity.id, kind } : undefined;
+  }
+
+  private identityOf(node: Node, owner: Owner): { id: LockId; kind?: LockKind } | undefined {
+    if (node.type === 'MemberExpression') {
+      const name = propertyName(node);
+      if (!name) return undefined;
+      if (node.object.type === 'ThisExpression') {
+        const cls = enclosingClass(node);
+        if (!cls) return undefined;
+        return { id: this.fieldId(this.file, className(cls), name), kind: this.fieldKinds(cls).get(name) };
+      }
+      const declared = this.typedDeclarationId(node);
+      if (declared) return { id: declared };
+      const object = unwrap(node.object);
+      const variable = object.type === 'Identifier' ? this.variables.get(object) : undefined;
+      const definition = variable?.defs[0];
+      if (definition?.type === 'ClassName') {
+        const cls = definition.node as ClassNode;
+        return { id: this.fieldId(this.file, className(cls), name), kind: this.fieldKinds(cls).get(name) };
+      }
+      return undefined;
+    }
+    if (node.type !== 'Identifier') return undefined;
+    const variable = this.variables.get(node);
+    const definition = variable?.defs[0];
+    if (!variable || !definition) return undefined;
+    const name = variable.name;
+    if (definition.type === 'Variable') {
+      const declarator = definition.node as TSESTree.VariableDeclarator;
+      const kind =
+        (declarator.init && lockKindOfCreation(declarator.init, this.imports)) ??
+        (declarator.id.type === 'Identifier' ? lockKindOfAnnotation(declarator.id.typeAnnotation?.typeAnnotation, this.imports) : undefined);
+      const moduleLevel = variable.scope.type === 'module' || variable.scope.type === 'global';
+      const key = moduleLevel ? `${this.file}#${name}` : `${this.file}#${name}@${declarator.range[0]}`;
+      return { id: { key, display: name }, kind };
+    }
+    if (definition.type === 'Parameter') {
+      const fn = definition.node as FunctionNode;
+      const identifier = definition.name as TSESTree.Identifier;
+      const kind = lockKindOfAnnotation(identifier.typeAnnotation?.typeAnnotation, this.imports);
+      const index = fn.params.findIndex((param) => contains(param, identifier));
+      const key = fn === owner && index >= 0 ? `param:${index}` : `${this.file}#${name}@${identifier.range[0]}`;
+      return { id: { key, display: name }, kind };
+    }
+    if (definition.type === 'ImportBinding') {
+      const declared = this.typedDeclarationId(node);
+      return declared ? { id: declared } : undefined;
+    }
+    return undefined;
+  }
+
+  private fieldId(file: string, cls: string, member: string): LockId {
+    return { key: `${file}#${cls}.${member}`, display: `${cls}.${member}` };
+  }
+
+  /** Identity from the declaration the checker finds: a class field or a module-level binding. */
+  private typedDeclarationId(node: Node): LockId | undefined {
+    const typed = this.typed;
+    if (!typed) return undefined;
+    const checker = typed.program.getTypeChecker();
+    let symbol = typed.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (!declaration) return undefined;
+    const file = declaration.getSourceFile().fileName;
+    if (ts.isPropertyDeclaration(declaration) || ts.isParameter(declaration)) {
+      const cls = ts.isParameter(declaration) ? declaration.parent.parent : declaration.parent;
+      if ((ts.isClassDeclaration(cls) || ts.isClassExpression(cls)) && cls.name) {
+        return this.fieldId(file, cls.name.text, declaration.name.getText());
+      }
+    }
+    if (ts.isVariableDeclaration(declaration) && ts.isSourceFile(declaration.parent.parent.parent) && ts.isIdentifier(declaration.name)) {
+      return { key: `${file}#${declaration.name.text}`, display: declaration.name.text };
+    }
+    return undefined;
+  }
+
+  private isLockManager(node: Node): boolean {
+    const expression = unwrap(node);
+    const typedKind = this.typedKind(expression);
+    if (typedKind !== undefined) return typedKind?.cls === 'web-locks';
+    if (expression.type !== 'MemberExpression' || propertyName(expression) !== 'locks') return false;
+    const object = unwrap(expression.object);
+    if (object.type === 'Identifier') return object.name === 'navigator';
+    return object.type === 'MemberExpression' && propertyName(object) === 'navigator';
+  }
+
+  // ── Sites ────────────────────────────────────────────────────────────────────────────────
+
+  private sitesOfCall(call: TSESTree.CallExpression, owner: Owner): Site[] {
+    const acquisitions = this.acquisitionsOf(call, owner);
+    if (acquisitions) return acquisitions;
+    const targets = this.targetsOf(call.callee, call);
+    if (targets.length === 0) return [];
+    return [
+      {
+        kind: 'call',
+        node: call,
+        span: spanOf(this.file, call),
+        name: calleeText(call),
+        targets,
+        argumentLocks: call.arguments.map((argument) => this.lockRefOf(argument, owner)?.id),
+        owner,
+        inFlow: this.inFlowUpTo(call, owner),
+      },
+    ];
+  }
+
+  private acquisitionsOf(call: TSESTree.CallExpression, owner: Owner): Site[] | undefined {
+    const callee = unwrap(call.callee);
+    const args = call.arguments;
+    const span = spanOf(this.file, { start: call.loc.start, end: callee.loc.end });
+    const make = (ref: LockRef, api: string, mode = ref.kind.mode, blocking = ref.kind.blocking): Acquisition => ({
+      lock: ref.id, mode, flavor: ref.kind.flavor, api, span, blocking, confidence: 'high',
+    });
+    const site = (acquisition: Acquisition, guard: GuardScope | undefined): AcquireSite => ({
+      kind: 'acquire', node: call, span, acquisition, guard, owner, inFlow: this.inFlowUpTo(call, owner),
+    });
+    if (callee.type !== 'MemberExpression') {
+      const ref = this.lockRefOf(callee, owner);
+      if (ref?.kind.cls !== 'mutexify') return undefined;
+      return [site(make(ref, `${ref.id.display}()`), this.releaserGuard(call, ref, owner))];
+    }
+    const method = propertyName(callee);
+    if (!method) return undefined;
+    if (method === 'request' && this.isLockManager(callee.object)) {
+      const name = args[0] ? staticString(args[0]) : undefined;
+      if (name === undefined) return [];
+      const options = args.length >= 3 ? args[1] : undefined;
+      const option = (key: string): unknown => {
+        if (options?.type !== 'ObjectExpression') return undefined;
+        for (const property of options.properties) {
+          if (property.type === 'Property' && keyName(property.key, property.computed) === key && property.value.type === 'Literal') return property.value.value;
+        }
+        return undefined;
+      };
+      const ref: LockRef = { id: { key: `weblock:${name}`, display: `Web Lock "${name}"` }, kind: WEB_LOCKS_KIND };
+      const blocking = option('ifAvailable') !== true && option('steal') !== true;
+      const acquisition = make(ref, 'locks.request', option('mode') === 'shared' ? 'shared' : 'exclusive', blocking);
+      return this.withCallback(site(acquisition, undefined), args[args.length - 1], owner);
+    }
+    const ref = this.lockRefOf(callee.object, owner);
+    if (!ref) return undefined;
+    switch (ref.kind.cls) {
+      case 'mutex':
+      case 'semaphore':
+        if (method === 'runExclusive') return this.withCallback(site(make(ref, method), undefined), args[0], owner);
+        if (method === 'acquire') return [site(make(ref, method), this.releaserGuard(call, ref, owner))];
+        if (method === 'waitForUnlock') return [site(make(ref, method), undefined)];
+        return undefined;
+      case 'async-lock': {
+        if (method !== 'acquire' || !args[0]) return undefined;
+        const keyNode = unwrap(args[0]);
+        const keys = keyNode.type === 'ArrayExpression' ? keyNode.elements.map((element) => (element ? staticString(element) : undefined)) : [staticString(keyNode)];
+        // A computed key is an unknown lock: it matches nothing.
+        if (keys.some((key) => key === undefined)) return [];
+        return keys.flatMap((key) => {
+          const keyed: LockRef = { id: { key: `${ref.id.key}[${JSON.stringify(key)}]`, display: `${ref.id.display}[${JSON.stringify(key)}]` }, kind: ref.kind };
+          return this.withCallback(site(make(keyed, method), undefined), args[1], owner);
+        });
+      }
+      case 'await-lock':
+        if (method === 'acquireAsync') return [site(make(ref, method), this.releaserGuard(call, ref, owner))];
+        return undefined;
+      case 'mortice':
+        if (method === 'readLock' || method === 'writeLock') {
+          return [site(make(ref, method, method === 'readLock' ? 'shared' : 'exclusive'), this.releaserGuard(call, ref, owner))];
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Attaches the callback that runs under the lock: inline, or a call site for a reference. */
+  private withCallback(site: AcquireSite, callback: Node | undefined, owner: Owner): Site[] {
+    if (!callback) return [site];
+    const fn = unwrap(callback);
+    if (isFunction(fn)) return [{ ...site, guard: { kind: 'callback', callback: fn } }];
+    const targets = this.targetsOf(fn, undefined);
+    const guarded: AcquireSite = { ...site, guard: { kind: 'callback' } };
+    if (targets.length === 0) return [site];
+    const runner: CallSite = {
+      kind: 'call', node: fn, span: spanOf(this.file, fn), name: `${calleeText({ callee: fn } as TSESTree.CallExpression)}`,
+      targets, argumentLocks: [], owner, inFlow: site.inFlow, runUnder: guarded,
+    };
+    return [guarded, runner];
+  }
+
+  private releaserGuard(call: TSESTree.CallExpression, ref: LockRef, owner: Owner): GuardScope | undefined {
+    const awaited = call.parent;
+    if (awaited?.type !== 'AwaitExpression' && awaited?.type !== 'YieldExpression') return undefined;
+    const holder = awaited.parent;
+    const releasedThroughLock = ref.kind.cls === 'await-lock' || ref.kind.cls === 'mutex' || ref.kind.cls === 'semaphore';
+    const lockText = (call.callee as TSESTree.MemberExpression).object ? `${calleeText({ callee: (call.callee as TSESTree.MemberExpression).object } as TSESTree.CallExpression).slice(0, -2)}.release()` : 'release()';
+    if (holder?.type === 'VariableDeclarator' && holder.init === awaited) {
+      const declaration = holder.parent as TSESTree.VariableDeclaration;
+      if (declaration.kind === 'using' || declaration.kind === 'await using') return { kind: 'disposable', statement: declaration };
+      const binding = holder.id.type === 'ArrayPattern' ? holder.id.elements[1] : holder.id;
+      if (binding?.type === 'Identifier') {
+        return { kind: 'releaser', statement: declaration, releaser: this.variables.get(binding), releasedThroughLock: false, releaseText: `${binding.name}()` };
+      }
+      if (ref.kind.cls === 'await-lock') return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseText: lockText };
+      return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseText: releasedThroughLock ? lockText : 'release()' };
+    }
+    if (holder?.type === 'AssignmentExpression' && holder.right === awaited && holder.left.type === 'Identifier' && holder.parent?.type === 'ExpressionStatement') {
+      return { kind: 'releaser', statement: holder.parent, releaser: this.variables.get(holder.left), releasedThroughLock: false, releaseText: `${holder.left.name}()` };
+    }
+    if (holder?.type === 'ExpressionStatement') {
+      return { kind: 'releaser', statement: holder, releasedThroughLock, releaseText: releasedThroughLock ? lockText : 'release()' };
+    }
+    void owner;
+    return undefined;
+  }
+
+  // ── Calls ────────────────────────────────────────────────────────────────────────────────
+
+  private targetsOf(calleeNode: Node, call: TSESTree.CallExpression | undefined): CallTarget[] {
+    let callee = unwrap(calleeNode);
+    if (callee.type === 'MemberExpression' && ['call', 'apply', 'bind'].includes(propertyName(callee) ?? '')) callee = unwrap(callee.object);
+    if (callee.type === 'CallExpression') {
+      const inner = unwrap(callee.callee);
+      if (inner.type === 'MemberExpression' && propertyName(inner) === 'bind') callee = unwrap(inner.object);
+    }
+    const typedTargets = this.typedTargets(callee, call);
+    if (typedTargets) return typedTargets;
+    const fn = this.localFunction(callee);
+    return fn ? [{ kind: 'function', fn }] : [];
+  }
+
+  /** The declaration the checker resolves a call to; undefined leaves it to the untyped lookup. */
+  private typedTargets(callee: Node, call: TSESTree.CallExpression | undefined): CallTarget[] | undefined {
+    const typed = this.typed;
+    if (!typed) return undefined;
+    let declaration: ts.Node | undefined;
+    if (call && call.callee === callee) declaration = typed.getResolvedSignature(call)?.declaration;
+    if (!declaration) {
+      let symbol = typed.getSymbolAtLocation(callee);
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = typed.program.getTypeChecker().getAliasedSymbol(symbol);
+      declaration = symbol?.valueDeclaration;
+    }
+    if (!declaration) return undefined;
+    const body = functionLikeOf(declaration);
+    if (!body) return undefined;
+    const fileName = body.getSourceFile().fileName;
+    if (fileName.endsWith('.d.ts') || fileName.includes('/node_modules/')) return [];
+    if (fileName === this.file) {
+      const mapped = typed.tsNodeToESTreeNodeMap.get(body as never) as Node | undefined;
+      const fn = mapped && functionOfDeclarationNode(mapped);
+      return fn ? [{ kind: 'function', fn }] : [];
+    }
+    return [{ kind: 'declaration', declaration: body }];
+  }
+
+  private localFunction(callee: Node): FunctionNode | undefined {
+    if (isFunction(callee)) return undefined;
+    if (callee.type === 'Identifier') {
+      const definition = this.variables.get(callee)?.defs[0];
+      if (definition?.type === 'FunctionName') return definition.node as FunctionNode;
+      if (definition?.type === 'Variable') {
+        const init = (definition.node as TSESTree.VariableDeclarator).init;
+        const value = init && unwrap(init);
+        return value && isFunction(value) ? value : undefined;
+      }
+      return undefined;
+    }
+    if (callee.type !== 'MemberExpression') return undefined;
+    const name = propertyName(callee);
+    if (!name) return undefined;
+    const object = unwrap(callee.object);
+    if (object.type === 'ThisExpression') {
+      const cls = enclosingClass(callee);
+      return cls && this.methodOf(cls, name, false);
+    }
+    if (object.type === 'Super') {
+      const cls = enclosingClass(callee);
+      const base = cls?.superClass ? this.classOf(cls.superClass) : undefined;
+      return base ? this.methodOf(base, name, false) : undefined;
+    }
+    if (object.type === 'Identifier') {
+      const definition = this.variables.get(object)?.defs[0];
+      if (definition?.type === 'ClassName') return this.methodOf(definition.node as ClassNode, name, true);
+      if (definition?.type === 'Variable') {
+        const init = (definition.node as TSESTree.VariableDeclarator).init;
+        if (init?.type === 'ObjectExpression') {
+          for (const property of init.properties) {
+            if (property.type === 'Property' && keyName(property.key, property.computed) === name && isFunction(property.value)) return property.value;
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private classOf(node: Node): ClassNode | undefined {
+    const expression = unwrap(node);
+    if (expression.type !== 'Identifier') return undefined;
+    const definition = this.variables.get(expression)?.defs[0];
+    return definition?.type === 'ClassName' ? (definition.node as ClassNode) : undefined;
+  }
+
+  private methodOf(cls: ClassNode, name: string, isStatic: boolean, depth = 0): FunctionNode | undefined {
+    for (const member of cls.body.body) {
+      if ((member.type === 'MethodDefinition' || member.type === 'PropertyDefinition') && member.static === isStatic && keyName(member.key, member.computed) === name) {
+        if (member.type === 'MethodDefinition' && member.kind === 'method' && member.value.type === 'FunctionExpression') return member.value;
+        if (member.type === 'PropertyDefinition' && member.value && isFunction(member.value)) return member.value;
+      }
+    }
+    const base = cls.superClass ? this.classOf(cls.superClass) : undefined;
+    return base && depth < 8 ? this.methodOf(base, name, isStatic, depth + 1) : undefined;
+  }
+
+  // ── Guards ───────────────────────────────────────────────────────────────────────────────
+
+  private isHeldAt(guard: AcquireSite, site: Site): boolean {
+    if (site.kind === 'call' && site.runUnder === guard) return true;
+    const scope = guard.guard;
+    if (!scope) return false;
+    if (scope.kind === 'callback') return scope.callback !== undefined && contains(scope.callback, site.node) && this.inFlowUpTo(site.node, scope.callback);
+    const statement = scope.statement;
+    const block = statement.parent;
+    if (!block || site.node.range[0] < statement.range[1] || !contains(block, site.node)) return false;
+    if (!this.inFlowUpTo(site.node, enclosingFunction(statement))) return false;
+    if (scope.kind === 'disposable') return true;
+    const oracle = this.releaseOracle(guard);
+    return !oracle.dominatingReleases.some(
+      (release) => release.range[0] >= statement.range[1] && release.range[1] <= site.node.range[0] && release.parent !== undefined && contains(release.parent, site.node),
+    );
+  }
+
+  private readonly oracles = new Map<AcquireSite, ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean }>();
+
+  /** How to recognise the release of one releaser-scoped guard. */
+  private releaseOracle(guard: AcquireSite): ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean } {
+    const cached = this.oracles.get(guard);
+    if (cached) return cached;
+    const scope = guard.guard as Extract<GuardScope, { kind: 'releaser' }>;
+    const fn = enclosingFunction(scope.statement);
+    const releaseCalls: Node[] = [];
+    const handovers: Node[] = [];
+    if (scope.releaser) {
+      for (const reference of scope.releaser.references) {
+        const identifier = reference.identifier as Node;
+        if (!reference.isRead()) continue;
+        const parent = identifier.parent;
+        const call = parent?.type === 'CallExpression' && parent.callee === identifier ? parent : undefined;
+        if (call) releaseCalls.push(call);
+        else handovers.push(identifier);
+      }
+    } else if (scope.releasedThroughLock) {
+      for (const call of this.calls) {
+        const callee = unwrap(call.callee);
+        if (callee.type !== 'MemberExpression' || propertyName(callee) !== 'release' || !contains(fn, call)) continue;
+        if (this.lockRefOf(callee.object, guard.owner)?.id.key === guard.acquisition.lock.key) releaseCalls.push(call);
+      }
+    }
+    const isReleaseStatement = (statement: Node): boolean => {
+      if (statement.type !== 'ExpressionStatement') return false;
+      let expression: Node = statement.expression;
+      while (expression.type === 'AwaitExpression' || (expression.type === 'UnaryExpression' && expression.operator === 'void') || expression.type === 'ChainExpression') {
+        expression = expression.type === 'ChainExpression' ? expression.expression : expression.argument;
+      }
+      return releaseCalls.includes(expression);
+    };
+    const dominatingReleases: Node[] = [];
+    for (const call of releaseCalls) {
+      for (let node: Node | undefined = call; node && node !== fn; node = node.parent) {
+        // A release statement ends the guard after it in its block; a `finally` that releases
+        // ends it after the whole `try`.
+        if (isReleaseStatement(node)) dominatingReleases.push(node);
+        const parent: Node | undefined = node.parent;
+        if (parent?.type === 'TryStatement' && parent.finalizer === node) {
+          dominatingReleases.push(parent);
+          break;
+        }
+      }
+    }
+    const oracle = {
+      isReleaseStatement,
+      releasesWithin: (node: Node) => releaseCalls.some((call) => contains(node, call)) || handovers.some((handover) => contains(node, handover)),
+      dominatingReleases,
+      escapes: handovers.length > 0,
+    };
+    this.oracles.set(guard, oracle);
+    return oracle;
+  }
+
+  private releaseLeaksOf(guard: AcquireSite): ReleaseLeak[] | undefined {
+    const scope = guard.guard;
+    if (scope?.kind !== 'releaser') return undefined;
+    if (!scope.releaser && !scope.releasedThroughLock) return [{ kind: 'discarded', node: guard.node }];
+    const oracle = this.releaseOracle(guard);
+    // A releaser handed to someone else (`.finally(release)`, `return release`) is theirs to call.
+    if (oracle.escapes) return [];
+    return findReleaseLeaks(scope.statement, enclosingFunction(scope.statement), oracle);
+  }
+}
+
+/** The function a declaration-like ESTree node stands for: a method's value, a variable's arrow. */
+function functionOfDeclarationNode(node: Node): FunctionNode | undefined {
+  if (isFunction(node)) return node;
+  if ((node.type === 'MethodDefinition' || node.type === 'PropertyDefinition' || node.type === 'Property') && node.value && isFunction(node.value)) return node.value;
+  if (node.type === 'VariableDeclarator' && node.init && isFunction(node.init)) return node.init;
+  return undefined;
+}
+
+/** The TypeScript function-like node with a body behind a declaration. */
+function functionLikeOf(declaration: ts.Node): ts.Node | undefined {
+  if ((ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isFunctionExpression(declaration) || ts.isArrowFunction(declaration)) && declaration.body) {
+    return declaration;
+  }
+  if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
+    const initializer = declaration.initializer;
+    if (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)) return initializer;
+  }
+  return undefined;
+}

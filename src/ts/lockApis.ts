@@ -1,0 +1,192 @@
+// The TS/JS lock catalogue: which libraries make locks, how each one is acquired and released,
+// and how two acquisitions of one lock interact (`LockFlavor`, read by `conflicts()`).
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { AccessMode, LockFlavor } from '../core/model.js';
+import { propertyName, unwrap, type Node } from './syntax.js';
+
+export type LockClass = 'mutex' | 'semaphore' | 'async-lock' | 'await-lock' | 'mortice' | 'mutexify' | 'web-locks';
+
+/** What is known about a lock value before it is acquired. */
+export interface LockKind {
+  readonly cls: LockClass;
+  readonly flavor: LockFlavor;
+  /** The mode of its plain acquisition: a `Semaphore(1)` is a mutex; more permits are shared. */
+  readonly mode: AccessMode;
+  /** `tryAcquire(m)` throws instead of waiting, so it never completes a deadlock. */
+  readonly blocking: boolean;
+}
+
+// Every library here queues waiters first-in first-out (Web Locks and mortice let a queued writer
+// block later readers), so a second shared acquisition can wait behind a queued exclusive one.
+function asyncFlavor(name: string, reentrant = false): LockFlavor {
+  return { name, outcome: 'deadlock', fair: true, blocksThread: false, reentrant };
+}
+
+export const FLAVORS = {
+  mutex: asyncFlavor('async-mutex Mutex'),
+  semaphore: asyncFlavor('async-mutex Semaphore'),
+  asyncLock: asyncFlavor('async-lock'),
+  asyncLockReentrant: asyncFlavor('async-lock (domainReentrant)', true),
+  awaitLock: asyncFlavor('await-lock'),
+  mortice: asyncFlavor('mortice'),
+  mutexify: asyncFlavor('mutexify/promise'),
+  webLocks: asyncFlavor('Web Locks'),
+} as const;
+
+export const WEB_LOCKS_KIND: LockKind = { cls: 'web-locks', flavor: FLAVORS.webLocks, mode: 'exclusive', blocking: true };
+
+/** Where a local name comes from: `import { Mutex } from 'async-mutex'`, `require('async-lock')`. */
+export interface ImportedName {
+  readonly module: string;
+  /** `default`, `*` (a namespace or a CommonJS module object), or the export name. */
+  readonly name: string;
+}
+
+const LOCK_MODULES = new Set(['async-mutex', 'async-lock', 'await-lock', 'mortice', 'mutexify/promise', 'mutexify/promise.js']);
+
+/** Collects the imports of lock libraries in one file, ES modules and CommonJS alike. */
+export function collectLockImports(program: TSESTree.Program, visitAll: (visit: (node: Node) => void) => void): Map<string, ImportedName> {
+  const imports = new Map<string, ImportedName>();
+  for (const statement of program.body) {
+    if (statement.type !== 'ImportDeclaration' || !LOCK_MODULES.has(statement.source.value)) continue;
+    for (const specifier of statement.specifiers) {
+      const module = statement.source.value;
+      if (specifier.type === 'ImportDefaultSpecifier') imports.set(specifier.local.name, { module, name: 'default' });
+      else if (specifier.type === 'ImportNamespaceSpecifier') imports.set(specifier.local.name, { module, name: '*' });
+      else {
+        const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : String(specifier.imported.value);
+        imports.set(specifier.local.name, { module, name: imported });
+      }
+    }
+  }
+  visitAll((node) => {
+    if (node.type !== 'VariableDeclarator' || !node.init) return;
+    const required = requiredModule(node.init);
+    if (!required) return;
+    if (node.id.type === 'Identifier') imports.set(node.id.name, { module: required.module, name: required.name });
+    else if (node.id.type === 'ObjectPattern' && required.name === '*') {
+      for (const property of node.id.properties) {
+        if (property.type !== 'Property' || property.value.type !== 'Identifier' || property.key.type !== 'Identifier') continue;
+        imports.set(property.value.name, { module: required.module, name: property.key.name });
+      }
+    }
+  });
+  return imports;
+}
+
+/** `require('m')`, `require('m').X`, and the interop wrappers compilers put around them. */
+function requiredModule(init: Node): ImportedName | undefined {
+  const expression = unwrap(init);
+  if (expression.type === 'MemberExpression') {
+    const inner = requiredModule(expression.object);
+    const name = propertyName(expression);
+    return inner && inner.name === '*' && name ? { module: inner.module, name } : undefined;
+  }
+  if (expression.type !== 'CallExpression') return undefined;
+  const callee = unwrap(expression.callee);
+  if (callee.type === 'Identifier' && callee.name === 'require') {
+    const argument = expression.arguments[0];
+    if (argument?.type === 'Literal' && typeof argument.value === 'string' && LOCK_MODULES.has(argument.value)) {
+      return { module: argument.value, name: '*' };
+    }
+    return undefined;
+  }
+  // `__importDefault(require('m'))`, `tslib.__importStar(…)`, Babel's `_interopRequireDefault(…)`.
+  const wrapperName = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? propertyName(callee) : undefined;
+  if (wrapperName && /^_*(importDefault|importStar|interopRequireDefault|interopRequireWildcard|toESM)$/i.test(wrapperName.replace(/^__/, '_'))) {
+    const argument = expression.arguments[0];
+    return argument ? requiredModule(argument) : undefined;
+  }
+  return undefined;
+}
+
+/** Resolves a constructor or factory expression to the library export it names. */
+export function importedExport(node: Node, imports: ReadonlyMap<string, ImportedName>): ImportedName | undefined {
+  const expression = unwrap(node);
+  if (expression.type === 'Identifier') return imports.get(expression.name);
+  if (expression.type === 'MemberExpression' && expression.object.type === 'Identifier') {
+    const namespace = imports.get(expression.object.name);
+    const name = propertyName(expression);
+    if (namespace && namespace.name === '*' && name) return { module: namespace.module, name };
+  }
+  return undefined;
+}
+
+function isModule(imported: ImportedName, module: string, ...names: string[]): boolean {
+  return imported.module === module && names.includes(imported.name);
+}
+
+/** The lock a `new …(…)` or factory call creates, by the import of what it calls. */
+export function lockKindOfCreation(init: Node, imports: ReadonlyMap<string, ImportedName>): LockKind | undefined {
+  const expression = unwrap(init);
+  if (expression.type !== 'NewExpression' && expression.type !== 'CallExpression') return undefined;
+  const imported = importedExport(expression.callee, imports);
+  if (!imported) return undefined;
+  const args = expression.arguments;
+  if (isModule(imported, 'async-mutex', 'Mutex')) return { cls: 'mutex', flavor: FLAVORS.mutex, mode: 'exclusive', blocking: true };
+  if (isModule(imported, 'async-mutex', 'Semaphore')) return semaphoreKind(args[0]);
+  if (isModule(imported, 'async-mutex', 'withTimeout')) {
+    // A timed-out acquisition throws E_TIMEOUT after the wait: the nest is still a bug.
+    return args[0] ? lockKindOfCreation(args[0], imports) : undefined;
+  }
+  if (isModule(imported, 'async-mutex', 'tryAcquire')) {
+    const inner = args[0] ? lockKindOfCreation(args[0], imports) : undefined;
+    return inner && { ...inner, blocking: false };
+  }
+  if (isModule(imported, 'async-lock', 'default', '*', 'AsyncLock')) {
+    return { cls: 'async-lock', flavor: isDomainReentrant(args[0]) ? FLAVORS.asyncLockReentrant : FLAVORS.asyncLock, mode: 'exclusive', blocking: true };
+  }
+  if (isModule(imported, 'await-lock', 'default', '*', 'AwaitLock')) return { cls: 'await-lock', flavor: FLAVORS.awaitLock, mode: 'exclusive', blocking: true };
+  if (isModule(imported, 'mortice', 'default', '*')) return { cls: 'mortice', flavor: FLAVORS.mortice, mode: 'exclusive', blocking: true };
+  if (imported.module.startsWith('mutexify/promise') && (imported.name === 'default' || imported.name === '*')) {
+    return { cls: 'mutexify', flavor: FLAVORS.mutexify, mode: 'exclusive', blocking: true };
+  }
+  return undefined;
+}
+
+export function semaphoreKind(permits: Node | undefined): LockKind {
+  const single = permits?.type === 'Literal' && permits.value === 1;
+  return { cls: 'semaphore', flavor: FLAVORS.semaphore, mode: single ? 'exclusive' : 'shared', blocking: true };
+}
+
+function isDomainReentrant(options: Node | undefined): boolean {
+  if (!options || options.type !== 'ObjectExpression') return false;
+  return options.properties.some(
+    (property) =>
+      property.type === 'Property' &&
+      property.key.type === 'Identifier' &&
+      property.key.name === 'domainReentrant' &&
+      property.value.type === 'Literal' &&
+      property.value.value === true,
+  );
+}
+
+/** The lock a type annotation names (`m: Mutex`), by the import of the type name. */
+export function lockKindOfAnnotation(annotation: TSESTree.TypeNode | undefined, imports: ReadonlyMap<string, ImportedName>): LockKind | undefined {
+  if (!annotation || annotation.type !== 'TSTypeReference') return undefined;
+  const name = annotation.typeName;
+  const imported =
+    name.type === 'Identifier'
+      ? imports.get(name.name)
+      : name.type === 'TSQualifiedName' && name.left.type === 'Identifier'
+        ? (() => {
+            const namespace = imports.get((name.left as TSESTree.Identifier).name);
+            return namespace?.name === '*' ? { module: namespace.module, name: name.right.name } : undefined;
+          })()
+        : undefined;
+  return imported ? lockKindOfTypeName(imported.module, imported.name) : undefined;
+}
+
+/** A lock type by the package that declares it and its exported name. */
+export function lockKindOfTypeName(module: string, name: string): LockKind | undefined {
+  if (module === 'async-mutex') {
+    if (name === 'Mutex' || name === 'MutexInterface') return { cls: 'mutex', flavor: FLAVORS.mutex, mode: 'exclusive', blocking: true };
+    if (name === 'Semaphore' || name === 'SemaphoreInterface') return semaphoreKind(undefined);
+  }
+  if (module === 'async-lock' && (name === 'default' || name === 'AsyncLock')) {
+    return { cls: 'async-lock', flavor: FLAVORS.asyncLock, mode: 'exclusive', blocking: true };
+  }
+  if (module === 'await-lock' && (name === 'default' || name === 'AwaitLock')) return { cls: 'await-lock', flavor: FLAVORS.awaitLock, mode: 'exclusive', blocking: true };
+  if (module === 'mortice' && name === 'Mortice') return { cls: 'mortice', flavor: FLAVORS.mortice, mode: 'exclusive', blocking: true };
+  return undefined;
+}

@@ -1,0 +1,172 @@
+// Small ESTree helpers shared by the TS/JS front end. Only the front end walks syntax.
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { SourceSpan } from '../core/model.js';
+
+export type Node = TSESTree.Node;
+export type FunctionNode =
+  | TSESTree.FunctionDeclaration
+  | TSESTree.FunctionExpression
+  | TSESTree.ArrowFunctionExpression;
+
+export function isFunction(node: Node): node is FunctionNode {
+  return (
+    node.type === 'FunctionDeclaration' ||
+    node.type === 'FunctionExpression' ||
+    node.type === 'ArrowFunctionExpression'
+  );
+}
+
+/** Visits every node once, parents before children, and sets `parent` (ESLint does too). */
+export function visitAll(root: Node, visit: (node: Node) => void): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    const children: Node[] = [];
+    for (const key of Object.keys(node)) {
+      if (key === 'parent' || key === 'loc' || key === 'range') continue;
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) children.push(item);
+      } else if (isNode(value)) {
+        children.push(value);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) {
+      (children[i] as { parent?: Node }).parent = node;
+      stack.push(children[i]);
+    }
+  }
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' &&
+    Array.isArray((value as { range?: unknown }).range);
+}
+
+export function spanOf(file: string, node: Node | TSESTree.SourceLocation): SourceSpan {
+  const loc = 'loc' in node && !('start' in node) ? node.loc : (node as TSESTree.SourceLocation);
+  return {
+    file,
+    line: loc.start.line,
+    column: loc.start.column + 1,
+    endLine: loc.end.line,
+    endColumn: loc.end.column + 1,
+  };
+}
+
+/** Strips wrappers that do not change the value: `x!`, `x as T`, `(0, x)`, `x?.y` chains. */
+export function unwrap(node: Node): Node {
+  let current = node;
+  for (;;) {
+    switch (current.type) {
+      case 'TSAsExpression':
+      case 'TSNonNullExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSTypeAssertion':
+      case 'ChainExpression':
+        current = current.expression;
+        continue;
+      case 'SequenceExpression':
+        current = current.expressions[current.expressions.length - 1];
+        continue;
+      default:
+        return current;
+    }
+  }
+}
+
+/** The name of a non-computed member property, or of a string-literal computed one. */
+export function propertyName(member: TSESTree.MemberExpression): string | undefined {
+  if (!member.computed) {
+    return member.property.type === 'Identifier' || member.property.type === 'PrivateIdentifier'
+      ? (member.property.type === 'PrivateIdentifier' ? '#' : '') + member.property.name
+      : undefined;
+  }
+  return staticString(member.property);
+}
+
+/** The value of a string literal or a template literal without substitutions. */
+export function staticString(node: Node): string | undefined {
+  if (node.type === 'Literal' && typeof node.value === 'string') return node.value;
+  if (node.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0].value.cooked ?? undefined;
+  return undefined;
+}
+
+export function keyName(key: Node, computed: boolean): string | undefined {
+  if (!computed && key.type === 'Identifier') return key.name;
+  if (key.type === 'PrivateIdentifier') return `#${key.name}`;
+  return staticString(key);
+}
+
+export function contains(outer: Node, inner: Node): boolean {
+  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+}
+
+/** The nearest enclosing function (or the program), not counting `node` itself. */
+export function enclosingFunction(node: Node): FunctionNode | TSESTree.Program {
+  let current = node.parent;
+  while (current && !isFunction(current) && current.type !== 'Program') current = current.parent;
+  return (current ?? node) as FunctionNode | TSESTree.Program;
+}
+
+/** The class a `this` inside `node` refers to: arrow functions see through, functions do not. */
+export function enclosingClass(node: Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
+  let current = node.parent;
+  while (current) {
+    if (current.type === 'ClassDeclaration' || current.type === 'ClassExpression') return current;
+    if (current.type === 'FunctionDeclaration') return undefined;
+    if (current.type === 'FunctionExpression') {
+      const owner = current.parent;
+      const isMember = owner && (owner.type === 'MethodDefinition' || owner.type === 'PropertyDefinition');
+      // A generator passed to TypeScript's `__awaiter(this, …)` runs with the method's `this`.
+      const isAwaiterBody = owner?.type === 'CallExpression' && owner.arguments[0]?.type === 'ThisExpression';
+      if (!isMember && !isAwaiterBody) return undefined;
+    }
+    current = current.parent;
+  }
+  return undefined;
+}
+
+export function className(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression): string {
+  if (cls.id) return cls.id.name;
+  const parent = cls.parent;
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  return '<anonymous class>';
+}
+
+/** A readable name for a function, for chains in messages. */
+export function functionName(fn: FunctionNode | TSESTree.Program): string {
+  if (fn.type === 'Program') return '<module>';
+  if (fn.type === 'FunctionDeclaration' && fn.id) return fn.id.name;
+  const parent = fn.parent;
+  if (parent?.type === 'MethodDefinition' || parent?.type === 'PropertyDefinition') {
+    const cls = parent.parent?.parent;
+    const member = keyName(parent.key, parent.computed) ?? '<computed>';
+    return cls && (cls.type === 'ClassDeclaration' || cls.type === 'ClassExpression') ? `${className(cls)}.${member}` : member;
+  }
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'Property') return keyName(parent.key, parent.computed) ?? '<computed>';
+  if (parent?.type === 'AssignmentExpression' && parent.left.type === 'MemberExpression') {
+    return propertyName(parent.left) ?? '<anonymous>';
+  }
+  if (fn.id) return fn.id.name;
+  return '<anonymous>';
+}
+
+/** The text a call is written as, shortened for messages: `this.load()`, `store.get()`. */
+export function calleeText(call: TSESTree.CallExpression | TSESTree.NewExpression): string {
+  const callee = unwrap(call.callee);
+  const text = (node: Node): string | undefined => {
+    if (node.type === 'Identifier') return node.name;
+    if (node.type === 'ThisExpression') return 'this';
+    if (node.type === 'Super') return 'super';
+    if (node.type === 'MemberExpression') {
+      const object = text(unwrap(node.object));
+      const property = propertyName(node);
+      return object && property ? `${object}.${property}` : property;
+    }
+    return undefined;
+  };
+  return `${text(callee) ?? '(…)'}()`;
+}

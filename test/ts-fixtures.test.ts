@@ -1,0 +1,58 @@
+// Every annotated fixture project under fixtures/ts/ is checked through `checkTsFiles` (the path
+// the CLI takes) twice: typed (its tsconfig.json) and untyped (a copy without it). `// expect:
+// <rule>` marks the line of the outer acquisition in both modes, `// expect-typed: <rule>` a case
+// only types can see. Lines without a mark must produce nothing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkTsFiles } from '../src/ts/check.js';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/ts');
+const SOURCE = /\.(ts|tsx|js|mjs|cjs)$/;
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
+    return SOURCE.test(entry.name) ? [full] : [];
+  });
+}
+
+function expectations(root: string, typed: boolean): string[] {
+  const expected: string[] = [];
+  for (const file of sourceFiles(root)) {
+    fs.readFileSync(file, 'utf8').split('\n').forEach((text, index) => {
+      for (const match of text.matchAll(/\/\/ expect(-typed)?: ([\w-]+(?:, *[\w-]+)*)/g)) {
+        if (match[1] && !typed) continue;
+        for (const rule of match[2].split(/, */)) expected.push(`${path.relative(root, file)}:${index + 1}:${rule}`);
+      }
+    });
+  }
+  return expected.sort();
+}
+
+async function found(root: string): Promise<string[]> {
+  const { diagnostics } = await checkTsFiles(sourceFiles(root), { cwd: root, rules: {} });
+  return diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.rule}`).sort();
+}
+
+const projects = fs.readdirSync(FIXTURES).filter((name) => fs.statSync(path.join(FIXTURES, name)).isDirectory());
+
+describe.each(projects)('fixtures/ts/%s', (project) => {
+  const root = path.join(FIXTURES, project);
+
+  it('typed: reports exactly the annotated lines', async () => {
+    expect(await found(root)).toEqual(expectations(root, true));
+  }, 120_000);
+
+  it('untyped: reports exactly the lines annotated for both modes', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `lockscope-${project}-`));
+    fs.cpSync(root, copy, { recursive: true, filter: (source) => path.basename(source) !== 'tsconfig.json' });
+    try {
+      expect(await found(copy)).toEqual(expectations(copy, false));
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
