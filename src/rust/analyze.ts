@@ -44,6 +44,18 @@ export interface RustAnalysis {
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
 const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|[A-Za-z]*Guard|Spinlock)\b|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
 
+// `name: Arc<RwLock<…>>` in a struct or a parameter: code that mentions `.name` may use that lock
+// through any of its methods (`upgradable_read`, DashMap's `get`), wherever it is written.
+const LOCK_FIELD = /\b([a-z_][a-z0-9_]*)\s*:\s*(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:[A-Za-z_][\w:]*<\s*)*(?:[A-Za-z_]\w*::)*(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|FairMutex)\s*</g;
+
+/** A test for text that may create a guard: the pre-filter, plus uses of lock-typed fields. */
+function mayLockTest(lockTexts: Iterable<string>): (text: string) => boolean {
+  const fields = new Set<string>();
+  for (const text of lockTexts) for (const m of text.matchAll(LOCK_FIELD)) fields.add(m[1]);
+  const fieldUse = fields.size > 0 ? new RegExp(`\\.(?:${[...fields].join('|')})\\b`) : undefined;
+  return (text) => MAY_LOCK.test(text) || (fieldUse?.test(text) ?? false);
+}
+
 export function analyzeRust(files: readonly string[], options: RustAnalysisOptions): RustAnalysis {
   const phases: PhaseTimes = { read: 0, parse: 0, index: 0, facts: 0, summaries: 0, checks: 0 };
   const notes: AnalysisNote[] = [];
@@ -74,23 +86,29 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     const crateFacts = new CrateFacts(index);
     const analysed = new Set<string>();
     const entries: FunctionFacts[] = [];
-    const analyseFile = (file: string): void => {
-      if (analysed.has(file)) return;
-      analysed.add(file);
+    // Functions that may hold a guard: those whose own text passes the pre-filter. The rest
+    // get facts only when a check needs their summary.
+    const analyseFunctions = (file: string, mayHold: (body: string) => boolean): void => {
       const parsed = index.file(file);
       for (const fn of parsed?.fns ?? []) {
+        if (analysed.has(fn.key) || !mayHold(fn.node.text)) continue;
+        analysed.add(fn.key);
         const facts = crateFacts.facts(fn);
         if (facts) entries.push(facts);
       }
     };
-    for (const [file, text] of texts) if (MAY_LOCK.test(text)) analyseFile(file);
+    const mayLock = mayLockTest([...texts.values()].filter((text) => MAY_LOCK.test(text)));
+    const lockFiles = new Set([...texts].filter(([, text]) => mayLock(text)).map(([file]) => file));
+    index.setLockFiles(lockFiles);
+    for (const file of lockFiles) analyseFunctions(file, mayLock);
     // Callers of guard-returning helpers (`self.rl()`) hold guards without naming a lock type.
     const helperNames = new Set<string>();
     for (let i = 0; i < entries.length; i++) {
       const facts = entries[i];
       if (facts.returnedGuards.length > 0 && !helperNames.has(facts.fn.name)) {
         helperNames.add(facts.fn.name);
-        for (const file of index.filesMentioningCall(facts.fn.name)) analyseFile(file);
+        const call = `${facts.fn.name}(`;
+        for (const file of index.filesMentioningCall(facts.fn.name)) analyseFunctions(file, (body) => body.includes(call));
       }
     }
     crateFacts.summarise(entries);
@@ -109,7 +127,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     phases.index += index.indexMs;
     phases.facts += crateFacts.factsMs - index.parseMs;
     phases.summaries += crateFacts.summariesMs;
-    parsedFiles += analysed.size;
+    parsedFiles += index.parsedCount;
     notes.push(...index.notes);
     crates.push({ facts: crateFacts, edition: crate.edition });
   }

@@ -27,7 +27,7 @@ function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisit
   if (event.kind !== 'call') return [];
   const out: { acquisition: Acquisition; chain: WitnessStep[] }[] = [];
   const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
-  for (const callee of event.callees) {
+  for (const callee of event.callees()) {
     for (const reached of crate.summary(callee).values()) out.push({ acquisition: reached.acquisition, chain: [step, ...reached.chain] });
   }
   return out.sort((a, b) => a.chain.length - b.chain.length);

@@ -53,12 +53,41 @@ interface TextIndex {
   readonly typeFiles: Map<string, string[]>;
   readonly staticFiles: Map<string, string[]>;
   readonly implFiles: Map<string, string[]>;
+  /** `impl Trait for Type` headers: the traits each type implements, read from the text. */
+  readonly traitsOf: Map<string, Set<string>>;
 }
 
 const FN_RE = /\bfn\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 const TYPE_RE = /\b(?:struct|enum|union|trait)\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 const STATIC_RE = /\bstatic\s+(?:ref\s+|mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:/g;
-const IMPL_FOR_RE = /\bimpl\b[^{;]*?\bfor\s+(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)/g;
+// `impl<T> Trait<T> for path::Type<T> where … {` / `impl Type {`: the header up to its brace.
+const IMPL_RE = /\bimpl\b([^{};]*)\{/g;
+
+/** The self type (and trait) an impl header names, by their last path segments. */
+function implHeader(header: string): { target: string; trait?: string } | undefined {
+  let text = header.replace(/\bwhere\b[\s\S]*$/, '').trim();
+  if (text.startsWith('<')) {
+    let depth = 0;
+    let i = 0;
+    for (; i < text.length; i++) {
+      if (text[i] === '<') depth++;
+      else if (text[i] === '>' && --depth === 0) break;
+    }
+    text = text.slice(i + 1).trim();
+  }
+  const head = (t: string): string | undefined =>
+    /^(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:dyn\s+|!)?(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)/.exec(t.trim())?.[1];
+  const forAt = text.search(/\sfor\s/);
+  if (forAt < 0) {
+    const target = head(text);
+    return target ? { target } : undefined;
+  }
+  const target = head(text.slice(forAt + 5));
+  return target ? { target, trait: head(text.slice(0, forAt)) } : undefined;
+}
+
+/** Above this many candidate files, an unqualified free-function name is too common to guess. */
+const MAX_FREE_FN_CANDIDATES = 6;
 
 function addTo(map: Map<string, string[]>, key: string, file: string): void {
   const list = map.get(key);
@@ -75,9 +104,13 @@ export class CrateIndex {
     typeFiles: new Map(),
     staticFiles: new Map(),
     implFiles: new Map(),
+    traitsOf: new Map(),
   };
   parseMs = 0;
   indexMs = 0;
+  /** While set, lookups only consider these files (see `withinLockFiles`). */
+  private scope: ReadonlySet<string> | undefined;
+  private lockFiles: ReadonlySet<string> = new Set();
 
   constructor(
     readonly crate: CrateInfo,
@@ -89,9 +122,48 @@ export class CrateIndex {
       for (const m of text.matchAll(FN_RE)) addTo(this.textIndex.fnFiles, m[1], file);
       for (const m of text.matchAll(TYPE_RE)) addTo(this.textIndex.typeFiles, m[1], file);
       for (const m of text.matchAll(STATIC_RE)) addTo(this.textIndex.staticFiles, m[1], file);
-      for (const m of text.matchAll(IMPL_FOR_RE)) addTo(this.textIndex.implFiles, m[1], file);
+      for (const m of text.matchAll(IMPL_RE)) {
+        const header = implHeader(m[1]);
+        if (!header) continue;
+        addTo(this.textIndex.implFiles, header.target, file);
+        if (header.trait) {
+          const traits = this.textIndex.traitsOf.get(header.target) ?? new Set<string>();
+          traits.add(header.trait);
+          this.textIndex.traitsOf.set(header.target, traits);
+        }
+      }
     }
     this.indexMs += performance.now() - started;
+  }
+
+  /** The files the pre-filter says may create guards; eager lookups stay within them. */
+  setLockFiles(files: ReadonlySet<string>): void {
+    this.lockFiles = files;
+  }
+
+  /**
+   * Runs a lookup that only needs declarations from lock files: whether a callee returns a
+   * guard (its body must name a lock) or which struct it returns. Keeps the walk from parsing
+   * every file that declares a common function name.
+   */
+  withinLockFiles<T>(lookup: () => T): T {
+    const saved = this.scope;
+    this.scope = this.lockFiles;
+    try {
+      return lookup();
+    } finally {
+      this.scope = saved;
+    }
+  }
+
+  private inScope(files: readonly string[]): readonly string[] {
+    const scope = this.scope;
+    return scope ? files.filter((f) => scope.has(f)) : files;
+  }
+
+  /** How many files were parsed so far (pre-filter hits plus lazily reached declarations). */
+  get parsedCount(): number {
+    return this.parsed.size;
   }
 
   get files(): string[] {
@@ -134,8 +206,7 @@ export class CrateIndex {
     return parsedFile;
   }
 
-  private parsedCandidates(map: Map<string, string[]>, name: string): ParsedFile[] {
-    const files = map.get(name) ?? [];
+  private parsedFiles(files: readonly string[]): ParsedFile[] {
     const out: ParsedFile[] = [];
     for (const f of files) {
       const p = this.file(f);
@@ -144,16 +215,26 @@ export class CrateIndex {
     return out;
   }
 
-  struct(name: string): StructDecl | undefined {
-    for (const file of this.parsedCandidates(this.textIndex.typeFiles, name)) {
+  /** Candidate files, the asking file first: a name is most often declared where it is used. */
+  private *lazily(files: readonly string[], near?: ParsedFile): Generator<ParsedFile> {
+    if (near && files.includes(near.path)) yield near;
+    for (const f of this.inScope(files)) {
+      if (f === near?.path) continue;
+      const parsed = this.file(f);
+      if (parsed) yield parsed;
+    }
+  }
+
+  struct(name: string, near?: ParsedFile): StructDecl | undefined {
+    for (const file of this.lazily(this.textIndex.typeFiles.get(name) ?? [], near)) {
       const found = file.structs.find((s) => s.name === name);
       if (found) return found;
     }
     return undefined;
   }
 
-  staticDecl(name: string): StaticDecl | undefined {
-    for (const file of this.parsedCandidates(this.textIndex.staticFiles, name)) {
+  staticDecl(name: string, near?: ParsedFile): StaticDecl | undefined {
+    for (const file of this.lazily(this.textIndex.staticFiles.get(name) ?? [], near)) {
       const found = file.statics.find((s) => s.name === name);
       if (found) return found;
     }
@@ -163,23 +244,24 @@ export class CrateIndex {
   /** Methods named `method` of `typeName`: inherent and trait impls, then trait defaults. */
   methods(typeName: string, method: string): FnDecl[] {
     const direct: FnDecl[] = [];
-    for (const file of this.parsedCandidates(this.textIndex.fnFiles, method)) {
+    const implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
+    const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => implementing.has(f));
+    for (const file of this.parsedFiles(this.inScope(declaring))) {
       for (const fn of file.fns) {
         if (fn.name === method && fn.ownerType === typeName && !fn.isTraitDefault) direct.push(fn);
       }
     }
     if (direct.length > 0) return direct;
-    const traits = new Set<string>();
-    for (const file of this.parsedCandidates(this.textIndex.implFiles, typeName)) {
-      for (const pair of file.traitImpls) if (pair.type === typeName) traits.add(pair.trait);
-    }
-    return traits.size === 0 ? [] : this.traitDefaults(traits, method);
+    const traits = this.textIndex.traitsOf.get(typeName);
+    return traits ? this.traitDefaults(traits, method) : [];
   }
 
   /** Default method bodies named `method` in the given traits. */
   traitDefaults(traits: ReadonlySet<string>, method: string): FnDecl[] {
     const out: FnDecl[] = [];
-    for (const file of this.parsedCandidates(this.textIndex.fnFiles, method)) {
+    const declaringTrait = new Set([...traits].flatMap((t) => this.textIndex.typeFiles.get(t) ?? []));
+    const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => declaringTrait.has(f));
+    for (const file of this.parsedFiles(this.inScope(declaring))) {
       for (const fn of file.fns) {
         if (fn.name === method && fn.isTraitDefault && fn.traitName && traits.has(fn.traitName)) out.push(fn);
       }
@@ -187,10 +269,22 @@ export class CrateIndex {
     return out;
   }
 
-  /** Free functions named `name`; `modulePath` (e.g. `load::init`) narrows by file or module. */
-  freeFunctions(name: string, modulePath: readonly string[]): FnDecl[] {
+  /**
+   * Free functions named `name`, called from `fromFile`; `modulePath` (e.g. `load::init`)
+   * narrows by file or module. A function of the calling file wins; a name declared in many
+   * files with no path to choose between them stays unresolved.
+   */
+  freeFunctions(name: string, modulePath: readonly string[], fromFile?: ParsedFile): FnDecl[] {
+    if (fromFile && modulePath.length === 0) {
+      const local = fromFile.fns.filter((fn) => fn.name === name && fn.ownerType === undefined && !fn.traitName);
+      if (local.length > 0) return local;
+      const imported = fromFile.imports.get(name);
+      if (imported) modulePath = imported.split('::').slice(0, -1);
+    }
+    const declaring = this.textIndex.fnFiles.get(name) ?? [];
+    if (declaring.length > MAX_FREE_FN_CANDIDATES && modulePath.length === 0) return [];
     const all: FnDecl[] = [];
-    for (const file of this.parsedCandidates(this.textIndex.fnFiles, name)) {
+    for (const file of this.parsedFiles(this.inScope(declaring))) {
       for (const fn of file.fns) if (fn.name === name && fn.ownerType === undefined && !fn.traitName) all.push(fn);
     }
     const qualifier = modulePath.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super');

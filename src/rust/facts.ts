@@ -47,7 +47,8 @@ export interface AcquireEvent extends EventBase {
 
 export interface CallEvent extends EventBase {
   readonly kind: 'call';
-  readonly callees: readonly FnDecl[];
+  /** Resolved on demand: only calls that matter to a check get their callees parsed. */
+  readonly callees: () => readonly FnDecl[];
   readonly calleeName: string;
   readonly span: SourceSpan;
 }

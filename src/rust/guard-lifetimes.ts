@@ -155,9 +155,13 @@ class GuardLifetimeWalk {
     }
   }
 
-  private localLock(name: string, type: LockType): LockPlace {
+  private localLock(name: string, type: LockType, display = name): LockPlace {
     const owner = this.fn.ownerType ? `${this.fn.ownerType}::${this.fn.name}` : this.fn.name;
-    return { id: { key: `${this.file.path}#${owner}::${name}`, display: name }, type, confidence: 'high' };
+    return { id: { key: `${this.file.path}#${owner}::${name}`, display }, type, confidence: 'high' };
+  }
+
+  private isConstructed(lock: LockPlace | undefined): boolean {
+    return lock?.id.key.includes('::<new ') ?? false;
   }
 
   private bind(name: string, binding: Binding): void {
@@ -238,8 +242,7 @@ class GuardLifetimeWalk {
     return guard;
   }
 
-  private call(callees: readonly FnDecl[], name: string, node: SyntaxNode): void {
-    if (callees.length === 0) return;
+  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode): void {
     this.events.push({
       kind: 'call',
       callees,
@@ -359,7 +362,7 @@ class GuardLifetimeWalk {
       // Shadowing does not drop the shadowed guard: it stays owned by the block.
       this.bind(name, {
         guards: name === names[0] ? owned : [],
-        lock: names.length === 1 ? (declared.lock ? this.localLock(name, declared.lock) : value.lock) : undefined,
+        lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
       });
     }
@@ -509,7 +512,7 @@ class GuardLifetimeWalk {
   private staticPlace(path: string): Value {
     const name = path.split('::').pop()!;
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return NOTHING;
-    const decl = this.ctx.index.staticDecl(name);
+    const decl = this.ctx.index.staticDecl(name, this.file);
     if (!decl) return NOTHING;
     const meaning = typeMeaning(decl.type, decl.file.imports);
     if (meaning.lock) {
@@ -524,7 +527,7 @@ class GuardLifetimeWalk {
     const field = node.childForFieldName('field')?.text;
     const baseValue = base ? this.expr(base) : NOTHING;
     if (!field || !baseValue.struct) return NOTHING;
-    const decl = this.ctx.index.struct(baseValue.struct);
+    const decl = this.ctx.index.struct(baseValue.struct, this.file);
     const fieldType = decl?.fields.get(field);
     if (!decl || !fieldType) return NOTHING;
     const meaning = typeMeaning(fieldType, decl.file.imports);
@@ -653,8 +656,11 @@ class GuardLifetimeWalk {
       }
     }
 
-    const callees = receiver.struct ? this.ctx.index.methods(receiver.struct, method) : this.unqualifiedSelfMethods(receiverNode, method);
-    if (callees.length === 0 && !receiver.struct && args.length === 0 && receiverNode) {
+    const struct = receiver.struct;
+    const callees = struct
+      ? () => this.ctx.index.methods(struct, method)
+      : () => this.unqualifiedSelfMethods(receiverNode, method);
+    if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
       if (lowConfidence) {
         const api = lockMethod(lowConfidence.type.kind, method)!;
@@ -679,10 +685,11 @@ class GuardLifetimeWalk {
   private unknownReceiverLock(receiverNode: SyntaxNode, method: string): LockPlace | undefined {
     const kind = method === 'lock' ? 'Mutex' : method === 'read' || method === 'write' ? 'RwLock' : undefined;
     if (!kind) return undefined;
-    const path = placePath(receiverNode, this.fn.ownerType);
-    if (!path) return undefined;
-    const key = path.startsWith('self.') || /^[A-Z]/.test(path) ? path : `${this.fn.key}::${path}`;
-    return { id: { key: `?${key}`, display: path }, type: { kind, crate: 'std' }, confidence: 'low' };
+    // Only fields of `self`: a bare `ptr.read()` or `stdout().lock()` is far more often not a lock.
+    if (receiverNode.type !== 'field_expression') return undefined;
+    const path = placePath(receiverNode, this.fn.ownerType ?? this.fn.traitName);
+    if (!path || !selfRooted(receiverNode)) return undefined;
+    return { id: { key: `?${path}`, display: path }, type: { kind, crate: 'std' }, confidence: 'low' };
   }
 
   private lockCall(node: SyntaxNode, lock: LockPlace, method: string, api: LockMethod, args: readonly SyntaxNode[]): Value {
@@ -691,7 +698,7 @@ class GuardLifetimeWalk {
     const acquisition: Acquisition = {
       lock: lock.id,
       mode: api.mode,
-      flavor: lockFlavor(lock.type.kind, lock.type.crate),
+      flavor: lockFlavor(lock.type.kind, isAwaited(node) && lock.type.crate !== 'futures' && lock.type.crate !== 'async_std' ? 'tokio' : lock.type.crate),
       api: method,
       span: this.span(node),
       blocking: api.blocking,
@@ -734,7 +741,8 @@ class GuardLifetimeWalk {
     if (constructed) {
       const values = this.evaluateArguments(args, false);
       const meaning = typeMeaning(constructed, this.file.imports);
-      if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>`, meaning.lock) };
+      // Every constructor call makes a distinct lock; a `let` renames it after its binding.
+      if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
       if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct };
       if (meaning.struct && meaning.struct !== 'Self') return { guards: [], struct: meaning.struct };
       if (constructed === 'Self' && this.fn.ownerType) return { guards: [], struct: this.fn.ownerType };
@@ -752,30 +760,33 @@ class GuardLifetimeWalk {
       return { guards: carried };
     }
 
-    let callees: FnDecl[] = [];
-    if (segments.length === 1) {
-      callees = this.ctx.index.freeFunctions(name, []);
-    } else if (qualifier === 'Self' && this.fn.ownerType) {
-      callees = this.ctx.index.methods(this.fn.ownerType, name);
-    } else if (/^[A-Z]/.test(qualifier)) {
-      callees = this.ctx.index.methods(qualifier, name);
-    } else {
-      callees = this.ctx.index.freeFunctions(name, segments.slice(0, -1));
-    }
+    const index = this.ctx.index;
+    const owner = qualifier === 'Self' ? this.fn.ownerType : /^[A-Z]/.test(qualifier) ? qualifier : undefined;
+    const callees =
+      segments.length === 1
+        ? () => index.freeFunctions(name, [], this.file)
+        : owner
+          ? () => index.methods(owner, name)
+          : () => index.freeFunctions(name, segments.slice(0, -1), this.file);
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name));
     return this.resolvedCall(node, callees, name, values);
   }
 
   /** A call to crate functions: guards returned by the callee are acquisitions here. */
-  private resolvedCall(node: SyntaxNode, callees: readonly FnDecl[], name: string, args: readonly Value[]): Value {
+  private resolvedCall(node: SyntaxNode, resolve: () => readonly FnDecl[], name: string, args: readonly Value[]): Value {
     const span = this.span(node);
     this.moveIntoCall(args, span, name);
+    // A callee that returns a guard, or the struct it returns, can only come from a file that
+    // names a lock; the full resolution waits until a check needs this call's summary.
+    const nearby = this.ctx.index.withinLockFiles(resolve);
     const returned: GuardFact[] = [];
-    for (const callee of callees) returned.push(...this.ctx.returnedGuards(callee));
+    for (const callee of nearby) returned.push(...this.ctx.returnedGuards(callee));
     if (returned.length === 0) {
-      this.call(callees, name, node);
-      const returnsStruct = callees.length > 0 ? callees[0].returnType : undefined;
-      const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (callees[0].ownerType ?? '') : returnsStruct, callees[0].file.imports) : {};
+      let resolved: readonly FnDecl[] | undefined;
+      this.call(() => (resolved ??= resolve()), name, node);
+      const first = nearby[0];
+      const returnsStruct = first?.returnType;
+      const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
       return { guards: [], struct: meaning.struct };
     }
     const guards: LiveGuard[] = [];
@@ -848,9 +859,13 @@ class GuardLifetimeWalk {
     }
     const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
     this.setRegion(scrutineeGuards, 'then block');
-    this.blocks.push(bindingBlock);
-    const thenValue = consequence ? this.block(consequence) : NOTHING;
-    this.blocks.pop();
+    const survivors: LiveGuard[] = [];
+    const thenValue = this.exclusiveBranch(survivors, () => {
+      this.blocks.push(bindingBlock);
+      const value = consequence ? this.block(consequence) : NOTHING;
+      this.blocks.pop();
+      return value;
+    });
     if (rescoped) this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
     let elseValue: Value = NOTHING;
     if (elseBody) {
@@ -858,7 +873,7 @@ class GuardLifetimeWalk {
       const absent = valueGuards.filter((g) => g.optional);
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, 'else block');
-      elseValue = this.expr(elseBody);
+      elseValue = this.exclusiveBranch(survivors, () => this.expr(elseBody));
       for (const g of absent) g.suspended--;
     }
     this.setRegion(scrutineeGuards, undefined);
@@ -866,9 +881,24 @@ class GuardLifetimeWalk {
   }
 
   private branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined): Value {
-    const thenValue = consequence ? this.block(consequence) : NOTHING;
-    const elseValue = elseBody ? this.expr(elseBody) : NOTHING;
+    const survivors: LiveGuard[] = [];
+    const thenValue = consequence ? this.exclusiveBranch(survivors, () => this.block(consequence)) : NOTHING;
+    const elseValue = elseBody ? this.exclusiveBranch(survivors, () => this.expr(elseBody)) : NOTHING;
     return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  /**
+   * Walks one of several mutually exclusive branches (then/else, match arms). Guards an earlier
+   * sibling left alive (2021 tail temporaries, a guard the branch yields) are not held here;
+   * after the construct, all of them are (each might have run).
+   */
+  private exclusiveBranch(survivors: LiveGuard[], walk: () => Value): Value {
+    const mark = nextGuardId;
+    for (const g of survivors) g.suspended++;
+    const value = walk();
+    for (const g of survivors) g.suspended--;
+    survivors.push(...this.live.filter((g) => g.fact.id >= mark));
+    return value;
   }
 
   private matchExpression(node: SyntaxNode): Value {
@@ -879,6 +909,7 @@ class GuardLifetimeWalk {
     const value = scrutinee ? this.expr(scrutinee) : NOTHING;
     const scrutineeGuards = this.markScrutinee(mark, 'match');
     const carried: LiveGuard[] = [];
+    const survivors: LiveGuard[] = [];
     for (const arm of body?.namedChildren ?? []) {
       if (arm.type !== 'match_arm') continue;
       const pattern = arm.childForFieldName('pattern');
@@ -887,6 +918,7 @@ class GuardLifetimeWalk {
       const absent = isNonePattern(pattern) ? value.guards.filter((g) => g.optional) : [];
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
+      this.exclusiveBranch(survivors, () => {
       this.blocks.push({ bindings: new Map(), owned: [] });
       for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: value.lock, struct: value.struct });
       const guardCondition = pattern?.childForFieldName('condition');
@@ -903,6 +935,8 @@ class GuardLifetimeWalk {
         this.endTemp(this.endOf(armValue));
       }
       this.endBlock(this.endOf(arm), 'at the end of the match arm');
+      return NOTHING;
+      });
       for (const g of absent) g.suspended--;
     }
     this.setRegion(scrutineeGuards, undefined);
@@ -991,16 +1025,15 @@ class GuardLifetimeWalk {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     const operator = node.childForFieldName('operator')?.text ?? node.children.find((c) => !c.isNamed)?.text;
-    if (left) this.expr(left);
-    if (right) {
-      // The second operand of `&&` / `||` is a temporary scope of its own.
-      if (operator === '&&' || operator === '||') {
-        this.pushTemp('at the end of the operand');
-        this.expr(right);
-        this.endTemp(this.endOf(right));
-      } else {
-        this.expr(right);
-      }
+    // Both operands of `&&` / `||` are terminating scopes in rustc (region resolution treats
+    // lazy operands so; observed with rustc 1.95, edition 2021): each drops its temporaries
+    // before the other runs.
+    const lazy = operator === '&&' || operator === '||';
+    for (const operand of [left, right]) {
+      if (!operand) continue;
+      if (lazy) this.pushTemp('at the end of the `&&`/`||` operand');
+      this.expr(operand);
+      if (lazy) this.endTemp(this.endOf(operand));
     }
     return NOTHING;
   }
@@ -1112,6 +1145,12 @@ function aggregateParts(node: SyntaxNode): SyntaxNode[] {
   return parts;
 }
 
+function selfRooted(node: SyntaxNode): boolean {
+  let current: SyntaxNode | null = node;
+  while (current?.type === 'field_expression') current = current.childForFieldName('value');
+  return current?.type === 'self';
+}
+
 /** `self.a.b` / `x.y` as a stable path for low-confidence lock identity; calls have none. */
 function placePath(node: SyntaxNode, ownerType: string | undefined): string | undefined {
   const parts: string[] = [];
@@ -1133,6 +1172,16 @@ function placePath(node: SyntaxNode, ownerType: string | undefined): string | un
     }
   }
   return parts.length > 0 ? parts.join('.') : undefined;
+}
+
+/**
+ * `m.lock().await`: only async locks return futures, so an awaited acquisition is an async lock
+ * even when the type came through a crate-local re-export (`use crate::sync::Mutex`).
+ */
+function isAwaited(call: SyntaxNode): boolean {
+  let parent = call.parent;
+  while (parent?.type === 'parenthesized_expression') parent = parent.parent;
+  return parent?.type === 'await_expression';
 }
 
 function truncate(text: string, max: number): string {

@@ -62,12 +62,24 @@ export class CrateFacts {
     return [...this.factsByKey.values()];
   }
 
-  /** Summaries for every function reachable by calls from `roots`, computed to a fixpoint. */
+  /**
+   * Summaries for every function a check will ask about: the callees of calls made while a guard
+   * is held in `roots`, and everything they call in turn. Computed to a fixpoint.
+   */
   summarise(roots: readonly FunctionFacts[]): void {
     const started = performance.now();
     const order: FunctionFacts[] = [];
     const seen = new Set<string>();
-    const stack = [...roots];
+    const stack: FunctionFacts[] = [];
+    for (const facts of roots) {
+      for (const event of facts.events) {
+        if (event.kind !== 'call' || event.held.length === 0) continue;
+        for (const callee of event.callees()) {
+          const calleeFacts = this.facts(callee);
+          if (calleeFacts) stack.push(calleeFacts);
+        }
+      }
+    }
     while (stack.length > 0) {
       const facts = stack.pop()!;
       if (seen.has(facts.fn.key)) continue;
@@ -75,7 +87,7 @@ export class CrateFacts {
       order.push(facts);
       for (const event of facts.events) {
         if (event.kind !== 'call') continue;
-        for (const callee of event.callees) {
+        for (const callee of event.callees()) {
           if (seen.has(callee.key)) continue;
           const calleeFacts = this.facts(callee);
           if (calleeFacts) stack.push(calleeFacts);
@@ -99,7 +111,7 @@ export class CrateFacts {
         const own = this.summaries.get(facts.fn.key)!;
         for (const event of facts.events) {
           if (event.kind !== 'call' || event.detached) continue;
-          for (const callee of event.callees) {
+          for (const callee of event.callees()) {
             const calleeSummary = this.summaries.get(callee.key);
             if (!calleeSummary) continue;
             const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
