@@ -27,13 +27,12 @@ export interface LockOrderEdge {
 }
 
 interface ProjectState {
+  /** Facts of the other files of a typed program, parsed on demand and shared between lints. */
   readonly files: Map<string, FileFacts | undefined>;
-  readonly summaries: Map<string, LockSummary>;
-  readonly functions: Map<string, FunctionFacts>;
   readonly program?: ts.Program;
 }
 
-const typedProjects = new WeakMap<ts.Program, ProjectState>();
+const typedPrograms = new WeakMap<ts.Program, ProjectState>();
 const analyses = new WeakMap<TSESTree.Program, LockAnalysis>();
 
 export interface AnalysisInput {
@@ -47,18 +46,16 @@ export interface AnalysisInput {
 export function lockAnalysisOf(input: AnalysisInput): LockAnalysis {
   const cached = analyses.get(input.ast);
   if (cached) return cached;
-  forgetReports(input.file);
   const typed = input.parserServices?.program ? (input.parserServices as ParserServicesWithTypeInformation) : undefined;
-  let project: ProjectState;
+  let project: ProjectState = { files: new Map() };
   if (typed) {
-    project = typedProjects.get(typed.program) ?? { files: new Map(), summaries: new Map(), functions: new Map(), program: typed.program };
-    typedProjects.set(typed.program, project);
-  } else {
-    project = { files: new Map(), summaries: new Map(), functions: new Map() };
+    project = typedPrograms.get(typed.program) ?? { files: new Map(), program: typed.program };
+    typedPrograms.set(typed.program, project);
   }
-  const facts = buildFileFacts({ file: input.file, ast: input.ast, scopeManager: input.scopeManager, typed });
-  project.files.set(input.file, facts);
-  for (const fn of facts.functions.values()) project.functions.set(fn.key, fn);
+  // Name the file as the program does, so lock and function keys agree across files.
+  const sourceFile = typed?.esTreeNodeToTSNodeMap.get(input.ast) as ts.SourceFile | undefined;
+  const facts = buildFileFacts({ file: sourceFile?.fileName ?? input.file, ast: input.ast, scopeManager: input.scopeManager, typed });
+  forgetReports(facts.file);
   const analysis = new LockAnalysis(facts, project);
   analyses.set(input.ast, analysis);
   return analysis;
@@ -88,12 +85,13 @@ function factsOfProgramFile(project: ProjectState, fileName: string): FileFacts 
     }
   }
   project.files.set(fileName, facts);
-  for (const fn of facts?.functions.values() ?? []) project.functions.set(fn.key, fn);
   return facts;
 }
 
 export class LockAnalysis {
   private readonly closure: FunctionFacts[] = [];
+  /** Summaries of this file's functions and everything they reach, keyed by function key. */
+  private readonly summaries = new Map<string, LockSummary>();
   private conflictsMemo?: GuardConflict[];
   private edgesMemo?: { local: LockOrderEdge[]; all: LockOrderEdge[] };
 
@@ -106,8 +104,8 @@ export class LockAnalysis {
 
   private functionFor(target: CallTarget, fromFile: string): FunctionFacts | undefined {
     if (target.kind === 'function') {
-      const key = `${fromFile}:${target.fn.range[0]}`;
-      return this.project.functions.get(key);
+      const facts = fromFile === this.facts.file ? this.facts : factsOfProgramFile(this.project, fromFile);
+      return facts?.functions.get(target.fn);
     }
     const facts = factsOfProgramFile(this.project, target.declaration.getSourceFile().fileName);
     return facts?.functionOfDeclaration(target.declaration);
@@ -151,10 +149,9 @@ export class LockAnalysis {
           }
         }
       }
-      if (!this.project.summaries.has(fn.key)) nodes.set(fn.key, { direct, edges });
+      nodes.set(fn.key, { direct, edges });
     }
-    const computed = computeLockSummaries(nodes, (key) => this.project.summaries.get(key));
-    for (const [key, summary] of computed) this.project.summaries.set(key, summary);
+    for (const [key, summary] of computeLockSummaries(nodes)) this.summaries.set(key, summary);
   }
 
   /** What a site may take, each with the chain of calls from the site down to the acquisition. */
@@ -164,7 +161,7 @@ export class LockAnalysis {
     const translate = this.translate(site)!;
     for (const target of site.targets) {
       const callee = this.functionFor(target, fn.file);
-      const summary = callee && this.project.summaries.get(callee.key);
+      const summary = callee && this.summaries.get(callee.key);
       for (const entry of summary?.values() ?? []) {
         const acquisition = translate(entry.acquisition);
         if (acquisition) reached.push({ acquisition, chain: [{ span: site.span, note: this.stepNote(site) }, ...entry.chain] });

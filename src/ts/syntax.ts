@@ -45,7 +45,7 @@ function isNode(value: unknown): value is Node {
 }
 
 export function spanOf(file: string, node: Node | TSESTree.SourceLocation): SourceSpan {
-  const loc = 'loc' in node && !('start' in node) ? node.loc : (node as TSESTree.SourceLocation);
+  const loc = 'type' in node ? node.loc : node;
   return {
     file,
     line: loc.start.line,

@@ -1,0 +1,256 @@
+import rule from '../src/rules/no-nested-lock.js';
+import { runRuleBothWays } from './ts-rule-tester.js';
+
+runRuleBothWays('no-nested-lock', rule, {
+  messageId: 'nestedLock',
+  invalid: [
+    // issue 3, miss 1: runExclusive nested through a call
+    `class Store {
+  private mutex = new Mutex();
+  async refresh() {
+    await this.mutex.runExclusive(async () => { // <-
+      await this.load();
+    });
+  }
+  async load() {
+    return this.mutex.runExclusive(async () => 1);
+  }
+}`,
+    `const m = new Mutex();
+export async function f() {
+  await m.runExclusive(async () => { // <-
+    await m.runExclusive(async () => undefined);
+  });
+}`,
+    `const m = new Mutex();
+export async function f() {
+  const release = await m.acquire(); // <-
+  try {
+    await m.runExclusive(async () => undefined);
+  } finally {
+    release();
+  }
+}`,
+    `const s = new Semaphore(1);
+async function inner() {
+  const [, release] = await s.acquire();
+  release();
+}
+export async function f() {
+  await s.runExclusive(async () => { // <-
+    await inner();
+  });
+}`,
+    `const m = withTimeout(new Mutex(), 500);
+export async function f() {
+  await m.runExclusive(async () => { // <-
+    await m.runExclusive(async () => undefined);
+  });
+}`,
+    `const lock = new AsyncLock();
+async function c() { await lock.acquire('k', async () => undefined); }
+async function b() { await c(); }
+export async function a() {
+  await lock.acquire('k', async () => { // <-
+    await b();
+  });
+}`,
+    `const lock = new AsyncLock();
+export async function a() {
+  await lock.acquire('k', async () => { // <-
+    await lock.acquire(['j', 'k'], async () => undefined);
+  });
+}`,
+    `const reset = async () => navigator.locks.request('db', async () => undefined);
+export async function a() {
+  await navigator.locks.request('db', async () => { // <-
+    await reset();
+  });
+}`,
+    `class Cache {
+  private lock = new AwaitLock();
+  async put() {
+    await this.lock.acquireAsync(); // <-
+    try {
+      await this.evict();
+    } finally {
+      this.lock.release();
+    }
+  }
+  async evict() {
+    await this.lock.acquireAsync();
+    this.lock.release();
+  }
+}`,
+    `const blocks = mortice();
+export async function a() {
+  const release = await blocks.writeLock(); // <-
+  try {
+    const again = await blocks.writeLock();
+    again();
+  } finally {
+    release();
+  }
+}`,
+    `const lock = mutexify();
+export async function a() {
+  const release = await lock(); // <-
+  try {
+    const inner = await lock();
+    inner();
+  } finally {
+    release();
+  }
+}`,
+    `class Store {
+  private mutex = new Mutex();
+  async all() {
+    await this.mutex.runExclusive(async () => { // <-
+      await Promise.all([this.one(), this.two()]);
+    });
+  }
+  async one() { await this.mutex.runExclusive(async () => 1); }
+  async two() { return 2; }
+}`,
+    `class Store {
+  private mutex = new Mutex();
+  all() {
+    return this.mutex.runExclusive(() => this.one()); // <-
+  }
+  one() { return this.mutex.runExclusive(() => 1); }
+}`,
+    `const m = new Mutex();
+export async function f() {
+  await m.runExclusive(async () => { // <-
+    await m.waitForUnlock();
+  });
+}`,
+    `class Store {
+  private mutex = new Mutex();
+  async all() {
+    await this.mutex.runExclusive(async () => { // <-
+      const pending = this.one();
+      await pending;
+    });
+  }
+  async one() { await this.mutex.runExclusive(async () => 1); }
+}`,
+    `const pool = new Semaphore(2);
+export async function f() {
+  await pool.runExclusive(async () => { // <-
+    await pool.runExclusive(async () => undefined);
+  });
+}`,
+    `const m = new Mutex();
+export async function f() {
+  await using guard = await m.acquire(); // <-
+  await m.runExclusive(async () => undefined);
+}`,
+  ],
+  invalidTyped: [
+    `type Lock = InstanceType<typeof Mutex>;
+const shared = new Mutex();
+async function flush(lock: Lock) { await lock.runExclusive(async () => undefined); }
+export async function save() {
+  await shared.runExclusive(async () => { // <-
+    await flush(shared);
+  });
+}`,
+  ],
+  valid: [
+    `class Store {
+  private mutex = new Mutex();
+  async refresh() { await this.mutex.runExclusive(async () => { await this.loadUnlocked(); }); }
+  async load() { return this.mutex.runExclusive(() => this.loadUnlocked()); }
+  async loadUnlocked() { return 1; }
+}`,
+    `class Store {
+  private mutex = new Mutex();
+  async refresh() { await this.mutex.runExclusive(async () => { void this.load(); }); }
+  async load() { return this.mutex.runExclusive(async () => 1); }
+}`,
+    `class Store {
+  private a = new Mutex();
+  private b = new Mutex();
+  async f() { await this.a.runExclusive(async () => { await this.b.runExclusive(async () => 1); }); }
+}`,
+    `class A {
+  m = new Mutex();
+  async f() { await this.m.runExclusive(async () => { await new B().g(); }); }
+}
+class B {
+  m = new Mutex();
+  async g() { await this.m.runExclusive(async () => 1); }
+}`,
+    `const m = new Mutex();
+export async function f() {
+  const release = await m.acquire();
+  release();
+  await m.runExclusive(async () => undefined);
+}`,
+    `const m = new Mutex();
+const attempt = tryAcquire(m);
+export async function f() {
+  await m.runExclusive(async () => { await attempt.runExclusive(async () => undefined); });
+}`,
+    `export async function f() {
+  await navigator.locks.request('db', async () => {
+    await navigator.locks.request('db', { ifAvailable: true }, async () => undefined);
+  });
+}`,
+    `export async function f() {
+  await navigator.locks.request('db', async () => {
+    await navigator.locks.request('db', { steal: true }, async () => undefined);
+  });
+}`,
+    `const lock = new AsyncLock({ domainReentrant: true });
+export async function f() {
+  await lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); });
+}`,
+    `const lock = new AsyncLock();
+export async function f(id: string) {
+  await lock.acquire('k', async () => { await lock.acquire(id, async () => undefined); });
+}`,
+    `class Queue { async runExclusive<T>(cb: () => Promise<T>) { return cb(); } }
+const q = new Queue();
+export async function f() {
+  await q.runExclusive(async () => { await q.runExclusive(async () => undefined); });
+}`,
+    `const m = new Mutex();
+export async function f() {
+  await m.runExclusive(async () => {
+    setTimeout(() => { void m.runExclusive(async () => undefined); }, 10);
+  });
+}`,
+    `const m = new Mutex();
+export async function f(items: string[]) {
+  await m.runExclusive(async () => {
+    items.forEach(async () => { await m.runExclusive(async () => undefined); });
+  });
+}`,
+    `const m = new Mutex();
+export async function f() {
+  await m.runExclusive(async () => undefined);
+  await m.runExclusive(async () => undefined);
+}`,
+    `export async function f() {
+  await navigator.locks.request('a', async () => {
+    await navigator.locks.request('b', async () => undefined);
+  });
+}`,
+    `const m = new Mutex();
+export async function f() {
+  await m.runExclusive(async () => {
+    const later = async () => m.runExclusive(async () => undefined);
+    return later;
+  });
+}`,
+    `const m = new Mutex();
+export async function f() {
+  {
+    await using guard = await m.acquire();
+  }
+  await m.runExclusive(async () => undefined);
+}`,
+  ],
+});
