@@ -21,6 +21,8 @@ export const PRELUDE = [
 
 export interface InvalidCase {
   readonly code: string;
+  /** When the case reports with another message than the table's. */
+  readonly messageId?: string;
   /** The code after the suggested fix, for each reported error in order. */
   readonly suggestions?: readonly (string | null)[];
 }
@@ -37,6 +39,7 @@ const typed = new RuleTester({
 
 function invalidCase<MessageId extends string>(messageId: MessageId, entry: string | InvalidCase, suggestionId?: MessageId): InvalidTestCase<MessageId, []> {
   const { code, suggestions } = typeof entry === 'string' ? { code: entry, suggestions: undefined } : entry;
+  const caseMessageId = (typeof entry === 'string' ? undefined : entry.messageId) as MessageId | undefined;
   const source = PRELUDE + code;
   const lines = source.split('\n').flatMap((text, index) => (text.trimEnd().endsWith('// <-') ? [index + 1] : []));
   if (lines.length === 0) throw new Error(`invalid case has no "// <-" marker:\n${code}`);
@@ -45,7 +48,7 @@ function invalidCase<MessageId extends string>(messageId: MessageId, entry: stri
     errors: lines.map((line, index) => {
       const output = suggestions?.[index];
       return {
-        messageId,
+        messageId: caseMessageId ?? messageId,
         line,
         ...(suggestions && suggestionId ? { suggestions: output === null || output === undefined ? [] : [{ messageId: suggestionId, output: PRELUDE + output }] } : {}),
       };
