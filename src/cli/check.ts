@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { discoverFiles } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
-import { analyzeRust } from '../rust/analyze.js';
+import { analyzeRustFiles } from '../rust/parallel.js';
 import type { Edition } from '../rust/crates.js';
 import { formatJson } from './format-json.js';
 import { formatNotes, formatSummary, formatText } from './format-text.js';
@@ -31,7 +31,7 @@ export interface CheckResult {
 export async function analyzePaths(options: CheckOptions): Promise<CheckResult & { missing: string[] }> {
   const started = performance.now();
   const found = discoverFiles(options.paths, options.cwd);
-  const rust = analyzeRust(found.rust, { cwd: options.cwd, edition: options.edition, rules: options.rules });
+  const rust = await analyzeRustFiles(found.rust, { cwd: options.cwd, edition: options.edition, rules: options.rules });
   const diagnostics = [...rust.diagnostics];
   const notes = [...found.notes, ...rust.notes];
   return {

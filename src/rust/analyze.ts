@@ -3,9 +3,11 @@ import { relative } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import { readSourceFile } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
+import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { CrateIndex } from './crate-index.js';
 import { groupIntoCrates, type Edition } from './crates.js';
+import { typeMeaning } from './types.js';
 import type { FunctionFacts } from './facts.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
@@ -16,16 +18,10 @@ export interface RustAnalysisOptions {
   readonly edition?: Edition;
   /** Effective setting per rule id; rules absent here use their catalogue default. */
   readonly rules: Readonly<Record<string, RuleSetting>>;
+  /** Keep every crate's facts in the result (Semgrep project pack, ESLint); costs memory. */
+  readonly keepFacts?: boolean;
 }
 
-export interface PhaseTimes {
-  read: number;
-  parse: number;
-  index: number;
-  facts: number;
-  summaries: number;
-  checks: number;
-}
 
 export interface RustAnalysis {
   readonly diagnostics: Diagnostic[];
@@ -35,114 +31,121 @@ export interface RustAnalysis {
   readonly bytes: number;
   /** Files actually parsed (pre-filter hits and the callees they led to). */
   readonly parsedFiles: number;
-  readonly phases: PhaseTimes;
+  readonly phases: Readonly<Record<RustPhase, number>>;
   /** Per-crate facts and summaries, for the Semgrep project pack and the ESLint language. */
   readonly crates: readonly { facts: CrateFacts; edition: Edition }[];
 }
 
-// A file that names a lock type, a guard type, or calls a zero-argument lock method may create a
+// A file that names a lock or guard type, or calls a zero-argument lock method, may create a
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
-const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|[A-Za-z]*Guard|Spinlock)\b|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
-
-// `name: Arc<RwLock<…>>` in a struct or a parameter: code that mentions `.name` may use that lock
-// through any of its methods (`upgradable_read`, DashMap's `get`), wherever it is written.
-const LOCK_FIELD = /\b([a-z_][a-z0-9_]*)\s*:\s*(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:[A-Za-z_][\w:]*<\s*)*(?:[A-Za-z_]\w*::)*(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|FairMutex)\s*</g;
-
-/** A test for text that may create a guard: the pre-filter, plus uses of lock-typed fields. */
-function mayLockTest(lockTexts: Iterable<string>): (text: string) => boolean {
-  const fields = new Set<string>();
-  for (const text of lockTexts) for (const m of text.matchAll(LOCK_FIELD)) fields.add(m[1]);
-  const fieldUse = fields.size > 0 ? new RegExp(`\\.(?:${[...fields].join('|')})\\b`) : undefined;
-  return (text) => MAY_LOCK.test(text) || (fieldUse?.test(text) ?? false);
-}
+const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|Spinlock|SpinMutex)|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
 
 export function analyzeRust(files: readonly string[], options: RustAnalysisOptions): RustAnalysis {
-  const phases: PhaseTimes = { read: 0, parse: 0, index: 0, facts: 0, summaries: 0, checks: 0 };
+  const clock = new PhaseClock(RUST_PHASES);
   const notes: AnalysisNote[] = [];
-  const findings: { finding: RustFinding; crate: CrateFacts }[] = [];
+  const findings: RustFinding[] = [];
   const crates: { facts: CrateFacts; edition: Edition }[] = [];
   let lines = 0;
   let bytes = 0;
   let parsedFiles = 0;
 
   for (const crate of groupIntoCrates(files, options.edition)) {
-    let started = performance.now();
-    const texts = new Map<string, string>();
-    for (const file of crate.files) {
-      const read = readSourceFile(file);
-      // Spans carry the path as the user sees it: relative to the working directory.
-      const shown = relative(options.cwd, file) || file;
-      if (!read.ok) {
-        notes.push({ file: shown, message: read.reason });
-        continue;
+    const texts = clock.run('read', () => {
+      const read = new Map<string, string>();
+      for (const file of crate.files) {
+        const result = readSourceFile(file);
+        // Spans carry the path as the user sees it: relative to the working directory.
+        const shown = relative(options.cwd, file) || file;
+        if (!result.ok) {
+          notes.push({ file: shown, message: result.reason });
+          continue;
+        }
+        read.set(shown, result.text);
+        bytes += result.text.length;
+        for (let i = 0; i < result.text.length; i++) if (result.text.charCodeAt(i) === 10) lines++;
       }
-      texts.set(shown, read.text);
-      bytes += read.text.length;
-      for (let i = 0; i < read.text.length; i++) if (read.text.charCodeAt(i) === 10) lines++;
-    }
-    phases.read += performance.now() - started;
-
-    const index = new CrateIndex(crate, texts);
+      return read;
+    });
+    const index = new CrateIndex(crate, texts, clock);
     const crateFacts = new CrateFacts(index);
-    const analysed = new Set<string>();
-    const entries: FunctionFacts[] = [];
-    // Functions that may hold a guard: those whose own text passes the pre-filter. The rest
-    // get facts only when a check needs their summary.
-    const analyseFunctions = (file: string, mayHold: (body: string) => boolean): void => {
-      const parsed = index.file(file);
-      for (const fn of parsed?.fns ?? []) {
-        if (analysed.has(fn.key) || !mayHold(fn.node.text)) continue;
-        analysed.add(fn.key);
-        const facts = crateFacts.facts(fn);
-        if (facts) entries.push(facts);
+    crateFacts.summarise(guardHolders(index, crateFacts, texts));
+    clock.run('checks', () => {
+      const conflicts = findConflicts(crateFacts);
+      const lockOrderEdges = findLockOrderEdges(crateFacts);
+      for (const rule of RUST_RULES) {
+        if (settingOf(rule.id, options.rules) === 'off') continue;
+        findings.push(...rule.check({ crate: crateFacts, edition: crate.edition, conflicts, lockOrderEdges }));
       }
-    };
-    const mayLock = mayLockTest([...texts.values()].filter((text) => MAY_LOCK.test(text)));
-    const lockFiles = new Set([...texts].filter(([, text]) => mayLock(text)).map(([file]) => file));
-    index.setLockFiles(lockFiles);
-    for (const file of lockFiles) analyseFunctions(file, mayLock);
-    // Callers of guard-returning helpers (`self.rl()`) hold guards without naming a lock type.
-    const helperNames = new Set<string>();
-    for (let i = 0; i < entries.length; i++) {
-      const facts = entries[i];
-      if (facts.returnedGuards.length > 0 && !helperNames.has(facts.fn.name)) {
-        helperNames.add(facts.fn.name);
-        const call = `${facts.fn.name}(`;
-        for (const file of index.filesMentioningCall(facts.fn.name)) analyseFunctions(file, (body) => body.includes(call));
-      }
-    }
-    crateFacts.summarise(entries);
-
-    started = performance.now();
-    const conflicts = findConflicts(crateFacts);
-    const lockOrderEdges = findLockOrderEdges(crateFacts);
-    for (const rule of RUST_RULES) {
-      if (settingOf(rule.id, options.rules) === 'off') continue;
-      for (const finding of rule.check({ crate: crateFacts, edition: crate.edition, conflicts, lockOrderEdges })) {
-        findings.push({ finding, crate: crateFacts });
-      }
-    }
-    phases.checks += performance.now() - started;
-    phases.parse += index.parseMs;
-    phases.index += index.indexMs;
-    phases.facts += crateFacts.factsMs - index.parseMs;
-    phases.summaries += crateFacts.summariesMs;
+    });
     parsedFiles += index.parsedCount;
     notes.push(...index.notes);
-    crates.push({ facts: crateFacts, edition: crate.edition });
+    if (options.keepFacts) crates.push({ facts: crateFacts, edition: crate.edition });
   }
 
-  const diagnostics = dedupe(findings.map(({ finding }) => toDiagnostic(finding, options)));
   return {
-    diagnostics,
+    diagnostics: dedupe(findings.map((finding) => toDiagnostic(finding, options))),
     notes,
     files: files.length,
     lines,
     bytes,
     parsedFiles,
-    phases,
+    phases: clock.totals,
     crates,
   };
+}
+
+/**
+ * Facts for every function that may hold a guard, found without parsing the whole crate:
+ * 1. files that name a lock type or call a lock method (the pre-filter), function by function;
+ * 2. impls, anywhere in the crate, of structs with lock-typed fields, for functions that touch
+ *    such a field (`self.map.get(k)` on a DashMap names no lock), and uses of lock statics;
+ * 3. callers of guard-returning helpers (`self.rl()`), which hold guards without naming a lock.
+ * Other functions get facts only when a check needs their summary.
+ */
+function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: ReadonlyMap<string, string>): FunctionFacts[] {
+  const analysed = new Set<string>();
+  const holders: FunctionFacts[] = [];
+  const analyseFunctions = (file: string, mayHold: (body: string) => boolean): void => {
+    const parsed = index.file(file);
+    for (const fn of parsed?.fns ?? []) {
+      if (analysed.has(fn.key) || !mayHold(parsed!.text.slice(fn.node.startIndex, fn.node.endIndex))) continue;
+      analysed.add(fn.key);
+      const facts = crateFacts.facts(fn);
+      if (facts) holders.push(facts);
+    }
+  };
+  const lockFiles = [...texts].filter(([, text]) => MAY_LOCK.test(text)).map(([file]) => file);
+  const lockNames = new Set<string>();
+  const implementors = new Set<string>();
+  for (const file of lockFiles) {
+    const parsed = index.file(file);
+    for (const struct of parsed?.structs ?? []) {
+      let holdsLock = false;
+      for (const [field, type] of struct.fields) {
+        if (!typeMeaning(type, parsed!.imports).lock) continue;
+        lockNames.add(`.${field}`);
+        holdsLock = true;
+      }
+      if (holdsLock) for (const f of index.implFiles(struct.name)) implementors.add(f);
+    }
+    for (const decl of parsed?.statics ?? []) if (typeMeaning(decl.type, parsed!.imports).lock) lockNames.add(decl.name);
+  }
+  const names = [...lockNames].map((n) => n.replace('.', '\\.'));
+  const touchesLock = names.length > 0 ? new RegExp(`(?:${names.join('|')})\\b`) : undefined;
+  const mayHold = (body: string): boolean => MAY_LOCK.test(body) || (touchesLock?.test(body) ?? false);
+  const candidates = new Set([...lockFiles, ...implementors]);
+
+  index.setLockFiles(candidates);
+  for (const file of candidates) analyseFunctions(file, mayHold);
+  const helperNames = new Set<string>();
+  for (let i = 0; i < holders.length; i++) {
+    const facts = holders[i];
+    if (facts.returnedGuards.length === 0 || helperNames.has(facts.fn.name)) continue;
+    helperNames.add(facts.fn.name);
+    const call = `${facts.fn.name}(`;
+    for (const file of index.filesMentioningCall(facts.fn.name)) analyseFunctions(file, (body) => body.includes(call));
+  }
+  return holders;
 }
 
 export function settingOf(ruleId: string, rules: Readonly<Record<string, RuleSetting>>): RuleSetting {

@@ -2,6 +2,7 @@
 // statics, `use` imports) found lazily. A cheap text index of names says which files may declare
 // a name; only those files are parsed, and only when a lookup needs them.
 import type { AnalysisNote } from '../core/model.js';
+import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo, Edition } from './crates.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, type SyntaxNode, type Tree } from './syntax.js';
 
@@ -106,8 +107,6 @@ export class CrateIndex {
     implFiles: new Map(),
     traitsOf: new Map(),
   };
-  parseMs = 0;
-  indexMs = 0;
   /** While set, lookups only consider these files (see `withinLockFiles`). */
   private scope: ReadonlySet<string> | undefined;
   private lockFiles: ReadonlySet<string> = new Set();
@@ -115,8 +114,12 @@ export class CrateIndex {
   constructor(
     readonly crate: CrateInfo,
     texts: ReadonlyMap<string, string>,
+    readonly clock: PhaseClock<RustPhase>,
   ) {
-    const started = performance.now();
+    clock.run('index', () => this.indexTexts(texts));
+  }
+
+  private indexTexts(texts: ReadonlyMap<string, string>): void {
     for (const [file, text] of texts) {
       this.texts.set(file, text);
       for (const m of text.matchAll(FN_RE)) addTo(this.textIndex.fnFiles, m[1], file);
@@ -133,7 +136,6 @@ export class CrateIndex {
         }
       }
     }
-    this.indexMs += performance.now() - started;
   }
 
   /** The files the pre-filter says may create guards; eager lookups stay within them. */
@@ -161,6 +163,11 @@ export class CrateIndex {
     return scope ? files.filter((f) => scope.has(f)) : files;
   }
 
+  /** Files whose text has an `impl` block for `typeName`. */
+  implFiles(typeName: string): readonly string[] {
+    return this.textIndex.implFiles.get(typeName) ?? [];
+  }
+
   /** How many files were parsed so far (pre-filter hits plus lazily reached declarations). */
   get parsedCount(): number {
     return this.parsed.size;
@@ -180,18 +187,15 @@ export class CrateIndex {
     if (cached !== undefined) return cached ?? undefined;
     const text = this.texts.get(path);
     if (text === undefined) return undefined;
-    const started = performance.now();
     let tree: Tree;
     try {
-      tree = parseRust(text);
+      tree = this.clock.run('parse', () => parseRust(text));
     } catch (error) {
       this.notes.push({ file: path, message: `could not parse: ${(error as Error).message}` });
       this.parsed.set(path, null);
       return undefined;
     }
-    this.parseMs += performance.now() - started;
-    const indexStarted = performance.now();
-    const parsedFile = collectDeclarations(path, text, tree, this.crate.edition);
+    const parsedFile = this.clock.run('index', () => collectDeclarations(path, text, tree, this.crate.edition));
     const broken = firstSyntaxError(tree);
     if (broken) {
       const at = parsedFile.lines.position(broken.startIndex);
@@ -202,7 +206,6 @@ export class CrateIndex {
       });
     }
     this.parsed.set(path, parsedFile);
-    this.indexMs += performance.now() - indexStarted;
     return parsedFile;
   }
 

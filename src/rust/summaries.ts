@@ -21,8 +21,6 @@ export class CrateFacts {
   private readonly inProgress = new Set<string>();
   private readonly summaries = new Map<string, Map<string, ReachedAcquisition>>();
   readonly notes: AnalysisNote[];
-  factsMs = 0;
-  summariesMs = 0;
 
   constructor(readonly index: CrateIndex) {
     this.notes = index.notes;
@@ -34,13 +32,12 @@ export class CrateFacts {
     if (known) return known;
     if (this.inProgress.has(fn.key)) return undefined;
     this.inProgress.add(fn.key);
-    const started = performance.now();
     try {
-      const facts = walkFunction(fn, {
+      const facts = this.index.clock.run('facts', () => walkFunction(fn, {
         index: this.index,
         notes: this.notes,
         returnedGuards: (callee) => this.facts(callee)?.returnedGuards ?? [],
-      });
+      }));
       this.factsByKey.set(fn.key, facts);
       return facts;
     } catch (error) {
@@ -54,7 +51,6 @@ export class CrateFacts {
       return empty;
     } finally {
       this.inProgress.delete(fn.key);
-      this.factsMs += performance.now() - started;
     }
   }
 
@@ -67,7 +63,10 @@ export class CrateFacts {
    * is held in `roots`, and everything they call in turn. Computed to a fixpoint.
    */
   summarise(roots: readonly FunctionFacts[]): void {
-    const started = performance.now();
+    this.index.clock.run('summaries', () => this.summariseNow(roots));
+  }
+
+  private summariseNow(roots: readonly FunctionFacts[]): void {
     const order: FunctionFacts[] = [];
     const seen = new Set<string>();
     const stack: FunctionFacts[] = [];
@@ -130,7 +129,6 @@ export class CrateFacts {
       }
       if (!changed) break;
     }
-    this.summariesMs += performance.now() - started;
   }
 
   /** The locks a call to `fn` may take; empty for functions outside the summarised set. */
