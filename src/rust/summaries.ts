@@ -63,14 +63,31 @@ export class CrateFacts {
    * is held in `roots`, and everything they call in turn. Computed to a fixpoint.
    */
   summarise(roots: readonly FunctionFacts[]): void {
-    this.index.clock.run('summaries', () => this.summariseNow(roots));
+    this.index.clock.run('summaries', () => this.summariseNow(roots, false));
   }
 
-  private summariseNow(roots: readonly FunctionFacts[]): void {
+  /**
+   * Facts and summaries for every function of the crate, not only those a check needs: the
+   * Semgrep project pack names every function that reaches a lock. Parses the whole crate.
+   */
+  summariseEverything(): FunctionFacts[] {
+    const all: FunctionFacts[] = [];
+    for (const file of this.index.files) {
+      for (const fn of this.index.file(file)?.fns ?? []) {
+        const facts = this.facts(fn);
+        if (facts) all.push(facts);
+      }
+    }
+    this.summaries.clear();
+    this.index.clock.run('summaries', () => this.summariseNow(all, true));
+    return all;
+  }
+
+  private summariseNow(roots: readonly FunctionFacts[], everything: boolean): void {
     const order: FunctionFacts[] = [];
     const seen = new Set<string>();
-    const stack: FunctionFacts[] = [];
-    for (const facts of roots) {
+    const stack: FunctionFacts[] = everything ? [...roots] : [];
+    for (const facts of everything ? [] : roots) {
       for (const event of facts.events) {
         if (event.kind !== 'call' || event.held.length === 0) continue;
         for (const callee of event.callees()) {
