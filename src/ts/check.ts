@@ -44,7 +44,7 @@ function eslintFor(options: CheckTsOptions, typed: boolean): ESLint {
       languageOptions: { parser: tsParser as Linter.Parser, ecmaVersion: 'latest', sourceType: 'module', parserOptions },
       plugins: { lockscope: plugin as never },
       rules: ruleSettings(options),
-      linterOptions: { reportUnusedDisableDirectives: 'off' },
+      linterOptions: { reportUnusedDisableDirectives: 'off', noInlineConfig: true },
     },
     { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   ];

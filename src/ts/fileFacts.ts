@@ -382,6 +382,10 @@ class FileFactsBuilder {
   }
 
   private identityOf(node: Node, owner: Owner): { id: LockId; kind?: LockKind } | undefined {
+    const privateField = downlevelPrivateField(node);
+    if (privateField) {
+      return { id: this.fieldId(this.file, privateField.cls, `#${privateField.field}`), kind: this.privateFieldKinds().get(privateField.store) };
+    }
     if (node.type === 'MemberExpression') {
       const name = propertyName(node);
       if (!name) return undefined;
@@ -428,6 +432,23 @@ class FileFactsBuilder {
       return declared ? { id: declared } : undefined;
     }
     return undefined;
+  }
+
+  private privateFieldKindCache?: Map<string, LockKind>;
+
+  /** Locks stored by TypeScript's downlevel private fields: `_C_m.set(this, new Mutex())`. */
+  private privateFieldKinds(): Map<string, LockKind> {
+    if (this.privateFieldKindCache) return this.privateFieldKindCache;
+    const kinds = new Map<string, LockKind>();
+    for (const call of this.calls) {
+      const callee = call.callee;
+      if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier' || propertyName(callee) !== 'set') continue;
+      if (call.arguments[0]?.type !== 'ThisExpression' || !call.arguments[1]) continue;
+      const kind = lockKindOfCreation(call.arguments[1], this.imports);
+      if (kind) kinds.set(callee.object.name, kind);
+    }
+    this.privateFieldKindCache = kinds;
+    return kinds;
   }
 
   private fieldId(file: string, cls: string, member: string): LockId {
@@ -638,12 +659,13 @@ class FileFactsBuilder {
     if (callee.type === 'Identifier') {
       const definition = this.variables.get(callee)?.defs[0];
       if (definition?.type === 'FunctionName') return definition.node as FunctionNode;
-      if (definition?.type === 'Variable') {
-        const init = (definition.node as TSESTree.VariableDeclarator).init;
-        const value = init && unwrap(init);
-        return value && isFunction(value) ? value : undefined;
-      }
+      if (definition?.type === 'Variable') return this.functionValueOf(this.variables.get(callee)!);
       return undefined;
+    }
+    // TypeScript's downlevel private methods: `__classPrivateFieldGet(this, _C_instances, "m", _C_f).call(this, …)`.
+    if (callee.type === 'CallExpression' && isPrivateFieldHelper(callee) && callee.arguments[3]?.type === 'Identifier') {
+      const variable = this.variables.get(callee.arguments[3]);
+      return variable && this.functionValueOf(variable);
     }
     if (callee.type !== 'MemberExpression') return undefined;
     const name = propertyName(callee);
@@ -671,6 +693,13 @@ class FileFactsBuilder {
       }
     }
     return undefined;
+  }
+
+  /** The function a binding holds: its initializer, or the one function ever assigned to it. */
+  private functionValueOf(variable: Variable): FunctionNode | undefined {
+    const values = variable.references.flatMap((reference) => (reference.writeExpr ? [unwrap(reference.writeExpr as Node)] : []));
+    const functions = values.filter(isFunction);
+    return functions.length === 1 && values.length === 1 ? functions[0] : undefined;
   }
 
   private classOf(node: Node): ClassNode | undefined {
@@ -775,6 +804,25 @@ class FileFactsBuilder {
     if (oracle.escapes) return [];
     return findReleaseLeaks(scope.statement, enclosingFunction(scope.statement), oracle);
   }
+}
+
+function isPrivateFieldHelper(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? propertyName(callee) : undefined;
+  return name === '__classPrivateFieldGet' && call.arguments[0]?.type === 'ThisExpression';
+}
+
+/**
+ * `__classPrivateFieldGet(this, _Store_mutex, "f")`, TypeScript's downlevel `this.#mutex`: the
+ * WeakMap is named `_<Class>_<field>`.
+ */
+function downlevelPrivateField(node: Node): { cls: string; field: string; store: string } | undefined {
+  if (node.type !== 'CallExpression' || !isPrivateFieldHelper(node)) return undefined;
+  const store = node.arguments[1];
+  const kind = node.arguments[2];
+  if (store?.type !== 'Identifier' || kind?.type !== 'Literal' || kind.value !== 'f') return undefined;
+  const match = /^_(.+?)_(.+)$/.exec(store.name);
+  return match ? { cls: match[1], field: match[2], store: store.name } : undefined;
 }
 
 /** The function a declaration-like ESTree node stands for: a method's value, a variable's arrow. */
