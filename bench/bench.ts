@@ -2,7 +2,7 @@
 // beside the floor of a parse-everything design (tree-sitter alone) and the peer (ast-grep
 // scanning one trivial rule), all measured in the same run on the same files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,28 +23,37 @@ function timed(command: string, args: string[]): { ms: number; stdout: string; s
   return { ms: performance.now() - started, stdout: run.stdout, status: run.status };
 }
 
+// The crates those eight packages install (with their dependencies), so that the corpus stays
+// the same when a machine has more of Debian's crates installed.
+const crates = readFileSync(join(root, 'bench/corpus-crates.txt'), 'utf8').split('\n').filter(Boolean);
+const paths = process.env.LOCKSCOPE_CORPUS ? [CORPUS] : crates.map((c) => join(CORPUS, c)).filter((p) => existsSync(p));
+if (paths.length === 0) {
+  console.error(`None of the corpus crates are under ${CORPUS}. Install them with:\n  apt-get update && apt-get install -y ${PACKAGES}`);
+  process.exit(2);
+}
+
 const measure = join(here, 'measure.js');
 // Warm the file cache so that the first measurement does not pay for the disk.
-timed('node', [measure, 'parse-all', CORPUS]);
+timed('node', [measure, 'parse-all', ...paths]);
 
-const analysis = timed('node', [measure, 'analyze', CORPUS]);
+const analysis = timed('node', [measure, 'analyze', ...paths]);
 const a = JSON.parse(analysis.stdout) as {
   files: number; parsedFiles: number; lines: number; bytes: number; ms: number; maxRssKb: number; notes: number;
   phases: Record<string, number>; findings: Record<string, number>;
 };
-const parseAll = timed('node', [measure, 'parse-all', CORPUS]);
+const parseAll = timed('node', [measure, 'parse-all', ...paths]);
 const p = JSON.parse(parseAll.stdout) as { files: number; ms: number; maxRssKb: number };
 
 const ruleDir = mkdtempSync(join(tmpdir(), 'lockscope-bench-'));
 const rule = join(ruleDir, 'rule.yml');
 writeFileSync(rule, 'id: lock-call\nlanguage: rust\nseverity: info\nmessage: a lock call\nrule:\n  pattern: $X.lock()\n');
 const astGrepBin = join(root, 'node_modules/.bin/ast-grep');
-const astGrep = timed(astGrepBin, ['scan', '--rule', rule, '--json=compact', CORPUS]);
+const astGrep = timed(astGrepBin, ['scan', '--rule', rule, '--json=compact', ...paths]);
 const astGrepMatches = astGrep.status === 0 || astGrep.status === 1 ? (JSON.parse(astGrep.stdout || '[]') as unknown[]).length : NaN;
 
 const mb = a.bytes / 1e6;
 const row = (k: string, v: string): void => console.log(`${k.padEnd(34)} ${v}`);
-console.log(`lockscope benchmark — corpus ${CORPUS}\n`);
+console.log(`lockscope benchmark — ${paths.length} crate directories under ${CORPUS}\n`);
 row('files (.rs)', String(a.files));
 row('lines', String(a.lines));
 row('MB', mb.toFixed(1));

@@ -1,15 +1,16 @@
 // One measurement per process, so that peak memory is the measured job's own.
-//   node dist/bench/measure.js analyze <dir>    lockscope's Rust analysis, phase by phase
-//   node dist/bench/measure.js parse-all <dir>  tree-sitter parse of every .rs file (the floor)
+//   node dist/bench/measure.js analyze <paths…>    lockscope's Rust analysis, phase by phase
+//   node dist/bench/measure.js parse-all <paths…>  tree-sitter parse of every .rs file (the floor)
 import { discoverFiles, readSourceFile } from '../src/core/discover.js';
-import { analyzeRust } from '../src/rust/analyze.js';
+import { analyzeRustFiles } from '../src/rust/parallel.js';
 import { parseRust } from '../src/rust/syntax.js';
 
-const [mode, dir] = process.argv.slice(2);
+const [mode, ...paths] = process.argv.slice(2);
 const started = performance.now();
-const found = discoverFiles([dir], process.cwd());
+const found = discoverFiles(paths, process.cwd());
 if (mode === 'analyze') {
-  const result = analyzeRust(found.rust, { cwd: process.cwd(), rules: {} });
+  // The same entry point as `lockscope check`: worker threads per crate on large inputs.
+  const result = await analyzeRustFiles(found.rust, { cwd: process.cwd(), rules: {} });
   const byRule: Record<string, number> = {};
   for (const d of result.diagnostics) byRule[`${d.rule}/${d.severity}`] = (byRule[`${d.rule}/${d.severity}`] ?? 0) + 1;
   console.log(
@@ -35,6 +36,6 @@ if (mode === 'analyze') {
   }
   console.log(JSON.stringify({ files, ms: performance.now() - started, maxRssKb: process.resourceUsage().maxRSS }));
 } else {
-  console.error('usage: measure analyze|parse-all <dir>');
+  console.error('usage: measure analyze|parse-all <paths…>');
   process.exitCode = 2;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { discoverFiles } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { analyzeRustFiles } from '../rust/parallel.js';
+import { checkTsFiles } from '../ts/check.js';
 import type { Edition } from '../rust/crates.js';
 import { formatJson } from './format-json.js';
 import { formatNotes, formatSummary, formatText } from './format-text.js';
@@ -32,8 +33,9 @@ export async function analyzePaths(options: CheckOptions): Promise<CheckResult &
   const started = performance.now();
   const found = discoverFiles(options.paths, options.cwd);
   const rust = await analyzeRustFiles(found.rust, { cwd: options.cwd, edition: options.edition, rules: options.rules });
-  const diagnostics = [...rust.diagnostics];
-  const notes = [...found.notes, ...rust.notes];
+  const ts = found.ts.length > 0 ? await checkTsFiles(found.ts, { cwd: options.cwd, rules: { ...options.rules } }) : { diagnostics: [], notes: [] };
+  const diagnostics = [...rust.diagnostics, ...ts.diagnostics];
+  const notes = [...found.notes, ...rust.notes, ...ts.notes];
   return {
     diagnostics,
     notes,
