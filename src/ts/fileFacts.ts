@@ -521,7 +521,7 @@ class FileFactsBuilder {
     if (callee.type !== 'MemberExpression') {
       const ref = this.lockRefOf(callee, owner);
       if (ref?.kind.cls !== 'mutexify') return undefined;
-      return [site(make(ref, `${ref.id.display}()`), this.releaserGuard(call, ref, owner))];
+      return [site(make(ref, `${ref.id.display}()`), this.releaserGuard(call, ref))];
     }
     const method = propertyName(callee);
     if (!method) return undefined;
@@ -547,7 +547,7 @@ class FileFactsBuilder {
       case 'mutex':
       case 'semaphore':
         if (method === 'runExclusive') return this.withCallback(site(make(ref, method), undefined), args[0], owner);
-        if (method === 'acquire') return [site(make(ref, method), this.releaserGuard(call, ref, owner))];
+        if (method === 'acquire') return [site(make(ref, method), this.releaserGuard(call, ref))];
         if (method === 'waitForUnlock') return [site(make(ref, method), undefined)];
         return undefined;
       case 'async-lock': {
@@ -562,11 +562,11 @@ class FileFactsBuilder {
         });
       }
       case 'await-lock':
-        if (method === 'acquireAsync') return [site(make(ref, method), this.releaserGuard(call, ref, owner))];
+        if (method === 'acquireAsync') return [site(make(ref, method), this.releaserGuard(call, ref))];
         return undefined;
       case 'mortice':
         if (method === 'readLock' || method === 'writeLock') {
-          return [site(make(ref, method, method === 'readLock' ? 'shared' : 'exclusive'), this.releaserGuard(call, ref, owner))];
+          return [site(make(ref, method, method === 'readLock' ? 'shared' : 'exclusive'), this.releaserGuard(call, ref))];
         }
         return undefined;
       default:
@@ -589,12 +589,13 @@ class FileFactsBuilder {
     return [guarded, runner];
   }
 
-  private releaserGuard(call: TSESTree.CallExpression, ref: LockRef, owner: Owner): GuardScope | undefined {
+  private releaserGuard(call: TSESTree.CallExpression, ref: LockRef): GuardScope | undefined {
     const awaited = call.parent;
     if (awaited?.type !== 'AwaitExpression' && awaited?.type !== 'YieldExpression') return undefined;
     const holder = awaited.parent;
     const releasedThroughLock = ref.kind.cls === 'await-lock' || ref.kind.cls === 'mutex' || ref.kind.cls === 'semaphore';
-    const lockText = (call.callee as TSESTree.MemberExpression).object ? `${calleeText({ callee: (call.callee as TSESTree.MemberExpression).object } as TSESTree.CallExpression).slice(0, -2)}.release()` : 'release()';
+    const receiver = call.callee.type === 'MemberExpression' ? calleeText({ callee: call.callee.object } as TSESTree.CallExpression).slice(0, -2) : undefined;
+    const lockText = receiver ? `${receiver}.release()` : 'release()';
     if (holder?.type === 'VariableDeclarator' && holder.init === awaited) {
       const declaration = holder.parent as TSESTree.VariableDeclaration;
       if (declaration.kind === 'using' || declaration.kind === 'await using') return { kind: 'disposable', statement: declaration };
@@ -602,7 +603,6 @@ class FileFactsBuilder {
       if (binding?.type === 'Identifier') {
         return { kind: 'releaser', statement: declaration, releaser: this.variables.get(binding), releasedThroughLock: false, releaseText: `${binding.name}()` };
       }
-      if (ref.kind.cls === 'await-lock') return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseText: lockText };
       return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseText: releasedThroughLock ? lockText : 'release()' };
     }
     if (holder?.type === 'AssignmentExpression' && holder.right === awaited && holder.left.type === 'Identifier' && holder.parent?.type === 'ExpressionStatement') {
@@ -611,7 +611,6 @@ class FileFactsBuilder {
     if (holder?.type === 'ExpressionStatement') {
       return { kind: 'releaser', statement: holder, releasedThroughLock, releaseText: releasedThroughLock ? lockText : 'release()' };
     }
-    void owner;
     return undefined;
   }
 
