@@ -5,7 +5,7 @@ import { readSourceFile } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
-import { CrateIndex } from './crate-index.js';
+import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type Edition } from './crates.js';
 import { typeMeaning } from './types.js';
 import type { FunctionFacts } from './facts.js';
@@ -50,6 +50,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   let parsedFiles = 0;
 
   for (const crate of groupIntoCrates(files, options.edition)) {
+    const absolute = new Map<string, string>();
     const texts = clock.run('read', () => {
       const read = new Map<string, string>();
       for (const file of crate.files) {
@@ -61,12 +62,18 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
           continue;
         }
         read.set(shown, result.text);
+        absolute.set(shown, file);
         bytes += result.text.length;
         for (let i = 0; i < result.text.length; i++) if (result.text.charCodeAt(i) === 10) lines++;
       }
       return read;
     });
-    const index = new CrateIndex(crate, texts, clock);
+    const moduleOf = (file: string): ModulePath => {
+      const inCrate = relative(crate.root, absolute.get(file) ?? file);
+      // Files no Cargo.toml owns are read as one crate laid out like `src/`.
+      return fileModule(crate.hasManifest ? inCrate : `src/${inCrate}`);
+    };
+    const index = new CrateIndex(crate, texts, clock, moduleOf);
     const crateFacts = new CrateFacts(index);
     crateFacts.summarise(guardHolders(index, crateFacts, texts));
     clock.run('checks', () => {

@@ -28,7 +28,11 @@ function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisit
   const out: { acquisition: Acquisition; chain: WitnessStep[] }[] = [];
   const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
   for (const callee of event.callees()) {
-    for (const reached of crate.summary(callee).values()) out.push({ acquisition: reached.acquisition, chain: [step, ...reached.chain] });
+    for (const reached of crate.summary(callee).values()) {
+      // A different object's own fields are different locks (identity is otherwise by type).
+      if (event.distinctReceiver && callee.ownerType && reached.acquisition.lock.key.startsWith(`${callee.ownerType}.`)) continue;
+      out.push({ acquisition: reached.acquisition, chain: [step, ...reached.chain] });
+    }
   }
   return out.sort((a, b) => a.chain.length - b.chain.length);
 }

@@ -16,9 +16,13 @@ export interface FnDecl {
   readonly ownerType?: string;
   readonly traitName?: string;
   readonly isTraitDefault: boolean;
+  /** The module the function is declared in, inline `mod` blocks included. */
+  readonly module: ModulePath;
   readonly isAsync: boolean;
   readonly returnType?: string;
   readonly params: readonly { name: string; type: string }[];
+  /** `&self`, `&mut self`, `self`, or undefined for functions without a receiver. */
+  readonly selfParam?: string;
 }
 
 export interface StructDecl {
@@ -87,8 +91,50 @@ function implHeader(header: string): { target: string; trait?: string } | undefi
   return target ? { target, trait: head(text.slice(0, forAt)) } : undefined;
 }
 
-/** Above this many candidate files, an unqualified free-function name is too common to guess. */
-const MAX_FREE_FN_CANDIDATES = 6;
+/**
+ * Where an item lives: the crate root it belongs to (`""` for src/lib.rs and src/main.rs,
+ * `tests/x` for an integration test, `bin/x` for a binary) and its module path inside it.
+ */
+export interface ModulePath {
+  readonly root: string;
+  readonly path: readonly string[];
+}
+
+function sameModule(a: ModulePath, b: ModulePath): boolean {
+  return a.root === b.root && a.path.length === b.path.length && a.path.every((s, i) => s === b.path[i]);
+}
+
+/** `crate::a::b`, `self::a`, `super::super::a` → a module path; other prefixes are not paths we know. */
+function modulePathOf(prefix: readonly string[], from: ModulePath): ModulePath | undefined {
+  if (prefix[0] === 'crate') return { root: from.root, path: prefix.slice(1) };
+  if (prefix[0] === 'self') return { root: from.root, path: [...from.path, ...prefix.slice(1)] };
+  if (prefix[0] === 'super') {
+    let path = [...from.path];
+    let i = 0;
+    while (prefix[i] === 'super') {
+      path = path.slice(0, -1);
+      i++;
+    }
+    return { root: from.root, path: [...path, ...prefix.slice(i)] };
+  }
+  return undefined;
+}
+
+/** The module a file is, from its place in the crate (`src/a/b.rs`, `src/a/mod.rs` → `a::b`, `a`). */
+export function fileModule(relativePath: string): ModulePath {
+  const parts = relativePath.split(/[\\/]/);
+  const file = parts.pop()!.replace(/\.rs$/, '');
+  if (parts[0] === 'src' && parts[1] !== 'bin') {
+    const path = parts.slice(1);
+    if (file !== 'lib' && file !== 'main' && file !== 'mod') path.push(file);
+    return { root: '', path };
+  }
+  // Integration tests, examples, benches, binaries and build scripts are crate roots of their own;
+  // a directory (`tests/common/mod.rs`) is a module of the root beside it.
+  const rootParts = parts.length > 0 && parts[0] === 'src' ? parts.slice(1) : parts;
+  if (file === 'mod' && rootParts.length > 1) return { root: rootParts.slice(0, -1).join('/'), path: rootParts.slice(-1) };
+  return { root: [...rootParts, file === 'main' || file === 'mod' ? '' : file].filter(Boolean).join('/'), path: [] };
+}
 
 function addTo(map: Map<string, string[]>, key: string, file: string): void {
   const list = map.get(key);
@@ -115,6 +161,8 @@ export class CrateIndex {
     readonly crate: CrateInfo,
     texts: ReadonlyMap<string, string>,
     readonly clock: PhaseClock<RustPhase>,
+    /** The module each file is, from its path inside the crate. */
+    private readonly moduleOf: (file: string) => ModulePath = () => ({ root: '', path: [] }),
   ) {
     clock.run('index', () => this.indexTexts(texts));
   }
@@ -195,7 +243,7 @@ export class CrateIndex {
       this.parsed.set(path, null);
       return undefined;
     }
-    const parsedFile = this.clock.run('index', () => collectDeclarations(path, text, tree, this.crate.edition));
+    const parsedFile = this.clock.run('index', () => collectDeclarations(path, text, tree, this.crate.edition, this.moduleOf(path)));
     const broken = firstSyntaxError(tree);
     if (broken) {
       const at = parsedFile.lines.position(broken.startIndex);
@@ -273,28 +321,50 @@ export class CrateIndex {
   }
 
   /**
-   * Free functions named `name`, called from `fromFile`; `modulePath` (e.g. `load::init`)
-   * narrows by file or module. A function of the calling file wins; a name declared in many
-   * files with no path to choose between them stays unresolved.
+   * Free functions a path call names, resolved as Rust does: an unqualified name in the caller's
+   * module or through its `use` imports (globs included); `crate::`, `self::`, `super::` and
+   * imported prefixes by module path. A name that resolves nowhere in the crate (another
+   * crate's function) is unresolved: it takes no locks.
    */
-  freeFunctions(name: string, modulePath: readonly string[], fromFile?: ParsedFile): FnDecl[] {
-    if (fromFile && modulePath.length === 0) {
-      const local = fromFile.fns.filter((fn) => fn.name === name && fn.ownerType === undefined && !fn.traitName);
+  freeFunctions(segments: readonly string[], from: FnDecl): FnDecl[] {
+    return this.resolveFree(segments, from.module, from.file, 0);
+  }
+
+  private resolveFree(segments: readonly string[], from: ModulePath, file: ParsedFile, depth: number): FnDecl[] {
+    if (depth > 4 || segments.length === 0) return [];
+    const name = segments[segments.length - 1];
+    const inModule = (module: ModulePath): FnDecl[] => {
+      const out: FnDecl[] = [];
+      for (const candidate of this.parsedFiles(this.inScope(this.textIndex.fnFiles.get(name) ?? []))) {
+        for (const fn of candidate.fns) {
+          if (fn.name === name && fn.ownerType === undefined && !fn.traitName && sameModule(fn.module, module)) out.push(fn);
+        }
+      }
+      return out;
+    };
+    if (segments.length === 1) {
+      const local = inModule(from);
       if (local.length > 0) return local;
-      const imported = fromFile.imports.get(name);
-      if (imported) modulePath = imported.split('::').slice(0, -1);
+      const imported = file.imports.get(name);
+      if (imported) return this.resolveFree(imported.split('::'), from, file, depth + 1);
+      for (const [key, base] of file.imports) {
+        if (!key.startsWith('*')) continue;
+        const module = modulePathOf(base.split('::'), from);
+        if (module) {
+          const found = inModule(module);
+          if (found.length > 0) return found;
+        }
+      }
+      return [];
     }
-    const declaring = this.textIndex.fnFiles.get(name) ?? [];
-    if (declaring.length > MAX_FREE_FN_CANDIDATES && modulePath.length === 0) return [];
-    const all: FnDecl[] = [];
-    for (const file of this.parsedFiles(this.inScope(declaring))) {
-      for (const fn of file.fns) if (fn.name === name && fn.ownerType === undefined && !fn.traitName) all.push(fn);
-    }
-    const qualifier = modulePath.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super');
-    if (all.length <= 1 || qualifier.length === 0) return all;
-    const last = qualifier[qualifier.length - 1];
-    const narrowed = all.filter((fn) => fn.file.path.includes(`/${last}.rs`) || fn.file.path.includes(`/${last}/`));
-    return narrowed.length > 0 ? narrowed : all;
+    const prefix = segments.slice(0, -1);
+    const direct = modulePathOf(prefix, from);
+    if (direct) return inModule(direct);
+    const imported = file.imports.get(prefix[0]);
+    if (imported) return this.resolveFree([...imported.split('::'), ...prefix.slice(1), name], from, file, depth + 1);
+    // A relative path to a child module (`load::init()`), or an edition 2015 absolute path.
+    const child = inModule({ root: from.root, path: [...from.path, ...prefix] });
+    return child.length > 0 ? child : inModule({ root: from.root, path: prefix });
   }
 
   /** Files whose text mentions `.name(`, for finding callers of guard-returning helpers. */
@@ -306,7 +376,7 @@ export class CrateIndex {
 
 // ---- declarations ------------------------------------------------------------------------
 
-function collectDeclarations(path: string, text: string, tree: Tree, edition: Edition): ParsedFile {
+function collectDeclarations(path: string, text: string, tree: Tree, edition: Edition, module: ModulePath): ParsedFile {
   const file: ParsedFile = {
     path,
     text,
@@ -320,16 +390,16 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     traitImpls: [],
   };
   // Items nest only through `mod { … }`, so an explicit stack of item lists suffices.
-  const stack: SyntaxNode[] = [tree.rootNode];
+  const stack: { container: SyntaxNode; module: ModulePath }[] = [{ container: tree.rootNode, module }];
   while (stack.length > 0) {
-    const container = stack.pop()!;
+    const { container, module: current } = stack.pop()!;
     for (const item of container.namedChildren) {
       switch (item.type) {
         case 'use_declaration':
           collectImports(item, file.imports as Map<string, string>);
           break;
         case 'function_item':
-          file.fns.push(fnDecl(file, item, undefined, undefined, false));
+          file.fns.push(fnDecl(file, item, current, undefined, undefined, false));
           break;
         case 'struct_item':
           collectStruct(file, item);
@@ -341,14 +411,15 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
           collectLazyStatics(file, item);
           break;
         case 'impl_item':
-          collectImpl(file, item);
+          collectImpl(file, item, current);
           break;
         case 'trait_item':
-          collectTrait(file, item);
+          collectTrait(file, item, current);
           break;
         case 'mod_item': {
           const body = item.childForFieldName('body');
-          if (body) stack.push(body);
+          const name = item.childForFieldName('name')?.text;
+          if (body && name) stack.push({ container: body, module: { root: current.root, path: [...current.path, name] } });
           break;
         }
         default:
@@ -362,6 +433,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
 function fnDecl(
   file: ParsedFile,
   node: SyntaxNode,
+  module: ModulePath,
   ownerType: string | undefined,
   traitName: string | undefined,
   isTraitDefault: boolean,
@@ -378,6 +450,7 @@ function fnDecl(
     }
   }
   const modifiers = node.namedChildren.find((c) => c.type === 'function_modifiers');
+  const selfParam = paramList?.namedChildren.find((c) => c.type === 'self_parameter')?.text.replace(/\s+/g, ' ');
   return {
     key: `${file.path}#${node.startIndex}`,
     name,
@@ -386,6 +459,8 @@ function fnDecl(
     ownerType,
     traitName,
     isTraitDefault,
+    module,
+    selfParam,
     isAsync: modifiers?.text.includes('async') ?? false,
     returnType,
     params,
@@ -430,7 +505,7 @@ function collectLazyStatics(file: ParsedFile, item: SyntaxNode): void {
   for (const m of item.text.matchAll(MACRO_STATIC_RE)) file.statics.push({ name: m[1], file, type: m[2] });
 }
 
-function collectImpl(file: ParsedFile, item: SyntaxNode): void {
+function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
   const typeNode = item.childForFieldName('type');
   if (!typeNode) return;
   const ownerType = typeHeadName(typeNode.text);
@@ -439,16 +514,16 @@ function collectImpl(file: ParsedFile, item: SyntaxNode): void {
   if (traitName) file.traitImpls.push({ trait: traitName, type: ownerType });
   const body = item.childForFieldName('body');
   for (const member of body?.namedChildren ?? []) {
-    if (member.type === 'function_item') file.fns.push(fnDecl(file, member, ownerType, traitName, false));
+    if (member.type === 'function_item') file.fns.push(fnDecl(file, member, module, ownerType, traitName, false));
   }
 }
 
-function collectTrait(file: ParsedFile, item: SyntaxNode): void {
+function collectTrait(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
   const traitName = item.childForFieldName('name')?.text;
   const body = item.childForFieldName('body');
   if (!traitName) return;
   for (const member of body?.namedChildren ?? []) {
-    if (member.type === 'function_item') file.fns.push(fnDecl(file, member, undefined, traitName, true));
+    if (member.type === 'function_item') file.fns.push(fnDecl(file, member, module, undefined, traitName, true));
   }
 }
 

@@ -13,6 +13,8 @@ export interface CrateInfo {
   readonly name: string;
   readonly edition: Edition;
   readonly files: string[];
+  /** False for the implicit crate of files that no Cargo.toml owns. */
+  readonly hasManifest: boolean;
 }
 
 function asEdition(value: unknown): Edition | undefined {
@@ -89,6 +91,7 @@ export function groupIntoCrates(files: readonly string[], editionOverride?: Edit
         name: manifest?.name ?? 'crate',
         edition: editionOverride ?? manifest?.edition ?? DEFAULT_EDITION,
         files: [],
+        hasManifest: root !== undefined,
       };
       byRoot.set(key, crate);
     }

@@ -51,6 +51,11 @@ export interface CallEvent extends EventBase {
   readonly callees: () => readonly FnDecl[];
   readonly calleeName: string;
   readonly span: SourceSpan;
+  /**
+   * The receiver is known not to be `self`'s object (freshly built, or a `&mut` borrow that
+   * cannot alias another reference): locks in its own fields are not the caller's.
+   */
+  readonly distinctReceiver: boolean;
 }
 
 export interface AwaitEvent extends EventBase {

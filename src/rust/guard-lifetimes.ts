@@ -46,12 +46,15 @@ interface Value {
   readonly struct?: string;
   /** The binding the value was read from, so that a move empties it. */
   readonly binding?: Binding;
+  /** An object that cannot be `self`'s: freshly constructed, or reached through `&mut`. */
+  readonly distinct?: boolean;
 }
 
 interface Binding {
   guards: LiveGuard[];
   lock?: LockPlace;
   struct?: string;
+  distinct?: boolean;
 }
 
 interface TempScope {
@@ -145,12 +148,16 @@ class GuardLifetimeWalk {
 
   private bindParameters(): void {
     const imports = this.file.imports;
+    const mutSelf = this.fn.selfParam?.includes('mut') ?? false;
     for (const p of this.fn.params) {
       const meaning = typeMeaning(p.type, imports);
+      // Borrowck: a `&mut` parameter aliases nothing else, and nothing aliases `&mut self`.
+      const distinct = this.fn.selfParam !== undefined && (/^&\s*('\w+\s*)?mut\b/.test(p.type) || mutSelf);
       this.bind(p.name, {
         guards: [],
         lock: meaning.lock ? this.localLock(p.name, meaning.lock) : undefined,
         struct: meaning.struct,
+        distinct,
       });
     }
   }
@@ -220,7 +227,7 @@ class GuardLifetimeWalk {
 
   private held(): HeldGuard[] {
     return this.live
-      .filter((g) => g.suspended === 0)
+      .filter((g) => g.live && g.suspended === 0)
       .map((g) => (g.region ? { guard: g.fact, region: g.region } : { guard: g.fact }));
   }
 
@@ -242,11 +249,12 @@ class GuardLifetimeWalk {
     return guard;
   }
 
-  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode): void {
+  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, distinctReceiver = false): void {
     this.events.push({
       kind: 'call',
       callees,
       calleeName: name,
+      distinctReceiver,
       span: this.span(node),
       held: this.held(),
       detached: this.detached,
@@ -351,19 +359,24 @@ class GuardLifetimeWalk {
     }
     const owned = [...moved, ...extendedGuards];
     const block = this.blocks[this.blocks.length - 1];
+    const ownerOf = guardOwners(pattern, init, names);
+    const guardsOf = new Map<string, LiveGuard[]>();
     for (const g of owned) {
+      const name = ownerOf(g.fact.acquisition.span, this.file.lines, this.shift);
       g.fact.origin = 'let';
-      g.fact.binding = names[0];
+      g.fact.binding = name;
       g.optional = false;
       block.owned.push(g);
+      guardsOf.set(name, [...(guardsOf.get(name) ?? []), g]);
     }
     const declared = typeNode ? typeMeaning(typeNode.text, this.file.imports) : {};
     for (const name of names) {
       // Shadowing does not drop the shadowed guard: it stays owned by the block.
       this.bind(name, {
-        guards: name === names[0] ? owned : [],
+        guards: guardsOf.get(name) ?? [],
         lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
+        distinct: names.length === 1 ? value.distinct : undefined,
       });
     }
   }
@@ -504,7 +517,7 @@ class GuardLifetimeWalk {
   private identifier(node: SyntaxNode): Value {
     const binding = this.lookup(node.text);
     if (binding) {
-      return { guards: binding.guards.filter((g) => g.live), lock: binding.lock, struct: binding.struct, binding };
+      return { guards: binding.guards.filter((g) => g.live), lock: binding.lock, struct: binding.struct, binding, distinct: binding.distinct };
     }
     return this.staticPlace(node.text);
   }
@@ -668,7 +681,7 @@ class GuardLifetimeWalk {
       }
     }
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(method));
-    return this.resolvedCall(node, callees, method, values);
+    return this.resolvedCall(node, callees, method, values, receiver.distinct ?? false);
   }
 
   /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
@@ -743,9 +756,9 @@ class GuardLifetimeWalk {
       const meaning = typeMeaning(constructed, this.file.imports);
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
-      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct };
-      if (meaning.struct && meaning.struct !== 'Self') return { guards: [], struct: meaning.struct };
-      if (constructed === 'Self' && this.fn.ownerType) return { guards: [], struct: this.fn.ownerType };
+      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct };
+      if (meaning.struct && meaning.struct !== 'Self') return { guards: [], struct: meaning.struct, distinct: true };
+      if (constructed === 'Self' && this.fn.ownerType) return { guards: [], struct: this.fn.ownerType, distinct: true };
     }
 
     // Guard adapters: `RwLockUpgradableReadGuard::upgrade(g)`, `MutexGuard::map(g, f)` keep the lock held.
@@ -764,16 +777,16 @@ class GuardLifetimeWalk {
     const owner = qualifier === 'Self' ? this.fn.ownerType : /^[A-Z]/.test(qualifier) ? qualifier : undefined;
     const callees =
       segments.length === 1
-        ? () => index.freeFunctions(name, [], this.file)
+        ? () => index.freeFunctions(segments, this.fn)
         : owner
           ? () => index.methods(owner, name)
-          : () => index.freeFunctions(name, segments.slice(0, -1), this.file);
+          : () => index.freeFunctions(segments, this.fn);
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name));
     return this.resolvedCall(node, callees, name, values);
   }
 
   /** A call to crate functions: guards returned by the callee are acquisitions here. */
-  private resolvedCall(node: SyntaxNode, resolve: () => readonly FnDecl[], name: string, args: readonly Value[]): Value {
+  private resolvedCall(node: SyntaxNode, resolve: () => readonly FnDecl[], name: string, args: readonly Value[], distinctReceiver = false): Value {
     const span = this.span(node);
     this.moveIntoCall(args, span, name);
     // A callee that returns a guard, or the struct it returns, can only come from a file that
@@ -783,7 +796,7 @@ class GuardLifetimeWalk {
     for (const callee of nearby) returned.push(...this.ctx.returnedGuards(callee));
     if (returned.length === 0) {
       let resolved: readonly FnDecl[] | undefined;
-      this.call(() => (resolved ??= resolve()), name, node);
+      this.call(() => (resolved ??= resolve()), name, node, distinctReceiver);
       const first = nearby[0];
       const returnsStruct = first?.returnType;
       const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
@@ -1096,6 +1109,32 @@ function patternNames(pattern: SyntaxNode): string[] {
     for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
   }
   return names.filter((n) => n !== '_');
+}
+
+/**
+ * Which bound name owns a guard: `let (a, b) = (m.read(), n.read());` gives each element's guard
+ * to its own name; any other pattern gives every guard to its first name.
+ */
+function guardOwners(
+  pattern: SyntaxNode | null,
+  init: SyntaxNode | null,
+  names: readonly string[],
+): (span: SourceSpan, lines: ParsedFile['lines'], shift: number) => string {
+  const first = (): string => names[0];
+  if (pattern?.type !== 'tuple_pattern' || init?.type !== 'tuple_expression') return first;
+  const patterns = pattern.namedChildren;
+  const values = init.namedChildren.filter((c) => !c.type.endsWith('comment'));
+  if (patterns.length !== values.length) return first;
+  return (span, lines, shift) => {
+    const i = values.findIndex((v) => {
+      const start = lines.position(v.startIndex + shift);
+      const end = lines.position(v.endIndex + shift);
+      const after = span.line > start.line || (span.line === start.line && span.column >= start.column);
+      const before = span.line < end.line || (span.line === end.line && span.column <= end.column);
+      return after && before;
+    });
+    return (i >= 0 ? patternNames(patterns[i])[0] : undefined) ?? names[0];
+  };
 }
 
 function isNonePattern(pattern: SyntaxNode | null): boolean {

@@ -133,6 +133,7 @@ export class CrateFacts {
             const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
             for (const reached of calleeSummary.values()) {
               if (reached.chain.length + 1 > MAX_CHAIN) continue;
+              if (event.distinctReceiver && callee.ownerType && reached.acquisition.lock.key.startsWith(`${callee.ownerType}.`)) continue;
               const candidate: ReachedAcquisition = { acquisition: reached.acquisition, chain: [step, ...reached.chain] };
               const key = summaryKey(candidate);
               const existing = own.get(key);
