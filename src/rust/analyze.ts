@@ -6,7 +6,7 @@ import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
-import { groupIntoCrates, type Edition } from './crates.js';
+import { groupIntoCrates, type CrateInfo, type Edition } from './crates.js';
 import { typeMeaning } from './types.js';
 import type { FunctionFacts } from './facts.js';
 import { RUST_RULES } from './rules/index.js';
@@ -50,47 +50,19 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   let parsedFiles = 0;
 
   for (const crate of groupIntoCrates(files, options.edition)) {
-    const absolute = new Map<string, string>();
-    const texts = clock.run('read', () => {
-      const read = new Map<string, string>();
-      for (const file of crate.files) {
-        const result = readSourceFile(file);
-        // Spans carry the path as the user sees it: relative to the working directory.
-        const shown = relative(options.cwd, file) || file;
-        if (!result.ok) {
-          notes.push({ file: shown, message: result.reason });
-          continue;
-        }
-        read.set(shown, result.text);
-        absolute.set(shown, file);
-        bytes += result.text.length;
-        for (let i = 0; i < result.text.length; i++) if (result.text.charCodeAt(i) === 10) lines++;
-      }
-      return read;
-    });
-    const moduleOf = (file: string): ModulePath => {
-      const inCrate = relative(crate.root, absolute.get(file) ?? file);
-      // Files no Cargo.toml owns are read as one crate laid out like `src/`.
-      return fileModule(crate.hasManifest ? inCrate : `src/${inCrate}`);
-    };
-    const index = new CrateIndex(crate, texts, clock, moduleOf);
-    const crateFacts = new CrateFacts(index);
-    crateFacts.summarise(guardHolders(index, crateFacts, texts));
-    clock.run('checks', () => {
-      const conflicts = findConflicts(crateFacts);
-      const lockOrderEdges = findLockOrderEdges(crateFacts);
-      for (const rule of RUST_RULES) {
-        if (settingOf(rule.id, options.rules) === 'off') continue;
-        findings.push(...rule.check({ crate: crateFacts, edition: crate.edition, conflicts, lockOrderEdges }));
-      }
-    });
+    const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes));
+    bytes += crateBytes;
+    lines += crateLines;
+    const analysis = new CrateAnalysis(crate, texts, absolute, clock);
+    findings.push(...analysis.check(options.rules));
+    const index = analysis.index;
     parsedFiles += index.parsedCount;
     notes.push(...index.notes);
-    if (options.keepFacts) crates.push({ facts: crateFacts, edition: crate.edition });
+    if (options.keepFacts) crates.push({ facts: analysis.facts, edition: crate.edition });
   }
 
   return {
-    diagnostics: dedupe(findings.map((finding) => toDiagnostic(finding, options))),
+    diagnostics: dedupe(findings.map((finding) => toDiagnostic(finding, options.rules))),
     notes,
     files: files.length,
     lines,
@@ -99,6 +71,77 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     phases: clock.totals,
     crates,
   };
+}
+
+/** Reads a crate's files, keyed by the path users see (relative to `cwd`); failures become notes. */
+export function readCrateTexts(
+  files: readonly string[],
+  cwd: string,
+  notes: AnalysisNote[],
+): { texts: Map<string, string>; absolute: Map<string, string>; bytes: number; lines: number } {
+  const texts = new Map<string, string>();
+  const absolute = new Map<string, string>();
+  let bytes = 0;
+  let lines = 0;
+  for (const file of files) {
+    const result = readSourceFile(file);
+    const shown = relative(cwd, file) || file;
+    if (!result.ok) {
+      notes.push({ file: shown, message: result.reason });
+      continue;
+    }
+    texts.set(shown, result.text);
+    absolute.set(shown, file);
+    bytes += result.text.length;
+    for (let i = 0; i < result.text.length; i++) if (result.text.charCodeAt(i) === 10) lines++;
+  }
+  return { texts, absolute, bytes, lines };
+}
+
+/** One crate's index, facts and checks; reusable across edits (the ESLint face keeps it warm). */
+export class CrateAnalysis {
+  readonly index: CrateIndex;
+  readonly facts: CrateFacts;
+
+  constructor(
+    readonly crate: CrateInfo,
+    private readonly texts: Map<string, string>,
+    absolute: ReadonlyMap<string, string>,
+    private readonly clock: PhaseClock<RustPhase>,
+  ) {
+    const moduleOf = (file: string): ModulePath => {
+      const inCrate = relative(crate.root, absolute.get(file) ?? file);
+      // Files no Cargo.toml owns are read as one crate laid out like `src/`.
+      return fileModule(crate.hasManifest ? inCrate : `src/${inCrate}`);
+    };
+    this.index = new CrateIndex(crate, texts, clock, moduleOf);
+    this.facts = new CrateFacts(this.index);
+  }
+
+  text(file: string): string | undefined {
+    return this.texts.get(file);
+  }
+
+  /** A file's text changed: re-index it alone and forget what was derived from it. */
+  update(file: string, text: string): void {
+    this.texts.set(file, text);
+    this.index.updateFile(file, text);
+    this.facts.forgetFile(file);
+  }
+
+  check(rules: Readonly<Record<string, RuleSetting>>): RustFinding[] {
+    const findings: RustFinding[] = [];
+    this.facts.summarise(guardHolders(this.index, this.facts, this.texts));
+    this.clock.run('checks', () => {
+      const conflicts = findConflicts(this.facts);
+      const lockOrderEdges = findLockOrderEdges(this.facts);
+      for (const rule of RUST_RULES) {
+        if (settingOf(rule.id, rules) === 'off') continue;
+        findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges }));
+      }
+    });
+    return findings;
+  }
 }
 
 /**
@@ -162,13 +205,13 @@ export function settingOf(ruleId: string, rules: Readonly<Record<string, RuleSet
 
 const ruleDefaults = new Map(RULES.map((r) => [r.id, r.defaultSetting]));
 
-function toDiagnostic(finding: RustFinding, options: RustAnalysisOptions): Diagnostic {
-  const setting = settingOf(finding.rule, options.rules);
+export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>): Diagnostic {
+  const setting = settingOf(finding.rule, rules);
   const severity = setting === 'error' && finding.certain ? 'error' : 'warn';
   return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related };
 }
 
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+export function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of diagnostics) {

@@ -167,6 +167,28 @@ export class CrateIndex {
     clock.run('index', () => this.indexTexts(texts));
   }
 
+  /**
+   * Bumped by every `updateFile`: lazily resolved callees remember the generation they were
+   * resolved in and resolve again after an edit.
+   */
+  generation = 0;
+
+  /** Replaces one file's text (an editor buffer, a changed file): only that file is re-indexed. */
+  updateFile(file: string, text: string): void {
+    for (const map of [this.textIndex.fnFiles, this.textIndex.typeFiles, this.textIndex.staticFiles, this.textIndex.implFiles]) {
+      for (const [name, files] of map) {
+        const i = files.indexOf(file);
+        if (i < 0) continue;
+        files.splice(i, 1);
+        if (files.length === 0) map.delete(name);
+      }
+    }
+    this.parsed.delete(file);
+    this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
+    this.clock.run('index', () => this.indexTexts(new Map([[file, text]])));
+    this.generation++;
+  }
+
   private indexTexts(texts: ReadonlyMap<string, string>): void {
     for (const [file, text] of texts) {
       this.texts.set(file, text);
@@ -298,8 +320,8 @@ export class CrateIndex {
     const implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
     const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => implementing.has(f));
     for (const file of this.parsedFiles(this.inScope(declaring))) {
-      for (const fn of file.fns) {
-        if (fn.name === method && fn.ownerType === typeName && !fn.isTraitDefault) direct.push(fn);
+      for (const fn of fnsNamed(file, method)) {
+        if (fn.ownerType === typeName && !fn.isTraitDefault) direct.push(fn);
       }
     }
     if (direct.length > 0) return direct;
@@ -313,8 +335,8 @@ export class CrateIndex {
     const declaringTrait = new Set([...traits].flatMap((t) => this.textIndex.typeFiles.get(t) ?? []));
     const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => declaringTrait.has(f));
     for (const file of this.parsedFiles(this.inScope(declaring))) {
-      for (const fn of file.fns) {
-        if (fn.name === method && fn.isTraitDefault && fn.traitName && traits.has(fn.traitName)) out.push(fn);
+      for (const fn of fnsNamed(file, method)) {
+        if (fn.isTraitDefault && fn.traitName && traits.has(fn.traitName)) out.push(fn);
       }
     }
     return out;
@@ -336,8 +358,8 @@ export class CrateIndex {
     const inModule = (module: ModulePath): FnDecl[] => {
       const out: FnDecl[] = [];
       for (const candidate of this.parsedFiles(this.inScope(this.textIndex.fnFiles.get(name) ?? []))) {
-        for (const fn of candidate.fns) {
-          if (fn.name === name && fn.ownerType === undefined && !fn.traitName && sameModule(fn.module, module)) out.push(fn);
+        for (const fn of fnsNamed(candidate, name)) {
+          if (fn.ownerType === undefined && !fn.traitName && sameModule(fn.module, module)) out.push(fn);
         }
       }
       return out;
@@ -375,6 +397,24 @@ export class CrateIndex {
 }
 
 // ---- declarations ------------------------------------------------------------------------
+
+// A file's functions by name, built on first lookup: resolving every call by scanning all of a
+// file's functions is quadratic in a generated file with tens of thousands of them.
+const fnsByName = new WeakMap<ParsedFile, Map<string, FnDecl[]>>();
+
+function fnsNamed(file: ParsedFile, name: string): readonly FnDecl[] {
+  let byName = fnsByName.get(file);
+  if (!byName) {
+    byName = new Map();
+    for (const fn of file.fns) {
+      const list = byName.get(fn.name);
+      if (list) list.push(fn);
+      else byName.set(fn.name, [fn]);
+    }
+    fnsByName.set(file, byName);
+  }
+  return byName.get(name) ?? [];
+}
 
 function collectDeclarations(path: string, text: string, tree: Tree, edition: Edition, module: ModulePath): ParsedFile {
   const file: ParsedFile = {

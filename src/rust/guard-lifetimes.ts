@@ -795,8 +795,17 @@ class GuardLifetimeWalk {
     const returned: GuardFact[] = [];
     for (const callee of nearby) returned.push(...this.ctx.returnedGuards(callee));
     if (returned.length === 0) {
-      let resolved: readonly FnDecl[] | undefined;
-      this.call(() => (resolved ??= resolve()), name, node, distinctReceiver);
+      let resolved: readonly FnDecl[] = [];
+      let generation = -1;
+      const index = this.ctx.index;
+      const callees = (): readonly FnDecl[] => {
+        if (generation !== index.generation) {
+          resolved = resolve();
+          generation = index.generation;
+        }
+        return resolved;
+      };
+      this.call(callees, name, node, distinctReceiver);
       const first = nearby[0];
       const returnsStruct = first?.returnType;
       const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};

@@ -54,6 +54,12 @@ export class CrateFacts {
     }
   }
 
+  /** Forgets what was derived from a file that changed, and every summary (they compose). */
+  forgetFile(file: string): void {
+    for (const [key, facts] of this.factsByKey) if (facts.fn.file.path === file) this.factsByKey.delete(key);
+    this.summaries.clear();
+  }
+
   allFacts(): FunctionFacts[] {
     return [...this.factsByKey.values()];
   }
