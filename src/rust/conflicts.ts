@@ -2,7 +2,7 @@
 // (direct or through calls), and lock-order edges. Computed once per crate from facts and
 // summaries; rules filter and phrase them.
 import { conflicts, type Acquisition, type WitnessStep } from '../core/model.js';
-import type { FactEvent, FunctionFacts, GuardFact, HeldGuard } from './facts.js';
+import { acquisitionAtCall, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
 import type { CrateFacts } from './summaries.js';
 
 export interface LockConflict {
@@ -29,9 +29,8 @@ function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisit
   const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
   for (const callee of event.callees()) {
     for (const reached of crate.summary(callee).values()) {
-      // A different object's own fields are different locks (identity is otherwise by type).
-      if (event.distinctReceiver && callee.ownerType && reached.acquisition.lock.key.startsWith(`${callee.ownerType}.`)) continue;
-      out.push({ acquisition: reached.acquisition, chain: [step, ...reached.chain] });
+      const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
+      if (acquisition) out.push({ acquisition, chain: [step, ...reached.chain] });
     }
   }
   return out.sort((a, b) => a.chain.length - b.chain.length);

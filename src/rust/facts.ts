@@ -1,6 +1,6 @@
 // Facts about one Rust function, as the guard-lifetime walk records them. Checks and summaries
 // read only these; none of them looks at syntax.
-import type { Acquisition, SourceSpan } from '../core/model.js';
+import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
 import type { FnDecl } from './crate-index.js';
 
 /** How a guard came to be held, which decides the rule a conflict belongs to. */
@@ -56,6 +56,8 @@ export interface CallEvent extends EventBase {
    * cannot alias another reference): locks in its own fields are not the caller's.
    */
   readonly distinctReceiver: boolean;
+  /** The lock each argument is (`&self.m`), if any: it stands for the callee's lock parameter. */
+  readonly argumentLocks: readonly (LockId | undefined)[];
 }
 
 export interface AwaitEvent extends EventBase {
@@ -72,4 +74,21 @@ export interface FunctionFacts {
   readonly guards: readonly GuardFact[];
   /** Guards that leave the function in its return value: the function is an acquisition. */
   readonly returnedGuards: readonly GuardFact[];
+}
+
+/**
+ * What a callee's reached acquisition means at one call: the caller's own lock where the callee
+ * locked a parameter (`helper(&self.m)`), nothing where a distinct receiver's own fields are
+ * concerned (another object), or the acquisition itself.
+ */
+export function acquisitionAtCall(event: CallEvent, callee: FnDecl, acquisition: Acquisition): Acquisition | undefined {
+  const key = acquisition.lock.key;
+  const parameterPrefix = `param:${callee.key}:`;
+  if (key.startsWith(parameterPrefix)) {
+    const argument = event.argumentLocks[Number(key.slice(parameterPrefix.length))];
+    return argument ? { ...acquisition, lock: argument } : undefined;
+  }
+  if (key.startsWith('param:')) return undefined;
+  if (event.distinctReceiver && callee.ownerType && key.startsWith(`${callee.ownerType}.`)) return undefined;
+  return acquisition;
 }

@@ -149,17 +149,21 @@ class GuardLifetimeWalk {
   private bindParameters(): void {
     const imports = this.file.imports;
     const mutSelf = this.fn.selfParam?.includes('mut') ?? false;
-    for (const p of this.fn.params) {
+    this.fn.params.forEach((p, i) => {
       const meaning = typeMeaning(p.type, imports);
       // Borrowck: a `&mut` parameter aliases nothing else, and nothing aliases `&mut self`.
       const distinct = this.fn.selfParam !== undefined && (/^&\s*('\w+\s*)?mut\b/.test(p.type) || mutSelf);
+      // A lock parameter is whatever lock the caller passes: summaries substitute it per call.
+      const lock: LockPlace | undefined = meaning.lock
+        ? { id: { key: parameterLockKey(this.fn, i), display: p.name }, type: meaning.lock, confidence: 'high' }
+        : undefined;
       this.bind(p.name, {
         guards: [],
-        lock: meaning.lock ? this.localLock(p.name, meaning.lock) : undefined,
+        lock,
         struct: meaning.struct,
         distinct,
       });
-    }
+    });
   }
 
   private localLock(name: string, type: LockType, display = name): LockPlace {
@@ -249,12 +253,13 @@ class GuardLifetimeWalk {
     return guard;
   }
 
-  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, distinctReceiver = false): void {
+  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, distinctReceiver: boolean, args: readonly Value[]): void {
     this.events.push({
       kind: 'call',
       callees,
       calleeName: name,
       distinctReceiver,
+      argumentLocks: args.map((a) => a.lock?.id),
       span: this.span(node),
       held: this.held(),
       detached: this.detached,
@@ -805,7 +810,7 @@ class GuardLifetimeWalk {
         }
         return resolved;
       };
-      this.call(callees, name, node, distinctReceiver);
+      this.call(callees, name, node, distinctReceiver, args);
       const first = nearby[0];
       const returnsStruct = first?.returnType;
       const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
@@ -1220,6 +1225,11 @@ function placePath(node: SyntaxNode, ownerType: string | undefined): string | un
     }
   }
   return parts.length > 0 ? parts.join('.') : undefined;
+}
+
+/** The identity of a function's lock-typed parameter, replaced by the argument at each call. */
+export function parameterLockKey(fn: FnDecl, index: number): string {
+  return `param:${fn.key}:${index}`;
 }
 
 /**

@@ -3,7 +3,7 @@
 // Facts are computed on demand and memoised; summaries are a fixpoint, so recursion is fine.
 import type { AnalysisNote, ReachedAcquisition, WitnessStep } from '../core/model.js';
 import type { CrateIndex, FnDecl } from './crate-index.js';
-import type { FunctionFacts } from './facts.js';
+import { acquisitionAtCall, type FunctionFacts } from './facts.js';
 import { walkFunction } from './guard-lifetimes.js';
 
 export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
@@ -139,8 +139,9 @@ export class CrateFacts {
             const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
             for (const reached of calleeSummary.values()) {
               if (reached.chain.length + 1 > MAX_CHAIN) continue;
-              if (event.distinctReceiver && callee.ownerType && reached.acquisition.lock.key.startsWith(`${callee.ownerType}.`)) continue;
-              const candidate: ReachedAcquisition = { acquisition: reached.acquisition, chain: [step, ...reached.chain] };
+              const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
+              if (!acquisition) continue;
+              const candidate: ReachedAcquisition = { acquisition, chain: [step, ...reached.chain] };
               const key = summaryKey(candidate);
               const existing = own.get(key);
               if (!existing || existing.chain.length > candidate.chain.length) {
