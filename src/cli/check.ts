@@ -1,24 +1,44 @@
-// `lockscope check`: discover files, run the Rust and TS/JS analyses, print, choose the exit code.
+// `lockscope check`: select files, run the Rust and TS/JS analyses, then — once, for both
+// languages — apply suppressions, the staged-files filter and the baseline; print, choose the exit code.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { discoverFiles } from '../core/discover.js';
+import { dirname, relative, resolve, sep } from 'node:path';
+import ignore from 'ignore';
+import { readBaseline, subtractBaseline, writeBaseline } from '../core/baseline.js';
+import { findRule } from '../core/catalogue.js';
+import { loadConfig, type LockscopeConfig, type RustExtraLockApis } from '../core/config.js';
+import { discoverFiles, type DiscoveredFiles } from '../core/discover.js';
+import type { SourceLookup } from '../core/fingerprint.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
-import { analyzeRustFiles } from '../rust/parallel.js';
-import { checkTsFiles } from '../ts/check.js';
+import { applySuppressions, findSuppressionRule, parseSuppressions, type Suppression } from '../core/suppressions.js';
+import type { RustAnalysisOptions } from '../rust/analyze.js';
 import type { Edition } from '../rust/crates.js';
+import { analyzeRustFiles } from '../rust/parallel.js';
 import { formatJson } from './format-json.js';
+import { formatSarif } from './format-sarif.js';
 import { formatNotes, formatSummary, formatText } from './format-text.js';
 import type { Io } from './main.js';
+import { Progress, type ProgressWriter } from './progress.js';
+import { ownFilesOfCrates, stagedSelection } from './staged.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'sarif';
   readonly failOn: 'error' | 'warn' | 'off';
+  /** `--edition`: wins over the configuration and Cargo.toml. */
   readonly edition?: Edition;
+  /** `--rule` settings: win over the configuration's. */
   readonly rules: Readonly<Record<string, RuleSetting>>;
   readonly quiet: boolean;
   readonly color: boolean;
   readonly cwd: string;
+  /** Analyse the crates/packages of the staged files, report only findings in staged files. */
+  readonly staged?: boolean;
+  /** Report only findings not in this baseline file. */
+  readonly baseline?: string;
+  /** Record the current findings in this file instead of reporting them. */
+  readonly writeBaseline?: string;
+  /** Progress line writer; absent when stderr is not a terminal. */
+  readonly progress?: ProgressWriter;
 }
 
 export interface CheckResult {
@@ -27,47 +47,152 @@ export interface CheckResult {
   readonly files: number;
   readonly lines: number;
   readonly ms: number;
+  /** Findings silenced by `lockscope-ignore-next-line` comments. */
+  readonly suppressed: number;
 }
 
-export async function analyzePaths(options: CheckOptions): Promise<CheckResult & { missing: string[] }> {
+interface Selection extends DiscoveredFiles {
+  /** Only findings and notes in these files are reported (`--staged`); all when absent. */
+  readonly reportOnly?: ReadonlySet<string>;
+}
+
+/** The Rust options with the configuration's extra lock APIs, for the front end to consume. */
+type RustOptionsWithExtras = RustAnalysisOptions & { readonly extraLockApis: RustExtraLockApis };
+
+function selectFiles(options: CheckOptions, config: LockscopeConfig | undefined): Selection {
+  let selection: Selection;
+  if (options.staged) {
+    const staged = stagedSelection(options.cwd);
+    const found = staged.analyse.length > 0 ? discoverFiles(staged.analyse, options.cwd) : { rust: [], ts: [], notes: [], missing: [] };
+    selection = { ...found, rust: ownFilesOfCrates(found.rust, staged), reportOnly: staged.staged };
+  } else {
+    selection = discoverFiles(options.paths, options.cwd);
+  }
+  if (!config || config.ignore.length === 0) return selection;
+  const base = dirname(config.file);
+  const ignored = ignore().add([...config.ignore]);
+  const kept = (file: string): boolean => {
+    const rel = relative(base, file);
+    return rel.startsWith('..') || !ignored.ignores(rel.split(sep).join('/'));
+  };
+  return { ...selection, rust: selection.rust.filter(kept), ts: selection.ts.filter(kept) };
+}
+
+function sourceLookup(cwd: string): SourceLookup {
+  const cache = new Map<string, string | undefined>();
+  return (file) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, readFileSync(resolve(cwd, file), 'utf8'));
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
+}
+
+export function effectiveSetting(ruleId: string, rules: Readonly<Record<string, RuleSetting>>): RuleSetting {
+  if (Object.hasOwn(rules, ruleId)) return rules[ruleId];
+  return findRule(ruleId)?.defaultSetting ?? findSuppressionRule(ruleId)?.defaultSetting ?? 'off';
+}
+
+export async function analyzePaths(
+  options: CheckOptions,
+  config: LockscopeConfig | undefined = loadConfig(options.cwd),
+  progress: Progress = new Progress(undefined),
+): Promise<CheckResult & { missing: string[] }> {
   const started = performance.now();
-  const found = discoverFiles(options.paths, options.cwd);
-  const rust = await analyzeRustFiles(found.rust, { cwd: options.cwd, edition: options.edition, rules: options.rules });
-  const ts = found.ts.length > 0 ? await checkTsFiles(found.ts, { cwd: options.cwd, rules: { ...options.rules } }) : { diagnostics: [], notes: [] };
-  const diagnostics = [...rust.diagnostics, ...ts.diagnostics];
-  const notes = [...found.notes, ...rust.notes, ...ts.notes];
+  progress.phase('finding files');
+  const found = selectFiles(options, config);
+  const rules = { ...config?.rules, ...options.rules };
+  const rustOptions: RustOptionsWithExtras = {
+    cwd: options.cwd,
+    edition: options.edition ?? config?.edition,
+    rules,
+    extraLockApis: config?.extraLockApis.rust ?? { lockTypes: {}, guardTypes: {} },
+  };
+  progress.phase(`Rust: analysing ${found.rust.length} files`);
+  const rust = await analyzeRustFiles(found.rust, rustOptions);
+  progress.phase(`TS/JS: analysing ${found.ts.length} files`);
+  // Loaded only when needed: ESLint and TypeScript take half a second to load, which a
+  // pre-commit run on Rust files should not pay.
+  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules }) : { diagnostics: [], notes: [] };
+
+  const shown = (file: string): string => relative(options.cwd, file) || file;
+  const reported = (file: string): boolean => !found.reportOnly || found.reportOnly.has(resolve(options.cwd, file));
+  const suppressions: Suppression[] = [];
+  for (const file of [...found.rust, ...found.ts]) {
+    if (!reported(file)) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // the front end has already noted it
+    }
+    suppressions.push(...parseSuppressions(shown(file), text));
+  }
+  const inScope = [...rust.diagnostics, ...ts.diagnostics].filter((d) => reported(d.span.file));
+  const { kept, suppressed, problems } = applySuppressions(inScope, suppressions, (id) => effectiveSetting(id, rules));
+  const diagnostics = [...kept, ...problems].sort(
+    (a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column),
+  );
   return {
     diagnostics,
-    notes,
+    notes: [...found.notes, ...rust.notes, ...ts.notes].filter((n) => reported(n.file)),
     files: found.rust.length + found.ts.length,
     lines: rust.lines,
     ms: performance.now() - started,
+    suppressed,
     missing: found.missing,
   };
 }
 
 export async function runCheck(options: CheckOptions, io: Io): Promise<number> {
-  const result = await analyzePaths(options);
+  const config = loadConfig(options.cwd);
+  const baseline = options.baseline !== undefined ? readBaseline(options.baseline, options.cwd) : undefined;
+  const progress = new Progress(options.quiet ? undefined : options.progress);
+  let result: CheckResult & { missing: string[] };
+  try {
+    result = await analyzePaths(options, config, progress);
+  } finally {
+    progress.done();
+  }
   if (result.missing.length > 0) {
     io.stderr(`lockscope: cannot read ${result.missing.map((m) => `"${m}"`).join(', ')}: no such file or directory`);
     return 2;
   }
-  if (options.format === 'json') {
-    io.stdout(formatJson(result.diagnostics, result));
-  } else {
-    const sources = (file: string): string | undefined => {
-      try {
-        return readFileSync(resolve(options.cwd, file), 'utf8');
-      } catch {
-        return undefined;
-      }
-    };
-    const text = formatText(result.diagnostics, sources, { color: options.color });
-    if (text) io.stdout(text);
-    if (!options.quiet) io.stderr(formatSummary(result.diagnostics, result.files, result.ms));
+  const sources = sourceLookup(options.cwd);
+
+  if (options.writeBaseline !== undefined) {
+    const count = writeBaseline(options.writeBaseline, result.diagnostics, sources, options.cwd);
+    if (!options.quiet) io.stderr(`lockscope: wrote ${count} finding${count === 1 ? '' : 's'} to the baseline ${options.writeBaseline}`);
+    return 0;
   }
-  if (!options.quiet && result.notes.length > 0) io.stderr(formatNotes(result.notes));
-  const failing = result.diagnostics.filter((d) =>
+
+  let diagnostics = result.diagnostics;
+  let known = 0;
+  if (baseline && options.baseline !== undefined) {
+    ({ fresh: diagnostics, known } = subtractBaseline(diagnostics, baseline, sources, options.baseline, options.cwd));
+  }
+
+  if (options.format === 'json') {
+    io.stdout(formatJson(diagnostics, result));
+  } else if (options.format === 'sarif') {
+    io.stdout(formatSarif(diagnostics, sources, options.cwd));
+  } else {
+    const text = formatText(diagnostics, sources, { color: options.color });
+    if (text) io.stdout(text);
+  }
+  if (!options.quiet) {
+    if (result.notes.length > 0) io.stderr(formatNotes(result.notes));
+    const hidden = [
+      result.suppressed > 0 ? `${result.suppressed} suppressed by comments` : '',
+      baseline ? `${known} known finding${known === 1 ? '' : 's'} hidden by the baseline ${options.baseline}` : '',
+    ].filter((s) => s.length > 0);
+    io.stderr(`${formatSummary(diagnostics, result.files, result.ms)}${hidden.length > 0 ? `; ${hidden.join('; ')}` : ''}`);
+  }
+  const failing = diagnostics.filter((d) =>
     options.failOn === 'off' ? false : options.failOn === 'warn' ? true : d.severity === 'error',
   );
   return failing.length > 0 ? 1 : 0;

@@ -2,10 +2,15 @@
 // 1: findings; 2: usage or input error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { BaselineError } from '../core/baseline.js';
 import { RULES, findRule } from '../core/catalogue.js';
+import { ConfigError } from '../core/config.js';
 import type { RuleSetting } from '../core/model.js';
 import { packageRoot } from '../core/package-root.js';
+import { findSuppressionRule } from '../core/suppressions.js';
 import { runCheck, type CheckOptions } from './check.js';
+import type { ProgressWriter } from './progress.js';
+import { StagedError } from './staged.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -17,10 +22,14 @@ const USAGE = `Usage:
   lockscope explain <rule-id>          print a rule's documentation
 
 Options for check:
-  --format text|json                   output format (default: text)
+  --format text|json|sarif             output format (default: text)
   --fail-on error|warn|off             lowest severity that makes the exit status 1 (default: error)
   --edition 2015|2018|2021|2024        override the Rust edition read from Cargo.toml
-  --rule <id>=off|warn|error           change a rule's severity (repeatable)
+  --rule <id>=off|warn|error           change a rule's severity (repeatable; wins over lockscope.config.json)
+  --staged                             analyse the crates/packages of the files staged in git,
+                                       report only findings in the staged files
+  --baseline FILE                      report only findings that are not in FILE
+  --write-baseline FILE                record the current findings in FILE and exit 0
   --quiet                              print findings only, no notes or summary
   --no-color                           no ANSI colours (NO_COLOR is respected too)
   -h, --help                           show this help
@@ -34,6 +43,8 @@ export interface Io {
   readonly isTty: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Rewrites a progress line in place on a terminal's stderr; absent when stderr is not one. */
+  readonly progress?: ProgressWriter;
 }
 
 const processIo: Io = {
@@ -42,6 +53,7 @@ const processIo: Io = {
   isTty: Boolean(process.stdout.isTTY),
   env: process.env,
   cwd: process.cwd(),
+  progress: process.stderr.isTTY ? (line) => process.stderr.write(line === undefined ? '\r\u001b[K' : `\r\u001b[K${line}`) : undefined,
 };
 
 function parseRuleSettings(values: readonly string[]): Record<string, RuleSetting> {
@@ -49,7 +61,7 @@ function parseRuleSettings(values: readonly string[]): Record<string, RuleSettin
   for (const value of values) {
     const m = /^([a-z-]+)=(off|warn|error)$/.exec(value);
     if (!m) throw new UsageError(`--rule expects <id>=off|warn|error, got "${value}"`);
-    if (!findRule(m[1])) throw new UsageError(`unknown rule "${m[1]}"; \`lockscope rules\` lists them`);
+    if (!findRule(m[1]) && !findSuppressionRule(m[1])) throw new UsageError(`unknown rule "${m[1]}"; \`lockscope rules\` lists them`);
     settings[m[1]] = m[2] as RuleSetting;
   }
   return settings;
@@ -67,10 +79,17 @@ function checkOptions(args: string[], io: Io): CheckOptions {
       rule: { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
+      staged: { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'string' },
     },
   });
   const format = values.format;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got "${format}"`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, got "${format}"`);
+  if (values.staged && positionals.length > 0) throw new UsageError('--staged takes no paths: it analyses what is staged in git');
+  if (values.baseline !== undefined && values['write-baseline'] !== undefined) {
+    throw new UsageError('--baseline and --write-baseline cannot be combined: --write-baseline alone records every current finding');
+  }
   const failOn = values['fail-on'];
   if (failOn !== 'error' && failOn !== 'warn' && failOn !== 'off') throw new UsageError(`--fail-on must be error, warn or off, got "${failOn}"`);
   let edition: 2015 | 2018 | 2021 | 2024 | undefined;
@@ -86,8 +105,13 @@ function checkOptions(args: string[], io: Io): CheckOptions {
     edition,
     rules: parseRuleSettings(values.rule ?? []),
     quiet: values.quiet ?? false,
-    color: !values['no-color'] && io.isTty && io.env.NO_COLOR === undefined && format === 'text',
+    // https://no-color.org: any non-empty NO_COLOR turns colour off.
+    color: !values['no-color'] && io.isTty && !io.env.NO_COLOR && format === 'text',
     cwd: io.cwd,
+    staged: values.staged ?? false,
+    baseline: values.baseline,
+    writeBaseline: values['write-baseline'],
+    progress: io.progress,
   };
 }
 
@@ -128,6 +152,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`lockscope: ${(error as Error).message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError || error instanceof BaselineError || error instanceof StagedError) {
+      io.stderr(`lockscope: ${error.message}`);
       return EXIT_USAGE;
     }
     throw error;

@@ -1,0 +1,42 @@
+// A one-line progress indicator on stderr for long runs: shown only on a terminal, only once a
+// run has taken longer than a moment, and erased before anything else is printed.
+
+/** Writes a progress line in place, or erases it when given `undefined`. */
+export type ProgressWriter = (line: string | undefined) => void;
+
+const SHOW_AFTER_MS = 400;
+const REFRESH_MS = 250;
+
+export class Progress {
+  private label = '';
+  private shown = false;
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly write: ProgressWriter | undefined) {
+    if (write) {
+      this.timer = setInterval(() => this.render(), REFRESH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** What the run is doing now, e.g. `Rust: 712 files in 3 crates`. */
+  phase(label: string): void {
+    this.label = label;
+    this.render();
+  }
+
+  /** Erases the line and stops refreshing it. */
+  done(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.shown) this.write?.(undefined);
+    this.shown = false;
+  }
+
+  private render(): void {
+    const elapsed = performance.now() - this.started;
+    if (!this.write || elapsed < SHOW_AFTER_MS) return;
+    this.shown = true;
+    this.write(`lockscope: ${this.label} (${(elapsed / 1000).toFixed(1)} s)`);
+  }
+}
