@@ -1,16 +1,19 @@
 // The ESLint face: `eslint-plugin-lockscope`. Severities come from the one rule catalogue.
 import type { TSESLint } from '@typescript-eslint/utils';
-import { RULES } from './core/catalogue.js';
+import { RULES, type RuleLanguage } from './core/catalogue.js';
+import { RustLanguage } from './eslint-rust/language.js';
+import { RUST_LANGUAGE_ID } from './eslint-rust/rules/create-rust-rule.js';
+import { rustRules } from './eslint-rust/rules/index.js';
 import { rules } from './rules/index.js';
 
 export const TS_FILES = ['**/*.{ts,tsx,js,mjs,cjs}'];
-
-const tsRuleIds = RULES.filter((rule) => rule.language === 'ts');
+export const RUST_FILES = ['**/*.rs'];
 
 /** recommended: each rule at its catalogue severity; strict: every rule an error. */
-function tsRuleSettings(strict: boolean): Record<string, 'warn' | 'error'> {
+function ruleSettings(language: RuleLanguage, strict: boolean): Record<string, 'warn' | 'error'> {
   const settings: Record<string, 'warn' | 'error'> = {};
-  for (const rule of tsRuleIds) {
+  for (const rule of RULES) {
+    if (rule.language !== language) continue;
     if (strict) settings[`lockscope/${rule.id}`] = 'error';
     else if (rule.defaultSetting !== 'off') settings[`lockscope/${rule.id}`] = rule.defaultSetting;
   }
@@ -19,15 +22,26 @@ function tsRuleSettings(strict: boolean): Record<string, 'warn' | 'error'> {
 
 const plugin = {
   meta: { name: 'eslint-plugin-lockscope', version: '0.1.0', namespace: 'lockscope' },
-  rules,
+  languages: { rust: new RustLanguage() },
+  rules: { ...rules, ...rustRules },
   configs: {} as Record<'recommended' | 'strict', TSESLint.FlatConfig.ConfigArray>,
 };
 
-plugin.configs.recommended = [
-  { name: 'lockscope/recommended', files: TS_FILES, plugins: { lockscope: plugin as never }, rules: tsRuleSettings(false) },
-];
-plugin.configs.strict = [
-  { name: 'lockscope/strict', files: TS_FILES, plugins: { lockscope: plugin as never }, rules: tsRuleSettings(true) },
-];
+function configs(level: 'recommended' | 'strict'): TSESLint.FlatConfig.ConfigArray {
+  const strict = level === 'strict';
+  return [
+    { name: `lockscope/${level}`, files: TS_FILES, plugins: { lockscope: plugin as never }, rules: ruleSettings('ts', strict) },
+    {
+      name: `lockscope/${level}/rust`,
+      files: RUST_FILES,
+      plugins: { lockscope: plugin as never },
+      language: RUST_LANGUAGE_ID,
+      rules: ruleSettings('rust', strict),
+    },
+  ];
+}
+
+plugin.configs.recommended = configs('recommended');
+plugin.configs.strict = configs('strict');
 
 export default plugin;

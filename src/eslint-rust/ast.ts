@@ -1,0 +1,90 @@
+// The AST ESLint traverses for a Rust file: a plain-object mirror of tree-sitter's named nodes.
+// tree-sitter's own SyntaxNode objects are made afresh on every access, so they have no identity
+// for ESLint's parent maps and selector ancestry; the mirror does, and costs one cursor walk.
+import { createRequire } from 'node:module';
+import type { SourceLocation } from '@eslint/core';
+import { parseRust } from '../rust/syntax.js';
+
+export interface RustNode {
+  /** tree-sitter's node kind: `source_file`, `if_expression`, `line_comment`, `ERROR`, … */
+  readonly type: string;
+  /** UTF-16 offsets into the text, end exclusive. */
+  readonly range: [number, number];
+  /** 1-based lines and columns (the language's lineStart and columnStart), end column exclusive. */
+  readonly loc: SourceLocation;
+  readonly children: RustNode[];
+}
+
+export interface RustComment extends RustNode {
+  readonly type: 'line_comment' | 'block_comment';
+  /** The text between `//` and the end of the line, or between `/*` and `*\/`. */
+  readonly value: string;
+}
+
+export interface RustParse {
+  readonly ast: RustNode;
+  readonly comments: readonly RustComment[];
+  readonly parents: WeakMap<RustNode, RustNode>;
+}
+
+const require = createRequire(import.meta.url);
+const nodeTypeInfo = (require('tree-sitter-rust') as { nodeTypeInfo: { type: string; named: boolean }[] }).nodeTypeInfo;
+
+/** Every named node kind of tree-sitter-rust (and `ERROR`) has its children under `children`. */
+export const visitorKeys: Record<string, string[]> = Object.fromEntries(
+  [...nodeTypeInfo.filter((info) => info.named).map((info) => info.type), 'ERROR'].map((type) => [type, ['children']]),
+);
+
+export function parseRustAst(text: string): RustParse {
+  const cursor = parseRust(text).walk();
+  const parents = new WeakMap<RustNode, RustNode>();
+  const comments: RustComment[] = [];
+
+  const mirror = (): RustNode => {
+    const type = cursor.nodeType;
+    const start = cursor.startPosition;
+    const end = cursor.endPosition;
+    const range: [number, number] = [cursor.startIndex, cursor.endIndex];
+    const loc = { start: { line: start.row + 1, column: start.column + 1 }, end: { line: end.row + 1, column: end.column + 1 } };
+    if (type === 'line_comment' || type === 'block_comment') {
+      const body = text.slice(range[0] + 2, type === 'block_comment' ? range[1] - 2 : range[1]);
+      const comment: RustComment = { type, range, loc, children: [], value: body };
+      comments.push(comment);
+      return comment;
+    }
+    return { type, range, loc, children: [] };
+  };
+
+  // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
+  const root = mirror();
+  const stack: RustNode[] = [root];
+  if (!cursor.gotoFirstChild()) return { ast: root, comments, parents };
+  // stack[i] is the named node that owns the cursor's children at depth i + 1.
+  for (;;) {
+    const parent = stack[stack.length - 1];
+    let descended = false;
+    if (cursor.nodeIsNamed) {
+      const node = mirror();
+      parent.children.push(node);
+      parents.set(node, parent);
+      if (!isComment(node) && cursor.gotoFirstChild()) {
+        stack.push(node);
+        descended = true;
+      }
+    } else if (cursor.gotoFirstChild()) {
+      // Anonymous nodes (keywords, punctuation) are left out; named nodes below one (a macro's
+      // token tree) belong to the nearest named ancestor.
+      stack.push(parent);
+      descended = true;
+    }
+    if (descended) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return { ast: root, comments, parents };
+      stack.pop();
+    }
+  }
+}
+
+function isComment(node: RustNode): boolean {
+  return node.type === 'line_comment' || node.type === 'block_comment';
+}

@@ -1,0 +1,43 @@
+// `lockscope/rust`: ESLint's language API for .rs files (as @eslint/json and @eslint/css do it),
+// so any editor that runs ESLint shows the Rust findings.
+import type { File, Language, OkParseResult } from '@eslint/core';
+import { parseRustAst, visitorKeys, type RustNode, type RustParse } from './ast.js';
+import { RustSourceCode, type RustLanguageOptions } from './source-code.js';
+
+const EDITIONS: readonly unknown[] = [2015, 2018, 2021, 2024];
+
+type RustParseResult = OkParseResult<RustNode> & { readonly parsed: RustParse };
+
+export class RustLanguage
+  implements Language<{ LangOptions: RustLanguageOptions; Code: RustSourceCode; RootNode: RustNode; Node: RustNode }>
+{
+  readonly fileType = 'text';
+  // The mirror's locations are 1-based lines and columns, as the analysis's spans are, so a
+  // finding's span is reported unchanged.
+  readonly lineStart = 1;
+  readonly columnStart = 1;
+  readonly nodeTypeKey = 'type';
+  readonly visitorKeys = visitorKeys;
+  readonly defaultLanguageOptions: RustLanguageOptions = {};
+
+  validateLanguageOptions(options: RustLanguageOptions): void {
+    for (const key of Object.keys(options)) {
+      if (key !== 'edition') throw new TypeError(`Unknown Rust language option "${key}": the only option is "edition".`);
+    }
+    if (options.edition !== undefined && !EDITIONS.includes(options.edition)) {
+      throw new TypeError(`languageOptions.edition must be one of ${EDITIONS.join(', ')}, not ${JSON.stringify(options.edition)}.`);
+    }
+  }
+
+  /** tree-sitter recovers from syntax errors, so every file parses; broken regions become ERROR nodes. */
+  parse(file: File): RustParseResult {
+    const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
+    const parsed = parseRustAst(text);
+    return { ok: true, ast: parsed.ast, parsed };
+  }
+
+  createSourceCode(file: File, input: RustParseResult): RustSourceCode {
+    const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
+    return new RustSourceCode({ text, parsed: input.parsed });
+  }
+}

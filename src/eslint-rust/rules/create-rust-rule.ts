@@ -1,0 +1,53 @@
+// A Rust rule for ESLint reports the analysis's diagnostics of its own id; it checks nothing itself.
+import type { RuleDefinition } from '@eslint/core';
+import { docsUrl, type RuleInfo } from '../../core/catalogue.js';
+import { formatSpan, type Diagnostic } from '../../core/model.js';
+import type { RustNode } from '../ast.js';
+import { rustFindings } from '../findings.js';
+import type { RustLanguageOptions, RustSourceCode } from '../source-code.js';
+
+export const RUST_LANGUAGE_ID = 'lockscope/rust';
+
+export type RustRuleDefinition = RuleDefinition<{
+  LangOptions: RustLanguageOptions;
+  Code: RustSourceCode;
+  RuleOptions: [];
+  Visitor: { source_file(node: RustNode): void };
+  Node: RustNode;
+  MessageIds: 'finding';
+  ExtRuleDocs: { recommended: boolean };
+}>;
+
+/** ESLint messages carry no related locations, so the message names them, as the CLI lists them. */
+export function messageWithRelated(diagnostic: Diagnostic): string {
+  if (diagnostic.related.length === 0) return diagnostic.message;
+  const related = diagnostic.related.map((r) => `${formatSpan(r.span)} ${r.message}`).join('; ');
+  return `${diagnostic.message} (related: ${related})`;
+}
+
+export function createRustRule(rule: RuleInfo): RustRuleDefinition {
+  return {
+    meta: {
+      type: 'problem',
+      docs: { description: rule.summary, recommended: rule.defaultSetting !== 'off', url: docsUrl(rule.id) },
+      messages: { finding: '{{message}}' },
+      schema: [],
+      languages: [RUST_LANGUAGE_ID],
+    },
+    create(context) {
+      return {
+        source_file() {
+          for (const diagnostic of rustFindings(context)) {
+            if (diagnostic.rule !== rule.id) continue;
+            const { span } = diagnostic;
+            context.report({
+              messageId: 'finding',
+              data: { message: messageWithRelated(diagnostic) },
+              loc: { start: { line: span.line, column: span.column }, end: { line: span.endLine, column: span.endColumn } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
