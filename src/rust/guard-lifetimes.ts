@@ -11,6 +11,7 @@ import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
 import type { Edition } from './crates.js';
 import type { FactEvent, FunctionFacts, GuardFact, GuardOrigin, HeldGuard, ScrutineeConstruct } from './facts.js';
 import {
+  isAsyncLockCrate,
   DETACHING_CALLS,
   DROP_FUNCTIONS,
   GUARD_CONSUMING_METHODS,
@@ -48,6 +49,13 @@ interface Value {
   readonly binding?: Binding;
   /** An object that cannot be `self`'s: freshly constructed, or reached through `&mut`. */
   readonly distinct?: boolean;
+  /** An async lock's future (`m.lock()` not yet awaited): the lock is taken at its `.await`. */
+  readonly pending?: PendingAcquisition;
+}
+
+interface PendingAcquisition {
+  readonly acquisition: Acquisition;
+  readonly api: LockMethod;
 }
 
 interface Binding {
@@ -55,6 +63,7 @@ interface Binding {
   lock?: LockPlace;
   struct?: string;
   distinct?: boolean;
+  pending?: PendingAcquisition;
 }
 
 interface TempScope {
@@ -382,6 +391,7 @@ class GuardLifetimeWalk {
         lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
         distinct: names.length === 1 ? value.distinct : undefined,
+        pending: names.length === 1 ? value.pending : undefined,
       });
     }
   }
@@ -417,6 +427,12 @@ class GuardLifetimeWalk {
         const inner = node.namedChildren[0];
         const value = inner ? this.expr(inner) : NOTHING;
         this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+        if (value.pending) {
+          // Awaiting an async lock's future is the acquisition.
+          if (value.binding) value.binding.pending = undefined;
+          const guard = this.acquire(value.pending.acquisition, value.pending.api);
+          return guard ? { guards: [guard] } : NOTHING;
+        }
         return value;
       }
       case 'try_expression':
@@ -522,7 +538,7 @@ class GuardLifetimeWalk {
   private identifier(node: SyntaxNode): Value {
     const binding = this.lookup(node.text);
     if (binding) {
-      return { guards: binding.guards.filter((g) => g.live), lock: binding.lock, struct: binding.struct, binding, distinct: binding.distinct };
+      return { guards: binding.guards.filter((g) => g.live), lock: binding.lock, struct: binding.struct, binding, distinct: binding.distinct, pending: binding.pending };
     }
     return this.staticPlace(node.text);
   }
@@ -713,15 +729,22 @@ class GuardLifetimeWalk {
   private lockCall(node: SyntaxNode, lock: LockPlace, method: string, api: LockMethod, args: readonly SyntaxNode[]): Value {
     const argValues = this.evaluateArguments(args, false, () => undefined);
     this.moveIntoCall(argValues, this.span(node), method);
+    const awaited = isAwaited(node);
+    const crate = lock.type.crate;
     const acquisition: Acquisition = {
       lock: lock.id,
       mode: api.mode,
-      flavor: lockFlavor(lock.type.kind, isAwaited(node) && lock.type.crate !== 'futures' && lock.type.crate !== 'async_std' ? 'tokio' : lock.type.crate),
+      // Only async locks return futures: an awaited acquisition is async whatever the import.
+      flavor: lockFlavor(lock.type.kind, awaited && !isAsyncLockCrate(crate) ? 'tokio' : crate),
       api: method,
       span: this.span(node),
       blocking: api.blocking,
-      confidence: lock.confidence,
+      confidence: crate === 'unknown' && !awaited ? 'low' : lock.confidence,
     };
+    // `let fut = m.lock();` on an async lock takes nothing until the future is awaited.
+    if (isAsyncLockCrate(crate) && !awaited && api.holds === 'guard' && api.blocking && !method.startsWith('blocking_')) {
+      return { guards: [], pending: { acquisition, api } };
+    }
     if (api.holds === 'momentary') {
       if (api.runsClosuresLocked) {
         // The closure runs while the shard is locked: hold a guard for its duration.

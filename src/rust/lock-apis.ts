@@ -6,7 +6,12 @@ import type { AccessMode, LockFlavor } from '../core/model.js';
 export type LockKind = 'Mutex' | 'RwLock' | 'ReentrantMutex' | 'RefCell' | 'DashMap' | 'DashSet';
 
 /** The crate a lock type comes from, which decides fairness and whether it blocks threads. */
-export type LockCrate = 'std' | 'parking_lot' | 'spin' | 'tokio' | 'futures' | 'async_std' | 'dashmap' | 'core';
+export type LockCrate = 'std' | 'parking_lot' | 'spin' | 'tokio' | 'futures' | 'async_std' | 'dashmap' | 'core' | 'unknown';
+
+/** Crates whose lock methods return futures: nothing is acquired until `.await`. */
+export function isAsyncLockCrate(crate: LockCrate): boolean {
+  return crate === 'tokio' || crate === 'futures' || crate === 'async_std';
+}
 
 /** What a method call on a lock does. */
 export interface LockMethod {
@@ -172,7 +177,7 @@ export const GUARD_TYPE_NAMES = new Set([
 
 /** Crate-level facts about each lock family. */
 export function lockFlavor(kind: LockKind, crate: LockCrate): LockFlavor {
-  const asyncCrate = crate === 'tokio' || crate === 'futures' || crate === 'async_std';
+  const asyncCrate = isAsyncLockCrate(crate);
   if (kind === 'RefCell') {
     return { name: 'RefCell', outcome: 'panic', fair: false, blocksThread: true, reentrant: false };
   }
@@ -183,7 +188,7 @@ export function lockFlavor(kind: LockKind, crate: LockCrate): LockFlavor {
   // waiting writer; tokio's is FIFO-fair. spin's is reader-preferring.
   const fair = kind === 'RwLock' && (crate === 'std' || crate === 'parking_lot' || crate === 'tokio');
   return {
-    name: `${crate === 'core' ? 'std' : crate}::${kind}`,
+    name: crate === 'unknown' ? kind : `${crate === 'core' ? 'std' : crate}::${kind}`,
     outcome: 'deadlock',
     fair,
     blocksThread: !asyncCrate,

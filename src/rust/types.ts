@@ -86,14 +86,17 @@ function crateOf(head: TypeHead, kind: LockKind, imports: ReadonlyMap<string, st
   if (kind === 'DashMap' || kind === 'DashSet') return 'dashmap';
   if (kind === 'RefCell') return 'std';
   const qualified = head.path.includes('::') ? head.path : imports.get(head.name);
-  const fromPath = qualified ? lockCrateOfPath(qualified) : undefined;
-  if (fromPath) return fromPath;
+  // A path we do not know (`futures_locks::Mutex`, a crate-local re-export) is some lock whose
+  // behaviour we cannot vouch for.
+  if (qualified) return lockCrateOfPath(qualified) ?? 'unknown';
+  let viaUnknownGlob = false;
   for (const [key, base] of imports) {
     if (!key.startsWith('*')) continue;
     const fromGlob = lockCrateOfPath(base);
     if (fromGlob && fromGlob !== 'std') return fromGlob;
+    if (!fromGlob && !/^(crate|self|super)\b/.test(base)) viaUnknownGlob = true;
   }
-  return 'std';
+  return viaUnknownGlob ? 'unknown' : 'std';
 }
 
 /** What a declared type is, looking through `Arc`, `Box`, `LazyLock`, references. */
