@@ -470,6 +470,29 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
   return file;
 }
 
+/** The signature of a function, read when first needed: most indexed functions never are. */
+interface Signature {
+  readonly returnType?: string;
+  readonly params: readonly { name: string; type: string }[];
+  readonly selfParam?: string;
+  readonly isAsync: boolean;
+}
+
+function readSignature(node: SyntaxNode): Signature {
+  const params: { name: string; type: string }[] = [];
+  const paramList = node.childForFieldName('parameters');
+  let selfParam: string | undefined;
+  for (const p of paramList?.namedChildren ?? []) {
+    if (p.type === 'self_parameter') selfParam = p.text.replace(/\s+/g, ' ');
+    if (p.type !== 'parameter') continue;
+    const pattern = p.childForFieldName('pattern');
+    const type = p.childForFieldName('type');
+    if (pattern && type) params.push({ name: pattern.text.replace(/^mut\s+/, ''), type: type.text });
+  }
+  const header = node.text.slice(0, Math.max(0, (paramList?.startIndex ?? node.startIndex) - node.startIndex));
+  return { returnType: node.childForFieldName('return_type')?.text, params, selfParam, isAsync: /\basync\b/.test(header) };
+}
+
 function fnDecl(
   file: ParsedFile,
   node: SyntaxNode,
@@ -478,32 +501,29 @@ function fnDecl(
   traitName: string | undefined,
   isTraitDefault: boolean,
 ): FnDecl {
-  const name = node.childForFieldName('name')?.text ?? '<anonymous>';
-  const returnType = node.childForFieldName('return_type')?.text;
-  const params: { name: string; type: string }[] = [];
-  const paramList = node.childForFieldName('parameters');
-  for (const p of paramList?.namedChildren ?? []) {
-    if (p.type === 'parameter') {
-      const pattern = p.childForFieldName('pattern');
-      const type = p.childForFieldName('type');
-      if (pattern && type) params.push({ name: pattern.text.replace(/^mut\s+/, ''), type: type.text });
-    }
-  }
-  const modifiers = node.namedChildren.find((c) => c.type === 'function_modifiers');
-  const selfParam = paramList?.namedChildren.find((c) => c.type === 'self_parameter')?.text.replace(/\s+/g, ' ');
+  let signature: Signature | undefined;
+  const sig = (): Signature => (signature ??= readSignature(node));
   return {
     key: `${file.path}#${node.startIndex}`,
-    name,
+    name: node.childForFieldName('name')?.text ?? '<anonymous>',
     file,
     node,
     ownerType,
     traitName,
     isTraitDefault,
     module,
-    selfParam,
-    isAsync: modifiers?.text.includes('async') ?? false,
-    returnType,
-    params,
+    get selfParam() {
+      return sig().selfParam;
+    },
+    get isAsync() {
+      return sig().isAsync;
+    },
+    get returnType() {
+      return sig().returnType;
+    },
+    get params() {
+      return sig().params;
+    },
   };
 }
 
