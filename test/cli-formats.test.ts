@@ -1,0 +1,117 @@
+// Each output format of `lockscope check`: text, the JSON contract ("version": 1), and SARIF
+// 2.1.0, validated against the schema in schemas/.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import type * as Sarif from 'sarif';
+import { describe, expect, it } from 'vitest';
+import { RULES, docsUrl } from '../src/core/catalogue.js';
+import { DOUBLE_LOCK_LIB, NESTED_TS, lockscope, repoRoot, rustCrate, tempProject } from './cli-support.js';
+
+const project = tempProject({ ...rustCrate(DOUBLE_LOCK_LIB), 'web/a.ts': NESTED_TS });
+
+function sarifValidator(): (log: unknown) => string[] {
+  const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+  const Ajv = (Ajv04 as unknown as { default?: typeof Ajv04 }).default ?? Ajv04;
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  ((addFormats as unknown as { default?: typeof addFormats }).default ?? addFormats)(ajv as never);
+  // The schema's `language` pattern is not valid with the `u` flag, hence unicodeRegExp: false.
+  const validate = ajv.compile(schema);
+  return (log) => (validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+}
+
+describe('--format text', () => {
+  it('prints each finding with a code frame, the chain, a note and a help line; the summary goes to stderr', async () => {
+    const r = await lockscope(['check', 'src'], { cwd: project });
+    expect(r.stdout).toContain('error[double-lock]: the lock guard of `Cache.items`');
+    expect(r.stdout).toContain('--> src/lib.rs:11:21');
+    expect(r.stdout).toContain('^^^^^^^^^^^^^^^^^ guard created here');
+    expect(r.stdout).toContain('= src/lib.rs:13:13: calls `push`');
+    expect(r.stdout).toMatch(/= help: /);
+    expect(r.stderr).toMatch(/^lockscope: 1 error, 0 warnings in 2 files \(\d+ ms\) — double-lock: 1$/m);
+  });
+});
+
+describe('--format json', () => {
+  it('keeps the version 1 contract exactly', async () => {
+    const r = await lockscope(['check', '--format', 'json'], { cwd: project });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { version: number; diagnostics: Record<string, unknown>[]; stats: Record<string, number> };
+    expect(Object.keys(doc)).toEqual(['version', 'diagnostics', 'stats']);
+    expect(doc.version).toBe(1);
+    expect(Object.keys(doc.stats)).toEqual(['files', 'lines', 'ms']);
+    expect(doc.stats.files).toBe(3);
+    expect(doc.diagnostics.map((d) => `${d.rule} ${d.file}:${d.line}`)).toEqual(['double-lock src/lib.rs:11', 'no-nested-lock web/a.ts:6']);
+    const first = doc.diagnostics[0];
+    expect(Object.keys(first)).toEqual(['rule', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'related']);
+    expect((first.related as unknown[])[0]).toEqual({ file: 'src/lib.rs', line: 13, column: 13, message: 'calls `push`' });
+  });
+});
+
+describe('--format sarif', () => {
+  const validate = sarifValidator();
+
+  async function sarifOf(cwd: string): Promise<Sarif.Log> {
+    const r = await lockscope(['check', '--format', 'sarif'], { cwd });
+    expect(r.code).toBe(1);
+    return JSON.parse(r.stdout) as Sarif.Log;
+  }
+
+  it('is valid SARIF 2.1.0', async () => {
+    expect(validate(await sarifOf(project))).toEqual([]);
+    // The validator does reject what is not SARIF.
+    expect(validate({ version: '2.1.0', runs: [{ results: [] }] })).not.toEqual([]);
+  });
+
+  it('describes every rule from the catalogue, with its docs page and default level', async () => {
+    const driver = (await sarifOf(project)).runs[0].tool.driver;
+    expect(driver.name).toBe('lockscope');
+    for (const rule of RULES) {
+      const descriptor = driver.rules!.find((r) => r.id === rule.id)!;
+      expect(descriptor.shortDescription!.text).toBe(rule.summary);
+      expect(descriptor.fullDescription!.text.length).toBeGreaterThan(20);
+      expect(descriptor.helpUri).toBe(docsUrl(rule.id));
+      expect(descriptor.defaultConfiguration!.level).toBe({ error: 'error', warn: 'warning', off: 'none' }[rule.defaultSetting]);
+    }
+    expect(driver.rules!.map((r) => r.id)).toEqual(expect.arrayContaining(['unused-suppression', 'suppression-without-reason']));
+  });
+
+  it('puts the result at the guard, the chain in relatedLocations and in a code flow', async () => {
+    const log = await sarifOf(project);
+    const result = log.runs[0].results!.find((r) => r.ruleId === 'double-lock')!;
+    expect(result.level).toBe('error');
+    expect(log.runs[0].tool.driver.rules![result.ruleIndex!].id).toBe('double-lock');
+    expect(result.locations![0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'src/lib.rs', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 11, startColumn: 21, endLine: 11, endColumn: 38 },
+    });
+    const related = result.relatedLocations!.map((l) => `${l.physicalLocation!.artifactLocation!.uri}:${l.physicalLocation!.region!.startLine} ${l.message!.text}`);
+    expect(related.slice(0, 2)).toEqual(['src/lib.rs:13 calls `push`', 'src/helpers.rs:5 `Cache.items` (lock, `lock()`) requested here while the guard is held']);
+    const steps = result.codeFlows![0].threadFlows[0].locations.map((l) => `${l.location!.physicalLocation!.artifactLocation!.uri}:${l.location!.physicalLocation!.region!.startLine}`);
+    expect(steps.slice(0, 3)).toEqual(['src/lib.rs:11', 'src/lib.rs:13', 'src/helpers.rs:5']);
+    expect(log.runs[0].originalUriBaseIds!['%SRCROOT%'].uri).toMatch(/^file:\/\/.*\/$/);
+  });
+
+  it('keeps partialFingerprints when unrelated lines move the finding, and changes them when the guard line changes', async () => {
+    const fingerprintIn = async (cwd: string): Promise<string> =>
+      (await sarifOf(cwd)).runs[0].results!.find((r) => r.ruleId === 'double-lock')!.partialFingerprints!['lockscopeFingerprint/v1'];
+    const moved = tempProject(rustCrate(DOUBLE_LOCK_LIB.replace('mod helpers;', 'mod helpers;\n\n/// Unrelated.\npub const LIMIT: usize = 3;\n')));
+    const reindented = tempProject(rustCrate(DOUBLE_LOCK_LIB.replace('        let guard = self.items.lock().unwrap();', '            let guard = self.items.lock().unwrap();')));
+    const changed = tempProject(rustCrate(DOUBLE_LOCK_LIB.replace('let guard = self.items.lock().unwrap();', 'let guard = self.items.lock().expect("poisoned");')));
+    const original = await fingerprintIn(tempProject(rustCrate(DOUBLE_LOCK_LIB)));
+    expect(original).toMatch(/^[0-9a-f]{32}$/);
+    expect(await fingerprintIn(moved)).toBe(original);
+    expect(await fingerprintIn(reindented)).toBe(original);
+    expect(await fingerprintIn(changed)).not.toBe(original);
+  });
+
+  it('an empty run is valid SARIF too', async () => {
+    const clean = tempProject({ 'src/lib.rs': 'pub fn f() {}\n' });
+    const r = await lockscope(['check', '--format', 'sarif'], { cwd: clean });
+    expect(r.code).toBe(0);
+    const log = JSON.parse(r.stdout) as Sarif.Log;
+    expect(log.runs[0].results).toEqual([]);
+    expect(validate(log)).toEqual([]);
+  });
+});
