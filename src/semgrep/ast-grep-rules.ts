@@ -67,6 +67,16 @@ export function letGuardRule(inits: readonly string[], reached: AstGrepRule): As
   };
 }
 
+/** A statement that follows `let G = <guard>;` in its block, with no move of `G` before it. */
+export function afterLetGuard(inits: readonly string[]): AstGrepRule {
+  return {
+    all: [
+      { follows: { stopBy: 'end', any: inits.flatMap((init) => [{ pattern: `let $G = ${init};` }, { pattern: `let mut $G = ${init};` }]) } },
+      { not: { follows: { stopBy: 'end', ...itselfOrBelow(MOVES_G) } } },
+    ],
+  };
+}
+
 export function rustShapeRule(shape: RustShape): AstGrepRule {
   const held = astGrepCall('$X', shape.family.held, 'HELD_ARGS');
   switch (shape.kind) {

@@ -1,0 +1,99 @@
+// `lockscope semgrep [--out DIR] [--project DIR] [--engine semgrep|ast-grep]`: writes the generic
+// pack, or the pack specialised to one codebase, as Semgrep rules or as their ast-grep twin.
+// Exit 0 when written, 2 on a usage or input error.
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Io } from '../cli/main.js';
+import { discoverFiles } from '../core/discover.js';
+import { packageRoot } from '../core/package-root.js';
+import { analyzeRust } from '../rust/analyze.js';
+import { genericPackFiles, type Engine, type PackFiles } from './pack.js';
+import { projectPackFiles } from './project.js';
+
+export const SEMGREP_USAGE = `Usage:
+  lockscope semgrep [--out DIR] [--project DIR] [--engine semgrep|ast-grep]
+
+Writes the lock rules as a Semgrep rule pack, each rule with its \`semgrep --test\` target.
+  --project DIR            specialise the rules to the Rust code below DIR: the functions whose calls
+                           take each lock become part of the patterns (default: the generic pack)
+  --out DIR                where to write (default: semgrep, or semgrep-project with --project;
+                           ast-grep and ast-grep-project with --engine ast-grep)
+  --engine semgrep|ast-grep  write Semgrep rules (default) or the equivalent ast-grep rules
+  -h, --help               show this help`;
+
+class SemgrepUsageError extends Error {}
+
+interface SemgrepOptions {
+  readonly out: string;
+  readonly project?: string;
+  readonly engine: Engine;
+}
+
+function parseOptions(args: readonly string[]): SemgrepOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        project: { type: 'string' },
+        engine: { type: 'string', default: 'semgrep' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new SemgrepUsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+  const engine = values.engine;
+  if (engine !== 'semgrep' && engine !== 'ast-grep') throw new SemgrepUsageError(`--engine must be semgrep or ast-grep, got "${engine}"`);
+  if (values.out === '') throw new SemgrepUsageError('--out needs a directory');
+  if (values.project === '') throw new SemgrepUsageError('--project needs a directory');
+  const defaultOut = `${engine}${values.project === undefined ? '' : '-project'}`;
+  return { out: values.out ?? defaultOut, project: values.project, engine };
+}
+
+function projectFiles(project: string, io: Io, engine: Engine): PackFiles {
+  const dir = resolve(io.cwd, project);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new SemgrepUsageError(`--project ${project}: no such directory`);
+  }
+  if (!isDirectory) throw new SemgrepUsageError(`--project ${project} is not a directory`);
+  const { rust } = discoverFiles([project], io.cwd);
+  if (rust.length === 0) throw new SemgrepUsageError(`--project ${project} holds no .rs files; the project pack is built from Rust code`);
+  const analysis = analyzeRust(rust, { cwd: io.cwd, rules: {}, keepFacts: true });
+  for (const note of analysis.notes) io.stderr(`note: ${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`);
+  const crates = analysis.crates.map((c) => ({ facts: c.facts, edition: c.edition, root: c.facts.index.crate.root }));
+  return projectPackFiles(crates, io.cwd, engine);
+}
+
+export async function runSemgrepCommand(args: readonly string[], io: Io): Promise<number> {
+  let options: SemgrepOptions | 'help';
+  try {
+    options = parseOptions(args);
+    if (options === 'help') {
+      io.stdout(SEMGREP_USAGE);
+      return 0;
+    }
+    const files = options.project === undefined ? genericPackFiles(packageRoot(), options.engine) : projectFiles(options.project, io, options.engine);
+    const out = resolve(io.cwd, options.out);
+    for (const [path, content] of files) {
+      mkdirSync(dirname(join(out, path)), { recursive: true });
+      writeFileSync(join(out, path), content);
+    }
+    const rules = [...files.keys()].filter((p) => /\.ya?ml$/.test(p) && p !== 'sgconfig.yml').length;
+    io.stdout(`wrote ${rules} rule file${rules === 1 ? '' : 's'} and ${files.size - rules} other file${files.size - rules === 1 ? '' : 's'} to ${options.out}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SemgrepUsageError)) throw error;
+    io.stderr(`lockscope semgrep: ${error.message}\n\n${SEMGREP_USAGE}`);
+    return 2;
+  }
+}
