@@ -55,11 +55,20 @@ export function parseRustAst(text: string): RustParse {
     return { type, range, loc, children: [] };
   };
 
-  // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
-  const root = mirror();
+  // The root spans the whole text (tree-sitter's starts at the first token) and is always a
+  // `source_file`, as JS's is always a Program: when tree-sitter cannot fit the file into one, its
+  // root is an `ERROR` node, which becomes the root's only child.
+  const treeRoot = mirror();
+  const root: RustNode = { type: 'source_file', range: [0, text.length], loc: wholeText(text), children: [] };
   const stack: RustNode[] = [root];
+  if (treeRoot.type !== 'source_file') {
+    root.children.push(treeRoot);
+    parents.set(treeRoot, root);
+    stack.push(treeRoot);
+  }
+  // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
   if (!cursor.gotoFirstChild()) return { ast: root, comments, parents };
-  // stack[i] is the named node that owns the cursor's children at depth i + 1.
+  // The top of the stack is the named node that owns the cursor's current node.
   for (;;) {
     const parent = stack[stack.length - 1];
     let descended = false;
@@ -83,6 +92,16 @@ export function parseRustAst(text: string): RustParse {
       stack.pop();
     }
   }
+}
+
+function wholeText(text: string): SourceLocation {
+  let lines = 1;
+  let lastLineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    lines++;
+    lastLineStart = i + 1;
+  }
+  return { start: { line: 1, column: 1 }, end: { line: lines, column: text.length - lastLineStart + 1 } };
 }
 
 function isComment(node: RustNode): boolean {

@@ -1,6 +1,5 @@
 // The one place the ESLint face asks the Rust analysis: every Rust rule reads the diagnostics of
 // the file being linted from here, computed once per lint of that file and shared by the rules.
-import { isAbsolute, join } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import type { Diagnostic, RuleSetting } from '../core/model.js';
 import { RustWorkspace } from '../rust/workspace.js';
@@ -35,9 +34,8 @@ export function rustFindings(context: RustLintContext): readonly Diagnostic[] {
     workspace = new RustWorkspace({ rules: ALL_RUST_RULES, edition });
     workspaces.set(edition, workspace);
   }
-  // lintText without a filePath names the file `<text>`: analyse it as a lone file in cwd.
-  const file = isAbsolute(context.physicalFilename) ? context.physicalFilename : join(context.cwd, '<text>.rs');
-  const { diagnostics } = workspace.lintFile(file, context.sourceCode.text, context.cwd);
+  // A relative name (Linter#verify's filename) is taken relative to cwd, as ESLint does.
+  const { diagnostics } = workspace.lintFile(context.physicalFilename, context.sourceCode.text, context.cwd);
   findingsOfLint.set(context.sourceCode, diagnostics);
   return diagnostics;
 }

@@ -1,0 +1,265 @@
+// The Rust checks through ESLint's Node API give the CLI's findings line for line; ESLint's own
+// disable comments work in Rust comments; the language's SourceCode is traversable.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ESLint, type Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { RULES, docsUrl } from '../src/core/catalogue.js';
+import { discoverFiles } from '../src/core/discover.js';
+import type { RustNode } from '../src/eslint-rust/ast.js';
+import type { RustSourceCode } from '../src/eslint-rust/source-code.js';
+import plugin from '../src/plugin.js';
+
+const root = join(import.meta.dirname, '..');
+const fixturesDir = join(root, 'fixtures/rust');
+function rustFilesOf(fixture: string): string[] {
+  return discoverFiles([join(fixturesDir, fixture)], root).rust;
+}
+
+// A case is a .rs file or a directory holding a crate (not, say, a snapshot directory).
+const cases = readdirSync(fixturesDir)
+  .filter((name) => name.endsWith('.rs') || (statSync(join(fixturesDir, name)).isDirectory() && rustFilesOf(name).length > 0))
+  .sort();
+
+const recommended = plugin.configs.recommended as Linter.Config[];
+const strict = plugin.configs.strict as Linter.Config[];
+
+function eslintWith(overrideConfig: Linter.Config[]): ESLint {
+  return new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig });
+}
+
+interface CliDiagnostic {
+  rule: string;
+  severity: 'error' | 'warn';
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  related: { file: string; line: number; column: number; message: string }[];
+}
+
+/** `lockscope check <case> --format json`, the built CLI (`npm test` builds first). */
+function cliFindings(fixture: string, extraArgs: string[] = []): CliDiagnostic[] {
+  const run = spawnSync(process.execPath, ['bin/lockscope.js', 'check', fixture, '--format', 'json', ...extraArgs], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0 && run.status !== 1) throw new Error(`lockscope check ${fixture} exited ${run.status}: ${run.stderr}`);
+  return (JSON.parse(run.stdout) as { diagnostics: CliDiagnostic[] }).diagnostics;
+}
+
+/** One line per finding, as ESLint shows it: where, which rule, and the whole message. */
+function cliLine(d: CliDiagnostic): string {
+  const related = d.related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`).join('; ');
+  const message = related ? `${d.message} (related: ${related})` : d.message;
+  return `${d.file}:${d.line}:${d.column}-${d.endLine}:${d.endColumn} lockscope/${d.rule} ${message}`;
+}
+
+function eslintLines(results: ESLint.LintResult[]): string[] {
+  return results.flatMap((result) => {
+    const file = result.filePath.slice(root.length + 1);
+    return result.messages.map((m) => `${file}:${m.line}:${m.column}-${m.endLine}:${m.endColumn} ${m.ruleId} ${m.message}`);
+  });
+}
+
+describe('Rust fixtures through ESLint', () => {
+  const eslint = eslintWith(recommended);
+
+  for (const fixture of cases) {
+    it(`${fixture}: lintFiles and lintText give the CLI's findings`, async () => {
+      const cli = cliFindings(`fixtures/rust/${fixture}`);
+      const expected = cli.map(cliLine).sort();
+
+      const fromFiles = await eslint.lintFiles(rustFilesOf(fixture));
+      expect(fromFiles.every((r) => r.messages.every((m) => !m.fatal))).toBe(true);
+      expect(eslintLines(fromFiles).sort()).toEqual(expected);
+
+      const fromText = await Promise.all(
+        rustFilesOf(fixture).map(async (file) => (await eslint.lintText(readFileSync(file, 'utf8'), { filePath: file }))[0]),
+      );
+      expect(eslintLines(fromText).sort()).toEqual(expected);
+
+      // ESLint takes severity from its config; the CLI caps uncertain findings at warn.
+      for (const message of fromFiles.flatMap((r) => r.messages)) {
+        const setting = recommended[1].rules?.[message.ruleId!];
+        expect(message.severity).toBe(setting === 'error' ? 2 : 1);
+      }
+    });
+  }
+
+  it('reports every fixture finding of the six rules with configs.strict (scrutinee-guard on)', async () => {
+    const strictEslint = eslintWith(strict);
+    for (const fixture of ['scrutinee_guard_no_conflict.rs', 'seed_proxy', 'guard_across_branch_match.rs']) {
+      const cli = cliFindings(`fixtures/rust/${fixture}`, ['--rule', 'scrutinee-guard=warn']);
+      if (fixture === 'scrutinee_guard_no_conflict.rs') expect(cli.map((d) => d.rule)).toContain('scrutinee-guard');
+      const results = await strictEslint.lintFiles(rustFilesOf(fixture));
+      expect(eslintLines(results).sort()).toEqual(cli.map(cliLine).sort());
+    }
+  });
+});
+
+describe('the edited buffer, not the file on disk', () => {
+  const eslint = eslintWith(recommended);
+  const file = join(fixturesDir, 'double_lock_let.rs');
+  const text = readFileSync(file, 'utf8');
+
+  it('lintText of an edited buffer reports against the buffer', async () => {
+    const onDisk = (await eslint.lintText(text, { filePath: file }))[0].messages.map((m) => m.line);
+    const edited = (await eslint.lintText(`// a new first line\n${text}`, { filePath: file }))[0].messages.map((m) => m.line);
+    expect(onDisk).toEqual([17, 40, 53]);
+    expect(edited).toEqual([18, 41, 54]);
+    // And back: the workspace does not keep the edited buffer as the file's text.
+    expect((await eslint.lintText(text, { filePath: file }))[0].messages.map((m) => m.line)).toEqual([17, 40, 53]);
+  });
+
+  it('finds a deadlock the moment the else arm gains the conflicting call (seed crate)', async () => {
+    const proxy = join(fixturesDir, 'seed_proxy/src/proxy.rs');
+    const proxyText = readFileSync(proxy, 'utf8');
+    expect((await eslint.lintText(proxyText, { filePath: proxy }))[0].messages.map((m) => m.ruleId)).toEqual(['lockscope/guard-across-branch']);
+    const withoutCall = proxyText.replace(/self\.init_for\([^)]*\);/, '();');
+    expect(withoutCall).not.toBe(proxyText);
+    expect((await eslint.lintText(withoutCall, { filePath: proxy }))[0].messages).toEqual([]);
+  });
+});
+
+describe('eslint-disable comments in Rust', () => {
+  const eslint = eslintWith(recommended);
+  const file = join(fixturesDir, 'double_lock_let.rs');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const withLineBefore = (line: number, comment: string): string => [...lines.slice(0, line - 1), comment, ...lines.slice(line - 1)].join('\n');
+
+  it('eslint-disable-next-line silences one finding', async () => {
+    const text = withLineBefore(17, '        // eslint-disable-next-line lockscope/double-lock -- reviewed: test-only path');
+    const [result] = await eslint.lintText(text, { filePath: file });
+    expect(result.messages.map((m) => m.line)).toEqual([41, 54]);
+    expect(result.suppressedMessages.map((m) => [m.line, m.ruleId, m.suppressions[0].justification])).toEqual([
+      [18, 'lockscope/double-lock', 'reviewed: test-only path'],
+    ]);
+  });
+
+  it('eslint-disable-line and block eslint-disable / eslint-enable', async () => {
+    // Line 40 already ends in a `//` comment: a directive inside it would be part of that comment.
+    const sameLine = lines.map((l, i) => (i === 39 ? l.replace('// expect: double-lock', '// eslint-disable-line lockscope/double-lock') : l)).join('\n');
+    expect((await eslint.lintText(sameLine, { filePath: file }))[0].messages.map((m) => m.line)).toEqual([17, 53]);
+
+    const block = [...lines.slice(0, 38), '    /* eslint-disable lockscope/double-lock */', ...lines.slice(38, 50), '    // eslint-enable lockscope/double-lock', ...lines.slice(50)].join('\n');
+    expect((await eslint.lintText(block, { filePath: file }))[0].messages.map((m) => m.line)).toEqual([17, 55]);
+  });
+
+  it('a disable comment for another rule silences nothing, and unused ones are reported when asked', async () => {
+    const text = withLineBefore(17, '        // eslint-disable-next-line lockscope/lock-upgrade');
+    const strictUnused = eslintWith([...recommended, { linterOptions: { reportUnusedDisableDirectives: 'error' } }]);
+    const [result] = await strictUnused.lintText(text, { filePath: file });
+    expect(result.messages.map((m) => [m.line, m.ruleId])).toEqual([
+      [17, null],
+      [18, 'lockscope/double-lock'],
+      [41, 'lockscope/double-lock'],
+      [54, 'lockscope/double-lock'],
+    ]);
+  });
+
+  it('an inline `eslint` config comment turns a rule off for the file', async () => {
+    const text = `/* eslint lockscope/double-lock: "off" */\n${lines.join('\n')}`;
+    expect((await eslint.lintText(text, { filePath: file }))[0].messages).toEqual([]);
+  });
+
+  it('doc comments are not directives', async () => {
+    const text = withLineBefore(17, '        /// eslint-disable-next-line lockscope/double-lock');
+    expect((await eslint.lintText(text, { filePath: file }))[0].messages.map((m) => m.line)).toEqual([18, 41, 54]);
+  });
+});
+
+describe('the lockscope/rust language', () => {
+  const language = plugin.languages.rust;
+
+  it('validates its options: only a known edition', () => {
+    expect(() => language.validateLanguageOptions({ edition: 2024 })).not.toThrow();
+    expect(() => language.validateLanguageOptions({ edition: 2022 as never })).toThrow(/edition must be one of/);
+    expect(() => language.validateLanguageOptions({ editon: 2021 } as never)).toThrow(/Unknown Rust language option "editon"/);
+  });
+
+  it('languageOptions.edition overrides Cargo.toml: 2024 drops the if-let scrutinee before else', async () => {
+    const files = rustFilesOf('edition_pair_2021');
+    const as2021 = eslintLines(await eslintWith(recommended).lintFiles(files));
+    const as2024 = eslintLines(await eslintWith([{ ...recommended[1], languageOptions: { edition: 2024 } }]).lintFiles(files));
+    expect(as2021.sort()).toEqual(cliFindings('fixtures/rust/edition_pair_2021').map(cliLine).sort());
+    expect(as2024.sort()).toEqual(cliFindings('fixtures/rust/edition_pair_2021', ['--edition', '2024']).map(cliLine).sort());
+    expect(as2024.length).toBeLessThan(as2021.length);
+  });
+
+  it('gives a traversable SourceCode: getLoc, getRange, getText, lines, getParent, getAncestors, traverse', () => {
+    const text = 'fn f(m: &Mutex<u8>) {\n    // hi\n    if let Some(x) = m.lock().ok() { g(x); }\n}\n';
+    const file = { path: '/virtual/f.rs', physicalPath: '/virtual/f.rs', bom: false, body: text };
+    const parsed = language.parse(file);
+    const code: RustSourceCode = language.createSourceCode(file, parsed);
+
+    expect(code.ast.type).toBe('source_file');
+    expect(code.lines).toEqual(['fn f(m: &Mutex<u8>) {', '    // hi', '    if let Some(x) = m.lock().ok() { g(x); }', '}', '']);
+    const visited: RustNode[] = [];
+    for (const step of code.traverse()) if (step.phase === 1) visited.push(step.target as RustNode);
+    const ifLet = visited.find((n) => n.type === 'if_expression')!;
+    expect(code.getText(ifLet)).toBe('if let Some(x) = m.lock().ok() { g(x); }');
+    expect(code.getLoc(ifLet)).toEqual({ start: { line: 3, column: 5 }, end: { line: 3, column: 45 } });
+    expect(code.getRange(ifLet)).toEqual([text.indexOf('if let'), text.indexOf('if let') + 40]);
+    expect(code.getParent(ifLet)?.type).toBe('expression_statement');
+    expect(code.getAncestors(ifLet).map((n) => n.type)).toEqual(['source_file', 'function_item', 'block', 'expression_statement']);
+    expect(code.getParent(code.ast)).toBeUndefined();
+    expect(code.comments.map((c) => c.value)).toEqual([' hi']);
+    expect(code.getLocFromIndex(text.indexOf('m.lock'))).toEqual({ line: 3, column: 22 });
+    // Every node is entered once and exited once, children between.
+    const steps = [...code.traverse()];
+    expect(steps.length).toBe(visited.length * 2);
+    expect(steps[0].target).toBe(code.ast);
+    expect(steps.at(-1)!.target).toBe(code.ast);
+  });
+
+  it('runs selector-based rules of other plugins over the tree', async () => {
+    const seen: string[] = [];
+    const probe = {
+      meta: { languages: ['lockscope/rust'] },
+      create(context: { sourceCode: RustSourceCode }) {
+        return {
+          'if_expression > let_condition call_expression'(node: RustNode) {
+            seen.push(context.sourceCode.getText(node));
+          },
+        };
+      },
+    };
+    const eslint = eslintWith([...recommended, { files: ['**/*.rs'], plugins: { probe: { rules: { calls: probe } } as never }, rules: { 'probe/calls': 'error' } }]);
+    await eslint.lintText('fn f() { if let Some(x) = m.read().get(1) { } }\n', { filePath: join(root, 'probe.rs') });
+    expect(seen).toEqual(['m.read().get(1)', 'm.read()']);
+  });
+
+  it('keeps analysing half-written code', async () => {
+    const results = await eslintWith(recommended).lintFiles(rustFilesOf('half_written.rs'));
+    expect(results[0].messages.every((m) => !m.fatal)).toBe(true);
+    const deep = `fn f() { ${'('.repeat(5000)} }`;
+    const [result] = await eslintWith(recommended).lintText(deep, { filePath: join(root, 'deep.rs') });
+    expect(result.messages.every((m) => !m.fatal)).toBe(true);
+  });
+});
+
+describe('plugin metadata', () => {
+  it('has one ESLint rule per Rust catalogue entry, for the rust language, with its docs URL', () => {
+    for (const rule of RULES.filter((r) => r.language === 'rust')) {
+      const definition = plugin.rules[rule.id as keyof typeof plugin.rules] as { meta: { languages: string[]; docs: { url: string } } };
+      expect(definition.meta.languages).toEqual(['lockscope/rust']);
+      expect(definition.meta.docs.url).toBe(docsUrl(rule.id));
+    }
+  });
+
+  it('recommended and strict enable the Rust language on **/*.rs', () => {
+    for (const config of [recommended, strict]) {
+      const rust = config.find((c) => c.language === 'lockscope/rust')!;
+      expect(rust.files).toEqual(['**/*.rs']);
+    }
+    expect(recommended[1].rules).toEqual({
+      'lockscope/guard-across-branch': 'error',
+      'lockscope/double-lock': 'error',
+      'lockscope/lock-upgrade': 'error',
+      'lockscope/lock-order-inversion': 'warn',
+      'lockscope/guard-across-await': 'warn',
+    });
+    expect(strict[1].rules?.['lockscope/scrutinee-guard']).toBe('error');
+  });
+});
