@@ -4,6 +4,7 @@
 import type { AnalysisNote } from '../core/model.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo, Edition } from './crates.js';
+import { LOCK_TYPE_NAME_LIST } from './lock-apis.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
@@ -266,6 +267,12 @@ export class CrateIndex {
       return undefined;
     }
     const parsedFile = this.clock.run('index', () => collectDeclarations(path, text, tree, this.crate.edition, this.moduleOf(path)));
+    // A crate that declares its own `RwLock` (spin, lock_api users) means that one when a file
+    // names it without importing another: it is not std's.
+    const imports = parsedFile.imports as Map<string, string>;
+    for (const name of LOCK_TYPE_NAME_LIST) {
+      if (!imports.has(name) && this.textIndex.typeFiles.has(name)) imports.set(name, `crate::${name}`);
+    }
     const broken = firstSyntaxError(tree);
     if (broken) {
       const at = parsedFile.lines.position(broken.startIndex);

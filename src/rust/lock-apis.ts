@@ -152,6 +152,8 @@ const LOCK_TYPE_NAMES: Record<string, LockKind> = {
   DashSet: 'DashSet',
 };
 
+export const LOCK_TYPE_NAME_LIST: readonly string[] = Object.keys(LOCK_TYPE_NAMES);
+
 export function lockKindOfTypeName(name: string): LockKind | undefined {
   return Object.hasOwn(LOCK_TYPE_NAMES, name) ? LOCK_TYPE_NAMES[name] : undefined;
 }
