@@ -23,7 +23,7 @@ function writePack(files: Map<string, string>): string {
   return dir;
 }
 
-export function astGrepFindings(ruleFile: string, target: string): { line: number; ruleId: string; text: string }[] {
+function astGrepFindings(ruleFile: string, target: string): { line: number; ruleId: string; text: string }[] {
   // ast-grep exits 1 when an error-severity rule matches; the JSON on stdout is what counts.
   const run = spawnSync(astGrep, ['scan', '-r', ruleFile, target, '--json=compact'], { encoding: 'utf8' });
   if (run.status !== 0 && run.status !== 1) throw new Error(`ast-grep failed (${run.status}): ${run.stderr}`);

@@ -8,7 +8,7 @@ import { conflicts, formatSpan, sharedPairMayBlock, type Acquisition, type Reach
 import type { Edition } from '../rust/crates.js';
 import { lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
 import type { CrateFacts } from '../rust/summaries.js';
-import { afterLetGuard, scrutineeRule, type AstGrepRule } from './ast-grep-rules.js';
+import { afterLetGuard, itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
 import { AST_GREP_LANGUAGE, formulaKeys, toYaml, type PackFiles } from './pack.js';
@@ -147,10 +147,10 @@ interface ProjectRule {
   readonly semgrep: SemgrepFormula;
   readonly astGrep: AstGrepRule;
   readonly constraints: Record<string, unknown>;
-  readonly include?: readonly string[];
+  readonly paths?: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
 
-function rulesFor(lock: HeldLock, olderEditionPaths: readonly string[]): ProjectRule[] {
+function rulesFor(lock: HeldLock, olderEditions: { include: string[]; exclude: string[] }): ProjectRule[] {
   const heldCall = `${lock.receiver}.${lock.held.api}(...)`;
   const heldAstGrep = `${lock.receiver}.${lock.held.api}($$$HELD_ARGS)`;
   const calls = reachedCalls(lock);
@@ -170,9 +170,7 @@ function rulesFor(lock: HeldLock, olderEditionPaths: readonly string[]): Project
       })),
     );
   const regions: ScrutineeRegion[] = ['match arms', 'if let then-block', 'while let body', 'for body'];
-  const inRegion = (region: ScrutineeRegion): AstGrepRule => ({
-    all: [calls.astGrep, { inside: { stopBy: 'end', ...scrutineeRule(region, { pattern: heldAstGrep }, calls.astGrep) } }],
-  });
+  const inRegion = (region: ScrutineeRegion): AstGrepRule => ({ all: [calls.astGrep, { inside: { stopBy: 'end', ...regionBody(region, heldAstGrep) } }] });
   const rules: ProjectRule[] = [
     {
       id: `${base}.guard-across-branch.${name}`,
@@ -183,15 +181,15 @@ function rulesFor(lock: HeldLock, olderEditionPaths: readonly string[]): Project
       constraints: calls.constraints,
     },
   ];
-  if (!lock.optional && olderEditionPaths.length > 0) {
+  if (!lock.optional && olderEditions.include.length > 0) {
     rules.push({
       id: `${base}.guard-across-branch-else.${name}`,
       catalogueId: 'guard-across-branch',
       message: `This call in the \`else\` block runs while ${what}, made in the \`if let\` scrutinee, is still alive (editions up to 2021 keep scrutinee temporaries through \`else\`), and it takes \`${lock.display}\` again: ${chains}. ${fix}`,
       semgrep: callAlternatives((reached) => scrutineePatterns('if let else-block', heldCall, reached)),
-      astGrep: { all: [calls.astGrep, { inside: { stopBy: 'end', kind: 'else_clause', inside: { kind: 'if_expression', has: { field: 'condition', kind: 'let_condition', has: { field: 'value', stopBy: 'end', pattern: heldAstGrep } } } } }] },
+      astGrep: inRegion('if let else-block'),
       constraints: calls.constraints,
-      include: olderEditionPaths,
+      paths: olderEditions,
     });
   }
   const inits = (['bare', 'unwrap', 'expect', 'await'] as const).map((init) => guardInit(heldCall, init));
@@ -216,21 +214,44 @@ function rulesFor(lock: HeldLock, olderEditionPaths: readonly string[]): Project
   return rules;
 }
 
-/** Path globs, relative to `cwd`, for the crates compiled with edition 2021 or older. */
-function olderEditionGlobs(crates: readonly ProjectCrate[], cwd: string): string[] {
-  return crates
-    .filter((c) => c.edition <= 2021)
-    .map((c) => {
-      const dir = relative(cwd, c.root).split('\\').join('/');
-      return dir === '' ? '**/*.rs' : `${dir}/**/*.rs`;
-    })
-    .sort(byText);
+/**
+ * The arms, then-block or loop body of a construct whose scrutinee holds `held`: the call must
+ * sit there, not in the scrutinee (where the guard is made).
+ */
+function regionBody(region: ScrutineeRegion, held: string): AstGrepRule {
+  const scrutinee = { field: 'value', ...itselfOrBelow({ pattern: held }) };
+  const letCondition = { field: 'condition', kind: 'let_condition', has: scrutinee };
+  switch (region) {
+    case 'match arms':
+      return { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } };
+    case 'if let then-block':
+      return { kind: 'block', inside: { kind: 'if_expression', has: letCondition } };
+    case 'if let else-block':
+      return { kind: 'block', inside: { kind: 'else_clause', inside: { kind: 'if_expression', has: letCondition } } };
+    case 'while let body':
+      return { kind: 'block', inside: { kind: 'while_expression', has: letCondition } };
+    case 'for body':
+      return { kind: 'block', inside: { kind: 'for_expression', has: scrutinee } };
+  }
+}
+
+/**
+ * Path globs, relative to `cwd`, for the crates compiled with edition 2021 or older, and for the
+ * edition-2024 crates nested inside them, which are excluded.
+ */
+function editionScope(crates: readonly ProjectCrate[], cwd: string): { include: string[]; exclude: string[] } {
+  const dirOf = (c: ProjectCrate): string => relative(cwd, c.root).split('\\').join('/');
+  const glob = (dir: string): string => (dir === '' ? '**/*.rs' : `${dir}/**/*.rs`);
+  const older = crates.filter((c) => c.edition <= 2021).map(dirOf);
+  const newer = crates.filter((c) => c.edition > 2021).map(dirOf);
+  const nested = newer.filter((dir) => older.some((o) => o === '' || dir.startsWith(`${o}/`)));
+  return { include: older.map(glob).sort(byText), exclude: nested.map(glob).sort(byText) };
 }
 
 /** The project pack for one engine: one file per lock hold. */
 export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, engine: 'semgrep' | 'ast-grep'): PackFiles {
   const files: PackFiles = new Map();
-  const older = olderEditionGlobs(crates, cwd);
+  const older = editionScope(crates, cwd);
   for (const crate of crates) {
     for (const lock of heldLocks(crate.facts)) {
       const rules = rulesFor(lock, older);
@@ -249,7 +270,7 @@ function semgrepYaml(rules: readonly ProjectRule[]): string {
       message: rule.message,
       severity: severityOf(rule.catalogueId),
       languages: ['rust'],
-      ...(rule.include ? { paths: { include: rule.include } } : {}),
+      ...(rule.paths ? { paths: rule.paths.exclude.length > 0 ? rule.paths : { include: rule.paths.include } } : {}),
       metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }, 'vuln'),
       ...rule.semgrep,
     })),
@@ -264,7 +285,8 @@ function astGrepYaml(rules: readonly ProjectRule[]): string {
         language: AST_GREP_LANGUAGE.rust,
         severity: severityOf(rule.catalogueId) === 'ERROR' ? 'error' : 'warning',
         message: rule.message,
-        ...(rule.include ? { files: rule.include } : {}),
+        ...(rule.paths ? { files: rule.paths.include } : {}),
+        ...(rule.paths && rule.paths.exclude.length > 0 ? { ignores: rule.paths.exclude } : {}),
         rule: rule.astGrep,
         constraints: rule.constraints,
       }),
