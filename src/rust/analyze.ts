@@ -40,6 +40,11 @@ export interface RustAnalysis {
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
 const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|Spinlock|SpinMutex)|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
 
+/** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
+function mayLockInCode(text: string): boolean {
+  return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
+}
+
 export function analyzeRust(files: readonly string[], options: RustAnalysisOptions): RustAnalysis {
   const clock = new PhaseClock(RUST_PHASES);
   const notes: AnalysisNote[] = [];
@@ -164,7 +169,7 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       if (facts) holders.push(facts);
     }
   };
-  const lockFiles = [...texts].filter(([, text]) => MAY_LOCK.test(text)).map(([file]) => file);
+  const lockFiles = [...texts].filter(([, text]) => mayLockInCode(text)).map(([file]) => file);
   const lockNames = new Set<string>();
   const implementors = new Set<string>();
   for (const file of lockFiles) {
