@@ -18,6 +18,7 @@ export const EXIT_USAGE = 2;
 
 const USAGE = `Usage:
   lockscope check [paths…] [options]   analyse .rs, .ts, .tsx, .js, .mjs, .cjs files below the paths
+  lockscope semgrep [options]          write the rules as a Semgrep pack (\`lockscope semgrep --help\`)
   lockscope rules                      list the rules
   lockscope explain <rule-id>          print a rule's documentation
 
@@ -33,7 +34,11 @@ Options for check:
   --quiet                              print findings only, no notes or summary
   --no-color                           no ANSI colours (NO_COLOR is respected too)
   -h, --help                           show this help
-  --version                            print the version`;
+  --version                            print the version
+
+lockscope.config.json, in the working directory or the nearest one above it, sets rule severities,
+the Rust edition, paths to ignore and extra lock APIs; \`// lockscope-ignore-next-line <rule> -- <reason>\`
+suppresses a finding on the next line.`;
 
 class UsageError extends Error {}
 
@@ -146,6 +151,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         }
         return await runCheck(checkOptions(rest, io), io);
       }
+      case 'semgrep':
+        // Loaded on demand, like the TS front end, so that `check` does not pay for it.
+        return await (await import('../semgrep/command.js')).runSemgrepCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
