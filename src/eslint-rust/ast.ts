@@ -3,7 +3,8 @@
 // for ESLint's parent maps and selector ancestry; the mirror does, and costs one cursor walk.
 import { createRequire } from 'node:module';
 import type { SourceLocation } from '@eslint/core';
-import { parseRust } from '../rust/syntax.js';
+import type { TreeCursor } from 'tree-sitter';
+import { LineMap, parseRust } from '../rust/syntax.js';
 
 export interface RustNode {
   /** tree-sitter's node kind: `source_file`, `if_expression`, `line_comment`, `ERROR`, … */
@@ -35,17 +36,32 @@ export const visitorKeys: Record<string, string[]> = Object.fromEntries(
   [...nodeTypeInfo.filter((info) => info.named).map((info) => info.type), 'ERROR'].map((type) => [type, ['children']]),
 );
 
+// Reading a kind's name or named-ness through the binding costs a native call and a string per
+// node, and is fixed per kind id: read once per id, then looked up.
+const kindNames: string[] = [];
+const kindIsNamed: boolean[] = [];
+
+function isNamed(cursor: TreeCursor): boolean {
+  const id = cursor.nodeTypeId;
+  let named = kindIsNamed[id];
+  if (named === undefined) {
+    named = kindIsNamed[id] = cursor.nodeIsNamed;
+    kindNames[id] = cursor.nodeType;
+  }
+  return named;
+}
+
 export function parseRustAst(text: string): RustParse {
   const cursor = parseRust(text).walk();
   const parents = new WeakMap<RustNode, RustNode>();
   const comments: RustComment[] = [];
 
+  const lines = new LineMap(text);
   const mirror = (): RustNode => {
-    const type = cursor.nodeType;
-    const start = cursor.startPosition;
-    const end = cursor.endPosition;
+    const type = kindNames[cursor.nodeTypeId];
     const range: [number, number] = [cursor.startIndex, cursor.endIndex];
-    const loc = { start: { line: start.row + 1, column: start.column + 1 }, end: { line: end.row + 1, column: end.column + 1 } };
+    // From offsets, not tree-sitter's row/column: the binding builds an object per position read.
+    const loc = { start: lines.position(range[0]), end: lines.position(range[1]) };
     if (type === 'line_comment' || type === 'block_comment') {
       const body = text.slice(range[0] + 2, type === 'block_comment' ? range[1] - 2 : range[1]);
       const comment: RustComment = { type, range, loc, children: [], value: body };
@@ -58,6 +74,7 @@ export function parseRustAst(text: string): RustParse {
   // The root spans the whole text (tree-sitter's starts at the first token) and is always a
   // `source_file`, as JS's is always a Program: when tree-sitter cannot fit the file into one, its
   // root is an `ERROR` node, which becomes the root's only child.
+  isNamed(cursor);
   const treeRoot = mirror();
   const root: RustNode = { type: 'source_file', range: [0, text.length], loc: wholeText(text), children: [] };
   const stack: RustNode[] = [root];
@@ -72,7 +89,7 @@ export function parseRustAst(text: string): RustParse {
   for (;;) {
     const parent = stack[stack.length - 1];
     let descended = false;
-    if (cursor.nodeIsNamed) {
+    if (isNamed(cursor)) {
       const node = mirror();
       parent.children.push(node);
       parents.set(node, parent);
