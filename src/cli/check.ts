@@ -7,7 +7,7 @@ import { readBaseline, subtractBaseline, writeBaseline } from '../core/baseline.
 import { findRule } from '../core/catalogue.js';
 import { loadConfig, type LockscopeConfig, type RustExtraLockApis } from '../core/config.js';
 import { discoverFiles, type DiscoveredFiles } from '../core/discover.js';
-import type { SourceLookup } from '../core/fingerprint.js';
+import { compareByLocation, type SourceLookup } from '../core/fingerprint.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { applySuppressions, findSuppressionRule, parseSuppressions, type Suppression } from '../core/suppressions.js';
 import type { RustAnalysisOptions } from '../rust/analyze.js';
@@ -134,9 +134,7 @@ export async function analyzePaths(
   }
   const inScope = [...rust.diagnostics, ...ts.diagnostics].filter((d) => reported(d.span.file));
   const { kept, suppressed, problems } = applySuppressions(inScope, suppressions, (id) => effectiveSetting(id, rules));
-  const diagnostics = [...kept, ...problems].sort(
-    (a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column),
-  );
+  const diagnostics = [...kept, ...problems].sort(compareByLocation);
   return {
     diagnostics,
     notes: [...found.notes, ...rust.notes, ...ts.notes].filter((n) => reported(n.file)),

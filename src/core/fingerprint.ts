@@ -18,6 +18,11 @@ function spanText(lines: readonly string[], span: SourceSpan): string {
   return line.slice(span.column - 1, end);
 }
 
+/** File, then line, then column: the order findings are printed in and ordinals are counted in. */
+export function compareByLocation(a: Diagnostic, b: Diagnostic): number {
+  return a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column;
+}
+
 export interface FingerprintedDiagnostic {
   readonly diagnostic: Diagnostic;
   /** Hex digest of rule, file, the primary line's text and the guard's text, plus an ordinal. */
@@ -37,9 +42,7 @@ export function fingerprintDiagnostics(
 ): FingerprintedDiagnostic[] {
   const linesOf = new Map<string, readonly string[]>();
   const seen = new Map<string, number>();
-  const ordered = [...diagnostics].sort(
-    (a, b) => (a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column),
-  );
+  const ordered = [...diagnostics].sort(compareByLocation);
   const byDiagnostic = new Map<Diagnostic, string>();
   for (const d of ordered) {
     let lines = linesOf.get(d.span.file);
