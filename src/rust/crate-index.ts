@@ -49,6 +49,8 @@ export interface ParsedFile {
   readonly fns: FnDecl[];
   readonly structs: StructDecl[];
   readonly statics: StaticDecl[];
+  /** `type Shared = Arc<Mutex<State>>;` */
+  readonly typeAliases: StaticDecl[];
   /** `impl Trait for Type` pairs, to find trait default methods. */
   readonly traitImpls: { trait: string; type: string }[];
 }
@@ -64,7 +66,7 @@ interface TextIndex {
 }
 
 const FN_RE = /\bfn\s+([A-Za-z_][A-Za-z0-9_]*)/g;
-const TYPE_RE = /\b(?:struct|enum|union|trait)\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+const TYPE_RE = /\b(?:struct|enum|union|trait|type)\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 const STATIC_RE = /\bstatic\s+(?:ref\s+|mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:/g;
 // `impl<T> Trait<T> for path::Type<T> where … {` / `impl Type {`: the header up to its brace.
 const IMPL_RE = /\bimpl\b([^{};]*)\{/g;
@@ -313,6 +315,14 @@ export class CrateIndex {
     return undefined;
   }
 
+  typeAlias(name: string, near?: ParsedFile): StaticDecl | undefined {
+    for (const file of this.lazily(this.textIndex.typeFiles.get(name) ?? [], near)) {
+      const found = file.typeAliases.find((a) => a.name === name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   staticDecl(name: string, near?: ParsedFile): StaticDecl | undefined {
     for (const file of this.lazily(this.textIndex.staticFiles.get(name) ?? [], near)) {
       const found = file.statics.find((s) => s.name === name);
@@ -434,6 +444,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     fns: [],
     structs: [],
     statics: [],
+    typeAliases: [],
     traitImpls: [],
   };
   // Items nest only through `mod { … }`, so an explicit stack of item lists suffices.
@@ -454,6 +465,12 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
         case 'static_item':
           collectStatic(file, item);
           break;
+        case 'type_item': {
+          const name = item.childForFieldName('name')?.text;
+          const type = item.childForFieldName('type')?.text;
+          if (name && type) file.typeAliases.push({ name, file, type });
+          break;
+        }
         case 'macro_invocation':
           collectLazyStatics(file, item);
           break;

@@ -12,6 +12,7 @@ import type { Edition } from './crates.js';
 import type { FactEvent, FunctionFacts, GuardFact, GuardOrigin, HeldGuard, ScrutineeConstruct } from './facts.js';
 import {
   isAsyncLockCrate,
+  lockKindOfTypeName,
   DETACHING_CALLS,
   DROP_FUNCTIONS,
   GUARD_CONSUMING_METHODS,
@@ -21,7 +22,7 @@ import {
   type LockMethod,
 } from './lock-apis.js';
 import { parseRust, type SyntaxNode } from './syntax.js';
-import { constructedTypePath, typeMeaning, type LockType } from './types.js';
+import { constructedTypePath, typeMeaning, type LockType, type TypeMeaning } from './types.js';
 
 /** A lock reached by a place expression (`self.load`, `CACHE`, a local `m`). */
 interface LockPlace {
@@ -159,7 +160,7 @@ class GuardLifetimeWalk {
     const imports = this.file.imports;
     const mutSelf = this.fn.selfParam?.includes('mut') ?? false;
     this.fn.params.forEach((p, i) => {
-      const meaning = typeMeaning(p.type, imports);
+      const meaning = this.meaningOf(p.type, imports);
       // Borrowck: a `&mut` parameter aliases nothing else, and nothing aliases `&mut self`.
       const distinct = this.fn.selfParam !== undefined && (/^&\s*('\w+\s*)?mut\b/.test(p.type) || mutSelf);
       // A lock parameter is whatever lock the caller passes: summaries substitute it per call.
@@ -173,6 +174,17 @@ class GuardLifetimeWalk {
         distinct,
       });
     });
+  }
+
+  /** A declared type's meaning, through the crate's `type` aliases (`type Shared = Arc<Mutex<T>>`). */
+  private meaningOf(typeText: string, imports: ReadonlyMap<string, string>): TypeMeaning {
+    let meaning = typeMeaning(typeText, imports);
+    for (let depth = 0; depth < 4 && meaning.struct && !this.ctx.index.struct(meaning.struct, this.file); depth++) {
+      const alias = this.ctx.index.typeAlias(meaning.struct, this.file);
+      if (!alias) break;
+      meaning = typeMeaning(alias.type, alias.file.imports);
+    }
+    return meaning;
   }
 
   private localLock(name: string, type: LockType, display = name): LockPlace {
@@ -383,7 +395,7 @@ class GuardLifetimeWalk {
       block.owned.push(g);
       guardsOf.set(name, [...(guardsOf.get(name) ?? []), g]);
     }
-    const declared = typeNode ? typeMeaning(typeNode.text, this.file.imports) : {};
+    const declared = typeNode ? this.meaningOf(typeNode.text, this.file.imports) : {};
     for (const name of names) {
       // Shadowing does not drop the shadowed guard: it stays owned by the block.
       this.bind(name, {
@@ -548,7 +560,7 @@ class GuardLifetimeWalk {
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return NOTHING;
     const decl = this.ctx.index.staticDecl(name, this.file);
     if (!decl) return NOTHING;
-    const meaning = typeMeaning(decl.type, decl.file.imports);
+    const meaning = this.meaningOf(decl.type, decl.file.imports);
     if (meaning.lock) {
       return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high' } };
     }
@@ -564,7 +576,7 @@ class GuardLifetimeWalk {
     const decl = this.ctx.index.struct(baseValue.struct, this.file);
     const fieldType = decl?.fields.get(field);
     if (!decl || !fieldType) return NOTHING;
-    const meaning = typeMeaning(fieldType, decl.file.imports);
+    const meaning = this.meaningOf(fieldType, decl.file.imports);
     if (meaning.lock) {
       const display = `${decl.name}.${field}`;
       return { guards: [], lock: { id: { key: display, display }, type: meaning.lock, confidence: 'high' } };
@@ -791,6 +803,12 @@ class GuardLifetimeWalk {
 
     // Guard adapters: `RwLockUpgradableReadGuard::upgrade(g)`, `MutexGuard::map(g, f)` keep the lock held.
     const qualifier = segments.length >= 2 ? segments[segments.length - 2] : '';
+    // Method-call syntax spelled as a path: `Mutex::lock(&m)`, `RefCell::borrow_mut(&c)`.
+    const lockKind = lockKindOfTypeName(qualifier);
+    if (lockKind && args.length > 0 && lockMethod(lockKind, name)) {
+      const receiver = this.expr(args[0]);
+      if (receiver.lock) return this.lockCall(node, receiver.lock, name, lockMethod(receiver.lock.type.kind, name) ?? lockMethod(lockKind, name)!, args.slice(1));
+    }
     if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) {
       const values = this.evaluateArguments(args, false);
       const carried = values[0]?.guards ?? [];
@@ -836,7 +854,7 @@ class GuardLifetimeWalk {
       this.call(callees, name, node, distinctReceiver, args);
       const first = nearby[0];
       const returnsStruct = first?.returnType;
-      const meaning = returnsStruct ? typeMeaning(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
+      const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
       return { guards: [], struct: meaning.struct };
     }
     const guards: LiveGuard[] = [];
