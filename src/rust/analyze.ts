@@ -7,7 +7,6 @@ import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js'
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type CrateInfo, type Edition } from './crates.js';
-import { typeMeaning, type TypeMeaning } from './types.js';
 import type { FunctionFacts } from './facts.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
@@ -39,16 +38,6 @@ export interface RustAnalysis {
 // A file that names a lock or guard type, or calls a zero-argument lock method, may create a
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
 const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|Spinlock|SpinMutex)|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
-
-function typeMeaningThroughAliases(index: CrateIndex, type: string, imports: ReadonlyMap<string, string>): TypeMeaning {
-  let meaning = typeMeaning(type, imports);
-  for (let depth = 0; depth < 4 && meaning.struct; depth++) {
-    const alias = index.typeAlias(meaning.struct);
-    if (!alias) break;
-    meaning = typeMeaning(alias.type, alias.file.imports);
-  }
-  return meaning;
-}
 
 /** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
 function mayLockInCode(text: string): boolean {
@@ -187,13 +176,13 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
     for (const struct of parsed?.structs ?? []) {
       let holdsLock = false;
       for (const [field, type] of struct.fields) {
-        if (!typeMeaningThroughAliases(index, type, parsed!.imports).lock) continue;
+        if (!index.typeMeaning(type, parsed!.imports, parsed).lock) continue;
         lockNames.add(`.${field}`);
         holdsLock = true;
       }
       if (holdsLock) for (const f of index.implFiles(struct.name)) implementors.add(f);
     }
-    for (const decl of parsed?.statics ?? []) if (typeMeaning(decl.type, parsed!.imports).lock) lockNames.add(decl.name);
+    for (const decl of parsed?.statics ?? []) if (index.typeMeaning(decl.type, parsed!.imports, parsed).lock) lockNames.add(decl.name);
   }
   const names = [...lockNames].map((n) => n.replace('.', '\\.'));
   const touchesLock = names.length > 0 ? new RegExp(`(?:${names.join('|')})\\b`) : undefined;

@@ -5,6 +5,7 @@ import type { AnalysisNote } from '../core/model.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo, Edition } from './crates.js';
 import { LOCK_TYPE_NAME_LIST } from './lock-apis.js';
+import { typeMeaning, type TypeMeaning } from './types.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
@@ -313,6 +314,17 @@ export class CrateIndex {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** A declared type's meaning, through the crate's `type` aliases (`type Shared = Arc<Mutex<T>>`). */
+  typeMeaning(typeText: string, imports: ReadonlyMap<string, string>, near?: ParsedFile): TypeMeaning {
+    let meaning = typeMeaning(typeText, imports);
+    for (let depth = 0; depth < 4 && meaning.struct && !this.struct(meaning.struct, near); depth++) {
+      const alias = this.typeAlias(meaning.struct, near);
+      if (!alias) break;
+      meaning = typeMeaning(alias.type, alias.file.imports);
+    }
+    return meaning;
   }
 
   typeAlias(name: string, near?: ParsedFile): StaticDecl | undefined {

@@ -1,0 +1,144 @@
+// Shapes of Rust syntax the guard-lifetime walk asks about: names a pattern binds, whether a
+// `let` extends its temporaries, the path a receiver names. Pure functions of the tree.
+import type { SourceSpan } from '../core/model.js';
+import type { ParsedFile } from './crate-index.js';
+import { GUARD_PASSTHROUGH_METHODS } from './lock-apis.js';
+import type { SyntaxNode } from './syntax.js';
+
+/** Names bound by a pattern (identifiers, `ref`/`mut` bindings, struct shorthand). */
+export function patternNames(pattern: SyntaxNode): string[] {
+  const names: string[] = [];
+  const stack = [pattern];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'identifier') {
+      const parent = node.parent;
+      // `Some(x)`: `Some` is the constructor, `x` the binding; constructors are capitalised.
+      if (!/^[A-Z]/.test(node.text) && parent?.type !== 'scoped_identifier' && parent?.type !== 'field_pattern' || parent?.type === 'field_pattern' && node === parent.childForFieldName('pattern')) {
+        names.push(node.text);
+      } else if (parent?.type === 'field_pattern' && !parent.childForFieldName('pattern')) {
+        names.push(node.text);
+      }
+      continue;
+    }
+    if (node.type === 'shorthand_field_identifier') {
+      names.push(node.text);
+      continue;
+    }
+    if (node.type === 'type_identifier' || node.type === 'scoped_type_identifier' || node.type.endsWith('_type')) continue;
+    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+  }
+  return names.filter((n) => n !== '_');
+}
+
+/**
+ * Which bound name owns a guard: `let (a, b) = (m.read(), n.read());` gives each element's guard
+ * to its own name; any other pattern gives every guard to its first name.
+ */
+export function guardOwners(
+  pattern: SyntaxNode | null,
+  init: SyntaxNode | null,
+  names: readonly string[],
+): (span: SourceSpan, lines: ParsedFile['lines'], shift: number) => string {
+  const first = (): string => names[0];
+  if (pattern?.type !== 'tuple_pattern' || init?.type !== 'tuple_expression') return first;
+  const patterns = pattern.namedChildren;
+  const values = init.namedChildren.filter((c) => !c.type.endsWith('comment'));
+  if (patterns.length !== values.length) return first;
+  return (span, lines, shift) => {
+    const i = values.findIndex((v) => {
+      const start = lines.position(v.startIndex + shift);
+      const end = lines.position(v.endIndex + shift);
+      const after = span.line > start.line || (span.line === start.line && span.column >= start.column);
+      const before = span.line < end.line || (span.line === end.line && span.column <= end.column);
+      return after && before;
+    });
+    return (i >= 0 ? patternNames(patterns[i])[0] : undefined) ?? names[0];
+  };
+}
+
+export function isNonePattern(pattern: SyntaxNode | null): boolean {
+  if (!pattern) return false;
+  const text = pattern.text.replace(/\s+/g, '');
+  return text === 'None' || text === '_' || text === 'Option::None';
+}
+
+/** `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. */
+export function extendedTemporaries(init: SyntaxNode): boolean {
+  let node: SyntaxNode | null = init;
+  while (node && (node.type === 'parenthesized_expression' || node.type === 'type_cast_expression')) node = node.namedChildren[0];
+  if (!node) return false;
+  if (node.type === 'reference_expression') {
+    // The extended operand is the place or value the `&` borrows; a method call on a
+    // temporary is not a place based on it, so `&m.lock().unwrap().get(k)` is not extended.
+    let operand = node.childForFieldName('value');
+    while (operand && (operand.type === 'field_expression' || operand.type === 'index_expression')) {
+      operand = operand.type === 'field_expression' ? operand.childForFieldName('value') : operand.namedChildren[0];
+    }
+    if (!operand) return false;
+    if (operand.type !== 'call_expression') return false;
+    const fn = operand.childForFieldName('function');
+    const method = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
+    return method === undefined || GUARD_PASSTHROUGH_METHODS.has(method) || /^(lock|read|write|borrow|borrow_mut|get|get_mut|entry)$/.test(method);
+  }
+  if (node.type === 'struct_expression' || node.type === 'tuple_expression' || node.type === 'array_expression') {
+    return aggregateParts(node).some((part) => part.type === 'reference_expression' && extendedTemporaries(part));
+  }
+  return false;
+}
+
+export function aggregateParts(node: SyntaxNode): SyntaxNode[] {
+  if (node.type !== 'struct_expression') return node.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item');
+  const body = node.childForFieldName('body');
+  const parts: SyntaxNode[] = [];
+  for (const field of body?.namedChildren ?? []) {
+    if (field.type === 'field_initializer') {
+      const value = field.childForFieldName('value');
+      if (value) parts.push(value);
+    } else if (field.type === 'shorthand_field_initializer') {
+      parts.push(field.namedChildren[0] ?? field);
+    } else if (field.type === 'base_field_initializer') {
+      if (field.namedChildren[0]) parts.push(field.namedChildren[0]);
+    }
+  }
+  return parts;
+}
+
+export function selfRooted(node: SyntaxNode): boolean {
+  let current: SyntaxNode | null = node;
+  while (current?.type === 'field_expression') current = current.childForFieldName('value');
+  return current?.type === 'self';
+}
+
+/** `self.a.b` / `x.y` as a stable path for low-confidence lock identity; calls have none. */
+export function placePath(node: SyntaxNode, ownerType: string | undefined): string | undefined {
+  const parts: string[] = [];
+  let current: SyntaxNode | null = node;
+  while (current) {
+    if (current.type === 'field_expression') {
+      parts.unshift(current.childForFieldName('field')?.text ?? '?');
+      current = current.childForFieldName('value');
+    } else if (current.type === 'self') {
+      parts.unshift(ownerType ?? 'self');
+      break;
+    } else if (current.type === 'identifier' || current.type === 'scoped_identifier') {
+      parts.unshift(current.text);
+      break;
+    } else if (current.type === 'reference_expression' || current.type === 'parenthesized_expression') {
+      current = current.namedChildren[current.namedChildren.length - 1] ?? null;
+    } else {
+      return undefined;
+    }
+  }
+  return parts.length > 0 ? parts.join('.') : undefined;
+}
+
+/**
+ * `m.lock().await`: only async locks return futures, so an awaited acquisition is an async lock
+ * even when the type came through a crate-local re-export (`use crate::sync::Mutex`).
+ */
+export function isAwaited(call: SyntaxNode): boolean {
+  let parent = call.parent;
+  while (parent?.type === 'parenthesized_expression') parent = parent.parent;
+  return parent?.type === 'await_expression';
+}
