@@ -163,6 +163,11 @@ describe('eslint-disable comments in Rust', () => {
     expect((await eslint.lintText(text, { filePath: file }))[0].messages).toEqual([]);
   });
 
+  it("the CLI's lockscope-ignore-next-line silences the finding in ESLint too", async () => {
+    const text = withLineBefore(17, '        // lockscope-ignore-next-line double-lock -- reviewed: test-only path');
+    expect((await eslint.lintText(text, { filePath: file }))[0].messages.map((m) => m.line)).toEqual([41, 54]);
+  });
+
   it('doc comments are not directives', async () => {
     const text = withLineBefore(17, '        /// eslint-disable-next-line lockscope/double-lock');
     expect((await eslint.lintText(text, { filePath: file }))[0].messages.map((m) => m.line)).toEqual([18, 41, 54]);

@@ -1,7 +1,9 @@
 // The one place the ESLint face asks the Rust analysis: every Rust rule reads the diagnostics of
 // the file being linted from here, computed once per lint of that file and shared by the rules.
+import { relative, resolve } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import type { Diagnostic, RuleSetting } from '../core/model.js';
+import { applySuppressions, parseSuppressions } from '../core/suppressions.js';
 import { RustWorkspace } from '../rust/workspace.js';
 import type { RustLanguageOptions, RustSourceCode } from './source-code.js';
 
@@ -35,7 +37,13 @@ export function rustFindings(context: RustLintContext): readonly Diagnostic[] {
     workspaces.set(edition, workspace);
   }
   // A relative name (Linter#verify's filename) is taken relative to cwd, as ESLint does.
-  const { diagnostics } = workspace.lintFile(context.physicalFilename, context.sourceCode.text, context.cwd);
-  findingsOfLint.set(context.sourceCode, diagnostics);
-  return diagnostics;
+  const file = resolve(context.cwd, context.physicalFilename);
+  const { diagnostics } = workspace.lintFile(file, context.sourceCode.text, context.cwd);
+  // The CLI's `// lockscope-ignore-next-line <rule> -- reason` silences a finding here too, so a
+  // finding suppressed for CI does not show in the editor. Comments about the comments themselves
+  // (unused, no reason) stay the CLI's: they are no ESLint rule.
+  const shown = relative(context.cwd, file) || file;
+  const { kept } = applySuppressions(diagnostics, parseSuppressions(shown, context.sourceCode.text), () => 'off');
+  findingsOfLint.set(context.sourceCode, kept);
+  return kept;
 }
