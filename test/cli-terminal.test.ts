@@ -50,6 +50,14 @@ describe('progress line', () => {
     expect(lines.at(-1)).toBeUndefined();
   });
 
+  it('shows a phase expected to be long at once (a single crate is analysed without yielding)', () => {
+    const lines: (string | undefined)[] = [];
+    const progress = new Progress((line) => lines.push(line));
+    progress.phase('Rust: analysing 420 files', true);
+    progress.done();
+    expect(lines).toEqual([expect.stringMatching(/^lockscope: Rust: analysing 420 files \(0\.\d s\)$/), undefined]);
+  });
+
   it('a short run writes no progress, and --quiet none at all', async () => {
     const cwd = tempProject(rustCrate(DOUBLE_LOCK_LIB));
     const lines: (string | undefined)[] = [];

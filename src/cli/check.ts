@@ -59,6 +59,9 @@ interface Selection extends DiscoveredFiles {
 /** The Rust options with the configuration's extra lock APIs, for the front end to consume. */
 type RustOptionsWithExtras = RustAnalysisOptions & { readonly extraLockApis: RustExtraLockApis };
 
+/** From this many files on, a run is expected to take long enough to show progress at once. */
+const LONG_RUN_FILES = 200;
+
 function selectFiles(options: CheckOptions, config: LockscopeConfig | undefined): Selection {
   let selection: Selection;
   if (options.staged) {
@@ -105,6 +108,9 @@ export async function analyzePaths(
   const started = performance.now();
   progress.phase('finding files');
   const found = selectFiles(options, config);
+  if (found.missing.length > 0) {
+    return { diagnostics: [], notes: found.notes, files: 0, lines: 0, ms: performance.now() - started, suppressed: 0, missing: found.missing };
+  }
   const rules = { ...config?.rules, ...options.rules };
   const rustOptions: RustOptionsWithExtras = {
     cwd: options.cwd,
@@ -112,9 +118,9 @@ export async function analyzePaths(
     rules,
     extraLockApis: config?.extraLockApis.rust ?? { lockTypes: {}, guardTypes: {} },
   };
-  progress.phase(`Rust: analysing ${found.rust.length} files`);
+  progress.phase(`Rust: analysing ${found.rust.length} files`, found.rust.length >= LONG_RUN_FILES);
   const rust = await analyzeRustFiles(found.rust, rustOptions);
-  progress.phase(`TS/JS: analysing ${found.ts.length} files`);
+  if (found.ts.length > 0) progress.phase(`TS/JS: analysing ${found.ts.length} files`, found.ts.length >= LONG_RUN_FILES);
   // Loaded only when needed: ESLint and TypeScript take half a second to load, which a
   // pre-commit run on Rust files should not pay.
   const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules }) : { diagnostics: [], notes: [] };

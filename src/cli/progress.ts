@@ -20,10 +20,13 @@ export class Progress {
     }
   }
 
-  /** What the run is doing now, e.g. `Rust: 712 files in 3 crates`. */
-  phase(label: string): void {
+  /**
+   * What the run is doing now, e.g. `Rust: analysing 712 files`. `expectLong` shows it at once:
+   * a single crate is analysed synchronously, so no timer could show it later.
+   */
+  phase(label: string, expectLong = false): void {
     this.label = label;
-    this.render();
+    this.render(expectLong);
   }
 
   /** Erases the line and stops refreshing it. */
@@ -33,9 +36,9 @@ export class Progress {
     this.shown = false;
   }
 
-  private render(): void {
+  private render(force = false): void {
     const elapsed = performance.now() - this.started;
-    if (!this.write || elapsed < SHOW_AFTER_MS) return;
+    if (!this.write || (elapsed < SHOW_AFTER_MS && !force)) return;
     this.shown = true;
     this.write(`lockscope: ${this.label} (${(elapsed / 1000).toFixed(1)} s)`);
   }
