@@ -12,6 +12,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     processes: { type: 'string' },
     'no-adversarial': { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false },
   },
 });
 
@@ -25,6 +26,7 @@ const report = await runFuzz({
   only: values.only,
   adversarial: !values['no-adversarial'],
   processes: values.processes ? Number(values.processes) : undefined,
+  strict: values.strict,
   onCase: (done, total) => {
     if (done - lastPrinted >= 500 || done === total) {
       lastPrinted = done;
@@ -36,6 +38,10 @@ const report = await runFuzz({
 console.log(`lockscope fuzz: seed ${seed}, scale ${scale}, ${(report.ms / 1000).toFixed(1)} s wall time\n`);
 console.log(formatTable(report));
 for (const caveat of report.caveats) console.log(`\nnote: ${caveat}`);
+if (report.limits.length > 0) {
+  console.log(`\n${report.limits.length} case(s) hit a known, reported limit (see docs/robustness.md):`);
+  for (const f of report.limits.slice(0, 20)) console.log(`- ${f.id}: ${f.reason.slice(0, 300)}`);
+}
 if (report.failures.length > 0) {
   console.log(`\n${report.failures.length} failed case(s):`);
   for (const f of report.failures.slice(0, 50)) console.log(`- ${f.id} (${f.className}): ${f.reason}`);

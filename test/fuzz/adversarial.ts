@@ -31,6 +31,11 @@ export interface AdversarialClass {
 const CARGO = '[package]\nname = "adversarial"\nversion = "0.1.0"\nedition = "2021"\n';
 const PRELUDE = 'use std::sync::{Mutex, MutexGuard, RwLock};\n\npub struct S {\n    m: Mutex<u32>,\n    load: RwLock<Vec<u32>>,\n}\n\n';
 
+/** Full size in `npm run fuzz`; the short run inside `npm test` keeps every shape, smaller. */
+function size(scale: Scale, full: number, short: number): number {
+  return scale === 'full' ? full : short;
+}
+
 function write(dir: string, rel: string, content: string | Buffer): void {
   const path = join(dir, rel);
   mkdirSync(join(path, '..'), { recursive: true });
@@ -100,14 +105,14 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     language: 'rust',
     budgetMs: 90_000,
     build(dir, scale) {
-      const target = scale === 'full' ? 10_000_000 : 1_000_000;
+      const target = size(scale, 10_000_000, 1_000_000);
       const parts = [PRELUDE, 'impl S {\n'];
-      let size = PRELUDE.length;
-      for (let i = 0; size < target; i++) {
+      let written = PRELUDE.length;
+      for (let i = 0; written < target; i++) {
         // One function in ten takes a lock: generated code is mostly plain.
         const fn = i % 10 === 0 ? lockHeavyFn(i) : plainFn(i);
         parts.push(fn);
-        size += fn.length;
+        written += fn.length;
       }
       parts.push('}\n');
       crate(dir, { 'lib.rs': parts.join('') });
@@ -118,8 +123,8 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     name: 'rust: 100,000-deep nested expressions',
     language: 'rust',
     budgetMs: 10_000,
-    build(dir) {
-      const n = 100_000;
+    build(dir, scale) {
+      const n = size(scale, 100_000, 20_000);
       crate(dir, {
         'parens.rs': `${PRELUDE}impl S { fn f(&self) -> u32 { ${'('.repeat(n)}*self.m.lock().unwrap()${')'.repeat(n)} } }\n`,
         'binary.rs': `${PRELUDE}impl S { fn f(&self) -> u32 { *self.m.lock().unwrap()${' + 1'.repeat(n)} } }\n`,
@@ -137,8 +142,8 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     name: 'rust: 100,000-deep nested blocks',
     language: 'rust',
     budgetMs: 10_000,
-    build(dir) {
-      const n = 100_000;
+    build(dir, scale) {
+      const n = size(scale, 100_000, 20_000);
       crate(dir, {
         'blocks.rs': `${PRELUDE}impl S { fn f(&self) { ${'{ '.repeat(n)}let g = self.m.lock().unwrap();${' }'.repeat(n)} } }\n`,
         'ifs.rs': `${PRELUDE}impl S { fn f(&self) { let g = self.m.lock().unwrap(); ${'if true { '.repeat(n)}self.m.lock();${' }'.repeat(n)} } }\n`,
@@ -165,8 +170,8 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     name: 'rust: self-calling function and 10,000-function call cycle',
     language: 'rust',
     budgetMs: 10_000,
-    build(dir) {
-      const n = 10_000;
+    build(dir, scale) {
+      const n = size(scale, 10_000, 2_000);
       const cycle = Array.from({ length: n }, (_, i) => `    fn c${i}(&self) { self.c${(i + 1) % n}(); ${i === n / 2 ? 'self.m.lock().unwrap();' : ''} }\n`).join('');
       crate(dir, {
         'lib.rs': `${PRELUDE}impl S {\n    fn selfish(&self) { let g = self.m.lock().unwrap(); self.selfish(); }\n    fn root(&self) { let g = self.m.lock().unwrap(); self.c0(); }\n${cycle}}\n`,
@@ -179,8 +184,8 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     name: 'rust: 10,000-deep chain of guard-returning helpers',
     language: 'rust',
     budgetMs: 10_000,
-    build(dir) {
-      const n = 10_000;
+    build(dir, scale) {
+      const n = size(scale, 10_000, 2_000);
       const chain = Array.from({ length: n }, (_, i) => `    fn h${i}(&self) -> MutexGuard<'_, u32> { self.h${i + 1}() }\n`).join('');
       crate(dir, {
         'lib.rs': `${PRELUDE}impl S {\n    fn root(&self) { let g = self.h0(); self.m.lock().unwrap(); }\n${chain}    fn h${n}(&self) -> MutexGuard<'_, u32> { self.m.lock().unwrap() }\n}\n`,
@@ -193,7 +198,7 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     language: 'rust',
     budgetMs: 60_000,
     build(dir, scale) {
-      const n = scale === 'full' ? 10_000 : 2_000;
+      const n = size(scale, 10_000, 1_000);
       const files: Record<string, string> = {
         'lib.rs': `${PRELUDE}impl S {\n    fn root(&self) {\n        if let Some(x) = self.load.read().unwrap().first() {\n            self.i0();\n        }\n    }\n}\n${Array.from({ length: n }, (_, i) => `mod m${i};\n`).join('')}`,
       };
@@ -209,7 +214,7 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     language: 'rust',
     budgetMs: 20_000,
     build(dir, scale) {
-      const n = scale === 'full' ? 1_000_000 : 200_000;
+      const n = size(scale, 1_000_000, 50_000);
       crate(dir, {
         'statements.rs': `${PRELUDE}impl S { fn f(&self) { ${'let x = self.m.lock().unwrap(); drop(x); '.repeat(n / 20)} } }\n`,
         'literal.rs': `${PRELUDE}const L: &str = "${'a'.repeat(n * 10)}";\n`,
@@ -294,16 +299,16 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     language: 'ts',
     budgetMs: 120_000,
     build(dir, scale) {
-      const target = scale === 'full' ? 10_000_000 : 500_000;
+      const target = size(scale, 10_000_000, 200_000);
       const parts = ["import { Mutex } from 'async-mutex';\nconst mutex = new Mutex();\n"];
-      let size = 0;
-      for (let i = 0; size < target; i++) {
+      let written = 0;
+      for (let i = 0; written < target; i++) {
         const fn =
           i % 10 === 0
             ? `export async function f${i}(): Promise<void> {\n  await mutex.runExclusive(async () => {\n    await f${i + 10}();\n  });\n}\n`
             : `export function g${i}(v: number[]): number {\n  let acc = ${i};\n  for (const x of v) acc = (acc * 31 + x) | 0;\n  return acc % 3 === 0 ? acc : g${i + 1}(v);\n}\n`;
         parts.push(fn);
-        size += fn.length;
+        written += fn.length;
       }
       write(dir, 'big.ts', parts.join(''));
       return { paths: ['.'] };
@@ -313,8 +318,8 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     name: 'ts: 100,000-deep nesting',
     language: 'ts',
     budgetMs: 20_000,
-    build(dir) {
-      const n = 100_000;
+    build(dir, scale) {
+      const n = size(scale, 100_000, 20_000);
       const head = "import { Mutex } from 'async-mutex';\nconst mutex = new Mutex();\n";
       write(dir, 'parens.ts', `${head}export const x = ${'('.repeat(n)}1${')'.repeat(n)};\n`);
       write(dir, 'binary.ts', `${head}export const x = 1${' + 1'.repeat(n)};\n`);
@@ -328,8 +333,8 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     name: 'ts: self-call and 10,000-function call cycle',
     language: 'ts',
     budgetMs: 30_000,
-    build(dir) {
-      const n = 10_000;
+    build(dir, scale) {
+      const n = size(scale, 10_000, 2_000);
       const cycle = Array.from({ length: n }, (_, i) => `async function c${i}(): Promise<void> { await c${(i + 1) % n}(); }\n`).join('');
       write(
         dir,
@@ -344,7 +349,7 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     language: 'ts',
     budgetMs: 20_000,
     build(dir, scale) {
-      const n = scale === 'full' ? 1_000_000 : 200_000;
+      const n = size(scale, 1_000_000, 50_000);
       write(dir, 'literal.ts', `export const s = "${'a'.repeat(n * 10)}";\n`);
       write(dir, 'array.ts', `export const a = [${'1, '.repeat(n)}];\n`);
       write(dir, 'statements.ts', `${SEED_TS}${'void 0; '.repeat(n / 5)}\n`);

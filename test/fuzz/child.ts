@@ -87,7 +87,11 @@ async function analyse(dir: string, rust: readonly string[], ts: readonly string
     else if (!noted.has(relative(dir, file))) silentSkips.push(relative(dir, file));
   }
   if (expectedBytes !== rustReport.bytes) silentSkips.push(`Rust files: read ${rustReport.bytes} characters, expected ${expectedBytes}`);
-  for (const file of ts) if (!tsParses(file) && !noted.has(relative(dir, file))) silentSkips.push(relative(dir, file));
+  for (const file of ts) {
+    if (noted.has(relative(dir, file))) continue;
+    if (!readSourceFile(file).ok) silentSkips.push(`${relative(dir, file)} (binary or not valid UTF-8, linted without a note)`);
+    else if (!tsParses(file)) silentSkips.push(relative(dir, file));
+  }
   return { diagnostics: [...rustReport.diagnostics, ...tsReport.diagnostics], notes, silentSkips };
 }
 
