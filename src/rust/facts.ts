@@ -56,6 +56,8 @@ export interface CallEvent extends EventBase {
    * cannot alias another reference): locks in its own fields are not the caller's.
    */
   readonly distinctReceiver: boolean;
+  /** The receiver's field path from the caller's `self` (`Proxy.inner`), when it has one. */
+  readonly receiverPath?: string;
   /** The lock each argument is (`&self.m`), if any: it stands for the callee's lock parameter. */
   readonly argumentLocks: readonly (LockId | undefined)[];
 }
@@ -81,7 +83,11 @@ export interface FunctionFacts {
  * locked a parameter (`helper(&self.m)`), nothing where a distinct receiver's own fields are
  * concerned (another object), or the acquisition itself.
  */
-export function acquisitionAtCall(event: CallEvent, callee: FnDecl, acquisition: Acquisition): Acquisition | undefined {
+export function acquisitionAtCall(
+  event: Pick<CallEvent, 'argumentLocks' | 'distinctReceiver' | 'receiverPath'>,
+  callee: FnDecl,
+  acquisition: Acquisition,
+): Acquisition | undefined {
   const key = acquisition.lock.key;
   const parameterPrefix = `param:${callee.key}:`;
   if (key.startsWith(parameterPrefix)) {
@@ -89,6 +95,14 @@ export function acquisitionAtCall(event: CallEvent, callee: FnDecl, acquisition:
     return argument ? { ...acquisition, lock: argument } : undefined;
   }
   if (key.startsWith('param:')) return undefined;
-  if (event.distinctReceiver && callee.ownerType && key.startsWith(`${callee.ownerType}.`)) return undefined;
+  const own = callee.ownerType ? `${callee.ownerType}.` : undefined;
+  if (own && key.startsWith(own)) {
+    if (event.distinctReceiver) return undefined;
+    // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`.
+    if (event.receiverPath && event.receiverPath !== callee.ownerType) {
+      const mapped = `${event.receiverPath}.${key.slice(own.length)}`;
+      return { ...acquisition, lock: { key: mapped, display: mapped } };
+    }
+  }
   return acquisition;
 }

@@ -9,7 +9,7 @@
 import type { Acquisition, AnalysisNote, LockId, SourceSpan } from '../core/model.js';
 import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
 import type { Edition } from './crates.js';
-import type { FactEvent, FunctionFacts, GuardFact, GuardOrigin, HeldGuard, ScrutineeConstruct } from './facts.js';
+import { acquisitionAtCall, type FactEvent, type FunctionFacts, type GuardFact, type GuardOrigin, type HeldGuard, type ScrutineeConstruct } from './facts.js';
 import {
   isAsyncLockCrate,
   lockKindOfTypeName,
@@ -62,6 +62,11 @@ interface Value {
   readonly distinct?: boolean;
   /** An async lock's future (`m.lock()` not yet awaited): the lock is taken at its `.await`. */
   readonly pending?: PendingAcquisition;
+  /**
+   * The place as a field path from `self` (`Proxy`, `Proxy.inner`): locks under it are named by
+   * that path, so `self.a.m` and `self.b.m` of one field type are two locks.
+   */
+  readonly path?: string;
 }
 
 interface PendingAcquisition {
@@ -75,6 +80,7 @@ interface Binding {
   struct?: string;
   distinct?: boolean;
   pending?: PendingAcquisition;
+  path?: string;
 }
 
 interface TempScope {
@@ -277,12 +283,13 @@ class GuardLifetimeWalk {
     return guard;
   }
 
-  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, distinctReceiver: boolean, args: readonly Value[]): void {
+  private call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, receiver: Value | undefined, args: readonly Value[]): void {
     this.events.push({
       kind: 'call',
       callees,
       calleeName: name,
-      distinctReceiver,
+      distinctReceiver: receiver?.distinct ?? false,
+      receiverPath: receiver?.path,
       argumentLocks: args.map((a) => a.lock?.id),
       span: this.span(node),
       held: this.held(),
@@ -407,6 +414,7 @@ class GuardLifetimeWalk {
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
         distinct: names.length === 1 ? value.distinct : undefined,
         pending: names.length === 1 ? value.pending : undefined,
+        path: names.length === 1 ? value.path : undefined,
       });
     }
   }
@@ -469,7 +477,7 @@ class GuardLifetimeWalk {
       case 'identifier':
         return this.identifier(node);
       case 'self':
-        return { guards: [], struct: this.fn.ownerType };
+        return { guards: [], struct: this.fn.ownerType, path: this.fn.ownerType };
       case 'field_expression':
         return this.fieldExpression(node);
       case 'scoped_identifier':
@@ -553,7 +561,15 @@ class GuardLifetimeWalk {
   private identifier(node: SyntaxNode): Value {
     const binding = this.lookup(node.text);
     if (binding) {
-      return { guards: binding.guards.filter((g) => g.live), lock: binding.lock, struct: binding.struct, binding, distinct: binding.distinct, pending: binding.pending };
+      return {
+        guards: binding.guards.filter((g) => g.live),
+        lock: binding.lock,
+        struct: binding.struct,
+        binding,
+        distinct: binding.distinct,
+        pending: binding.pending,
+        path: binding.path,
+      };
     }
     return this.staticPlace(node.text);
   }
@@ -580,11 +596,13 @@ class GuardLifetimeWalk {
     const fieldType = decl?.fields.get(field);
     if (!decl || !fieldType) return NOTHING;
     const meaning = this.meaningOf(fieldType, decl.file.imports);
+    // From `self`, the field path names the lock; from anything else, the type and field do.
+    const path = baseValue.path ? `${baseValue.path}.${field}` : undefined;
     if (meaning.lock) {
-      const display = `${decl.name}.${field}`;
+      const display = path ?? `${decl.name}.${field}`;
       return { guards: [], lock: { id: { key: display, display }, type: meaning.lock, confidence: 'high' } };
     }
-    return { guards: [], struct: meaning.struct };
+    return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined };
   }
 
   // ---- calls -----------------------------------------------------------------------------
@@ -717,7 +735,7 @@ class GuardLifetimeWalk {
       }
     }
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(method));
-    return this.resolvedCall(node, callees, method, values, receiver.distinct ?? false);
+    return this.resolvedCall(node, callees, method, values, receiver);
   }
 
   /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
@@ -800,8 +818,11 @@ class GuardLifetimeWalk {
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
       if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct };
-      if (meaning.struct && meaning.struct !== 'Self') return { guards: [], struct: meaning.struct, distinct: true };
-      if (constructed === 'Self' && this.fn.ownerType) return { guards: [], struct: this.fn.ownerType, distinct: true };
+      const struct = constructed === 'Self' ? this.fn.ownerType : meaning.struct;
+      if (!struct) return NOTHING;
+      // A crate type's constructor is a call too (its body may lock), made once.
+      const result = this.ctx.index.struct(struct, this.file) ? this.resolvedCall(node, () => this.ctx.index.methods(struct, name), name, values) : NOTHING;
+      return { guards: result.guards, struct, distinct: true };
     }
 
     // Guard adapters: `RwLockUpgradableReadGuard::upgrade(g)`, `MutexGuard::map(g, f)` keep the lock held.
@@ -835,7 +856,7 @@ class GuardLifetimeWalk {
   }
 
   /** A call to crate functions: guards returned by the callee are acquisitions here. */
-  private resolvedCall(node: SyntaxNode, resolve: () => readonly FnDecl[], name: string, args: readonly Value[], distinctReceiver = false): Value {
+  private resolvedCall(node: SyntaxNode, resolve: () => readonly FnDecl[], name: string, args: readonly Value[], receiver?: Value): Value {
     const span = this.span(node);
     this.moveIntoCall(args, span, name);
     // A callee that returns a guard, or the struct it returns, can only come from a file that
@@ -854,15 +875,19 @@ class GuardLifetimeWalk {
         }
         return resolved;
       };
-      this.call(callees, name, node, distinctReceiver, args);
+      this.call(callees, name, node, receiver, args);
       const first = nearby[0];
       const returnsStruct = first?.returnType;
       const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
       return { guards: [], struct: meaning.struct };
     }
     const guards: LiveGuard[] = [];
+    const site = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
     for (const inner of returned) {
-      const acquisition: Acquisition = { ...inner.acquisition, span, api: `${name}()` };
+      const callee = nearby.find((fn) => this.ctx.returnedGuards(fn).includes(inner));
+      const mapped = callee ? acquisitionAtCall(site, callee, inner.acquisition) : inner.acquisition;
+      if (!mapped) continue;
+      const acquisition: Acquisition = { ...mapped, span, api: `${name}()` };
       const innerAcquisition = inner.returnedBy?.inner ?? inner.acquisition;
       const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
       if (guard) guards.push(guard);
