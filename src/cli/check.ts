@@ -5,7 +5,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import ignore from 'ignore';
 import { readBaseline, subtractBaseline, writeBaseline } from '../core/baseline.js';
 import { findRule } from '../core/catalogue.js';
-import { loadConfig, type LockscopeConfig, type RustExtraLockApis } from '../core/config.js';
+import { loadConfig, type LockscopeConfig } from '../core/config.js';
 import { discoverFiles, type DiscoveredFiles } from '../core/discover.js';
 import { compareByLocation, type SourceLookup } from '../core/fingerprint.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
@@ -55,9 +55,6 @@ interface Selection extends DiscoveredFiles {
   /** Only findings and notes in these files are reported (`--staged`); all when absent. */
   readonly reportOnly?: ReadonlySet<string>;
 }
-
-/** The Rust options with the configuration's extra lock APIs, for the front end to consume. */
-type RustOptionsWithExtras = RustAnalysisOptions & { readonly extraLockApis: RustExtraLockApis };
 
 /** From this many files on, a run is expected to take long enough to show progress at once. */
 const LONG_RUN_FILES = 200;
@@ -112,7 +109,7 @@ export async function analyzePaths(
     return { diagnostics: [], notes: found.notes, files: 0, lines: 0, ms: performance.now() - started, suppressed: 0, missing: found.missing };
   }
   const rules = { ...config?.rules, ...options.rules };
-  const rustOptions: RustOptionsWithExtras = {
+  const rustOptions: RustAnalysisOptions = {
     cwd: options.cwd,
     edition: options.edition ?? config?.edition,
     rules,

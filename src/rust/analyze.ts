@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import { readSourceFile } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
+import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
@@ -11,6 +12,7 @@ import type { FunctionFacts } from './facts.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
 import { CrateFacts } from './summaries.js';
+import { typeHeadName } from './syntax.js';
 
 export interface RustAnalysisOptions {
   readonly cwd: string;
@@ -19,6 +21,8 @@ export interface RustAnalysisOptions {
   readonly rules: Readonly<Record<string, RuleSetting>>;
   /** Keep every crate's facts in the result (Semgrep project pack, ESLint); costs memory. */
   readonly keepFacts?: boolean;
+  /** In-house lock and guard types (`lockscope.config.json` `extraLockApis.rust`). */
+  readonly extraLockApis?: RustExtraLockApis;
 }
 
 
@@ -39,6 +43,10 @@ export interface RustAnalysis {
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
 const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|Spinlock|SpinMutex)|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
 function mayLockInCode(text: string): boolean {
   return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
@@ -57,7 +65,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes));
     bytes += crateBytes;
     lines += crateLines;
-    const analysis = new CrateAnalysis(crate, texts, absolute, clock);
+    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis);
     findings.push(...analysis.check(options.rules));
     const index = analysis.index;
     parsedFiles += index.parsedCount;
@@ -112,13 +120,14 @@ export class CrateAnalysis {
     private readonly texts: Map<string, string>,
     absolute: ReadonlyMap<string, string>,
     private readonly clock: PhaseClock<RustPhase>,
+    extraLockApis?: RustExtraLockApis,
   ) {
     const moduleOf = (file: string): ModulePath => {
       const inCrate = relative(crate.root, absolute.get(file) ?? file);
       // Files no Cargo.toml owns are read as one crate laid out like `src/`.
       return fileModule(crate.hasManifest ? inCrate : `src/${inCrate}`);
     };
-    this.index = new CrateIndex(crate, texts, clock, moduleOf);
+    this.index = new CrateIndex(crate, texts, clock, moduleOf, extraLockApis);
     this.facts = new CrateFacts(this.index);
   }
 
@@ -168,7 +177,10 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       if (facts) holders.push(facts);
     }
   };
-  const lockFiles = [...texts].filter(([, text]) => mayLockInCode(text)).map(([file]) => file);
+  // In-house lock and guard types name no standard lock: the pre-filter looks for them too.
+  const extraNames = [...Object.keys(index.extraLockApis.lockTypes), ...Object.keys(index.extraLockApis.guardTypes)];
+  const extraPattern = extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
+  const lockFiles = [...texts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)).map(([file]) => file);
   const lockNames = new Set<string>();
   const implementors = new Set<string>();
   for (const file of lockFiles) {
@@ -186,18 +198,29 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
   }
   const names = [...lockNames].map((n) => n.replace('.', '\\.'));
   const touchesLock = names.length > 0 ? new RegExp(`(?:${names.join('|')})\\b`) : undefined;
-  const mayHold = (body: string): boolean => MAY_LOCK.test(body) || (touchesLock?.test(body) ?? false);
+  const mayHold = (body: string): boolean => MAY_LOCK.test(body) || (touchesLock?.test(body) ?? false) || (extraPattern?.test(body) ?? false);
   const candidates = new Set([...lockFiles, ...implementors]);
 
   index.setLockFiles(candidates);
   for (const file of candidates) analyseFunctions(file, mayHold);
   const helperNames = new Set<string>();
+  const analyseCallers = (name: string): void => {
+    if (helperNames.has(name)) return;
+    helperNames.add(name);
+    const call = `${name}(`;
+    for (const file of index.filesMentioningCall(name)) analyseFunctions(file, (body) => body.includes(call));
+  };
+  // Functions declared to return a configured guard type are acquisitions wherever they are called.
+  const guardTypes = index.extraLockApis.guardTypes;
+  if (Object.keys(guardTypes).length > 0) {
+    for (const file of candidates) {
+      for (const fn of index.file(file)?.fns ?? []) {
+        if (fn.returnType && Object.hasOwn(guardTypes, typeHeadName(fn.returnType))) analyseCallers(fn.name);
+      }
+    }
+  }
   for (let i = 0; i < holders.length; i++) {
-    const facts = holders[i];
-    if (facts.returnedGuards.length === 0 || helperNames.has(facts.fn.name)) continue;
-    helperNames.add(facts.fn.name);
-    const call = `${facts.fn.name}(`;
-    for (const file of index.filesMentioningCall(facts.fn.name)) analyseFunctions(file, (body) => body.includes(call));
+    if (holders[i].returnedGuards.length > 0) analyseCallers(holders[i].fn.name);
   }
   return holders;
 }

@@ -5,6 +5,7 @@ import type { AnalysisNote } from '../core/model.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo, Edition } from './crates.js';
 import { LOCK_TYPE_NAME_LIST } from './lock-apis.js';
+import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, type SyntaxNode, type Tree } from './syntax.js';
 
@@ -167,6 +168,8 @@ export class CrateIndex {
     readonly clock: PhaseClock<RustPhase>,
     /** The module each file is, from its path inside the crate. */
     private readonly moduleOf: (file: string) => ModulePath = () => ({ root: '', path: [] }),
+    /** In-house lock and guard types from the configuration. */
+    readonly extraLockApis: RustExtraLockApis = { lockTypes: {}, guardTypes: {} },
   ) {
     clock.run('index', () => this.indexTexts(texts));
   }
@@ -318,11 +321,12 @@ export class CrateIndex {
 
   /** A declared type's meaning, through the crate's `type` aliases (`type Shared = Arc<Mutex<T>>`). */
   typeMeaning(typeText: string, imports: ReadonlyMap<string, string>, near?: ParsedFile): TypeMeaning {
-    let meaning = typeMeaning(typeText, imports);
+    const extra = this.extraLockApis.lockTypes;
+    let meaning = typeMeaning(typeText, imports, extra);
     for (let depth = 0; depth < 4 && meaning.struct && !this.struct(meaning.struct, near); depth++) {
       const alias = this.typeAlias(meaning.struct, near);
       if (!alias) break;
-      meaning = typeMeaning(alias.type, alias.file.imports);
+      meaning = typeMeaning(alias.type, alias.file.imports, extra);
     }
     return meaning;
   }

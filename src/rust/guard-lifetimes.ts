@@ -21,7 +21,7 @@ import {
   lockMethod,
   type LockMethod,
 } from './lock-apis.js';
-import { parseRust, type SyntaxNode } from './syntax.js';
+import { parseRust, typeHeadName, type SyntaxNode } from './syntax.js';
 import {
   aggregateParts,
   extendedTemporaries,
@@ -814,7 +814,7 @@ class GuardLifetimeWalk {
     const constructed = constructedTypePath(path);
     if (constructed) {
       const values = this.evaluateArguments(args, false);
-      const meaning = typeMeaning(constructed, this.file.imports);
+      const meaning = this.meaningOf(constructed, this.file.imports);
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
       if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct };
@@ -864,6 +864,8 @@ class GuardLifetimeWalk {
     const nearby = this.ctx.index.withinLockFiles(resolve);
     const returned: GuardFact[] = [];
     for (const callee of nearby) returned.push(...this.ctx.returnedGuards(callee));
+    const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;
+    if (configured) return configured;
     if (returned.length === 0) {
       let resolved: readonly FnDecl[] = [];
       let generation = -1;
@@ -893,6 +895,31 @@ class GuardLifetimeWalk {
       if (guard) guards.push(guard);
     }
     return { guards };
+  }
+
+  /**
+   * `fn locked(&self) -> Guard` where the configuration names `Guard` a guard type: the call is an
+   * acquisition of the lock `Owner.locked` in the configured mode, whatever the body does.
+   */
+  private configuredGuard(callees: readonly FnDecl[], span: SourceSpan, name: string, receiver: Value | undefined, args: readonly Value[]): Value | undefined {
+    const guardTypes = this.ctx.index.extraLockApis.guardTypes;
+    const callee = callees.find((fn) => fn.returnType && Object.hasOwn(guardTypes, typeHeadName(fn.returnType)));
+    if (!callee?.returnType) return undefined;
+    const lockKey = `${callee.ownerType ?? callee.module.path.join('::') ?? ''}.${callee.name}`;
+    const declared: Acquisition = {
+      lock: { key: lockKey, display: lockKey },
+      mode: guardTypes[typeHeadName(callee.returnType)],
+      flavor: lockFlavor('Mutex', 'configured'),
+      api: `${name}()`,
+      span,
+      blocking: true,
+      confidence: 'high',
+    };
+    const site = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
+    const acquisition = acquisitionAtCall(site, callee, declared);
+    if (!acquisition) return undefined;
+    const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
+    return guard ? { guards: [guard] } : NOTHING;
   }
 
   // ---- control flow ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type { AccessMode, LockFlavor } from '../core/model.js';
 export type LockKind = 'Mutex' | 'RwLock' | 'ReentrantMutex' | 'RefCell' | 'DashMap' | 'DashSet';
 
 /** The crate a lock type comes from, which decides fairness and whether it blocks threads. */
-export type LockCrate = 'std' | 'parking_lot' | 'spin' | 'tokio' | 'futures' | 'async_std' | 'dashmap' | 'core' | 'unknown';
+export type LockCrate = 'std' | 'parking_lot' | 'spin' | 'tokio' | 'futures' | 'async_std' | 'dashmap' | 'core' | 'unknown' | 'configured';
 
 /** Crates whose lock methods return futures: nothing is acquired until `.await`. */
 export function isAsyncLockCrate(crate: LockCrate): boolean {
@@ -190,7 +190,7 @@ export function lockFlavor(kind: LockKind, crate: LockCrate): LockFlavor {
   // waiting writer; tokio's is FIFO-fair. spin's is reader-preferring.
   const fair = kind === 'RwLock' && (crate === 'std' || crate === 'parking_lot' || crate === 'tokio');
   return {
-    name: crate === 'unknown' ? kind : `${crate === 'core' ? 'std' : crate}::${kind}`,
+    name: crate === 'unknown' || crate === 'configured' ? kind : `${crate === 'core' ? 'std' : crate}::${kind}`,
     outcome: 'deadlock',
     fair,
     blocksThread: !asyncCrate,

@@ -100,9 +100,15 @@ function crateOf(head: TypeHead, kind: LockKind, imports: ReadonlyMap<string, st
 }
 
 /** What a declared type is, looking through `Arc`, `Box`, `LazyLock`, references. */
-export function typeMeaning(typeText: string, imports: ReadonlyMap<string, string>): TypeMeaning {
+export function typeMeaning(
+  typeText: string,
+  imports: ReadonlyMap<string, string>,
+  /** In-house lock types from the configuration (`{ "TrackedMutex": "Mutex" }`). */
+  extraLockTypes: Readonly<Record<string, LockKind>> = {},
+): TypeMeaning {
   let current = typeHead(typeText);
   for (let depth = 0; current && depth < 8; depth++) {
+    if (Object.hasOwn(extraLockTypes, current.name)) return { lock: { kind: extraLockTypes[current.name], crate: 'configured' } };
     const kind = lockKindOfTypeName(current.name);
     if (kind) return { lock: { kind, crate: crateOf(current, kind, imports) } };
     if (TRANSPARENT_WRAPPERS.has(current.name) && current.args.length > 0) {
