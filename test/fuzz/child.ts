@@ -27,6 +27,8 @@ export interface CaseResult {
   /** The case threw: message and the top of the stack. */
   readonly threw?: string;
   readonly ms: number;
+  /** CPU time of the process (all threads) during the case: unlike wall time, load on the machine does not inflate it. */
+  readonly cpuMs: number;
   readonly diagnostics: number;
   /** Notes about the case's files, relative to the case directory (at most 20). */
   readonly notes: readonly AnalysisNote[];
@@ -99,7 +101,7 @@ function findingsOf(diagnostics: readonly Diagnostic[], dir: string, below: stri
   return diagnostics.map((d) => `${d.rule} ${relative(join(dir, below), resolve(dir, d.span.file))}:${d.span.line}:${d.span.column}`).sort();
 }
 
-async function runMutation(request: MutationCase, dir: string): Promise<Omit<CaseResult, 'id' | 'ms'>> {
+async function runMutation(request: MutationCase, dir: string): Promise<Omit<CaseResult, 'id' | 'ms' | 'cpuMs'>> {
   const u = unit(request.unit);
   for (const [rel, bytes] of u.files) {
     const path = join(dir, rel);
@@ -111,7 +113,7 @@ async function runMutation(request: MutationCase, dir: string): Promise<Omit<Cas
   return { diagnostics: result.diagnostics.length, notes: result.notes.slice(0, 20), silentSkips: result.silentSkips, missingNotes: [] };
 }
 
-async function runAdversarial(request: AdversarialCase, dir: string): Promise<Omit<CaseResult, 'id' | 'ms'>> {
+async function runAdversarial(request: AdversarialCase, dir: string): Promise<Omit<CaseResult, 'id' | 'ms' | 'cpuMs'>> {
   const cls = ADVERSARIAL.find((c) => c.name === request.id);
   if (!cls) throw new Error(`no adversarial class named ${request.id}`);
   const setup = cls.build(dir, request.scale, ROOT);
@@ -135,13 +137,18 @@ export async function runCase(request: CaseRequest): Promise<CaseResult> {
   const dir = join(work, String(counter++));
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  const cpuMs = (): number => {
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1000;
+  };
   try {
     const result = request.kind === 'mutation' ? await runMutation(request, dir) : await runAdversarial(request, dir);
-    return { id: request.id, ms: performance.now() - started, ...result };
+    return { ...result, id: request.id, ms: performance.now() - started, cpuMs: cpuMs() };
   } catch (error) {
     const e = error as Error;
     const threw = `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}\n${(e?.stack ?? '').split('\n').slice(1, 9).join('\n')}`;
-    return { id: request.id, ms: performance.now() - started, threw, diagnostics: 0, notes: [], silentSkips: [], missingNotes: [] };
+    return { id: request.id, ms: performance.now() - started, cpuMs: cpuMs(), threw, diagnostics: 0, notes: [], silentSkips: [], missingNotes: [] };
   } finally {
     removeTree(dir);
   }

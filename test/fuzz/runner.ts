@@ -40,9 +40,10 @@ export const KNOWN_LIMITS: readonly { readonly id: string; readonly classes: Reg
     reason: /linted without a note/,
   },
   {
-    // src/ts/check.ts: no size cap; ESLint on a 10 MB file needs minutes and > 4 GB.
+    // src/ts/check.ts: no size cap; ESLint on a 10 MB file (or a 10 MB string literal on one
+    // line) needs minutes and > 4 GB.
     id: 'T2 huge TS/JS files',
-    classes: /^ts: 10 MB/,
+    classes: /^ts: (?:10 MB|very long lines)/,
     reason: /a hang|the process died|over the \d+ ms budget/,
   },
 ];
@@ -120,7 +121,10 @@ function plan(options: FuzzOptions): Planned[] {
 function failureReasons(planned: Planned, result: CaseResult): string[] {
   const reasons: string[] = [];
   if (result.threw) reasons.push(`threw ${result.threw}`);
-  if (result.ms > planned.budgetMs) reasons.push(`took ${Math.round(result.ms)} ms, over the ${planned.budgetMs} ms budget`);
+  // Wall time counts other processes' load; CPU time counts worker threads twice. The smaller
+  // is the time the case would take alone on one core, near enough.
+  const ms = Math.min(result.ms, result.cpuMs);
+  if (ms > planned.budgetMs) reasons.push(`took ${Math.round(ms)} ms, over the ${planned.budgetMs} ms budget`);
   for (const skip of result.silentSkips) reasons.push(`skipped without a note: ${skip}`);
   if (result.missingNotes.length > 0) reasons.push(`no note for ${result.missingNotes.join(', ')}`);
   if (result.referenceMismatch) reasons.push(`findings differ from the clean reference: ${result.referenceMismatch}`);
@@ -218,17 +222,21 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (verdict.reason) (verdict.outcome === 'failed' ? failures : limits).push({ id: planned.request.id, className: planned.className, reason: verdict.reason });
   };
 
-  let next = 0;
-  await Promise.all(
-    workers.map(async (worker) => {
-      while (next < queue.length) {
-        const planned = queue[next++];
-        record(planned, await worker.run(planned));
-        options.onCase?.(++done, total);
-      }
-      worker.stop();
-    }),
-  );
+  // The adversarial cases first, apart: a 10 MB file thrashing memory must not slow the
+  // fixture-sized cases past their budget.
+  for (const phase of [queue.filter((p) => p.request.kind === 'adversarial'), queue.filter((p) => p.request.kind === 'mutation')]) {
+    let next = 0;
+    await Promise.all(
+      workers.map(async (worker) => {
+        while (next < phase.length) {
+          const planned = phase[next++];
+          record(planned, await worker.run(planned));
+          options.onCase?.(++done, total);
+        }
+      }),
+    );
+  }
+  for (const worker of workers) worker.stop();
   const order = (name: string): string => (name.includes(':') && ADVERSARIAL.some((c) => c.name === name) ? `1${name}` : `0${name}`);
   return {
     seed: options.seed,
