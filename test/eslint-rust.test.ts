@@ -7,7 +7,7 @@ import { ESLint, type Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { RULES, docsUrl } from '../src/core/catalogue.js';
 import { discoverFiles } from '../src/core/discover.js';
-import type { RustNode } from '../src/eslint-rust/ast.js';
+import { parseRustAst, type RustNode } from '../src/eslint-rust/ast.js';
 import type { RustSourceCode } from '../src/eslint-rust/source-code.js';
 import plugin from '../src/plugin.js';
 
@@ -256,9 +256,27 @@ describe('the lockscope/rust language', () => {
   it('keeps analysing half-written code', async () => {
     const results = await eslintWith(recommended).lintFiles(rustFilesOf('half_written.rs'));
     expect(results[0].messages.every((m) => !m.fatal)).toBe(true);
-    const deep = `fn f() { ${'('.repeat(5000)} }`;
-    const [result] = await eslintWith(recommended).lintText(deep, { filePath: join(root, 'deep.rs') });
+    const unclosed = `fn f() { ${'('.repeat(5000)} }`;
+    const [result] = await eslintWith(recommended).lintText(unclosed, { filePath: join(root, 'deep.rs') });
     expect(result.messages.every((m) => !m.fatal)).toBe(true);
+  });
+
+  it('keeps the tree at most 1,000 deep, so ESLint walks a 100,000-deep file in linear time', async () => {
+    const deep = `fn f() ${'{'.repeat(50_000)}${'}'.repeat(50_000)}\n`;
+    const { ast } = parseRustAst(deep);
+    let depth = 0;
+    let nodes = 0;
+    const pending: [RustNode, number][] = [[ast, 0]];
+    while (pending.length > 0) {
+      const [node, at] = pending.pop()!;
+      nodes++;
+      depth = Math.max(depth, at);
+      for (const child of node.children) pending.push([child, at + 1]);
+    }
+    expect(depth).toBeLessThanOrEqual(1000);
+    expect(nodes).toBeGreaterThan(50_000);
+    const [result] = await eslintWith(recommended).lintText(deep, { filePath: join(root, 'deep.rs') });
+    expect(result.messages).toEqual([]);
   });
 });
 

@@ -51,6 +51,14 @@ function isNamed(cursor: TreeCursor): boolean {
   return named;
 }
 
+/**
+ * Below this depth, descendants are mirrored as children of the node at this depth. ESLint's
+ * traversal keeps the ancestry in an array it shifts per node, so its cost grows with depth times
+ * nodes: a generated file nested 100,000 blocks deep would take seconds per lint. Real code is
+ * nowhere near this deep, and the rules read the analysis, not the tree.
+ */
+const MAX_DEPTH = 1000;
+
 export function parseRustAst(text: string): RustParse {
   const cursor = parseRust(text).walk();
   const parents = new WeakMap<RustNode, RustNode>();
@@ -94,7 +102,7 @@ export function parseRustAst(text: string): RustParse {
       parent.children.push(node);
       parents.set(node, parent);
       if (!isComment(node) && cursor.gotoFirstChild()) {
-        stack.push(node);
+        stack.push(stack.length < MAX_DEPTH ? node : parent);
         descended = true;
       }
     } else if (cursor.gotoFirstChild()) {
