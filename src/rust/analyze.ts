@@ -188,13 +188,13 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
     for (const struct of parsed?.structs ?? []) {
       let holdsLock = false;
       for (const [field, type] of struct.fields) {
-        if (!index.typeMeaning(type, parsed!.imports, parsed).lock) continue;
+        if (!index.typeMeaning(type, parsed!).lock) continue;
         lockNames.add(`.${field}`);
         holdsLock = true;
       }
       if (holdsLock) for (const f of index.implFiles(struct.name)) implementors.add(f);
     }
-    for (const decl of parsed?.statics ?? []) if (index.typeMeaning(decl.type, parsed!.imports, parsed).lock) lockNames.add(decl.name);
+    for (const decl of parsed?.statics ?? []) if (index.typeMeaning(decl.type, parsed!).lock) lockNames.add(decl.name);
   }
   const names = [...lockNames].map((n) => n.replace('.', '\\.'));
   const touchesLock = names.length > 0 ? new RegExp(`(?:${names.join('|')})\\b`) : undefined;

@@ -45,6 +45,8 @@ export interface ParsedFile {
   readonly text: string;
   readonly tree: Tree;
   readonly lines: LineMap;
+  /** The module the file is (inline `mod` blocks inside it have their own). */
+  readonly module: ModulePath;
   readonly edition: Edition;
   /** `use parking_lot::Mutex;` → `Mutex` ↦ `parking_lot::Mutex`. */
   readonly imports: ReadonlyMap<string, string>;
@@ -60,7 +62,12 @@ export interface ParsedFile {
 /** Names a file may declare, found by regular expressions over its text (no parse). */
 interface TextIndex {
   readonly fnFiles: Map<string, string[]>;
+  /** Files declaring a type of this name (struct, enum, union, trait or alias). */
   readonly typeFiles: Map<string, string[]>;
+  /** Files declaring a struct or union of this name: where field types come from. */
+  readonly structFiles: Map<string, string[]>;
+  /** Files declaring `type NAME = …`. */
+  readonly aliasFiles: Map<string, string[]>;
   readonly staticFiles: Map<string, string[]>;
   readonly implFiles: Map<string, string[]>;
   /** `impl Trait for Type` headers: the traits each type implements, read from the text. */
@@ -68,7 +75,7 @@ interface TextIndex {
 }
 
 const FN_RE = /\bfn\s+([A-Za-z_][A-Za-z0-9_]*)/g;
-const TYPE_RE = /\b(?:struct|enum|union|trait|type)\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+const TYPE_RE = /\b(struct|enum|union|trait|type)\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 const STATIC_RE = /\bstatic\s+(?:ref\s+|mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:/g;
 // `impl<T> Trait<T> for path::Type<T> where … {` / `impl Type {`: the header up to its brace.
 const IMPL_RE = /\bimpl\b([^{};]*)\{/g;
@@ -154,6 +161,8 @@ export class CrateIndex {
   private readonly textIndex: TextIndex = {
     fnFiles: new Map(),
     typeFiles: new Map(),
+    structFiles: new Map(),
+    aliasFiles: new Map(),
     staticFiles: new Map(),
     implFiles: new Map(),
     traitsOf: new Map(),
@@ -182,7 +191,8 @@ export class CrateIndex {
 
   /** Replaces one file's text (an editor buffer, a changed file): only that file is re-indexed. */
   updateFile(file: string, text: string): void {
-    for (const map of [this.textIndex.fnFiles, this.textIndex.typeFiles, this.textIndex.staticFiles, this.textIndex.implFiles]) {
+    const { fnFiles, typeFiles, structFiles, aliasFiles, staticFiles, implFiles } = this.textIndex;
+    for (const map of [fnFiles, typeFiles, structFiles, aliasFiles, staticFiles, implFiles]) {
       for (const [name, files] of map) {
         const i = files.indexOf(file);
         if (i < 0) continue;
@@ -200,7 +210,11 @@ export class CrateIndex {
     for (const [file, text] of texts) {
       this.texts.set(file, text);
       for (const m of text.matchAll(FN_RE)) addTo(this.textIndex.fnFiles, m[1], file);
-      for (const m of text.matchAll(TYPE_RE)) addTo(this.textIndex.typeFiles, m[1], file);
+      for (const m of text.matchAll(TYPE_RE)) {
+        addTo(this.textIndex.typeFiles, m[2], file);
+        if (m[1] === 'struct' || m[1] === 'union') addTo(this.textIndex.structFiles, m[2], file);
+        else if (m[1] === 'type') addTo(this.textIndex.aliasFiles, m[2], file);
+      }
       for (const m of text.matchAll(STATIC_RE)) addTo(this.textIndex.staticFiles, m[1], file);
       for (const m of text.matchAll(IMPL_RE)) {
         const header = implHeader(m[1]);
@@ -301,38 +315,75 @@ export class CrateIndex {
     return out;
   }
 
-  /** Candidate files, the asking file first: a name is most often declared where it is used. */
-  private *lazily(files: readonly string[], near?: ParsedFile): Generator<ParsedFile> {
+  /**
+   * Candidate files for a type name used in `near`, in the order Rust's name resolution makes
+   * likely: `near` itself, then the module its `use` names. A name `near` imports from another
+   * crate has no candidates: parsing same-named types of this crate would only find the wrong one.
+   */
+  private *lazily(files: readonly string[], near?: ParsedFile, name?: string, strict = false): Generator<ParsedFile> {
     if (near && files.includes(near.path)) yield near;
-    for (const f of this.inScope(files)) {
-      if (f === near?.path) continue;
+    const imported = near && name ? near.imports.get(name) : undefined;
+    if (imported && !/^(crate|self|super)::/.test(imported) && !imported.startsWith('*')) {
+      const head = imported.split('::')[0];
+      if (!this.moduleNamesLocal(head)) return;
+    }
+    let rest = this.inScope(files).filter((f) => f !== near?.path);
+    if (near) {
+      // The modules `near` can see the name from: the one its `use` names, and its globs'.
+      const targets: ModulePath[] = [];
+      const fromImport = imported ? modulePathOf(imported.split('::').slice(0, -1), near.module) : undefined;
+      if (fromImport) targets.push(fromImport);
+      for (const [key, base] of near.imports) {
+        const glob = key.startsWith('*') ? modulePathOf(base.split('::'), near.module) : undefined;
+        if (glob) targets.push(glob);
+      }
+      const visible = (f: string): boolean => targets.some((t) => sameModule(this.moduleOf(f), t));
+      // Strict: a name written in `near` resolves only through what `near` can see.
+      if (strict) rest = rest.filter(visible);
+      else rest.sort((a, b) => Number(!visible(a)) - Number(!visible(b)));
+    }
+    for (const f of rest) {
       const parsed = this.file(f);
       if (parsed) yield parsed;
     }
   }
 
-  struct(name: string, near?: ParsedFile): StructDecl | undefined {
-    for (const file of this.lazily(this.textIndex.typeFiles.get(name) ?? [], near)) {
+  /** Whether a path's first segment can be a module of this crate (2015-style `use a::B`). */
+  private moduleNamesLocal(head: string): boolean {
+    return this.files.some((f) => f.endsWith(`/${head}.rs`) || f.includes(`/${head}/`));
+  }
+
+  /** `strict` when `name` was written in `near` (not carried over from another file's type). */
+  struct(name: string, near?: ParsedFile, strict = false): StructDecl | undefined {
+    for (const file of this.lazily(this.textIndex.structFiles.get(name) ?? [], near, name, strict)) {
       const found = file.structs.find((s) => s.name === name);
       if (found) return found;
     }
     return undefined;
   }
 
-  /** A declared type's meaning, through the crate's `type` aliases (`type Shared = Arc<Mutex<T>>`). */
-  typeMeaning(typeText: string, imports: ReadonlyMap<string, string>, near?: ParsedFile): TypeMeaning {
+  /**
+   * What a type written in `scope` means, through the crate's `type` aliases (`type Shared =
+   * Arc<Mutex<T>>`). An alias is looked for only where Rust would find it: declared in `scope`,
+   * or imported into it; a bare `Result` with neither is the prelude's.
+   */
+  typeMeaning(typeText: string, scope: ParsedFile): TypeMeaning {
     const extra = this.extraLockApis.lockTypes;
-    let meaning = typeMeaning(typeText, imports, extra);
-    for (let depth = 0; depth < 4 && meaning.struct && !this.struct(meaning.struct, near); depth++) {
-      const alias = this.typeAlias(meaning.struct, near);
+    let meaning = typeMeaning(typeText, scope.imports, extra);
+    let current = scope;
+    for (let depth = 0; depth < 4 && meaning.struct && this.textIndex.aliasFiles.has(meaning.struct); depth++) {
+      const name = meaning.struct;
+      if (current.structs.some((s) => s.name === name)) break;
+      const alias = this.typeAlias(name, current);
       if (!alias) break;
       meaning = typeMeaning(alias.type, alias.file.imports, extra);
+      current = alias.file;
     }
     return meaning;
   }
 
   typeAlias(name: string, near?: ParsedFile): StaticDecl | undefined {
-    for (const file of this.lazily(this.textIndex.typeFiles.get(name) ?? [], near)) {
+    for (const file of this.lazily(this.textIndex.aliasFiles.get(name) ?? [], near, name, true)) {
       const found = file.typeAliases.find((a) => a.name === name);
       if (found) return found;
     }
@@ -452,6 +503,7 @@ function fnsNamed(file: ParsedFile, name: string): readonly FnDecl[] {
 function collectDeclarations(path: string, text: string, tree: Tree, edition: Edition, module: ModulePath): ParsedFile {
   const file: ParsedFile = {
     path,
+    module,
     text,
     tree,
     lines: new LineMap(text),

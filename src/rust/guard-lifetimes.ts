@@ -176,7 +176,7 @@ class GuardLifetimeWalk {
     const imports = this.file.imports;
     const mutSelf = this.fn.selfParam?.includes('mut') ?? false;
     this.fn.params.forEach((p, i) => {
-      const meaning = this.meaningOf(p.type, imports);
+      const meaning = this.meaningOf(p.type, this.file);
       // Borrowck: a `&mut` parameter aliases nothing else, and nothing aliases `&mut self`.
       const distinct = this.fn.selfParam !== undefined && (/^&\s*('\w+\s*)?mut\b/.test(p.type) || mutSelf);
       // A lock parameter is whatever lock the caller passes: summaries substitute it per call.
@@ -192,8 +192,9 @@ class GuardLifetimeWalk {
     });
   }
 
-  private meaningOf(typeText: string, imports: ReadonlyMap<string, string>): TypeMeaning {
-    return this.ctx.index.typeMeaning(typeText, imports, this.file);
+  /** What a type written in `scope` means there (its imports, its crate's aliases). */
+  private meaningOf(typeText: string, scope: ParsedFile): TypeMeaning {
+    return this.ctx.index.typeMeaning(typeText, scope);
   }
 
   private localLock(name: string, type: LockType, display = name): LockPlace {
@@ -405,7 +406,7 @@ class GuardLifetimeWalk {
       block.owned.push(g);
       guardsOf.set(name, [...(guardsOf.get(name) ?? []), g]);
     }
-    const declared = typeNode ? this.meaningOf(typeNode.text, this.file.imports) : {};
+    const declared = typeNode ? this.meaningOf(typeNode.text, this.file) : {};
     for (const name of names) {
       // Shadowing does not drop the shadowed guard: it stays owned by the block.
       this.bind(name, {
@@ -579,7 +580,7 @@ class GuardLifetimeWalk {
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return NOTHING;
     const decl = this.ctx.index.staticDecl(name, this.file);
     if (!decl) return NOTHING;
-    const meaning = this.meaningOf(decl.type, decl.file.imports);
+    const meaning = this.meaningOf(decl.type, decl.file);
     if (meaning.lock) {
       return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high' } };
     }
@@ -595,7 +596,7 @@ class GuardLifetimeWalk {
     const decl = this.ctx.index.struct(baseValue.struct, this.file);
     const fieldType = decl?.fields.get(field);
     if (!decl || !fieldType) return NOTHING;
-    const meaning = this.meaningOf(fieldType, decl.file.imports);
+    const meaning = this.meaningOf(fieldType, decl.file);
     // From `self`, the field path names the lock; from anything else, the type and field do.
     const path = baseValue.path ? `${baseValue.path}.${field}` : undefined;
     if (meaning.lock) {
@@ -814,14 +815,14 @@ class GuardLifetimeWalk {
     const constructed = constructedTypePath(path);
     if (constructed) {
       const values = this.evaluateArguments(args, false);
-      const meaning = this.meaningOf(constructed, this.file.imports);
+      const meaning = this.meaningOf(constructed, this.file);
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
       if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct };
       const struct = constructed === 'Self' ? this.fn.ownerType : meaning.struct;
       if (!struct) return NOTHING;
       // A crate type's constructor is a call too (its body may lock), made once.
-      const result = this.ctx.index.struct(struct, this.file) ? this.resolvedCall(node, () => this.ctx.index.methods(struct, name), name, values) : NOTHING;
+      const result = this.ctx.index.struct(struct, this.file, true) ? this.resolvedCall(node, () => this.ctx.index.methods(struct, name), name, values) : NOTHING;
       return { guards: result.guards, struct, distinct: true };
     }
 
@@ -880,7 +881,7 @@ class GuardLifetimeWalk {
       this.call(callees, name, node, receiver, args);
       const first = nearby[0];
       const returnsStruct = first?.returnType;
-      const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file.imports) : {};
+      const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
       return { guards: [], struct: meaning.struct };
     }
     const guards: LiveGuard[] = [];
