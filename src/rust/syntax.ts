@@ -11,8 +11,17 @@ export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
 
 let parser: Parser | undefined;
+/** The last parse: an editor's buffer is parsed by the ESLint language and again by the index. */
+let last: { text: string; tree: Tree } | undefined;
 
 export function parseRust(text: string): Tree {
+  if (last?.text === text) return last.tree;
+  const tree = parseFresh(text);
+  last = { text, tree };
+  return tree;
+}
+
+function parseFresh(text: string): Tree {
   if (!parser) {
     parser = new TreeSitter();
     parser.setLanguage(RustLanguage as Parser.Language);

@@ -7,15 +7,20 @@ import { discoverFiles } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { PhaseClock, RUST_PHASES } from '../core/phase-clock.js';
 import { CrateAnalysis, dedupe, readCrateTexts, toDiagnostic } from './analyze.js';
+import type { RustExtraLockApis } from '../core/config.js';
 import { groupIntoCrates, type Edition } from './crates.js';
+import type { RustFinding } from './rules/rule.js';
 
 export interface RustWorkspaceOptions {
   readonly rules?: Readonly<Record<string, RuleSetting>>;
   readonly edition?: Edition;
+  readonly extraLockApis?: RustExtraLockApis;
 }
 
 interface LoadedCrate {
   readonly analysis: CrateAnalysis;
+  /** Findings of the last check, valid until the crate's text changes. */
+  findings?: RustFinding[];
   /** Absolute path → mtime (ms) when last read from disk. */
   readonly mtimes: Map<string, number>;
   readonly shownOf: Map<string, string>;
@@ -47,8 +52,13 @@ export class RustWorkspace {
     const shown = relative(cwd, absolute) || absolute;
     const loaded = this.load(absolute, cwd);
     this.refresh(loaded, absolute);
-    if (loaded.analysis.text(shown) !== text) loaded.analysis.update(shown, text);
-    const findings = loaded.analysis.check(this.rules);
+    if (loaded.analysis.text(shown) !== text) {
+      loaded.analysis.update(shown, text);
+      loaded.findings = undefined;
+    }
+    // Six ESLint rules ask about one file in a row, and unchanged files are linted again: the
+    // crate's findings stand until some file of it changes.
+    const findings = (loaded.findings ??= loaded.analysis.check(this.rules));
     const diagnostics = dedupe(findings.map((f) => toDiagnostic(f, this.rules))).filter((d) => d.span.file === shown);
     const notes = loaded.analysis.index.notes.filter((n) => n.file === shown);
     return { diagnostics, notes };
@@ -73,7 +83,8 @@ export class RustWorkspace {
       mtimes.set(abs, mtimeOf(abs) ?? 0);
       shownOf.set(abs, shown);
     }
-    const loaded: LoadedCrate = { analysis: new CrateAnalysis(crate, texts, absolute, new PhaseClock(RUST_PHASES)), mtimes, shownOf };
+    const analysis = new CrateAnalysis(crate, texts, absolute, new PhaseClock(RUST_PHASES), this.options.extraLockApis);
+    const loaded: LoadedCrate = { analysis, mtimes, shownOf };
     this.crates.set(key, loaded);
     return loaded;
   }
@@ -89,7 +100,10 @@ export class RustWorkspace {
       const { texts } = readCrateTexts([abs], resolve('/'), notes);
       const text = [...texts.values()][0];
       const shown = loaded.shownOf.get(abs);
-      if (text !== undefined && shown !== undefined) loaded.analysis.update(shown, text);
+      if (text !== undefined && shown !== undefined) {
+        loaded.analysis.update(shown, text);
+        loaded.findings = undefined;
+      }
     }
   }
 }
