@@ -99,13 +99,19 @@ export interface AnalysisNote {
   readonly line?: number;
 }
 
+/**
+ * Two access modes that exclude each other on any lock, fair or not: exclusive against anything,
+ * and two upgradable reads. (Two shared accesses only block behind a queued writer.)
+ */
+export function modesAlwaysConflict(held: AccessMode, requested: AccessMode): boolean {
+  return held === 'exclusive' || requested === 'exclusive' || (held === 'upgradable' && requested === 'upgradable');
+}
+
 export function conflicts(held: Acquisition, requested: Acquisition): boolean {
   if (held.lock.key !== requested.lock.key) return false;
   if (!requested.blocking && requested.flavor.outcome === 'deadlock') return false;
   if (held.flavor.reentrant || requested.flavor.reentrant) return false;
-  if (held.mode === 'exclusive' || requested.mode === 'exclusive') return true;
-  if (held.mode === 'upgradable' && requested.mode === 'upgradable') return true;
-  return sharedPairMayBlock(held, requested);
+  return modesAlwaysConflict(held.mode, requested.mode) || sharedPairMayBlock(held, requested);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Derived facts the Rust rules share: conflicts between a held guard and a later acquisition
 // (direct or through calls), and lock-order edges. Computed once per crate from facts and
 // summaries; rules filter and phrase them.
-import { conflicts, type Acquisition, type WitnessStep } from '../core/model.js';
+import { conflicts, modesAlwaysConflict, type Acquisition, type WitnessStep } from '../core/model.js';
 import { acquisitionAtCall, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
 import type { CrateFacts } from './summaries.js';
 
@@ -82,8 +82,8 @@ export function findLockOrderEdges(crate: CrateFacts): LockOrderEdge[] {
 export function conflictRule(conflict: LockConflict): 'guard-across-branch' | 'lock-upgrade' | 'double-lock' {
   const held = conflict.held.guard.acquisition;
   const requested = conflict.requested;
-  const sharedPair = held.mode !== 'exclusive' && requested.mode !== 'exclusive' && !(held.mode === 'upgradable' && requested.mode === 'upgradable');
-  if (conflict.held.guard.origin === 'scrutinee' && conflict.held.region && !sharedPair) return 'guard-across-branch';
+  const certainPair = modesAlwaysConflict(held.mode, requested.mode);
+  if (conflict.held.guard.origin === 'scrutinee' && conflict.held.region && certainPair) return 'guard-across-branch';
   if (held.mode !== 'exclusive' && requested.mode === 'exclusive') return 'lock-upgrade';
   return 'double-lock';
 }
@@ -92,6 +92,5 @@ export function conflictRule(conflict: LockConflict): 'guard-across-branch' | 'l
 export function conflictIsCertain(conflict: LockConflict): boolean {
   const held = conflict.held.guard.acquisition;
   const requested = conflict.requested;
-  const sharedPair = held.mode !== 'exclusive' && requested.mode !== 'exclusive' && !(held.mode === 'upgradable' && requested.mode === 'upgradable');
-  return !sharedPair && held.confidence === 'high' && requested.confidence === 'high';
+  return modesAlwaysConflict(held.mode, requested.mode) && held.confidence === 'high' && requested.confidence === 'high';
 }

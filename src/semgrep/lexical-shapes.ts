@@ -3,6 +3,9 @@
 // (semgrep-formulas.ts) and as an ast-grep rule (ast-grep-rules.ts), so the ast-grep run in the
 // tests checks the same shapes the Semgrep pack ships.
 
+import { modesAlwaysConflict, type AccessMode } from '../core/model.js';
+import { lockMethod } from '../rust/lock-apis.js';
+
 /** A method call on the lock: `lock()` takes no arguments, DashMap's `get(&k)` takes some. */
 export interface LockCall {
   readonly method: string;
@@ -16,26 +19,42 @@ export interface LockFamily {
   readonly conflicts: readonly LockCall[];
 }
 
-const call = (method: string): LockCall => ({ method, args: false });
-const callWithArgs = (method: string): LockCall => ({ method, args: true });
-
-// std / parking_lot / spin / tokio share method names; RefCell conflicts panic instead of
-// deadlocking; DashMap's read methods hold a shard read guard, its write methods need the shard.
-export const MUTEX: LockFamily = { name: 'mutex', held: call('lock'), conflicts: [call('lock')] };
-export const RW_WRITE: LockFamily = { name: 'rwlock-write', held: call('write'), conflicts: [call('read'), call('write')] };
-export const RW_READ: LockFamily = { name: 'rwlock-read', held: call('read'), conflicts: [call('write')] };
-export const RW_UPGRADABLE: LockFamily = {
-  name: 'rwlock-upgradable',
-  held: call('upgradable_read'),
-  conflicts: [call('write'), call('upgradable_read')],
+// The method names a lexical rule can see on a receiver of each lock kind (std, parking_lot,
+// spin and tokio share them). Which of them conflict is not written here: it comes from the lock
+// catalogue's access modes (src/rust/lock-apis.ts), where two modes that always exclude each
+// other conflict — the same test the analysis uses for a certain finding.
+const LEXICAL_METHODS: Record<'Mutex' | 'RwLock' | 'RefCell' | 'DashMap', readonly string[]> = {
+  Mutex: ['lock'],
+  RwLock: ['read', 'write', 'upgradable_read'],
+  RefCell: ['borrow', 'borrow_mut'],
+  DashMap: ['get', 'insert', 'remove', 'entry', 'get_mut'],
 };
-export const REFCELL_MUT: LockFamily = { name: 'refcell-mut', held: call('borrow_mut'), conflicts: [call('borrow'), call('borrow_mut')] };
-export const REFCELL: LockFamily = { name: 'refcell', held: call('borrow'), conflicts: [call('borrow_mut')] };
-const DASHMAP_WRITES = [callWithArgs('insert'), callWithArgs('remove'), callWithArgs('entry'), callWithArgs('get_mut')];
-export const DASHMAP_ENTRY: LockFamily = { name: 'dashmap-entry', held: callWithArgs('entry'), conflicts: [callWithArgs('get'), ...DASHMAP_WRITES] };
+
+function family(name: string, kind: keyof typeof LEXICAL_METHODS, held: string): LockFamily {
+  const modeOf = (method: string): AccessMode => {
+    const api = lockMethod(kind, method);
+    if (!api) throw new Error(`lexical-shapes: ${kind}.${method} is not in the lock catalogue`);
+    return api.mode;
+  };
+  // DashMap's methods take the key; the others take no argument (`io::Read::read(&mut buf)` does).
+  const callOf = (method: string): LockCall => ({ method, args: kind === 'DashMap' && method !== 'iter' });
+  return {
+    name,
+    held: callOf(held),
+    conflicts: LEXICAL_METHODS[kind].filter((m) => modesAlwaysConflict(modeOf(held), modeOf(m))).map(callOf),
+  };
+}
+
+export const MUTEX = family('mutex', 'Mutex', 'lock');
+export const RW_WRITE = family('rwlock-write', 'RwLock', 'write');
+export const RW_READ = family('rwlock-read', 'RwLock', 'read');
+export const RW_UPGRADABLE = family('rwlock-upgradable', 'RwLock', 'upgradable_read');
+export const REFCELL_MUT = family('refcell-mut', 'RefCell', 'borrow_mut');
+export const REFCELL = family('refcell', 'RefCell', 'borrow');
+export const DASHMAP_ENTRY = family('dashmap-entry', 'DashMap', 'entry');
 /** `get` holds the shard only inside `Some`: never in `else`, and `match` arms cannot be told apart. */
-export const DASHMAP_GET: LockFamily = { name: 'dashmap-get', held: callWithArgs('get'), conflicts: DASHMAP_WRITES };
-export const DASHMAP_ITER: LockFamily = { name: 'dashmap-iter', held: call('iter'), conflicts: DASHMAP_WRITES };
+export const DASHMAP_GET = family('dashmap-get', 'DashMap', 'get');
+export const DASHMAP_ITER = family('dashmap-iter', 'DashMap', 'iter');
 
 /** Where a scrutinee's guard is alive and the conflict is looked for. */
 export type ScrutineeRegion = 'match arms' | 'if let then-block' | 'if let else-block' | 'while let body' | 'for body';
