@@ -864,7 +864,7 @@ class GuardLifetimeWalk {
     // names a lock; the full resolution waits until a check needs this call's summary.
     const nearby = this.ctx.index.withinLockFiles(resolve);
     const returned: GuardFact[] = [];
-    for (const callee of nearby) returned.push(...this.ctx.returnedGuards(callee));
+    for (const callee of nearby) if (mayReturnGuard(callee)) returned.push(...this.ctx.returnedGuards(callee));
     const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;
     if (configured) return configured;
     if (returned.length === 0) {
@@ -1192,6 +1192,17 @@ class GuardLifetimeWalk {
     }
     return NOTHING;
   }
+}
+
+/**
+ * Whether a function's declared result can hold a guard: a guard type, a DashMap `Ref`, an
+ * `impl Trait`, `Self`, a generic; `usize` or `()` cannot. Only such callees are walked to ask.
+ */
+function mayReturnGuard(fn: FnDecl): boolean {
+  const type = fn.returnType;
+  if (!type) return false;
+  // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
+  return /Guard|\bRef(?:Mut)?\b|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
 }
 
 /** The identity of a function's lock-typed parameter, replaced by the argument at each call. */

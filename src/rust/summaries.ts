@@ -9,6 +9,7 @@ import { walkFunction } from './guard-lifetimes.js';
 export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
 
 const MAX_CHAIN = 24;
+const MAX_NESTED_WALKS = 128;
 const MAX_ROUNDS = 64;
 
 function summaryKey(r: ReachedAcquisition): string {
@@ -19,6 +20,7 @@ function summaryKey(r: ReachedAcquisition): string {
 export class CrateFacts {
   private readonly factsByKey = new Map<string, FunctionFacts>();
   private readonly inProgress = new Set<string>();
+  private nestingNoted = false;
   private readonly summaries = new Map<string, Map<string, ReachedAcquisition>>();
   readonly notes: AnalysisNote[];
 
@@ -26,11 +28,27 @@ export class CrateFacts {
     this.notes = index.notes;
   }
 
-  /** Facts of one function; a function whose facts are being computed (recursion) has none yet. */
+  /**
+   * Facts of one function; a function whose facts are being computed (recursion) has none yet.
+   * A walk asks for a callee's facts (does it return a guard?), so chains of calls nest walks:
+   * past MAX_NESTED_WALKS the callee is treated as unknown, with a note, instead of exhausting
+   * the stack.
+   */
   facts(fn: FnDecl): FunctionFacts | undefined {
     const known = this.factsByKey.get(fn.key);
     if (known) return known;
     if (this.inProgress.has(fn.key)) return undefined;
+    if (this.inProgress.size >= MAX_NESTED_WALKS) {
+      if (!this.nestingNoted) {
+        this.nestingNoted = true;
+        this.notes.push({
+          file: fn.file.path,
+          line: fn.file.lines.position(fn.node.startIndex).line,
+          message: `calls nest more than ${MAX_NESTED_WALKS} guard-returning helpers deep; \`${fn.name}\` and deeper ones were taken to return no guard`,
+        });
+      }
+      return undefined;
+    }
     this.inProgress.add(fn.key);
     try {
       const facts = this.index.clock.run('facts', () => walkFunction(fn, {

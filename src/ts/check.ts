@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { RULES } from '../core/catalogue.js';
+import { readSourceFile } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
 import plugin from '../plugin.js';
 import { relatedOfReport } from './reports.js';
@@ -56,10 +57,31 @@ function isProjectMiss(message: string): boolean {
   return /project service|parserOptions\.project|tsconfig|was not found by the project|not included in/i.test(message);
 }
 
+/**
+ * ESLint needs about 7 s and 0.7 GB per MB of TS/JS; past this size a file (a bundle, generated
+ * code) is skipped with a note rather than stalling or exhausting the run.
+ */
+export const MAX_TS_FILE_BYTES = 2 * 1024 * 1024;
+
 export async function checkTsFiles(files: string[], options: CheckTsOptions): Promise<CheckTsResult> {
   const diagnostics: Diagnostic[] = [];
   const notes: AnalysisNote[] = [];
-  const absolute = files.map((file) => path.resolve(options.cwd, file));
+  const relativeOf = (file: string): string => path.relative(options.cwd, file) || path.basename(file);
+  // Read first, as the Rust side does: binary and non-UTF-8 files are skipped with the same notes.
+  const absolute = files
+    .map((file) => path.resolve(options.cwd, file))
+    .filter((file) => {
+      const read = readSourceFile(file);
+      if (!read.ok) {
+        notes.push({ file: relativeOf(file), message: read.reason });
+        return false;
+      }
+      if (read.text.length > MAX_TS_FILE_BYTES) {
+        notes.push({ file: relativeOf(file), message: `skipped a file over ${MAX_TS_FILE_BYTES / 1024 / 1024} MB (bundled or generated code)` });
+        return false;
+      }
+      return true;
+    });
   const typedFiles = absolute.filter(hasTsconfigAbove);
   const untypedFiles = absolute.filter((file) => !typedFiles.includes(file));
   const relative = (file: string): string => path.relative(options.cwd, file) || path.basename(file);
