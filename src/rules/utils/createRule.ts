@@ -8,4 +8,14 @@ export interface LockscopeRuleDocs {
   requiresTypeChecking?: boolean;
 }
 
-export const createRule = ESLintUtils.RuleCreator<LockscopeRuleDocs>(docsUrl);
+const createTsRule = ESLintUtils.RuleCreator<LockscopeRuleDocs>(docsUrl);
+
+/**
+ * Every TS/JS rule, declared for ESLint's JavaScript language (`meta.languages`, ESLint ≥ 10.2):
+ * without it ESLint assumes a rule fits every language and would run these on `.rs` files.
+ */
+export const createRule = ((rule: Parameters<typeof createTsRule>[0]) => {
+  const created = createTsRule(rule);
+  Object.assign(created.meta, { languages: ['js/js'] });
+  return created;
+}) as typeof createTsRule;
