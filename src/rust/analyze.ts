@@ -105,7 +105,7 @@ export function readCrateTexts(
     texts.set(shown, result.text);
     absolute.set(shown, file);
     bytes += result.text.length;
-    for (let i = 0; i < result.text.length; i++) if (result.text.charCodeAt(i) === 10) lines++;
+    for (let i = result.text.indexOf('\n'); i >= 0; i = result.text.indexOf('\n', i + 1)) lines++;
   }
   return { texts, absolute, bytes, lines };
 }
