@@ -1105,12 +1105,11 @@ class GuardLifetimeWalk {
     // The iterator expression's temporaries, and the iterator itself, live through the loop.
     this.pushTemp('at the end of the `for` loop');
     const mark = nextGuardId;
-    const value = iterable ? this.expr(iterable) : NOTHING;
+    if (iterable) this.expr(iterable);
     const scrutineeGuards = this.markScrutinee(mark, 'for');
     this.setRegion(scrutineeGuards, 'loop body');
     this.blocks.push({ bindings: new Map(), owned: [] });
-    for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], struct: undefined, lock: undefined });
-    void value;
+    for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [] });
     if (body) this.block(body);
     this.blocks.pop();
     this.setRegion(scrutineeGuards, undefined);
