@@ -506,7 +506,7 @@ class GuardLifetimeWalk {
         return NOTHING;
       case 'loop_expression': {
         const body = node.childForFieldName('body');
-        if (body) this.block(body);
+        if (body) this.bodyBlock(body, 'at the end of the loop body');
         return NOTHING;
       }
       case 'assignment_expression':
@@ -986,7 +986,7 @@ class GuardLifetimeWalk {
     const survivors: LiveGuard[] = [];
     const thenValue = this.exclusiveBranch(survivors, () => {
       this.blocks.push(bindingBlock);
-      const value = consequence ? this.block(consequence) : NOTHING;
+      const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
       this.blocks.pop();
       return value;
     });
@@ -997,7 +997,7 @@ class GuardLifetimeWalk {
       const absent = valueGuards.filter((g) => g.optional);
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, 'else block');
-      elseValue = this.exclusiveBranch(survivors, () => this.expr(elseBody));
+      elseValue = this.exclusiveBranch(survivors, () => this.elseBody(elseBody));
       for (const g of absent) g.suspended--;
     }
     this.setRegion(scrutineeGuards, undefined);
@@ -1006,9 +1006,26 @@ class GuardLifetimeWalk {
 
   private branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined): Value {
     const survivors: LiveGuard[] = [];
-    const thenValue = consequence ? this.exclusiveBranch(survivors, () => this.block(consequence)) : NOTHING;
-    const elseValue = elseBody ? this.exclusiveBranch(survivors, () => this.expr(elseBody)) : NOTHING;
+    const thenValue = consequence ? this.exclusiveBranch(survivors, () => this.bodyBlock(consequence, 'at the end of the `if` block')) : NOTHING;
+    const elseValue = elseBody ? this.exclusiveBranch(survivors, () => this.elseBody(elseBody)) : NOTHING;
     return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  /**
+   * The body of an `if`, `else`, `while` or `loop` is a temporary scope in every edition
+   * (Reference: "Temporary scopes"): its tail expression's temporaries die with it, unlike a
+   * plain block's in edition 2021. What the body yields moves out with the value.
+   */
+  private bodyBlock(node: SyntaxNode, endNote: string): Value {
+    this.pushTemp(endNote);
+    const value = this.block(node);
+    this.detach(value.guards);
+    this.endTemp(this.endOf(node));
+    return value;
+  }
+
+  private elseBody(node: SyntaxNode): Value {
+    return node.type === 'block' ? this.bodyBlock(node, 'at the end of the `else` block') : this.expr(node);
   }
 
   /**
@@ -1092,7 +1109,7 @@ class GuardLifetimeWalk {
     if (!isLet) this.endTemp(this.endOf(condition));
     const scrutineeGuards = isLet ? this.markScrutinee(mark, 'while let') : [];
     this.setRegion(scrutineeGuards, 'loop body');
-    if (body) this.block(body);
+    if (body) this.bodyBlock(body, 'at the end of the loop body');
     this.setRegion(scrutineeGuards, undefined);
     this.blocks.pop();
     if (isLet) this.endTemp(body ? this.endOf(body) : this.endOf(condition));
@@ -1110,7 +1127,7 @@ class GuardLifetimeWalk {
     this.setRegion(scrutineeGuards, 'loop body');
     this.blocks.push({ bindings: new Map(), owned: [] });
     for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [] });
-    if (body) this.block(body);
+    if (body) this.bodyBlock(body, 'at the end of the loop body');
     this.blocks.pop();
     this.setRegion(scrutineeGuards, undefined);
     this.endTemp(body ? this.endOf(body) : this.endOf(node));
