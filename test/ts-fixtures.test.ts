@@ -56,3 +56,17 @@ describe.each(projects)('fixtures/ts/%s', (project) => {
     }
   }, 120_000);
 });
+
+// ESLint ignores files outside its base path ("File ignored because outside of base path"):
+// `lockscope check ../other-repo` must still analyse them.
+it('analyses files outside the working directory', async () => {
+  const root = path.join(FIXTURES, 'project');
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-cwd-'));
+  try {
+    const { diagnostics, notes } = await checkTsFiles([path.join(root, 'src/nested-through-call.ts')], { cwd: elsewhere, rules: {} });
+    expect(notes).toEqual([]);
+    expect(diagnostics.map((d) => `${path.basename(d.span.file)}:${d.span.line}:${d.rule}`)).toEqual(['nested-through-call.ts:9:no-nested-lock']);
+  } finally {
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
+}, 120_000);

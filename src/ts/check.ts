@@ -37,8 +37,24 @@ function ruleSettings(options: CheckTsOptions): Linter.RulesRecord {
   return settings;
 }
 
-function eslintFor(options: CheckTsOptions, typed: boolean): ESLint {
-  const parserOptions: Linter.ParserOptions = typed ? { projectService: true, tsconfigRootDir: options.cwd } : {};
+/**
+ * The deepest directory holding `cwd` and every file: ESLint ignores files outside its base path
+ * ("File ignored because outside of base path"), so `lockscope check ../other` needs a wider root.
+ */
+function commonRoot(cwd: string, files: readonly string[]): string {
+  let root = path.resolve(cwd);
+  for (const file of files) {
+    while (path.relative(root, file).startsWith('..') || path.isAbsolute(path.relative(root, file))) {
+      const parent = path.dirname(root);
+      if (parent === root) break;
+      root = parent;
+    }
+  }
+  return root;
+}
+
+function eslintFor(options: CheckTsOptions, typed: boolean, root: string): ESLint {
+  const parserOptions: Linter.ParserOptions = typed ? { projectService: true, tsconfigRootDir: root } : {};
   const config: Linter.Config[] = [
     {
       files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
@@ -49,7 +65,7 @@ function eslintFor(options: CheckTsOptions, typed: boolean): ESLint {
     },
     { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   ];
-  return new ESLint({ cwd: options.cwd, overrideConfigFile: true, overrideConfig: config, ignore: false, errorOnUnmatchedPattern: false });
+  return new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: config, ignore: false, errorOnUnmatchedPattern: false });
 }
 
 /** A typed parse that failed only because no TypeScript project includes the file. */
@@ -89,7 +105,7 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
   const lint = async (targets: string[], typed: boolean): Promise<string[]> => {
     const retry: string[] = [];
     if (targets.length === 0) return retry;
-    const eslint = eslintFor(options, typed);
+    const eslint = eslintFor(options, typed, commonRoot(options.cwd, targets));
     for (const file of targets) {
       let results: ESLint.LintResult[];
       try {
@@ -107,6 +123,10 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
           continue;
         }
         for (const message of result.messages) {
+          if (message.ruleId === null && /ignored/i.test(message.message)) {
+            notes.push({ file: relative(result.filePath), message: `not analysed: ESLint says "${message.message}"` });
+            continue;
+          }
           if (!message.ruleId?.startsWith('lockscope/')) continue;
           const rule = message.ruleId.slice('lockscope/'.length);
           const span: SourceSpan = {
