@@ -98,7 +98,67 @@ const b = withTimeout(new Mutex(), 100);
 export async function one() { await a.runExclusive(async () => { await b.runExclusive(async () => 1); }); } // <-
 export async function two() { await b.runExclusive(async () => { await a.runExclusive(async () => 1); }); } // <-`,
   ],
+  invalidTyped: [
+    // This instance's lock held while a peer's is taken: swapped instances deadlock.
+    `class Account {
+  private mutex = new Mutex();
+  async deposit() { await this.mutex.runExclusive(async () => undefined); }
+  async transferTo(other: Account) {
+    await this.mutex.runExclusive(async () => { // <-
+      await other.deposit();
+    });
+  }
+}`,
+    `class Queue {
+  mutex = new Mutex();
+  async push() { await this.mutex.runExclusive(async () => undefined); }
+}
+export class Router {
+  inbox = new Queue();
+  outbox = new Queue();
+  async forward() {
+    await this.inbox.mutex.runExclusive(async () => { await this.outbox.push(); }); // <-
+  }
+  async backward() {
+    await this.outbox.mutex.runExclusive(async () => { await this.inbox.push(); }); // <-
+  }
+}`,
+  ],
   valid: [
+    // Two instances in an order the code chose (by id).
+    `class Account {
+  mutex = new Mutex();
+  constructor(readonly id: number) {}
+  async transferTo(other: Account) {
+    const [first, second] = this.id < other.id ? [this, other] : [other, this];
+    await first.mutex.runExclusive(async () => {
+      await second.mutex.runExclusive(async () => undefined);
+    });
+  }
+}`,
+    `class Account {
+  mutex = new Mutex();
+  constructor(readonly id: number) {}
+  async transferTo(other: Account) {
+    if (this.id < other.id) {
+      await this.mutex.runExclusive(async () => { await other.mutex.runExclusive(async () => undefined); });
+    } else {
+      await other.mutex.runExclusive(async () => { await this.mutex.runExclusive(async () => undefined); });
+    }
+  }
+}`,
+    // Two fields of one class, always in the same order.
+    `class Queue {
+  mutex = new Mutex();
+  async push() { await this.mutex.runExclusive(async () => undefined); }
+}
+export class Router {
+  inbox = new Queue();
+  outbox = new Queue();
+  async forward() {
+    await this.inbox.mutex.runExclusive(async () => { await this.outbox.push(); });
+  }
+}`,
     `const a = new Mutex();
 const b = new Mutex();
 export async function one() { await a.runExclusive(async () => { await b.runExclusive(async () => 1); }); }

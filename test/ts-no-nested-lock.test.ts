@@ -146,8 +146,79 @@ export async function f() {
   await using guard = await m.acquire(); // <-
   await m.runExclusive(async () => undefined);
 }`,
+    // Instance identity: aliases of this's lock are this's lock.
+    `class Cache {
+  private mutex = new Mutex();
+  async load() { return this.mutex.runExclusive(async () => 1); }
+  async viaDestructure() {
+    const { mutex } = this;
+    await mutex.runExclusive(async () => { // <-
+      await this.load();
+    });
+  }
+}`,
+    `class Cache {
+  private mutex = new Mutex();
+  async viaAlias() {
+    const lock = this.mutex;
+    await lock.runExclusive(async () => { // <-
+      await this.mutex.runExclusive(async () => undefined);
+    });
+  }
+}`,
+    `class Cache {
+  private _mutex = new Mutex();
+  get mutex() { return this._mutex; }
+  async load() { return this._mutex.runExclusive(async () => 1); }
+  async viaGetter() {
+    await this.mutex.runExclusive(async () => { // <-
+      await this.load();
+    });
+  }
+}`,
+    `class Account {
+  private mutex = new Mutex();
+  async deposit() { await this.mutex.runExclusive(async () => undefined); }
+  async depositViaSelf() {
+    const self = this;
+    await this.mutex.runExclusive(async () => { // <-
+      await self.deposit();
+    });
+  }
+}`,
+    `class Registry {
+  static mutex = new Mutex();
+  static async reset() { await Registry.mutex.runExclusive(async () => undefined); }
+  static async reload() {
+    await this.mutex.runExclusive(async () => { // <-
+      await this.reset();
+    });
+  }
+}`,
   ],
   invalidTyped: [
+    // The same other instance, through its own method.
+    `class Account {
+  mutex = new Mutex();
+  async deposit() { await this.mutex.runExclusive(async () => undefined); }
+}
+export async function pay(account: Account) {
+  await account.mutex.runExclusive(async () => { // <-
+    await account.deposit();
+  });
+}`,
+    `class Queue {
+  mutex = new Mutex();
+  async push() { await this.mutex.runExclusive(async () => undefined); }
+}
+export class Router {
+  inbox = new Queue();
+  async f() {
+    await this.inbox.mutex.runExclusive(async () => { // <-
+      await this.inbox.push();
+    });
+  }
+}`,
     `type Lock = InstanceType<typeof Mutex>;
 const shared = new Mutex();
 async function flush(lock: Lock) { await lock.runExclusive(async () => undefined); }
@@ -158,6 +229,40 @@ export async function save() {
 }`,
   ],
   valid: [
+    // Another instance of the same class holds another lock.
+    `class Account {
+  private mutex = new Mutex();
+  async deposit() { await this.mutex.runExclusive(async () => undefined); }
+  async transferTo(other: Account) {
+    await this.mutex.runExclusive(async () => {
+      await other.deposit();
+    });
+  }
+}`,
+    `class Queue {
+  mutex = new Mutex();
+  async push() { await this.mutex.runExclusive(async () => undefined); }
+}
+export class Router {
+  inbox = new Queue();
+  outbox = new Queue();
+  async f() {
+    await this.inbox.mutex.runExclusive(async () => {
+      await this.outbox.push();
+    });
+  }
+}`,
+    `class Queue {
+  mutex = new Mutex();
+  async push() { await this.mutex.runExclusive(async () => undefined); }
+}
+const audit = new Queue();
+export async function f() {
+  const batch = new Queue();
+  await batch.mutex.runExclusive(async () => {
+    await audit.push();
+  });
+}`,
     `class Store {
   private mutex = new Mutex();
   async refresh() { await this.mutex.runExclusive(async () => { await this.loadUnlocked(); }); }

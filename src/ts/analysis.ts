@@ -6,7 +6,7 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { conflicts, type Acquisition, type ReachedAcquisition } from '../core/model.js';
 import { computeLockSummaries, type LockSummary, type SummaryEdge, type SummaryNode } from '../core/summaries.js';
-import { buildFileFacts, type AcquireSite, type CallSite, type CallTarget, type FileFacts, type FunctionFacts, type Site } from './fileFacts.js';
+import { buildFileFacts, lockFamily, rerootKey, type AcquireSite, type CallSite, type CallTarget, type FileFacts, type FunctionFacts, type Site } from './fileFacts.js';
 import type { ReleaseLeak } from './releasePaths.js';
 import { forgetReports } from './reports.js';
 
@@ -115,7 +115,12 @@ export class LockAnalysis {
   private translate(site: CallSite): SummaryEdge<string>['translate'] {
     return (acquisition: Acquisition) => {
       const match = /^param:(\d+)(.*)$/s.exec(acquisition.lock.key);
-      if (!match) return acquisition;
+      if (!match) {
+        if (site.receiver === undefined) return acquisition;
+        // The callee's `this` is the receiver: its instance fields are the receiver's.
+        const key = rerootKey(acquisition.lock.key, site.receiver);
+        return key === acquisition.lock.key ? acquisition : { ...acquisition, lock: { ...acquisition.lock, key } };
+      }
       const argument = site.argumentLocks[Number(match[1])];
       if (!argument) return undefined;
       return { ...acquisition, lock: { key: argument.key + match[2], display: argument.display + match[2] } };

@@ -96,6 +96,8 @@ export interface CallSite {
   readonly inFlow: boolean;
   /** A callback passed by reference to a lock (`m.runExclusive(this.work)`) runs under it. */
   readonly runUnder?: AcquireSite;
+  /** The object the callee runs on (`other` in `other.deposit()`), as a root; undefined for plain calls. */
+  readonly receiver?: string;
 }
 
 export type Site = AcquireSite | CallSite;
@@ -381,10 +383,11 @@ class FileFactsBuilder {
     return kind ? { id: identity.id, kind } : undefined;
   }
 
-  private identityOf(node: Node, owner: Owner): { id: LockId; kind?: LockKind } | undefined {
+  private identityOf(node: Node, owner: Owner, depth = 0): { id: LockId; kind?: LockKind } | undefined {
     const privateField = downlevelPrivateField(node);
     if (privateField) {
-      return { id: this.fieldId(this.file, privateField.cls, `#${privateField.field}`), kind: this.privateFieldKinds().get(privateField.store) };
+      const id = this.fieldId(this.file, privateField.cls, `#${privateField.field}`, thisIsClass(node) ? undefined : THIS_ROOT);
+      return { id, kind: this.privateFieldKinds().get(privateField.store) };
     }
     if (node.type === 'MemberExpression') {
       const name = propertyName(node);
@@ -392,7 +395,7 @@ class FileFactsBuilder {
       if (node.object.type === 'ThisExpression') {
         const cls = enclosingClass(node);
         if (!cls) return undefined;
-        return { id: this.fieldId(this.file, className(cls), name), kind: this.fieldKinds(cls).get(name) };
+        return this.thisFieldIdentity(cls, name, node);
       }
       const declared = this.typedDeclarationId(node);
       if (declared) return { id: declared };
@@ -415,6 +418,19 @@ class FileFactsBuilder {
       const kind =
         (declarator.init && lockKindOfCreation(declarator.init, this.imports)) ??
         (declarator.id.type === 'Identifier' ? lockKindOfAnnotation(declarator.id.typeAnnotation?.typeAnnotation, this.imports) : undefined);
+      // An alias that is never reassigned is the lock it names: `const lock = this.mutex`,
+      // `const { mutex } = this`.
+      if (!kind && declarator.init && depth < 4 && isSingleAssignment(variable)) {
+        const init = unwrap(declarator.init);
+        if (declarator.id.type === 'Identifier') {
+          const aliased = this.identityOf(init, owner, depth + 1);
+          if (aliased) return aliased;
+        } else if (declarator.id.type === 'ObjectPattern' && init.type === 'ThisExpression') {
+          const field = destructuredKey(declarator.id, definition.name as TSESTree.Identifier);
+          const cls = enclosingClass(init);
+          if (field && cls) return this.thisFieldIdentity(cls, field, init);
+        }
+      }
       const moduleLevel = variable.scope.type === 'module' || variable.scope.type === 'global';
       const key = moduleLevel ? `${this.file}#${name}` : `${this.file}#${name}@${declarator.range[0]}`;
       return { id: { key, display: name }, kind };
@@ -434,6 +450,41 @@ class FileFactsBuilder {
     return undefined;
   }
 
+  /**
+   * `this.<name>` in class `cls`: an instance field is relative to `this` (another instance's
+   * field is another lock), a static one is the class's own; a getter that returns a field is it.
+   */
+  private thisFieldIdentity(cls: ClassNode, name: string, at: Node): { id: LockId; kind?: LockKind } {
+    const field = getterTarget(cls, name) ?? name;
+    return { id: this.fieldId(this.file, className(cls), field, thisIsClass(at) ? undefined : THIS_ROOT), kind: this.fieldKinds(cls).get(field) };
+  }
+
+  /**
+   * Which object a receiver expression denotes, as a root for instance-relative lock keys:
+   * `this`, a field path from it (`this.inbox`), a binding (`v:…`), or an expression seen once.
+   */
+  receiverRoot(expression: Node, depth = 0): string {
+    const node = unwrap(expression);
+    if (node.type === 'ThisExpression' || node.type === 'Super') return THIS_ROOT;
+    if (node.type === 'Identifier') {
+      const variable = this.variables.get(node);
+      const definition = variable?.defs[0];
+      if (definition?.type === 'ClassName') return THIS_ROOT;
+      if (definition?.type === 'Variable' && variable && depth < 4 && isSingleAssignment(variable)) {
+        const init = (definition.node as TSESTree.VariableDeclarator).init;
+        if (init && (definition.node as TSESTree.VariableDeclarator).id.type === 'Identifier' && ['ThisExpression', 'MemberExpression', 'Identifier'].includes(unwrap(init).type)) {
+          return this.receiverRoot(init, depth + 1);
+        }
+      }
+      if (definition) return `v:${this.file}#${node.name}@${definition.name.range[0]}`;
+    }
+    if (node.type === 'MemberExpression' && depth < 8) {
+      const name = propertyName(node);
+      if (name) return limitRoot(`${this.receiverRoot(node.object, depth + 1)}.${name}`);
+    }
+    return `?${this.file}:${node.range[0]}`;
+  }
+
   private privateFieldKindCache?: Map<string, LockKind>;
 
   /** Locks stored by TypeScript's downlevel private fields: `_C_m.set(this, new Mutex())`. */
@@ -451,8 +502,10 @@ class FileFactsBuilder {
     return kinds;
   }
 
-  private fieldId(file: string, cls: string, member: string): LockId {
-    return { key: `${file}#${cls}.${member}`, display: `${cls}.${member}` };
+  /** A class field's lock; `root` names the instance (undefined for a static field). */
+  private fieldId(file: string, cls: string, member: string, root?: string): LockId {
+    const family = `${file}#${cls}.${member}`;
+    return { key: root === undefined ? family : `${root}${ROOT_SEPARATOR}${family}`, display: `${cls}.${member}` };
   }
 
   /** Identity from the declaration the checker finds: a class field or a module-level binding. */
@@ -465,10 +518,20 @@ class FileFactsBuilder {
     const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     if (!declaration) return undefined;
     const file = declaration.getSourceFile().fileName;
-    if (ts.isPropertyDeclaration(declaration) || ts.isParameter(declaration)) {
-      const cls = ts.isParameter(declaration) ? declaration.parent.parent : declaration.parent;
+    let field: ts.Node = declaration;
+    // A getter that returns one of its class's fields stands for that field.
+    if (ts.isGetAccessorDeclaration(declaration) && declaration.body?.statements.length === 1) {
+      const only = declaration.body.statements[0];
+      const returned = ts.isReturnStatement(only) && only.expression && ts.isPropertyAccessExpression(only.expression) && only.expression.expression.kind === ts.SyntaxKind.ThisKeyword ? only.expression.name.text : undefined;
+      const target = returned && (ts.isClassLike(declaration.parent) ? declaration.parent.members : ts.factory.createNodeArray<ts.ClassElement>()).find((member) => ts.isPropertyDeclaration(member) && member.name.getText() === returned);
+      if (target) field = target;
+    }
+    if (ts.isPropertyDeclaration(field) || ts.isParameter(field)) {
+      const cls = ts.isParameter(field) ? field.parent.parent : field.parent;
       if ((ts.isClassDeclaration(cls) || ts.isClassExpression(cls)) && cls.name) {
-        return this.fieldId(file, cls.name.text, declaration.name.getText());
+        const isStatic = ts.isPropertyDeclaration(field) && (ts.getCombinedModifierFlags(field) & ts.ModifierFlags.Static) !== 0;
+        const root = isStatic || node.type !== 'MemberExpression' ? undefined : this.receiverRoot(node.object);
+        return this.fieldId(file, cls.name.text, (field as ts.PropertyDeclaration | ts.ParameterDeclaration).name.getText(), root);
       }
     }
     if (ts.isVariableDeclaration(declaration) && ts.isSourceFile(declaration.parent.parent.parent) && ts.isIdentifier(declaration.name)) {
@@ -502,6 +565,7 @@ class FileFactsBuilder {
         name: calleeText(call),
         targets,
         argumentLocks: call.arguments.map((argument) => this.lockRefOf(argument, owner)?.id),
+        receiver: this.receiverOf(call.callee, call.arguments),
         owner,
         inFlow: this.inFlowUpTo(call, owner),
       },
@@ -584,7 +648,7 @@ class FileFactsBuilder {
     if (targets.length === 0) return [site];
     const runner: CallSite = {
       kind: 'call', node: fn, span: spanOf(this.file, fn), name: `${calleeText({ callee: fn } as TSESTree.CallExpression)}`,
-      targets, argumentLocks: [], owner, inFlow: site.inFlow, runUnder: guarded,
+      targets, argumentLocks: [], receiver: this.receiverOf(fn, []), owner, inFlow: site.inFlow, runUnder: guarded,
     };
     return [guarded, runner];
   }
@@ -615,6 +679,16 @@ class FileFactsBuilder {
   }
 
   // ── Calls ────────────────────────────────────────────────────────────────────────────────
+
+  /** The root of the object a callee runs on: `x` of `x.f()`, the first argument of `f.call(x)`. */
+  private receiverOf(calleeNode: Node, args: readonly Node[]): string | undefined {
+    const callee = unwrap(calleeNode);
+    if (callee.type !== 'MemberExpression') return undefined;
+    const method = propertyName(callee);
+    if (method === 'call' || method === 'apply') return args[0] ? this.receiverRoot(args[0]) : undefined;
+    if (method === 'bind') return undefined;
+    return this.receiverRoot(callee.object);
+  }
 
   private targetsOf(calleeNode: Node, call: TSESTree.CallExpression | undefined): CallTarget[] {
     let callee = unwrap(calleeNode);
@@ -672,18 +746,23 @@ class FileFactsBuilder {
     const object = unwrap(callee.object);
     if (object.type === 'ThisExpression') {
       const cls = enclosingClass(callee);
-      return cls && this.methodOf(cls, name, false);
+      return cls && this.methodOf(cls, name, thisIsClass(object));
     }
     if (object.type === 'Super') {
       const cls = enclosingClass(callee);
       const base = cls?.superClass ? this.classOf(cls.superClass) : undefined;
-      return base ? this.methodOf(base, name, false) : undefined;
+      return base ? this.methodOf(base, name, thisIsClass(object)) : undefined;
     }
     if (object.type === 'Identifier') {
       const definition = this.variables.get(object)?.defs[0];
       if (definition?.type === 'ClassName') return this.methodOf(definition.node as ClassNode, name, true);
       if (definition?.type === 'Variable') {
         const init = (definition.node as TSESTree.VariableDeclarator).init;
+        // `const self = this; … self.f()`
+        if (init?.type === 'ThisExpression' && this.receiverRoot(object) === THIS_ROOT) {
+          const cls = enclosingClass(init);
+          return cls && this.methodOf(cls, name, thisIsClass(init));
+        }
         if (init?.type === 'ObjectExpression') {
           for (const property of init.properties) {
             if (property.type === 'Property' && keyName(property.key, property.computed) === name && isFunction(property.value)) return property.value;
@@ -842,4 +921,90 @@ function functionLikeOf(declaration: ts.Node): ts.Node | undefined {
     if (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)) return initializer;
   }
   return undefined;
+}
+
+/** Separates the instance root of a field lock's key from its family (`Class.field`). */
+export const ROOT_SEPARATOR = '\u0001';
+const THIS_ROOT = 'this';
+/** Field paths deeper than this from a root are one lock: keeps recursive structures finite. */
+const MAX_ROOT_DEPTH = 3;
+
+function limitRoot(root: string): string {
+  const parts = root.split('.');
+  return parts.length > MAX_ROOT_DEPTH + 1 ? `${parts.slice(0, MAX_ROOT_DEPTH + 1).join('.')}.*` : root;
+}
+
+/** A lock key's family: the class field for instance-relative keys, the key itself otherwise. */
+export function lockFamily(key: string): string {
+  const at = key.indexOf(ROOT_SEPARATOR);
+  return at < 0 ? key : key.slice(at + 1);
+}
+
+/** The instance root of a field lock's key (`this`, `this.inbox`, `v:…`), undefined for others. */
+export function lockRoot(key: string): string | undefined {
+  const at = key.indexOf(ROOT_SEPARATOR);
+  return at < 0 ? undefined : key.slice(0, at);
+}
+
+export function isThisRooted(key: string): boolean {
+  const root = lockRoot(key);
+  return root === THIS_ROOT || !!root?.startsWith(`${THIS_ROOT}.`);
+}
+
+/**
+ * A callee's lock key as its caller sees it when the callee's `this` is `receiver` (a root):
+ * `this.mutex` of `other.deposit()` is `other`'s mutex, not the caller's.
+ */
+export function rerootKey(key: string, receiver: string): string {
+  if (receiver === THIS_ROOT) return key;
+  const at = key.indexOf(ROOT_SEPARATOR);
+  if (at < 0) return key;
+  const root = key.slice(0, at);
+  if (root !== THIS_ROOT && !root.startsWith(`${THIS_ROOT}.`)) return key;
+  return `${limitRoot(receiver + root.slice(THIS_ROOT.length))}${key.slice(at)}`;
+}
+
+/** Whether `this` at `node` is the class itself (a static method, static field or static block). */
+function thisIsClass(node: Node): boolean {
+  let inner: Node = node;
+  for (let current = node.parent; current; inner = current, current = current.parent) {
+    if (current.type === 'StaticBlock') return true;
+    if (current.type === 'PropertyDefinition' && current.value === inner) return current.static;
+    if (current.type === 'FunctionExpression' || current.type === 'FunctionDeclaration') {
+      const owner = current.parent;
+      if (owner?.type === 'MethodDefinition') return owner.static;
+      // TypeScript's `__awaiter(this, …, function* () {…})` keeps the method's `this`.
+      if (owner?.type === 'CallExpression' && owner.arguments[0]?.type === 'ThisExpression') continue;
+      return false;
+    }
+    if (current.type === 'ClassBody') return false;
+  }
+  return false;
+}
+
+/** The field a getter returns when its body is `return this.<field>;`. */
+function getterTarget(cls: ClassNode, name: string): string | undefined {
+  for (const member of cls.body.body) {
+    if (member.type !== 'MethodDefinition' || member.kind !== 'get' || keyName(member.key, member.computed) !== name) continue;
+    const body = member.value.body?.body;
+    const only = body?.length === 1 ? body[0] : undefined;
+    const returned = only?.type === 'ReturnStatement' && only.argument ? unwrap(only.argument) : undefined;
+    if (returned?.type === 'MemberExpression' && returned.object.type === 'ThisExpression') return propertyName(returned);
+  }
+  return undefined;
+}
+
+/** The property key a destructuring pattern binds `identifier` from: `{ mutex: m } = this`. */
+function destructuredKey(pattern: TSESTree.ObjectPattern, identifier: TSESTree.Identifier): string | undefined {
+  for (const property of pattern.properties) {
+    if (property.type !== 'Property') continue;
+    const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value;
+    if (value === identifier) return keyName(property.key, property.computed);
+  }
+  return undefined;
+}
+
+/** A binding written once, by its declaration. */
+function isSingleAssignment(variable: Variable): boolean {
+  return variable.references.filter((reference) => reference.isWrite()).length <= 1 && variable.defs.length === 1;
 }
