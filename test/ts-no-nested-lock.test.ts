@@ -195,6 +195,21 @@ export async function f() {
     });
   }
 }`,
+    // domainReentrant without any node:domain: async-lock queues the inner request (a hang).
+    `const lock = new AsyncLock({ domainReentrant: true });
+export async function f() {
+  await lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); }); // <-
+}`,
+    `const options = { domainReentrant: true };
+const lock = new AsyncLock(options);
+export async function f() {
+  await lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); }); // <-
+}`,
+    // A lock with a timeout: the nest always fails with a timeout error.
+    `const lock = new AsyncLock({ timeout: 1000 });
+export async function f() {
+  await lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); }); // <-
+}`,
   ],
   invalidTyped: [
     // The same other instance, through its own method.
@@ -308,9 +323,17 @@ export async function f() {
     await navigator.locks.request('db', { steal: true }, async () => undefined);
   });
 }`,
-    `const lock = new AsyncLock({ domainReentrant: true });
-export async function f() {
-  await lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); });
+    // domainReentrant re-enters inside a node:domain, which this file creates.
+    `import domain from 'node:domain';
+const lock = new AsyncLock({ domainReentrant: true });
+export function f() {
+  domain.create().run(() => lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); }));
+}`,
+    `const domain = require('domain');
+const options = { domainReentrant: true };
+const lock = new AsyncLock(options);
+export function f() {
+  domain.create().run(() => lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); }));
 }`,
     `const lock = new AsyncLock();
 export async function f(id: string) {

@@ -1,4 +1,5 @@
 import { where, chainLocations, heldUntil, pathPhrase } from '../ts/describe.js';
+import { isDomainless, isTimed } from '../ts/lockApis.js';
 import { createRule } from './utils/createRule.js';
 import { lockAnalysisFor } from './utils/lockAnalysis.js';
 import { reportFinding } from './utils/report.js';
@@ -26,9 +27,14 @@ export default createRule<[], MessageIds>({
           const { guard, reached } = conflict;
           const lock = guard.acquisition.lock.display;
           const sharedPair = guard.acquisition.mode === 'shared' && reached.acquisition.mode === 'shared';
+          const flavor = guard.acquisition.flavor;
           const why = sharedPair
             ? `the second ${reached.acquisition.mode} request queues behind any waiting exclusive request, which waits for this holder (deadlock under contention)`
-            : 'the inner acquisition waits for the outer one, which waits for it (deadlock)';
+            : isTimed(flavor)
+              ? 'the inner acquisition waits for the outer one until the lock\'s timeout and then rejects (a timeout error, not a hang), so this section always fails'
+              : isDomainless(flavor)
+                ? 'domainReentrant re-enters only inside the holder\'s node:domain (process.domain) and this file creates none, so the inner acquisition waits for the outer one, which waits for it (deadlock)'
+                : 'the inner acquisition waits for the outer one, which waits for it (deadlock)';
           reportFinding(context, RULE_ID, {
             messageId: 'nestedLock',
             span: guard.span,

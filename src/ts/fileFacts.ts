@@ -10,6 +10,7 @@ import {
   lockKindOfAnnotation,
   lockKindOfCreation,
   lockKindOfTypeName,
+  type CreationContext,
   type ImportedName,
   type LockKind,
 } from './lockApis.js';
@@ -319,6 +320,21 @@ class FileFactsBuilder {
 
   // ── Lock identity ────────────────────────────────────────────────────────────────────────
 
+  private creationContextMemo?: CreationContext;
+
+  private creationKind(node: Node): LockKind | undefined {
+    this.creationContextMemo ??= {
+      domains: usesDomains(this.input.ast, this.calls),
+      constantValue: (identifier) => {
+        const variable = identifier.type === 'Identifier' ? this.variables.get(identifier) : undefined;
+        const definition = variable?.defs[0];
+        if (!variable || definition?.type !== 'Variable' || !isSingleAssignment(variable)) return undefined;
+        return (definition.node as TSESTree.VariableDeclarator).init ?? undefined;
+      },
+    };
+    return lockKindOfCreation(node, this.imports, this.creationContextMemo);
+  }
+
   private fieldKinds(cls: ClassNode): Map<string, LockKind> {
     const cached = this.fieldKindCache.get(cls);
     if (cached) return cached;
@@ -326,7 +342,7 @@ class FileFactsBuilder {
     for (const member of cls.body.body) {
       if (member.type === 'PropertyDefinition' || member.type === 'AccessorProperty') {
         const name = keyName(member.key, member.computed);
-        const kind = (member.value && lockKindOfCreation(member.value, this.imports)) ?? lockKindOfAnnotation(member.typeAnnotation?.typeAnnotation, this.imports);
+        const kind = (member.value && this.creationKind(member.value)) ?? lockKindOfAnnotation(member.typeAnnotation?.typeAnnotation, this.imports);
         if (name && kind) kinds.set(name, kind);
       }
       if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
@@ -342,7 +358,7 @@ class FileFactsBuilder {
       const member = assignment.left as TSESTree.MemberExpression;
       const name = propertyName(member);
       if (!name || kinds.has(name) || enclosingClass(assignment) !== cls) continue;
-      const kind = lockKindOfCreation(assignment.right, this.imports);
+      const kind = this.creationKind(assignment.right);
       if (kind) kinds.set(name, kind);
     }
     this.fieldKindCache.set(cls, kinds);
@@ -416,7 +432,7 @@ class FileFactsBuilder {
     if (definition.type === 'Variable') {
       const declarator = definition.node as TSESTree.VariableDeclarator;
       const kind =
-        (declarator.init && lockKindOfCreation(declarator.init, this.imports)) ??
+        (declarator.init && this.creationKind(declarator.init)) ??
         (declarator.id.type === 'Identifier' ? lockKindOfAnnotation(declarator.id.typeAnnotation?.typeAnnotation, this.imports) : undefined);
       // An alias that is never reassigned is the lock it names: `const lock = this.mutex`,
       // `const { mutex } = this`.
@@ -495,7 +511,7 @@ class FileFactsBuilder {
       const callee = call.callee;
       if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier' || propertyName(callee) !== 'set') continue;
       if (call.arguments[0]?.type !== 'ThisExpression' || !call.arguments[1]) continue;
-      const kind = lockKindOfCreation(call.arguments[1], this.imports);
+      const kind = this.creationKind(call.arguments[1]);
       if (kind) kinds.set(callee.object.name, kind);
     }
     this.privateFieldKindCache = kinds;
@@ -1007,4 +1023,15 @@ function destructuredKey(pattern: TSESTree.ObjectPattern, identifier: TSESTree.I
 /** A binding written once, by its declaration. */
 function isSingleAssignment(variable: Variable): boolean {
   return variable.references.filter((reference) => reference.isWrite()).length <= 1 && variable.defs.length === 1;
+}
+
+/** The file imports or requires `node:domain` (so a `domainReentrant` async-lock can re-enter). */
+function usesDomains(program: TSESTree.Program, calls: readonly TSESTree.CallExpression[]): boolean {
+  const isDomain = (name: unknown): boolean => name === 'domain' || name === 'node:domain';
+  if (program.body.some((statement) => statement.type === 'ImportDeclaration' && isDomain(statement.source.value))) return true;
+  return calls.some((call) => {
+    const callee = unwrap(call.callee);
+    const argument = call.arguments[0];
+    return callee.type === 'Identifier' && callee.name === 'require' && argument?.type === 'Literal' && isDomain(argument.value);
+  });
 }

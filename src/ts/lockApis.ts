@@ -22,11 +22,27 @@ function asyncFlavor(name: string, reentrant = false): LockFlavor {
   return { name, outcome: 'deadlock', fair: true, blocksThread: false, reentrant };
 }
 
+const DOMAINLESS_NAME = 'async-lock (domainReentrant, outside any domain)';
+const TIMED_SUFFIX = ' (with a timeout)';
+
+/** A `domainReentrant` async-lock in a file that never creates a `node:domain`. */
+export function isDomainless(flavor: LockFlavor): boolean {
+  return flavor.name === DOMAINLESS_NAME;
+}
+
+/** A lock with a wait limit (async-mutex `withTimeout`, async-lock `{ timeout }`): a waiter rejects instead of hanging. */
+export function isTimed(flavor: LockFlavor): boolean {
+  return flavor.name.endsWith(TIMED_SUFFIX);
+}
+
 export const FLAVORS = {
   mutex: asyncFlavor('async-mutex Mutex'),
   semaphore: asyncFlavor('async-mutex Semaphore'),
   asyncLock: asyncFlavor('async-lock'),
   asyncLockReentrant: asyncFlavor('async-lock (domainReentrant)', true),
+  // `domainReentrant` re-enters only inside the holder's `node:domain` (`process.domain`); with
+  // no domain it queues like a plain async-lock (verified: a nested acquire never resolves).
+  asyncLockDomainless: asyncFlavor(DOMAINLESS_NAME),
   awaitLock: asyncFlavor('await-lock'),
   mortice: asyncFlavor('mortice'),
   mutexify: asyncFlavor('mutexify/promise'),
@@ -116,8 +132,16 @@ function isModule(imported: ImportedName, module: string, ...names: string[]): b
   return imported.module === module && names.includes(imported.name);
 }
 
+/** What a creation's file says beyond its imports. */
+export interface CreationContext {
+  /** The file creates `node:domain`s (imports or requires `domain`). */
+  readonly domains?: boolean;
+  /** The value a constant names (`const options = { … }`), for option objects passed by name. */
+  readonly constantValue?: (node: Node) => Node | undefined;
+}
+
 /** The lock a `new …(…)` or factory call creates, by the import of what it calls. */
-export function lockKindOfCreation(init: Node, imports: ReadonlyMap<string, ImportedName>): LockKind | undefined {
+export function lockKindOfCreation(init: Node, imports: ReadonlyMap<string, ImportedName>, context: CreationContext = {}): LockKind | undefined {
   const expression = unwrap(init);
   if (expression.type !== 'NewExpression' && expression.type !== 'CallExpression') return undefined;
   const imported = importedExport(expression.callee, imports);
@@ -126,15 +150,21 @@ export function lockKindOfCreation(init: Node, imports: ReadonlyMap<string, Impo
   if (isModule(imported, 'async-mutex', 'Mutex')) return { cls: 'mutex', flavor: FLAVORS.mutex, mode: 'exclusive', blocking: true };
   if (isModule(imported, 'async-mutex', 'Semaphore')) return semaphoreKind(args[0]);
   if (isModule(imported, 'async-mutex', 'withTimeout')) {
-    // A timed-out acquisition throws E_TIMEOUT after the wait: the nest is still a bug.
-    return args[0] ? lockKindOfCreation(args[0], imports) : undefined;
+    // A timed-out acquisition throws E_TIMEOUT after the wait: the nest is still a bug (the
+    // locked section always fails), and the message says so.
+    const inner = args[0] ? lockKindOfCreation(args[0], imports, context) : undefined;
+    return inner && { ...inner, flavor: { ...inner.flavor, name: inner.flavor.name + TIMED_SUFFIX } };
   }
   if (isModule(imported, 'async-mutex', 'tryAcquire')) {
-    const inner = args[0] ? lockKindOfCreation(args[0], imports) : undefined;
+    const inner = args[0] ? lockKindOfCreation(args[0], imports, context) : undefined;
     return inner && { ...inner, blocking: false };
   }
   if (isModule(imported, 'async-lock', 'default', '*', 'AsyncLock')) {
-    return { cls: 'async-lock', flavor: isDomainReentrant(args[0]) ? FLAVORS.asyncLockReentrant : FLAVORS.asyncLock, mode: 'exclusive', blocking: true };
+    const options = args[0] && unwrap(args[0]).type === 'Identifier' ? context.constantValue?.(unwrap(args[0])) : args[0];
+    const base = !isDomainReentrant(options) ? FLAVORS.asyncLock : context.domains ? FLAVORS.asyncLockReentrant : FLAVORS.asyncLockDomainless;
+    // `{ timeout }` rejects a waiter ("async-lock timed out in queue") as withTimeout does.
+    const flavor = hasOption(options, 'timeout') ? { ...base, name: base.name + TIMED_SUFFIX } : base;
+    return { cls: 'async-lock', flavor, mode: 'exclusive', blocking: true };
   }
   if (isModule(imported, 'await-lock', 'default', '*', 'AwaitLock')) return { cls: 'await-lock', flavor: FLAVORS.awaitLock, mode: 'exclusive', blocking: true };
   if (isModule(imported, 'mortice', 'default', '*')) return { cls: 'mortice', flavor: FLAVORS.mortice, mode: 'exclusive', blocking: true };
@@ -149,7 +179,13 @@ export function semaphoreKind(permits: Node | undefined): LockKind {
   return { cls: 'semaphore', flavor: FLAVORS.semaphore, mode: single ? 'exclusive' : 'shared', blocking: true };
 }
 
-function isDomainReentrant(options: Node | undefined): boolean {
+function hasOption(node: Node | undefined, name: string): boolean {
+  const options = node && unwrap(node);
+  return options?.type === 'ObjectExpression' && options.properties.some((property) => property.type === 'Property' && property.key.type === 'Identifier' && property.key.name === name);
+}
+
+function isDomainReentrant(node: Node | undefined): boolean {
+  const options = node && unwrap(node);
   if (!options || options.type !== 'ObjectExpression') return false;
   return options.properties.some(
     (property) =>
