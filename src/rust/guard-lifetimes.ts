@@ -13,6 +13,9 @@ import { acquisitionAtCall, type FactEvent, type FunctionFacts, type GuardFact, 
 import {
   isAsyncLockCrate,
   lockKindOfTypeName,
+  CONDVAR_WAIT_METHODS,
+  ENTRY_PASSTHROUGH_METHODS,
+  GUARD_UNWRAPPING_METHODS,
   DETACHING_CALLS,
   DROP_FUNCTIONS,
   GUARD_CONSUMING_METHODS,
@@ -62,6 +65,8 @@ interface Value {
   readonly distinct?: boolean;
   /** An async lock's future (`m.lock()` not yet awaited): the lock is taken at its `.await`. */
   readonly pending?: PendingAcquisition;
+  /** `&guard`: the guards are lent, not moved, by whoever takes this value. */
+  readonly borrowed?: boolean;
   /**
    * The place as a field path from `self` (`Proxy`, `Proxy.inner`): locks under it are named by
    * that path, so `self.a.m` and `self.b.m` of one field type are two locks.
@@ -377,7 +382,7 @@ class GuardLifetimeWalk {
     // Temporary lifetime extension: `let r = &temp;` extends `temp` to the enclosing block
     // (Reference: "Temporary lifetime extension", extending based on expressions).
     const extended = init ? extendedTemporaries(init) : false;
-    const moved = bindsValue ? value.guards.filter((g) => g.live) : [];
+    const moved = bindsValue && !value.borrowed ? value.guards.filter((g) => g.live) : [];
     if (moved.length > 0) this.detach(moved, value.binding);
     let extendedGuards: LiveGuard[] = [];
     if (extended && bindsValue) {
@@ -466,8 +471,11 @@ class GuardLifetimeWalk {
         return inner ? this.expr(inner) : NOTHING;
       }
       case 'reference_expression': {
+        // A borrow moves nothing (Reference: "Borrow operators"): `total(&guard)` leaves the
+        // guard held. The guards stay visible for `if let` / `match` on a borrowed Option.
         const inner = node.childForFieldName('value');
-        return inner ? this.expr(inner) : NOTHING;
+        const value = inner ? this.expr(inner) : NOTHING;
+        return value.guards.length > 0 ? { ...value, borrowed: true, binding: undefined } : value;
       }
       case 'unary_expression': {
         // `*guard` reads through the guard; the guard itself stays a temporary.
@@ -518,8 +526,10 @@ class GuardLifetimeWalk {
         const inner = node.namedChildren[0];
         if (inner) {
           const value = this.expr(inner);
-          this.detach(value.guards, value.binding);
-          for (const g of value.guards) this.returned.push(g.fact);
+          if (!value.borrowed) {
+            this.detach(value.guards, value.binding);
+            for (const g of value.guards) this.returned.push(g.fact);
+          }
         }
         return NOTHING;
       }
@@ -681,7 +691,7 @@ class GuardLifetimeWalk {
   /** Moves guards passed by value into a callee: they are dropped there, at the latest. */
   private moveIntoCall(values: readonly Value[], at: SourceSpan, calleeName: string): void {
     for (const v of values) {
-      if (v.guards.length === 0) continue;
+      if (v.guards.length === 0 || v.borrowed) continue;
       this.detach(v.guards, v.binding);
       for (const g of v.guards) this.release(g, at, `when it is moved into \`${calleeName}\``);
     }
@@ -711,10 +721,10 @@ class GuardLifetimeWalk {
     // Adapters that keep the guard in the value (`lock().unwrap()`), or consume an
     // `Option<Guard>` (`get(k).map(|r| …)` drops the guard inside `map`).
     if (receiver.guards.length > 0) {
-      if (GUARD_PASSTHROUGH_METHODS.has(method)) {
+      if (GUARD_PASSTHROUGH_METHODS.has(method) || ENTRY_PASSTHROUGH_METHODS.has(method)) {
         this.evaluateArguments(args, false);
-        for (const g of receiver.guards) g.optional = false;
-        return { guards: receiver.guards, binding: receiver.binding };
+        if (GUARD_UNWRAPPING_METHODS.has(method)) for (const g of receiver.guards) g.optional = false;
+        return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed };
       }
       if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) {
         this.evaluateArguments(args, false);
@@ -722,6 +732,17 @@ class GuardLifetimeWalk {
         for (const g of receiver.guards) this.release(g, this.endOf(node), `when \`${method}\` consumes it`);
         return NOTHING;
       }
+    }
+
+    // `cvar.wait(guard)`: the guard is handed in and handed back, locked.
+    if (CONDVAR_WAIT_METHODS.has(method)) {
+      const values = this.evaluateArguments(args, false);
+      const handed = values.find((v) => v.guards.length > 0 && !v.borrowed);
+      if (handed) {
+        for (const g of handed.guards) g.optional = false;
+        return { guards: handed.guards, binding: handed.binding };
+      }
+      return NOTHING;
     }
 
     const struct = receiver.struct;
@@ -834,14 +855,18 @@ class GuardLifetimeWalk {
       const receiver = this.expr(args[0]);
       if (receiver.lock) return this.lockCall(node, receiver.lock, name, lockMethod(receiver.lock.type.kind, name) ?? lockMethod(lockKind, name)!, args.slice(1));
     }
-    if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) {
+    if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) return this.guardAdapter(node, name, args);
+
+    // `Arc::clone(&self.m)` is `self.m.clone()`: the same lock.
+    if ((qualifier === 'Arc' || qualifier === 'Rc') && name === 'clone' && args.length === 1) {
+      const value = this.expr(args[0]);
+      return { guards: [], lock: value.lock, struct: value.struct, path: value.path, distinct: value.distinct };
+    }
+
+    // `Some(guard)`, `Ok(guard)`, `Wrapper(guard)`: a variant or tuple struct holds its arguments.
+    if (/^[A-Z]/.test(name) && (segments.length === 1 || /^[A-Z]/.test(qualifier))) {
       const values = this.evaluateArguments(args, false);
-      const carried = values[0]?.guards ?? [];
-      if (carried.length > 0) {
-        this.detach(carried, values[0].binding);
-        for (const g of carried) this.temps[this.temps.length - 1].guards.push(g);
-      }
-      return { guards: carried };
+      return { guards: values.filter((v) => !v.borrowed).flatMap((v) => v.guards) };
     }
 
     const index = this.ctx.index;
@@ -854,6 +879,44 @@ class GuardLifetimeWalk {
           : () => index.freeFunctions(segments, this.fn);
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name));
     return this.resolvedCall(node, callees, name, values);
+  }
+
+  /**
+   * Associated functions of guard types (parking_lot's, std's `Ref`/`RefMut`):
+   * `unlocked(&mut g, f)` releases the lock while `f` runs; `upgrade(g)` / `downgrade(g)` turn the
+   * guard into one of another mode on the same lock; `map(g, f)` keeps holding it.
+   */
+  private guardAdapter(node: SyntaxNode, name: string, args: readonly SyntaxNode[]): Value {
+    const closures = args.filter((a) => a.type === 'closure_expression');
+    const plain = args.filter((a) => a.type !== 'closure_expression');
+    const first = plain[0] ? this.expr(plain[0]) : NOTHING;
+    for (const other of plain.slice(1)) this.expr(other);
+    const guards = first.guards.filter((g) => g.live);
+    if (name === 'unlocked' || name === 'unlocked_fair') {
+      for (const g of guards) g.suspended++;
+      for (const closure of closures) this.inlineClosure(closure);
+      for (const g of guards) g.suspended--;
+      return NOTHING;
+    }
+    for (const closure of closures) this.inlineClosure(closure);
+    const mode = /^(try_)?upgrade/.test(name) ? 'exclusive' : name === 'downgrade' ? 'shared' : name === 'downgrade_to_upgradable' ? 'upgradable' : undefined;
+    if (!mode || first.borrowed || guards.length === 0) {
+      if (!first.borrowed && guards.length > 0) {
+        this.detach(guards, first.binding);
+        for (const g of guards) this.temps[this.temps.length - 1].guards.push(g);
+      }
+      return { guards: first.borrowed ? [] : guards };
+    }
+    // The old guard is consumed; a guard of the new mode on the same lock takes its place.
+    this.detach(guards, first.binding);
+    const renewed: LiveGuard[] = [];
+    for (const g of guards) {
+      this.release(g, this.span(node), `when \`${name}\` turns it into a ${mode} guard`);
+      const acquisition: Acquisition = { ...g.fact.acquisition, mode, api: name, span: this.span(node) };
+      const next = this.acquire(acquisition, undefined);
+      if (next) renewed.push(next);
+    }
+    return { guards: renewed };
   }
 
   /** A call to crate functions: guards returned by the callee are acquisitions here. */

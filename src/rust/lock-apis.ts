@@ -226,21 +226,41 @@ export function lockCrateOfPath(path: string): LockCrate | undefined {
 }
 
 /** Guard-preserving adapters: the result is still the guard (or its LockResult / Option). */
-export const GUARD_PASSTHROUGH_METHODS = new Set(['unwrap', 'expect', 'unwrap_or_else', 'unwrap_unchecked']);
-
-/** Methods on an `Option<Guard>` that consume it: the guard is dropped inside the call. */
-export const GUARD_CONSUMING_METHODS = new Set([
-  'map',
-  'and_then',
-  'map_or',
-  'map_or_else',
-  'is_some_and',
-  'is_ok_and',
-  'filter',
+export const GUARD_PASSTHROUGH_METHODS = new Set([
+  'unwrap',
+  'expect',
+  'unwrap_or_else',
+  'unwrap_unchecked',
+  // The guard moves into the new Option / Result, still held.
+  'map_err',
+  'or_else',
   'ok',
   'ok_or',
   'ok_or_else',
+  'filter',
+  'inspect',
+  'as_mut',
 ]);
+
+/** Which passthrough adapters leave an `Option<Guard>` possibly `None`: all but these. */
+export const GUARD_UNWRAPPING_METHODS = new Set(['unwrap', 'expect', 'unwrap_or_else', 'unwrap_unchecked']);
+
+/** `Condvar` waits: the guard goes in by value and comes back locked. */
+export const CONDVAR_WAIT_METHODS = new Set(['wait', 'wait_while', 'wait_timeout', 'wait_timeout_while', 'wait_timeout_ms']);
+
+/** On a value holding a guard, these keep holding it (DashMap's `Entry` → `RefMut`). */
+export const ENTRY_PASSTHROUGH_METHODS = new Set([
+  'or_insert',
+  'or_insert_with',
+  'or_insert_with_key',
+  'or_default',
+  'or_try_insert_with',
+  'and_modify',
+  'insert_entry',
+]);
+
+/** Methods on an `Option<Guard>` / `LockResult<Guard>` that consume it: the guard is dropped inside. */
+export const GUARD_CONSUMING_METHODS = new Set(['map', 'and_then', 'map_or', 'map_or_else', 'is_some_and', 'is_ok_and']);
 
 /** Functions whose closure argument runs on another thread or task, not at the call site. */
 export const DETACHING_CALLS = new Set(['spawn', 'spawn_blocking', 'spawn_local', 'spawn_fifo']);
