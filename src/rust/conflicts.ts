@@ -58,9 +58,12 @@ export function findLockOrderEdges(crate: CrateFacts): LockOrderEdge[] {
   for (const facts of crate.allFacts()) {
     for (const event of facts.events) {
       if (event.held.length === 0) continue;
+      // A lock this thread already holds is a re-lock (another rule's business), not an order.
+      const alreadyHeld = new Set(event.held.map((h) => h.guard.acquisition.lock.key));
       for (const reached of reachedBy(event, crate)) {
         const inner = reached.acquisition;
         if (!inner.blocking || inner.flavor.outcome !== 'deadlock' || inner.confidence === 'low') continue;
+        if (alreadyHeld.has(inner.lock.key)) continue;
         for (const { guard } of event.held) {
           const outer = guard.acquisition;
           if (outer.lock.key === inner.lock.key || outer.flavor.outcome !== 'deadlock' || outer.confidence === 'low') continue;

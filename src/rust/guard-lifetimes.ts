@@ -107,6 +107,9 @@ let nextGuardId = 0;
 /** Beyond this depth the walk stops descending (with a note) instead of exhausting the stack. */
 const MAX_DEPTH = 400;
 
+/** Macros that await the futures they are given (tokio, futures). */
+const AWAITING_MACROS = new Set(['select', 'join', 'try_join', 'select_biased', 'pending']);
+
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
 const EXPRESSION_MACROS = new Set([
   'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
@@ -454,7 +457,8 @@ class GuardLifetimeWalk {
         return this.callExpression(node);
       case 'await_expression': {
         const inner = node.namedChildren[0];
-        const value = inner ? this.expr(inner) : NOTHING;
+        // `async { … }.await` runs the block right here, with everything held here.
+        const value = inner?.type === 'async_block' ? this.awaitedAsyncBlock(inner) : inner ? this.expr(inner) : NOTHING;
         this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
         if (value.pending) {
           // Awaiting an async lock's future is the acquisition.
@@ -666,6 +670,11 @@ class GuardLifetimeWalk {
     this.detach(value.guards);
     this.endTemp(this.endOf(body));
     this.endBlock(this.endOf(body), 'at the end of the closure');
+  }
+
+  private awaitedAsyncBlock(node: SyntaxNode): Value {
+    const body = node.namedChildren.find((c) => c.type === 'block');
+    return body ? this.bodyBlock(body, 'at the end of the async block') : NOTHING;
   }
 
   /** A closure or async block that runs later or elsewhere: nothing held here is held there. */
@@ -1250,6 +1259,11 @@ class GuardLifetimeWalk {
    */
   private macro(node: SyntaxNode): Value {
     const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
+    if (AWAITING_MACROS.has(name)) {
+      // `select!` / `join!` await their futures: the task may be suspended here.
+      this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+      return NOTHING;
+    }
     const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
     if (!tokens || tokens.text.length < 3) return NOTHING;
     const inner = tokens.text.slice(1, -1);

@@ -84,6 +84,9 @@ const REFCELL_METHODS: Record<string, LockMethod> = {
   replace_with: momentary('exclusive', { runsClosuresLocked: true }),
   take: momentary('exclusive'),
   swap: momentary('exclusive'),
+  // thread_local! `KEY.with_borrow(|v| …)` borrows the cell for the closure's run.
+  with_borrow: momentary('shared', { runsClosuresLocked: true }),
+  with_borrow_mut: momentary('exclusive', { runsClosuresLocked: true }),
 };
 
 // dashmap: read methods hold a shard read guard, write methods a shard write guard.
