@@ -4,6 +4,12 @@ import { runRuleBothWays } from './ts-rule-tester.js';
 runRuleBothWays('no-lock-upgrade', rule, {
   messageId: 'lockUpgrade',
   invalid: [
+    `const READ = { mode: 'shared' } as const;
+export async function f() {
+  await navigator.locks.request('s', READ, async () => { // <-
+    await navigator.locks.request('s', async () => undefined);
+  });
+}`,
     `export async function f() {
   await navigator.locks.request('db', { mode: 'shared' }, async () => { // <-
     await navigator.locks.request('db', async () => undefined);
@@ -121,6 +127,12 @@ async function get() {
 }`,
   ],
   valid: [
+    `const READ = { mode: 'shared' } as const;
+export async function f() {
+  await navigator.locks.request('s', READ, async () => {
+    await navigator.locks.request('s', READ, async () => undefined);
+  });
+}`,
     `export async function f() {
   await navigator.locks.request('db', { mode: 'shared' }, async () => {
     await navigator.locks.request('db', { mode: 'shared' }, async () => undefined);

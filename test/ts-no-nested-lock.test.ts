@@ -4,6 +4,29 @@ import { runRuleBothWays } from './ts-rule-tester.js';
 runRuleBothWays('no-nested-lock', rule, {
   messageId: 'nestedLock',
   invalid: [
+    // Keys, names and options held in constants.
+    `const lock = new AsyncLock();
+const KEY = 'users';
+export async function f() {
+  await lock.acquire(KEY, async () => { await lock.acquire('users', async () => undefined); }); // <-
+}`,
+    `const LOCKS = { settings: 'settings' } as const;
+export async function f() {
+  await navigator.locks.request('settings', async () => { // <-
+    await navigator.locks.request(LOCKS.settings, async () => undefined);
+  });
+}`,
+    `const READ = { mode: 'shared' } as const;
+export async function f() {
+  await navigator.locks.request('s', READ, async () => { // <-
+    await navigator.locks.request('s', READ, async () => undefined);
+  });
+}`,
+    `export async function f() {
+  await navigator.locks.request('s', async () => { // <-
+    await navigator.locks.request('s', { signal: AbortSignal.timeout(100) }, async () => undefined);
+  });
+}`,
     // issue 3, miss 1: runExclusive nested through a call
     `class Store {
   private mutex = new Mutex();
@@ -244,6 +267,18 @@ export async function save() {
 }`,
   ],
   valid: [
+    `const lock = new AsyncLock();
+let key = 'users';
+export function rename(next: string) { key = next; }
+export async function f() {
+  await lock.acquire(key, async () => { await lock.acquire('users', async () => undefined); });
+}`,
+    `const LOCKS = { settings: 'settings', cache: 'cache' } as const;
+export async function f() {
+  await navigator.locks.request(LOCKS.cache, async () => {
+    await navigator.locks.request(LOCKS.settings, async () => undefined);
+  });
+}`,
     // Another instance of the same class holds another lock.
     `class Account {
   private mutex = new Mutex();

@@ -5,6 +5,70 @@ runRuleBothWays('release-on-every-path', rule, {
   messageId: 'unreleasedPath',
   suggestionId: 'wrapInTryFinally',
   invalid: [
+    // A continue or break out of the loop around the acquisition skips the release.
+    {
+      code: `const mutex = new Mutex();
+export async function drain(jobs: string[]) {
+  for (const job of jobs) {
+    const release = await mutex.acquire(); // <-
+    if (job === '') continue;
+    release();
+  }
+}`,
+      suggestions: [`const mutex = new Mutex();
+export async function drain(jobs: string[]) {
+  for (const job of jobs) {
+    const release = await mutex.acquire(); // <-
+    try {
+      if (job === '') continue;
+    } finally {
+      release();
+    }
+  }
+}`],
+    },
+    {
+      code: `const mutex = new Mutex();
+export async function drain(jobs: string[]) {
+  for (const job of jobs) {
+    const release = await mutex.acquire(); // <-
+    if (job === '') break;
+    release();
+  }
+}`,
+      suggestions: [`const mutex = new Mutex();
+export async function drain(jobs: string[]) {
+  for (const job of jobs) {
+    const release = await mutex.acquire(); // <-
+    try {
+      if (job === '') break;
+    } finally {
+      release();
+    }
+  }
+}`],
+    },
+    {
+      code: `const lock = new AwaitLock();
+export async function grid(rows: string[][]) {
+  rows: for (const row of rows) {
+    await lock.acquireAsync(); // <-
+    for (const cell of row) if (cell === '') continue rows;
+    lock.release();
+  }
+}`,
+      suggestions: [`const lock = new AwaitLock();
+export async function grid(rows: string[][]) {
+  rows: for (const row of rows) {
+    await lock.acquireAsync(); // <-
+    try {
+      for (const cell of row) if (cell === '') continue rows;
+    } finally {
+      lock.release();
+    }
+  }
+}`],
+    },
     // issue 3, miss 2: a releaser skipped by an early return
     {
       code: `const mutex = new Mutex();
@@ -269,6 +333,34 @@ export async function discard() {
     },
   ],
   valid: [
+    `const mutex = new Mutex();
+export async function drain(jobs: string[]) {
+  for (const job of jobs) {
+    const release = await mutex.acquire();
+    try {
+      if (job === '') continue;
+    } finally {
+      release();
+    }
+  }
+}`,
+    `const mutex = new Mutex();
+export async function scan(jobs: string[]) {
+  const release = await mutex.acquire();
+  for (const job of jobs) {
+    if (job === 'stop') break;
+  }
+  release();
+}`,
+    `const lock = new AwaitLock();
+export async function drain(jobs: string[]) {
+  for (const job of jobs) {
+    await lock.acquireAsync();
+    if (job === 'stop') break;
+    lock.release();
+  }
+  if (lock.acquired) lock.release();
+}`,
     `const mutex = new Mutex();
 export async function record(seen: Set<string>, id: string) {
   const release = await mutex.acquire();

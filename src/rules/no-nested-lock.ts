@@ -30,7 +30,7 @@ export default createRule<[], MessageIds>({
           const flavor = guard.acquisition.flavor;
           const why = sharedPair
             ? `the second ${reached.acquisition.mode} request queues behind any waiting exclusive request, which waits for this holder (deadlock under contention)`
-            : isTimed(flavor)
+            : isTimed(reached.acquisition.flavor)
               ? 'the inner acquisition waits for the outer one until the lock\'s timeout and then rejects (a timeout error, not a hang), so this section always fails'
               : isDomainless(flavor)
                 ? 'domainReentrant re-enters only inside the holder\'s node:domain (process.domain) and this file creates none, so the inner acquisition waits for the outer one, which waits for it (deadlock)'

@@ -19,6 +19,10 @@ function leakPhrase(leak: ReleaseLeak): string {
       return `the throw at line ${line}`;
     case 'await-throw':
       return `a rejection of the await at line ${line}`;
+    case 'continue':
+      return `the continue at line ${line} (the next iteration waits for the lock it still holds)`;
+    case 'break':
+      return `the break at line ${line}`;
     case 'end':
       return `the path that reaches the end of the function (line ${leak.node.loc.end.line})`;
     case 'discarded':

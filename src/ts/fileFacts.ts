@@ -7,6 +7,7 @@ import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
 import {
   WEB_LOCKS_KIND,
   collectLockImports,
+  timedFlavor,
   lockKindOfAnnotation,
   lockKindOfCreation,
   lockKindOfTypeName,
@@ -320,6 +321,37 @@ class FileFactsBuilder {
 
   // ── Lock identity ────────────────────────────────────────────────────────────────────────
 
+  /**
+   * The value a constant stands for: `KEY` of `const KEY = 'users'`, `LOCKS.users` of
+   * `const LOCKS = { users: 'users' } as const`. Anything else is returned as it is.
+   */
+  private resolveConstant(expression: Node, depth = 0): Node {
+    const node = unwrap(expression);
+    if (depth > 4) return node;
+    if (node.type === 'Identifier') {
+      const variable = this.variables.get(node);
+      const definition = variable?.defs[0];
+      if (!variable || definition?.type !== 'Variable' || !isSingleAssignment(variable)) return node;
+      const declarator = definition.node as TSESTree.VariableDeclarator;
+      if (declarator.id !== definition.name || !declarator.init || (declarator.parent as TSESTree.VariableDeclaration).kind !== 'const') return node;
+      return this.resolveConstant(declarator.init, depth + 1);
+    }
+    if (node.type === 'MemberExpression') {
+      const object = this.resolveConstant(node.object, depth + 1);
+      const name = propertyName(node);
+      if (object.type !== 'ObjectExpression' || name === undefined) return node;
+      for (const property of object.properties) {
+        if (property.type === 'Property' && keyName(property.key, property.computed) === name) return this.resolveConstant(property.value as Node, depth + 1);
+      }
+    }
+    return node;
+  }
+
+  /** A string known before running: a literal, or a constant that is one. */
+  private staticValue(node: Node): string | undefined {
+    return staticString(this.resolveConstant(node));
+  }
+
   private creationContextMemo?: CreationContext;
 
   private creationKind(node: Node): LockKind | undefined {
@@ -606,17 +638,21 @@ class FileFactsBuilder {
     const method = propertyName(callee);
     if (!method) return undefined;
     if (method === 'request' && this.isLockManager(callee.object)) {
-      const name = args[0] ? staticString(args[0]) : undefined;
+      const name = args[0] ? this.staticValue(args[0]) : undefined;
       if (name === undefined) return [];
-      const options = args.length >= 3 ? args[1] : undefined;
+      const options = args.length >= 3 ? this.resolveConstant(args[1]) : undefined;
       const option = (key: string): unknown => {
         if (options?.type !== 'ObjectExpression') return undefined;
         for (const property of options.properties) {
-          if (property.type === 'Property' && keyName(property.key, property.computed) === key && property.value.type === 'Literal') return property.value.value;
+          if (property.type !== 'Property' || keyName(property.key, property.computed) !== key) continue;
+          const value = this.resolveConstant(property.value as Node);
+          return value.type === 'Literal' ? value.value : value;
         }
         return undefined;
       };
-      const ref: LockRef = { id: { key: `weblock:${name}`, display: `Web Lock "${name}"` }, kind: WEB_LOCKS_KIND };
+      // An AbortSignal (`signal: AbortSignal.timeout(…)`) ends the wait with an AbortError.
+      const kind = option('signal') !== undefined ? { ...WEB_LOCKS_KIND, flavor: timedFlavor(WEB_LOCKS_KIND.flavor) } : WEB_LOCKS_KIND;
+      const ref: LockRef = { id: { key: `weblock:${name}`, display: `Web Lock "${name}"` }, kind };
       const blocking = option('ifAvailable') !== true && option('steal') !== true;
       const acquisition = make(ref, 'locks.request', option('mode') === 'shared' ? 'shared' : 'exclusive', blocking);
       return this.withCallback(site(acquisition, undefined), args[args.length - 1], owner);
@@ -633,7 +669,8 @@ class FileFactsBuilder {
       case 'async-lock': {
         if (method !== 'acquire' || !args[0]) return undefined;
         const keyNode = unwrap(args[0]);
-        const keys = keyNode.type === 'ArrayExpression' ? keyNode.elements.map((element) => (element ? staticString(element) : undefined)) : [staticString(keyNode)];
+        const resolved = this.resolveConstant(keyNode);
+        const keys = resolved.type === 'ArrayExpression' ? resolved.elements.map((element) => (element ? this.staticValue(element) : undefined)) : [this.staticValue(resolved)];
         // A computed key is an unknown lock: it matches nothing.
         if (keys.some((key) => key === undefined)) return [];
         return keys.flatMap((key) => {
@@ -880,6 +917,7 @@ class FileFactsBuilder {
       }
     }
     const oracle = {
+      releaserDeclaration: (scope.releaser?.defs[0]?.parent as Node | null | undefined) ?? undefined,
       isReleaseStatement,
       releasesWithin: (node: Node) => releaseCalls.some((call) => contains(node, call)) || handovers.some((handover) => contains(node, handover)),
       dominatingReleases,

@@ -35,6 +35,10 @@ export function isTimed(flavor: LockFlavor): boolean {
   return flavor.name.endsWith(TIMED_SUFFIX);
 }
 
+export function timedFlavor(flavor: LockFlavor): LockFlavor {
+  return isTimed(flavor) ? flavor : { ...flavor, name: flavor.name + TIMED_SUFFIX };
+}
+
 export const FLAVORS = {
   mutex: asyncFlavor('async-mutex Mutex'),
   semaphore: asyncFlavor('async-mutex Semaphore'),
@@ -153,7 +157,7 @@ export function lockKindOfCreation(init: Node, imports: ReadonlyMap<string, Impo
     // A timed-out acquisition throws E_TIMEOUT after the wait: the nest is still a bug (the
     // locked section always fails), and the message says so.
     const inner = args[0] ? lockKindOfCreation(args[0], imports, context) : undefined;
-    return inner && { ...inner, flavor: { ...inner.flavor, name: inner.flavor.name + TIMED_SUFFIX } };
+    return inner && { ...inner, flavor: timedFlavor(inner.flavor) };
   }
   if (isModule(imported, 'async-mutex', 'tryAcquire')) {
     const inner = args[0] ? lockKindOfCreation(args[0], imports, context) : undefined;
@@ -163,7 +167,7 @@ export function lockKindOfCreation(init: Node, imports: ReadonlyMap<string, Impo
     const options = args[0] && unwrap(args[0]).type === 'Identifier' ? context.constantValue?.(unwrap(args[0])) : args[0];
     const base = !isDomainReentrant(options) ? FLAVORS.asyncLock : context.domains ? FLAVORS.asyncLockReentrant : FLAVORS.asyncLockDomainless;
     // `{ timeout }` rejects a waiter ("async-lock timed out in queue") as withTimeout does.
-    const flavor = hasOption(options, 'timeout') ? { ...base, name: base.name + TIMED_SUFFIX } : base;
+    const flavor = hasOption(options, 'timeout') ? timedFlavor(base) : base;
     return { cls: 'async-lock', flavor, mode: 'exclusive', blocking: true };
   }
   if (isModule(imported, 'await-lock', 'default', '*', 'AwaitLock')) return { cls: 'await-lock', flavor: FLAVORS.awaitLock, mode: 'exclusive', blocking: true };

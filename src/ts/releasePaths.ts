@@ -2,9 +2,9 @@
 // function is left: the fact behind `release-on-every-path`. A structured may-analysis over the
 // statements after the acquisition: `held` means some path reaches this point without a release.
 import type { TSESTree } from '@typescript-eslint/utils';
-import { isFunction, type Node } from './syntax.js';
+import { contains, isFunction, type Node } from './syntax.js';
 
-export type LeakKind = 'return' | 'throw' | 'await-throw' | 'end' | 'discarded';
+export type LeakKind = 'return' | 'throw' | 'await-throw' | 'end' | 'discarded' | 'break' | 'continue';
 
 /** One way out of the function that leaves the lock held. */
 export interface ReleaseLeak {
@@ -18,6 +18,11 @@ export interface ReleaseOracle {
   isReleaseStatement(statement: Node): boolean;
   /** Some release call (or a hand-over of the releaser) lies inside `node`. */
   releasesWithin(node: Node): boolean;
+  /**
+   * Where the releaser binding is declared, if the guard has one: a `break` out of a statement
+   * that declares it leaves nothing that could still call it.
+   */
+  readonly releaserDeclaration?: Node;
 }
 
 type State = 'held' | 'released' | 'dead';
@@ -69,7 +74,10 @@ class PathWalk {
   /** Inside a `try` whose `finally` releases: no exit from here leaks. */
   private finallyReleases = 0;
 
-  constructor(private readonly oracle: ReleaseOracle) {}
+  constructor(
+    private readonly oracle: ReleaseOracle,
+    private readonly acquisition: Node,
+  ) {}
 
   fallsOffEnd(body: Node): void {
     this.leak('end', body);
@@ -136,6 +144,19 @@ class PathWalk {
       case 'FunctionDeclaration':
       case 'ClassDeclaration':
         return state;
+      case 'BreakStatement':
+      case 'ContinueStatement': {
+        // A jump out of a loop (or labelled statement) around the acquisition leaves the held
+        // region: `continue` re-runs the acquisition with the lock still held, `break` drops the
+        // releaser with its block. A jump inside the region falls through, as before.
+        const target = jumpTarget(statement);
+        if (!target || !contains(target, this.acquisition)) return state;
+        const declaration = this.oracle.releaserDeclaration;
+        if (statement.type === 'ContinueStatement' || (declaration && contains(target, declaration))) {
+          this.leak(statement.type === 'ContinueStatement' ? 'continue' : 'break', statement);
+        }
+        return 'dead';
+      }
       default:
         // A release tucked into an expression (`done && release()`) is taken as a release:
         // the rule prefers a missed leak to a false alarm.
@@ -182,7 +203,7 @@ class PathWalk {
  * and returns those that leave the lock held.
  */
 export function findReleaseLeaks(acquisition: Node, fn: Node, oracle: ReleaseOracle): ReleaseLeak[] {
-  const walk = new PathWalk(oracle);
+  const walk = new PathWalk(oracle, acquisition);
   if (!walk.enterEnclosingTries(acquisition, fn)) return [];
   let statement: Node = acquisition;
   let state: State = 'held';
@@ -207,4 +228,20 @@ export function findReleaseLeaks(acquisition: Node, fn: Node, oracle: ReleaseOra
     if (!outer) return walk.leaks;
     statement = outer;
   }
+}
+
+function isLoop(node: Node): boolean {
+  return node.type === 'ForStatement' || node.type === 'ForInStatement' || node.type === 'ForOfStatement' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement';
+}
+
+/** The statement a `break`/`continue` leaves: its label's statement, or the nearest loop (or `switch`). */
+function jumpTarget(jump: TSESTree.BreakStatement | TSESTree.ContinueStatement): Node | undefined {
+  for (let node: Node | undefined = jump.parent; node && !isFunction(node); node = node.parent) {
+    if (jump.label) {
+      if (node.type === 'LabeledStatement' && node.label.name === jump.label.name) return node;
+    } else if (isLoop(node) || (jump.type === 'BreakStatement' && node.type === 'SwitchStatement')) {
+      return node;
+    }
+  }
+  return undefined;
 }
