@@ -9,7 +9,16 @@
 import type { Acquisition, AnalysisNote, LockId, SourceSpan } from '../core/model.js';
 import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
 import type { Edition } from './crates.js';
-import { acquisitionAtCall, type FactEvent, type FunctionFacts, type GuardFact, type GuardOrigin, type HeldGuard, type ScrutineeConstruct } from './facts.js';
+import {
+  acquisitionAtCall,
+  type FactEvent,
+  type FunctionFacts,
+  type GuardFact,
+  type GuardOrigin,
+  type GuardRelease,
+  type HeldGuard,
+  type ScrutineeConstruct,
+} from './facts.js';
 import {
   isAsyncLockCrate,
   lockKindOfTypeName,
@@ -27,6 +36,7 @@ import {
 import { parseRust, typeHeadName, type SyntaxNode } from './syntax.js';
 import {
   aggregateParts,
+  diverges,
   extendedTemporaries,
   guardOwners,
   isAwaited,
@@ -51,6 +61,8 @@ interface LiveGuard {
   suspended: number;
   optional: boolean;
   region?: string;
+  /** The variable holding it, so that a branch that did not move it can hand it back. */
+  binding?: Binding;
 }
 
 /** What evaluating an expression produced, as far as locks are concerned. */
@@ -86,6 +98,21 @@ interface Binding {
   distinct?: boolean;
   pending?: PendingAcquisition;
   path?: string;
+}
+
+/** The branches of one `if` / `match` as the walk goes through them. */
+interface BranchSet {
+  /** Guards alive before the construct. */
+  readonly before: LiveGuard[];
+  /** Guards a branch left alive (tail temporaries, yielded guards): not held in its siblings. */
+  readonly survivors: LiveGuard[];
+  /** Of `before`, those some falling-through branch ends with alive. */
+  readonly keptAlive: Set<LiveGuard>;
+  /** Where a falling-through branch released a guard of `before`. */
+  readonly releases: Map<LiveGuard, GuardRelease>;
+  /** Guards of `before` that a branch released: the next branch starts with them alive again. */
+  readonly releasedByBranch: Set<LiveGuard>;
+  fallThrough: number;
 }
 
 interface TempScope {
@@ -417,14 +444,17 @@ class GuardLifetimeWalk {
     const declared = typeNode ? this.meaningOf(typeNode.text, this.file) : {};
     for (const name of names) {
       // Shadowing does not drop the shadowed guard: it stays owned by the block.
-      this.bind(name, {
-        guards: guardsOf.get(name) ?? [],
+      const guards = guardsOf.get(name) ?? [];
+      const binding: Binding = {
+        guards,
         lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
         distinct: names.length === 1 ? value.distinct : undefined,
         pending: names.length === 1 ? value.pending : undefined,
         path: names.length === 1 ? value.path : undefined,
-      });
+      };
+      for (const g of guards) g.binding = binding;
+      this.bind(name, binding);
     }
   }
 
@@ -532,7 +562,11 @@ class GuardLifetimeWalk {
           const value = this.expr(inner);
           if (!value.borrowed) {
             this.detach(value.guards, value.binding);
-            for (const g of value.guards) this.returned.push(g.fact);
+            for (const g of value.guards) {
+              this.returned.push(g.fact);
+              // It leaves the function: code after the `return` is another path.
+              this.release(g, this.span(node), 'when it is returned');
+            }
           }
         }
         return NOTHING;
@@ -958,7 +992,12 @@ class GuardLifetimeWalk {
     }
     const guards: LiveGuard[] = [];
     const site = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
+    // A helper returning its guard from several places returns one guard per lock and mode.
+    const seen = new Set<string>();
     for (const inner of returned) {
+      const key = `${inner.acquisition.lock.key}|${inner.acquisition.mode}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const callee = nearby.find((fn) => this.ctx.returnedGuards(fn).includes(inner));
       const mapped = callee ? acquisitionAtCall(site, callee, inner.acquisition) : inner.acquisition;
       if (!mapped) continue;
@@ -1055,8 +1094,8 @@ class GuardLifetimeWalk {
     }
     const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
     this.setRegion(scrutineeGuards, 'then block');
-    const survivors: LiveGuard[] = [];
-    const thenValue = this.exclusiveBranch(survivors, () => {
+    const branches = this.openBranches();
+    const thenValue = this.exclusiveBranch(branches, consequence, () => {
       this.blocks.push(bindingBlock);
       const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
       this.blocks.pop();
@@ -1069,17 +1108,22 @@ class GuardLifetimeWalk {
       const absent = valueGuards.filter((g) => g.optional);
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, 'else block');
-      elseValue = this.exclusiveBranch(survivors, () => this.elseBody(elseBody));
+      elseValue = this.exclusiveBranch(branches, elseBody, () => this.elseBody(elseBody));
       for (const g of absent) g.suspended--;
+    } else {
+      this.exclusiveBranch(branches, null, () => NOTHING);
     }
+    this.closeBranches(branches);
     this.setRegion(scrutineeGuards, undefined);
     return { guards: [...thenValue.guards, ...elseValue.guards] };
   }
 
   private branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined): Value {
-    const survivors: LiveGuard[] = [];
-    const thenValue = consequence ? this.exclusiveBranch(survivors, () => this.bodyBlock(consequence, 'at the end of the `if` block')) : NOTHING;
-    const elseValue = elseBody ? this.exclusiveBranch(survivors, () => this.elseBody(elseBody)) : NOTHING;
+    const branches = this.openBranches();
+    const thenValue = consequence ? this.exclusiveBranch(branches, consequence, () => this.bodyBlock(consequence, 'at the end of the `if` block')) : NOTHING;
+    // An `if` without `else` has an empty else branch: it keeps what was alive.
+    const elseValue = this.exclusiveBranch(branches, elseBody ?? null, () => (elseBody ? this.elseBody(elseBody) : NOTHING));
+    this.closeBranches(branches);
     return { guards: [...thenValue.guards, ...elseValue.guards] };
   }
 
@@ -1105,13 +1149,62 @@ class GuardLifetimeWalk {
    * sibling left alive (2021 tail temporaries, a guard the branch yields) are not held here;
    * after the construct, all of them are (each might have run).
    */
-  private exclusiveBranch(survivors: LiveGuard[], walk: () => Value): Value {
+  private exclusiveBranch(branches: BranchSet, node: SyntaxNode | null, walk: () => Value): Value {
+    // Each branch starts from what was alive before the construct: a guard an earlier branch
+    // dropped (`if c { drop(g) }`) is still held on this branch's path.
+    for (const g of branches.releasedByBranch) if (!g.live) this.revive(g);
+    const liveAtStart = branches.before.filter((g) => g.live);
     const mark = nextGuardId;
-    for (const g of survivors) g.suspended++;
+    for (const g of branches.survivors) g.suspended++;
     const value = walk();
-    for (const g of survivors) g.suspended--;
-    survivors.push(...this.live.filter((g) => g.fact.id >= mark));
+    for (const g of branches.survivors) g.suspended--;
+    branches.survivors.push(...this.live.filter((g) => g.fact.id >= mark));
+    for (const g of liveAtStart) if (!g.live) branches.releasedByBranch.add(g);
+    if (!node || !diverges(node)) {
+      branches.fallThrough++;
+      for (const g of branches.before) if (g.live) branches.keptAlive.add(g);
+      for (const g of branches.before) if (!g.live && g.fact.release) branches.releases.set(g, g.fact.release);
+    }
     return value;
+  }
+
+  private openBranches(): BranchSet {
+    return {
+      before: this.live.filter((g) => g.live),
+      survivors: [],
+      keptAlive: new Set(),
+      releases: new Map(),
+      releasedByBranch: new Set(),
+      fallThrough: 0,
+    };
+  }
+
+  /**
+   * After the construct, a guard alive before it is alive if some branch that falls through
+   * (does not `return`, `break`, `continue` or panic) kept it (Reference: "Destructors", drop
+   * flags: a conditionally moved value is still dropped on the paths that did not move it).
+   */
+  private closeBranches(branches: BranchSet): void {
+    if (branches.fallThrough === 0) return;
+    // Only what the branches themselves released is merged: a guard the construct drops between
+    // branches (edition 2024's `if let` rescope) stays dropped.
+    for (const g of branches.releasedByBranch) {
+      if (branches.keptAlive.has(g)) {
+        if (!g.live) this.revive(g);
+      } else if (g.live) {
+        const release = branches.releases.get(g);
+        this.release(g, release?.span ?? this.endOf(this.fn.node), release?.note ?? 'in every branch');
+      }
+    }
+  }
+
+  private revive(guard: LiveGuard): void {
+    guard.live = true;
+    guard.fact.release = undefined;
+    if (!this.live.includes(guard)) this.live.push(guard);
+    if (guard.binding && !guard.binding.guards.includes(guard)) guard.binding.guards.push(guard);
+    const owned = this.temps.some((t) => t.guards.includes(guard)) || this.blocks.some((b) => b.owned.includes(guard));
+    if (!owned) this.blocks[this.blocks.length - 1].owned.push(guard);
   }
 
   private matchExpression(node: SyntaxNode): Value {
@@ -1122,7 +1215,7 @@ class GuardLifetimeWalk {
     const value = scrutinee ? this.expr(scrutinee) : NOTHING;
     const scrutineeGuards = this.markScrutinee(mark, 'match');
     const carried: LiveGuard[] = [];
-    const survivors: LiveGuard[] = [];
+    const branches = this.openBranches();
     for (const arm of body?.namedChildren ?? []) {
       if (arm.type !== 'match_arm') continue;
       const pattern = arm.childForFieldName('pattern');
@@ -1131,7 +1224,7 @@ class GuardLifetimeWalk {
       const absent = isNonePattern(pattern) ? value.guards.filter((g) => g.optional) : [];
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
-      this.exclusiveBranch(survivors, () => {
+      this.exclusiveBranch(branches, armValue, () => {
       this.blocks.push({ bindings: new Map(), owned: [] });
       for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: value.lock, struct: value.struct });
       const guardCondition = pattern?.childForFieldName('condition');
@@ -1152,6 +1245,7 @@ class GuardLifetimeWalk {
       });
       for (const g of absent) g.suspended--;
     }
+    this.closeBranches(branches);
     this.setRegion(scrutineeGuards, undefined);
     for (const g of carried) this.temps[this.temps.length - 1].guards.push(g);
     return { guards: carried };
@@ -1225,6 +1319,7 @@ class GuardLifetimeWalk {
           block.owned.push(g);
         }
         binding.guards = moved;
+        for (const g of moved) g.binding = binding;
         if (value.lock) binding.lock = value.lock;
         return NOTHING;
       }

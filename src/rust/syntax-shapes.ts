@@ -137,6 +137,28 @@ export function placePath(node: SyntaxNode, ownerType: string | undefined): stri
  * `m.lock().await`: only async locks return futures, so an awaited acquisition is an async lock
  * even when the type came through a crate-local re-export (`use crate::sync::Mutex`).
  */
+const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
+
+/** A branch whose end is never reached from inside it: it returns, breaks, continues or panics. */
+export function diverges(node: SyntaxNode): boolean {
+  let last: SyntaxNode | null = node;
+  for (let depth = 0; last && depth < 8; depth++) {
+    if (last.type === 'block') {
+      const children: SyntaxNode[] = last.namedChildren.filter((c) => !c.type.endsWith("comment"));
+      last = children[children.length - 1] ?? null;
+    } else if (last.type === 'expression_statement') {
+      last = last.namedChildren[0] ?? null;
+    } else {
+      break;
+    }
+  }
+  if (!last) return false;
+  if (last.type === 'return_expression' || last.type === 'break_expression' || last.type === 'continue_expression') return true;
+  if (last.type === 'macro_invocation') return DIVERGING_MACROS.has((last.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '');
+  if (last.type === 'call_expression') return /(^|::)exit$/.test(last.childForFieldName('function')?.text ?? '');
+  return false;
+}
+
 export function isAwaited(call: SyntaxNode): boolean {
   let parent = call.parent;
   while (parent?.type === 'parenthesized_expression') parent = parent.parent;
