@@ -4,6 +4,22 @@ import { runRuleBothWays } from './ts-rule-tester.js';
 runRuleBothWays('no-nested-lock', rule, {
   messageId: 'nestedLock',
   invalid: [
+    // ES5 classes (what TypeScript emits for target ES5) and CommonJS exports.
+    `function Cache(this: any) { this.mutex = new Mutex(); }
+Cache.prototype.get = async function (this: any) { return this.mutex.runExclusive(async () => 1); };
+Cache.prototype.refresh = async function (this: any) {
+  await this.mutex.runExclusive(async () => { // <-
+    await this.get();
+  });
+};`,
+    `const lock = new AsyncLock();
+async function write() { await lock.acquire('db', async () => undefined); }
+exports.write = write;
+exports.migrate = async function migrate() {
+  await lock.acquire('db', async () => { // <-
+    await exports.write();
+  });
+};`,
     // Keys, names and options held in constants.
     `const lock = new AsyncLock();
 const KEY = 'users';
@@ -267,6 +283,13 @@ export async function save() {
 }`,
   ],
   valid: [
+    `function Cache(this: any) { this.mutex = new Mutex(); }
+Cache.prototype.get = async function (this: any) { return this.mutex.runExclusive(async () => 1); };
+function Journal(this: any) { this.mutex = new Mutex(); }
+Journal.prototype.append = async function (this: any) { await this.mutex.runExclusive(async () => undefined); };
+Journal.prototype.flush = async function (this: any, cache: any) {
+  await this.mutex.runExclusive(async () => { await cache.get(); });
+};`,
     `const lock = new AsyncLock();
 let key = 'users';
 export function rename(next: string) { key = next; }

@@ -152,6 +152,10 @@ class FileFactsBuilder {
   private readonly calls: TSESTree.CallExpression[] = [];
   private readonly owners: Owner[] = [];
   private readonly thisAssignments: TSESTree.AssignmentExpression[] = [];
+  /** ES5 classes: `C.prototype.m = function () {…}`, by constructor name and method name. */
+  private readonly prototypeMethods = new Map<string, Map<string, FunctionNode>>();
+  /** CommonJS exports: `exports.f = …`, `module.exports.f = …`, `module.exports = { f }`. */
+  private readonly exported = new Map<string, Node>();
   private readonly fieldKindCache = new Map<ClassNode, Map<string, LockKind>>();
 
   constructor(private readonly input: FileInput) {
@@ -167,11 +171,60 @@ class FileFactsBuilder {
       else if (node.type === 'AssignmentExpression' && node.left.type === 'MemberExpression' && node.left.object.type === 'ThisExpression') {
         this.thisAssignments.push(node);
       }
+      if (node.type === 'AssignmentExpression' && node.operator === '=') this.noteModuleAssignment(node);
     }
     for (const scope of input.scopeManager?.scopes ?? []) {
       for (const reference of scope.references) if (reference.resolved) this.variables.set(reference.identifier as TSESTree.Identifier, reference.resolved);
       for (const variable of scope.variables) for (const identifier of variable.identifiers) this.variables.set(identifier, variable);
     }
+  }
+
+  private noteModuleAssignment(assignment: TSESTree.AssignmentExpression): void {
+    const left = assignment.left;
+    const value = unwrap(assignment.right);
+    if (left.type !== 'MemberExpression') return;
+    const name = propertyName(left);
+    const object = unwrap(left.object);
+    if (name && object.type === 'MemberExpression' && propertyName(object) === 'prototype' && object.object.type === 'Identifier' && isFunction(value)) {
+      const methods = this.prototypeMethods.get(object.object.name) ?? new Map<string, FunctionNode>();
+      methods.set(name, value);
+      this.prototypeMethods.set(object.object.name, methods);
+    }
+    const isModuleExports = (node: Node): boolean =>
+      node.type === 'MemberExpression' && propertyName(node) === 'exports' && node.object.type === 'Identifier' && node.object.name === 'module';
+    if (name && ((object.type === 'Identifier' && object.name === 'exports') || isModuleExports(object))) this.exported.set(name, value);
+    if (isModuleExports(left) && value.type === 'ObjectExpression') {
+      for (const property of value.properties) {
+        const key = property.type === 'Property' ? keyName(property.key, property.computed) : undefined;
+        if (key && property.type === 'Property') this.exported.set(key, property.value as Node);
+      }
+    }
+  }
+
+  /**
+   * The ES5 class a `this` belongs to: `C` inside `C.prototype.m = function () {…}`, or inside
+   * the constructor `function C() {…}` of a class with prototype methods.
+   */
+  private prototypeOwnerOf(node: Node): string | undefined {
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === 'FunctionDeclaration') return current.id && this.prototypeMethods.has(current.id.name) ? current.id.name : undefined;
+      if (current.type !== 'FunctionExpression') continue;
+      const parent = current.parent;
+      if (parent?.type === 'CallExpression' && parent.arguments[0]?.type === 'ThisExpression') continue;
+      if (parent?.type !== 'AssignmentExpression' || parent.left.type !== 'MemberExpression') return undefined;
+      const object = unwrap(parent.left.object);
+      return object.type === 'MemberExpression' && propertyName(object) === 'prototype' && object.object.type === 'Identifier' ? object.object.name : undefined;
+    }
+    return undefined;
+  }
+
+  private prototypeFieldKind(owner: string, field: string): LockKind | undefined {
+    for (const assignment of this.thisAssignments) {
+      if (propertyName(assignment.left as TSESTree.MemberExpression) !== field || this.prototypeOwnerOf(assignment) !== owner) continue;
+      const kind = this.creationKind(assignment.right);
+      if (kind) return kind;
+    }
+    return undefined;
   }
 
   build(): FileFacts {
@@ -442,8 +495,9 @@ class FileFactsBuilder {
       if (!name) return undefined;
       if (node.object.type === 'ThisExpression') {
         const cls = enclosingClass(node);
-        if (!cls) return undefined;
-        return this.thisFieldIdentity(cls, name, node);
+        if (cls) return this.thisFieldIdentity(cls, name, node);
+        const owner = this.prototypeOwnerOf(node);
+        return owner ? { id: this.fieldId(this.file, owner, name, THIS_ROOT), kind: this.prototypeFieldKind(owner, name) } : undefined;
       }
       const declared = this.typedDeclarationId(node);
       if (declared) return { id: declared };
@@ -799,7 +853,17 @@ class FileFactsBuilder {
     const object = unwrap(callee.object);
     if (object.type === 'ThisExpression') {
       const cls = enclosingClass(callee);
-      return cls && this.methodOf(cls, name, thisIsClass(object));
+      if (cls) return this.methodOf(cls, name, thisIsClass(object));
+      const owner = this.prototypeOwnerOf(callee);
+      return owner ? this.prototypeMethods.get(owner)?.get(name) : undefined;
+    }
+    // CommonJS: `exports.f()`, `module.exports.f()` call what the file exports under that name.
+    const exportsObject = object.type === 'Identifier' && object.name === 'exports' && !this.variables.get(object)?.defs.length;
+    const moduleExports = object.type === 'MemberExpression' && propertyName(object) === 'exports' && object.object.type === 'Identifier' && object.object.name === 'module';
+    if (exportsObject || moduleExports) {
+      const value = this.exported.get(name);
+      if (!value) return undefined;
+      return isFunction(value) ? value : this.localFunction(value);
     }
     if (object.type === 'Super') {
       const cls = enclosingClass(callee);
