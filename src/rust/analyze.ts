@@ -162,7 +162,8 @@ export class CrateAnalysis {
  * 1. files that name a lock type or call a lock method (the pre-filter), function by function;
  * 2. impls, anywhere in the crate, of structs with lock-typed fields, for functions that touch
  *    such a field (`self.map.get(k)` on a DashMap names no lock), and uses of lock statics;
- * 3. callers of guard-returning helpers (`self.rl()`), which hold guards without naming a lock.
+ * 3. callers of guard-returning helpers (`self.rl()`) and of helpers that run a closure under a
+ *    guard (`self.with_state(|s| …)`), which hold guards without naming a lock.
  * Other functions get facts only when a check needs their summary.
  */
 function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: ReadonlyMap<string, string>): FunctionFacts[] {
@@ -219,8 +220,9 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       }
     }
   }
+  // Callers of helpers that return a guard or run a closure under one hold it without naming a lock.
   for (let i = 0; i < holders.length; i++) {
-    if (holders[i].returnedGuards.length > 0) analyseCallers(holders[i].fn.name);
+    if (holders[i].returnedGuards.length > 0 || holders[i].closureCalls.size > 0) analyseCallers(holders[i].fn.name);
   }
   return holders;
 }

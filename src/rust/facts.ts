@@ -76,6 +76,11 @@ export interface FunctionFacts {
   readonly guards: readonly GuardFact[];
   /** Guards that leave the function in its return value: the function is an acquisition. */
   readonly returnedGuards: readonly GuardFact[];
+  /**
+   * Guards held where the function calls its closure parameter `i` (`fn with_state(&self, f:
+   * impl FnOnce(&mut S))` calling `f(&mut guard)`): a closure passed there runs under them.
+   */
+  readonly closureCalls: ReadonlyMap<number, readonly GuardFact[]>;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type FunctionFacts,
   type GuardFact,
   type GuardOrigin,
+  type CallEvent,
   type GuardRelease,
   type HeldGuard,
   type ScrutineeConstruct,
@@ -93,6 +94,10 @@ interface PendingAcquisition {
 
 interface Binding {
   guards: LiveGuard[];
+  /** `let f = |..| …`: calling `f` runs this body here. */
+  closure?: SyntaxNode;
+  /** A parameter of the function, by position (closure parameters are called through it). */
+  paramIndex?: number;
   lock?: LockPlace;
   struct?: string;
   distinct?: boolean;
@@ -128,6 +133,16 @@ interface BlockScope {
 
 const NOTHING: Value = { guards: [] };
 
+interface DeferredClosure {
+  readonly closure: SyntaxNode;
+  readonly index: number;
+}
+
+type CallSite = Pick<CallEvent, 'argumentLocks' | 'distinctReceiver' | 'receiverPath'>;
+
+/** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
+const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
+
 /** Guard ids are unique per process, so facts of different functions never share one. */
 let nextGuardId = 0;
 
@@ -150,6 +165,8 @@ export interface WalkContext {
   readonly index: CrateIndex;
   /** Guards a resolved callee returns (guard-returning helpers); computed on demand. */
   returnedGuards(fn: FnDecl): readonly GuardFact[];
+  /** Guards a callee holds where it calls its closure parameters. */
+  closureCalls(fn: FnDecl): ReadonlyMap<number, readonly GuardFact[]>;
   readonly notes: AnalysisNote[];
 }
 
@@ -163,6 +180,7 @@ class GuardLifetimeWalk {
   private readonly events: FactEvent[] = [];
   private readonly guards: GuardFact[] = [];
   private readonly returned: GuardFact[] = [];
+  private readonly closureCalls = new Map<number, GuardFact[]>();
   private readonly temps: TempScope[] = [];
   private readonly blocks: BlockScope[] = [];
   private live: LiveGuard[] = [];
@@ -191,7 +209,7 @@ class GuardLifetimeWalk {
       this.endTemp(this.endOf(body));
       this.endBlock(this.endOf(body), 'at the end of the function');
     }
-    return { fn: this.fn, events: this.events, guards: this.guards, returnedGuards: this.returned };
+    return { fn: this.fn, events: this.events, guards: this.guards, returnedGuards: this.returned, closureCalls: this.closureCalls };
   }
 
   // ---- positions -------------------------------------------------------------------------
@@ -220,6 +238,7 @@ class GuardLifetimeWalk {
         : undefined;
       this.bind(p.name, {
         guards: [],
+        paramIndex: i,
         lock,
         struct: meaning.struct,
         distinct,
@@ -454,6 +473,7 @@ class GuardLifetimeWalk {
         path: names.length === 1 ? value.path : undefined,
       };
       for (const g of guards) g.binding = binding;
+      if (init?.type === 'closure_expression' && names.length === 1) binding.closure = init;
       this.bind(name, binding);
     }
   }
@@ -673,20 +693,20 @@ class GuardLifetimeWalk {
    * Arguments in order; closures run inside the call (at the call site) unless the callee
    * hands them to another thread or task. Guards passed by value move into the callee.
    */
-  private evaluateArguments(args: readonly SyntaxNode[], detaching: boolean, onClosure?: (closure: SyntaxNode) => void): Value[] {
+  private evaluateArguments(args: readonly SyntaxNode[], detaching: boolean, onClosure?: (closure: SyntaxNode, index: number) => void): Value[] {
     const values: Value[] = [];
-    const closures: SyntaxNode[] = [];
-    for (const arg of args) {
+    const closures: { closure: SyntaxNode; index: number }[] = [];
+    args.forEach((arg, index) => {
       if (arg.type === 'closure_expression') {
-        closures.push(arg);
+        closures.push({ closure: arg, index });
         values.push(NOTHING);
       } else {
         values.push(this.expr(arg));
       }
-    }
-    for (const closure of closures) {
+    });
+    for (const { closure, index } of closures) {
       if (detaching) this.detachedBody(closure);
-      else if (onClosure) onClosure(closure);
+      else if (onClosure) onClosure(closure, index);
       else this.inlineClosure(closure);
     }
     return values;
@@ -799,8 +819,11 @@ class GuardLifetimeWalk {
         return this.lockCall(node, lowConfidence, method, api, args);
       }
     }
-    const values = this.evaluateArguments(args, DETACHING_CALLS.has(method));
-    return this.resolvedCall(node, callees, method, values, receiver);
+    // A lazy iterator adapter bound with `let` runs its closure later, where it is consumed.
+    const stored = DETACHING_CALLS.has(method) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
+    const deferred: DeferredClosure[] = [];
+    const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
+    return this.resolvedCall(node, callees, method, values, receiver, deferred);
   }
 
   /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
@@ -878,7 +901,8 @@ class GuardLifetimeWalk {
     // Constructors: `Mutex::new(..)`, `Arc::new(RwLock::new(..))` produce a lock value.
     const constructed = constructedTypePath(path);
     if (constructed) {
-      const values = this.evaluateArguments(args, false);
+      // `Box::new(move || …)`, `Foo::new(callback)`: a closure given to a constructor is stored.
+      const values = this.evaluateArguments(args, true);
       const meaning = this.meaningOf(constructed, this.file);
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
@@ -920,8 +944,47 @@ class GuardLifetimeWalk {
         : owner
           ? () => index.methods(owner, name)
           : () => index.freeFunctions(segments, this.fn);
-    const values = this.evaluateArguments(args, DETACHING_CALLS.has(name));
-    return this.resolvedCall(node, callees, name, values);
+    // Calling a closure: a `let`-bound one runs here; a closure parameter runs whatever the
+    // caller passed, under the guards held now (recorded for the callers' sake).
+    const local = segments.length === 1 ? this.lookup(name) : undefined;
+    if (local?.closure || local?.paramIndex !== undefined) {
+      this.evaluateArguments(args, false);
+      if (local.closure) this.inlineClosure(local.closure);
+      else this.recordClosureCall(local.paramIndex!);
+      return NOTHING;
+    }
+    const deferred: DeferredClosure[] = [];
+    const values = this.evaluateArguments(args, DETACHING_CALLS.has(name), (closure, index) => deferred.push({ closure, index }));
+    return this.resolvedCall(node, callees, name, values, undefined, deferred);
+  }
+
+  private recordClosureCall(param: number): void {
+    const held = this.held().map((h) => h.guard);
+    if (held.length === 0 || this.detached) return;
+    const known = this.closureCalls.get(param) ?? [];
+    for (const g of held) if (!known.includes(g)) known.push(g);
+    this.closureCalls.set(param, known);
+  }
+
+  /**
+   * Closures passed to a resolved callee run inside it: under the guards the callee holds where
+   * it calls that parameter (`self.with_state(|s| self.count())`), otherwise as if at the call.
+   */
+  private runPassedClosures(deferred: readonly DeferredClosure[], callees: readonly FnDecl[], node: SyntaxNode, name: string, site: CallSite): void {
+    for (const { closure, index } of deferred) {
+      const holder = callees.find((fn) => this.ctx.closureCalls(fn).has(index));
+      if (!holder) {
+        this.inlineClosure(closure);
+        continue;
+      }
+      this.pushTemp(`when \`${name}\` returns`);
+      for (const inner of this.ctx.closureCalls(holder).get(index)!) {
+        const mapped = acquisitionAtCall(site, holder, inner.acquisition);
+        if (mapped) this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition });
+      }
+      this.inlineClosure(closure);
+      this.endTemp(this.endOf(node));
+    }
   }
 
   /**
@@ -963,12 +1026,23 @@ class GuardLifetimeWalk {
   }
 
   /** A call to crate functions: guards returned by the callee are acquisitions here. */
-  private resolvedCall(node: SyntaxNode, resolve: () => readonly FnDecl[], name: string, args: readonly Value[], receiver?: Value): Value {
+  private resolvedCall(
+    node: SyntaxNode,
+    resolve: () => readonly FnDecl[],
+    name: string,
+    args: readonly Value[],
+    receiver?: Value,
+    deferred: readonly DeferredClosure[] = [],
+  ): Value {
     const span = this.span(node);
     this.moveIntoCall(args, span, name);
     // A callee that returns a guard, or the struct it returns, can only come from a file that
     // names a lock; the full resolution waits until a check needs this call's summary.
     const nearby = this.ctx.index.withinLockFiles(resolve);
+    if (deferred.length > 0) {
+      const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
+      this.runPassedClosures(deferred, nearby, node, name, site);
+    }
     const returned: GuardFact[] = [];
     for (const callee of nearby) if (mayReturnGuard(callee)) returned.push(...this.ctx.returnedGuards(callee));
     const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;

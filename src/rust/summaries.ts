@@ -55,6 +55,7 @@ export class CrateFacts {
         index: this.index,
         notes: this.notes,
         returnedGuards: (callee) => this.facts(callee)?.returnedGuards ?? [],
+        closureCalls: (callee) => this.facts(callee)?.closureCalls ?? new Map(),
       }));
       this.factsByKey.set(fn.key, facts);
       return facts;
@@ -64,7 +65,7 @@ export class CrateFacts {
         line: fn.file.lines.position(fn.node.startIndex).line,
         message: `internal error while analysing \`${fn.name}\`, skipped: ${(error as Error).message}`,
       });
-      const empty: FunctionFacts = { fn, events: [], guards: [], returnedGuards: [] };
+      const empty: FunctionFacts = { fn, events: [], guards: [], returnedGuards: [], closureCalls: new Map() };
       this.factsByKey.set(fn.key, empty);
       return empty;
     } finally {
