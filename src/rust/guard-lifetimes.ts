@@ -978,9 +978,13 @@ class GuardLifetimeWalk {
         continue;
       }
       this.pushTemp(`when \`${name}\` returns`);
+      // One guard per lock: how the helper's own guards relate is the helper's finding.
+      const seen = new Set<string>();
       for (const inner of this.ctx.closureCalls(holder).get(index)!) {
         const mapped = acquisitionAtCall(site, holder, inner.acquisition);
-        if (mapped) this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition });
+        if (!mapped || seen.has(mapped.lock.key)) continue;
+        seen.add(mapped.lock.key);
+        this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition });
       }
       this.inlineClosure(closure);
       this.endTemp(this.endOf(node));
