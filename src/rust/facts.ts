@@ -60,6 +60,8 @@ export interface CallEvent extends EventBase {
   readonly receiverPath?: string;
   /** The lock each argument is (`&self.m`), if any: it stands for the callee's lock parameter. */
   readonly argumentLocks: readonly (LockId | undefined)[];
+  /** Each argument's field path from the caller's `self` (`&self.bids` → `Book.bids`), if any. */
+  readonly argumentPaths: readonly (string | undefined)[];
 }
 
 export interface AwaitEvent extends EventBase {
@@ -89,7 +91,7 @@ export interface FunctionFacts {
  * concerned (another object), or the acquisition itself.
  */
 export function acquisitionAtCall(
-  event: Pick<CallEvent, 'argumentLocks' | 'distinctReceiver' | 'receiverPath'>,
+  event: Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath'>,
   callee: FnDecl,
   acquisition: Acquisition,
 ): Acquisition | undefined {
@@ -100,14 +102,28 @@ export function acquisitionAtCall(
     return argument ? { ...acquisition, lock: argument } : undefined;
   }
   if (key.startsWith('param:')) return undefined;
+  // A lock under a struct parameter (`Pool@q.conns`) is under whatever the caller passed.
+  const rooted = /^[A-Za-z_][A-Za-z0-9_]*@([A-Za-z_][A-Za-z0-9_]*)\./.exec(key);
+  if (rooted) {
+    const index = callee.params.findIndex((p) => p.name === rooted[1]);
+    const argumentPath = index >= 0 ? event.argumentPaths[index] : undefined;
+    if (!argumentPath) return acquisition;
+    const mapped = `${argumentPath}.${key.slice(rooted[0].length)}`;
+    return { ...acquisition, lock: { key: mapped, display: displayOfPath(mapped) } };
+  }
   const own = callee.ownerType ? `${callee.ownerType}.` : undefined;
   if (own && key.startsWith(own)) {
     if (event.distinctReceiver) return undefined;
     // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`.
     if (event.receiverPath && event.receiverPath !== callee.ownerType) {
       const mapped = `${event.receiverPath}.${key.slice(own.length)}`;
-      return { ...acquisition, lock: { key: mapped, display: mapped } };
+      return { ...acquisition, lock: { key: mapped, display: displayOfPath(mapped) } };
     }
   }
   return acquisition;
+}
+
+/** `Pool@other.conns` (a lock under a parameter) reads `other.conns`; other paths read as they are. */
+export function displayOfPath(key: string): string {
+  return key.replace(/^[A-Za-z_][A-Za-z0-9_]*@/, '');
 }

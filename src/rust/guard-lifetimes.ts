@@ -11,6 +11,7 @@ import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
 import type { Edition } from './crates.js';
 import {
   acquisitionAtCall,
+  displayOfPath,
   type FactEvent,
   type FunctionFacts,
   type GuardFact,
@@ -138,7 +139,7 @@ interface DeferredClosure {
   readonly index: number;
 }
 
-type CallSite = Pick<CallEvent, 'argumentLocks' | 'distinctReceiver' | 'receiverPath'>;
+type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath'>;
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
@@ -236,12 +237,15 @@ class GuardLifetimeWalk {
       const lock: LockPlace | undefined = meaning.lock
         ? { id: { key: parameterLockKey(this.fn, i), display: p.name }, type: meaning.lock, confidence: 'high' }
         : undefined;
+      // A struct parameter is its own root: `other.conns` (other: &Pool) is not `self.conns`.
+      const struct = meaning.struct === undefined && /\bSelf\b/.test(p.type) ? this.fn.ownerType : meaning.struct;
       this.bind(p.name, {
         guards: [],
         paramIndex: i,
         lock,
-        struct: meaning.struct,
+        struct,
         distinct,
+        path: struct ? `${struct}@${p.name}` : undefined,
       });
     });
   }
@@ -346,6 +350,7 @@ class GuardLifetimeWalk {
       distinctReceiver: receiver?.distinct ?? false,
       receiverPath: receiver?.path,
       argumentLocks: args.map((a) => a.lock?.id),
+      argumentPaths: args.map((a) => a.path),
       span: this.span(node),
       held: this.held(),
       detached: this.detached,
@@ -668,8 +673,8 @@ class GuardLifetimeWalk {
     // From `self`, the field path names the lock; from anything else, the type and field do.
     const path = baseValue.path ? `${baseValue.path}.${field}` : undefined;
     if (meaning.lock) {
-      const display = path ?? `${decl.name}.${field}`;
-      return { guards: [], lock: { id: { key: display, display }, type: meaning.lock, confidence: 'high' } };
+      const key = path ?? `${decl.name}.${field}`;
+      return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: 'high' } };
     }
     return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined };
   }
@@ -1044,7 +1049,12 @@ class GuardLifetimeWalk {
     // names a lock; the full resolution waits until a check needs this call's summary.
     const nearby = this.ctx.index.withinLockFiles(resolve);
     if (deferred.length > 0) {
-      const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
+      const site: CallSite = {
+        distinctReceiver: receiver?.distinct ?? false,
+        receiverPath: receiver?.path,
+        argumentLocks: args.map((a) => a.lock?.id),
+        argumentPaths: args.map((a) => a.path),
+      };
       this.runPassedClosures(deferred, nearby, node, name, site);
     }
     const returned: GuardFact[] = [];
@@ -1069,7 +1079,12 @@ class GuardLifetimeWalk {
       return { guards: [], struct: meaning.struct };
     }
     const guards: LiveGuard[] = [];
-    const site = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
+    const site: CallSite = {
+      distinctReceiver: receiver?.distinct ?? false,
+      receiverPath: receiver?.path,
+      argumentLocks: args.map((a) => a.lock?.id),
+      argumentPaths: args.map((a) => a.path),
+    };
     // A helper returning its guard from several places returns one guard per lock and mode.
     const seen = new Set<string>();
     for (const inner of returned) {
@@ -1105,7 +1120,7 @@ class GuardLifetimeWalk {
       blocking: true,
       confidence: 'high',
     };
-    const site = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id) };
+    const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
     const acquisition = acquisitionAtCall(site, callee, declared);
     if (!acquisition) return undefined;
     const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
