@@ -2,6 +2,7 @@
 // read only these; none of them looks at syntax.
 import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
 import type { FnDecl } from './crate-index.js';
+import type { LockType } from './types.js';
 
 /** How a guard came to be held, which decides the rule a conflict belongs to. */
 export type GuardOrigin = 'let' | 'temporary' | 'scrutinee';
@@ -78,6 +79,8 @@ export interface FunctionFacts {
   readonly guards: readonly GuardFact[];
   /** Guards that leave the function in its return value: the function is an acquisition. */
   readonly returnedGuards: readonly GuardFact[];
+  /** The lock the function returns a reference to (`fn conns(&self) -> &Mutex<_> { &self.conns }`). */
+  readonly returnedLock?: { readonly id: LockId; readonly type: LockType };
   /**
    * Guards held where the function calls its closure parameter `i` (`fn with_state(&self, f:
    * impl FnOnce(&mut S))` calling `f(&mut guard)`): a closure passed there runs under them.
@@ -85,42 +88,44 @@ export interface FunctionFacts {
   readonly closureCalls: ReadonlyMap<number, readonly GuardFact[]>;
 }
 
+/** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath'>;
+
 /**
- * What a callee's reached acquisition means at one call: the caller's own lock where the callee
- * locked a parameter (`helper(&self.m)`), nothing where a distinct receiver's own fields are
- * concerned (another object), or the acquisition itself.
+ * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
+ * parameter (`helper(&self.m)`), the caller's field path where it locked its `self`'s or a struct
+ * parameter's field (`self.inner.f()`), nothing where a distinct receiver's own fields are
+ * concerned (another object), or the lock itself.
  */
-export function acquisitionAtCall(
-  event: Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath'>,
-  callee: FnDecl,
-  acquisition: Acquisition,
-): Acquisition | undefined {
-  const key = acquisition.lock.key;
+export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId | undefined {
+  const key = lock.key;
   const parameterPrefix = `param:${callee.key}:`;
-  if (key.startsWith(parameterPrefix)) {
-    const argument = event.argumentLocks[Number(key.slice(parameterPrefix.length))];
-    return argument ? { ...acquisition, lock: argument } : undefined;
-  }
+  if (key.startsWith(parameterPrefix)) return site.argumentLocks[Number(key.slice(parameterPrefix.length))];
   if (key.startsWith('param:')) return undefined;
   // A lock under a struct parameter (`Pool@q.conns`) is under whatever the caller passed.
   const rooted = /^[A-Za-z_][A-Za-z0-9_]*@([A-Za-z_][A-Za-z0-9_]*)\./.exec(key);
   if (rooted) {
     const index = callee.params.findIndex((p) => p.name === rooted[1]);
-    const argumentPath = index >= 0 ? event.argumentPaths[index] : undefined;
-    if (!argumentPath) return acquisition;
+    const argumentPath = index >= 0 ? site.argumentPaths[index] : undefined;
+    if (!argumentPath) return lock;
     const mapped = `${argumentPath}.${key.slice(rooted[0].length)}`;
-    return { ...acquisition, lock: { key: mapped, display: displayOfPath(mapped) } };
+    return { key: mapped, display: displayOfPath(mapped) };
   }
   const own = callee.ownerType ? `${callee.ownerType}.` : undefined;
   if (own && key.startsWith(own)) {
-    if (event.distinctReceiver) return undefined;
+    if (site.distinctReceiver) return undefined;
     // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`.
-    if (event.receiverPath && event.receiverPath !== callee.ownerType) {
-      const mapped = `${event.receiverPath}.${key.slice(own.length)}`;
-      return { ...acquisition, lock: { key: mapped, display: displayOfPath(mapped) } };
+    if (site.receiverPath && site.receiverPath !== callee.ownerType) {
+      const mapped = `${site.receiverPath}.${key.slice(own.length)}`;
+      return { key: mapped, display: displayOfPath(mapped) };
     }
   }
-  return acquisition;
+  return lock;
+}
+
+export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: Acquisition): Acquisition | undefined {
+  const lock = lockAtCall(site, callee, acquisition.lock);
+  return lock ? (lock === acquisition.lock ? acquisition : { ...acquisition, lock }) : undefined;
 }
 
 /** `Pool@other.conns` (a lock under a parameter) reads `other.conns`; other paths read as they are. */

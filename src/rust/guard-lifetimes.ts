@@ -12,11 +12,12 @@ import type { Edition } from './crates.js';
 import {
   acquisitionAtCall,
   displayOfPath,
+  lockAtCall,
   type FactEvent,
   type FunctionFacts,
   type GuardFact,
   type GuardOrigin,
-  type CallEvent,
+  type CallSite,
   type GuardRelease,
   type HeldGuard,
   type ScrutineeConstruct,
@@ -139,7 +140,6 @@ interface DeferredClosure {
   readonly index: number;
 }
 
-type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath'>;
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
@@ -166,6 +166,8 @@ export interface WalkContext {
   readonly index: CrateIndex;
   /** Guards a resolved callee returns (guard-returning helpers); computed on demand. */
   returnedGuards(fn: FnDecl): readonly GuardFact[];
+  /** The lock a callee returns a reference to, if any. */
+  returnedLock(fn: FnDecl): FunctionFacts['returnedLock'];
   /** Guards a callee holds where it calls its closure parameters. */
   closureCalls(fn: FnDecl): ReadonlyMap<number, readonly GuardFact[]>;
   readonly notes: AnalysisNote[];
@@ -182,6 +184,7 @@ class GuardLifetimeWalk {
   private readonly guards: GuardFact[] = [];
   private readonly returned: GuardFact[] = [];
   private readonly closureCalls = new Map<number, GuardFact[]>();
+  private returnedLock: FunctionFacts['returnedLock'];
   private readonly temps: TempScope[] = [];
   private readonly blocks: BlockScope[] = [];
   private live: LiveGuard[] = [];
@@ -207,10 +210,18 @@ class GuardLifetimeWalk {
       this.temps.push({ guards: [], endNote: 'at the end of the function' });
       const value = this.block(body, true);
       for (const g of value.guards) this.returned.push(g.fact);
+      if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
       this.endTemp(this.endOf(body));
       this.endBlock(this.endOf(body), 'at the end of the function');
     }
-    return { fn: this.fn, events: this.events, guards: this.guards, returnedGuards: this.returned, closureCalls: this.closureCalls };
+    return {
+      fn: this.fn,
+      events: this.events,
+      guards: this.guards,
+      returnedGuards: this.returned,
+      closureCalls: this.closureCalls,
+      returnedLock: this.returnedLock,
+    };
   }
 
   // ---- positions -------------------------------------------------------------------------
@@ -585,6 +596,7 @@ class GuardLifetimeWalk {
         const inner = node.namedChildren[0];
         if (inner) {
           const value = this.expr(inner);
+          if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
           if (!value.borrowed) {
             this.detach(value.guards, value.binding);
             for (const g of value.guards) {
@@ -1073,6 +1085,14 @@ class GuardLifetimeWalk {
         return resolved;
       };
       this.call(callees, name, node, receiver, args);
+      // An accessor returning `&self.conns` hands back that lock, as seen from here.
+      const accessor = nearby.find((fn) => mayReturnGuard(fn) && this.ctx.returnedLock(fn));
+      if (accessor) {
+        const returnedLock = this.ctx.returnedLock(accessor)!;
+        const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
+        const id = lockAtCall(site, accessor, returnedLock.id);
+        if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
+      }
       const first = nearby[0];
       const returnsStruct = first?.returnType;
       const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
@@ -1483,7 +1503,7 @@ function mayReturnGuard(fn: FnDecl): boolean {
   const type = fn.returnType;
   if (!type) return false;
   // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
-  return /Guard|\bRef(?:Mut)?\b|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
+  return /Guard|\bRef(?:Mut)?\b|Mutex|RwLock|RefCell|Dash|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
 }
 
 /** The identity of a function's lock-typed parameter, replaced by the argument at each call. */

@@ -56,6 +56,7 @@ export class CrateFacts {
         notes: this.notes,
         returnedGuards: (callee) => this.facts(callee)?.returnedGuards ?? [],
         closureCalls: (callee) => this.facts(callee)?.closureCalls ?? new Map(),
+        returnedLock: (callee) => this.facts(callee)?.returnedLock,
       }));
       this.factsByKey.set(fn.key, facts);
       return facts;
