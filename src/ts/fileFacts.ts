@@ -578,6 +578,11 @@ class FileFactsBuilder {
           return this.receiverRoot(init, depth + 1);
         }
       }
+      if (definition?.type === 'ImportBinding') {
+        // An imported binding is the exporting file's binding: the same root in every file.
+        const declared = this.declaredBinding(node);
+        if (declared) return declared;
+      }
       if (definition) return `v:${this.file}#${node.name}@${definition.name.range[0]}`;
     }
     if (node.type === 'MemberExpression' && depth < 8) {
@@ -640,6 +645,17 @@ class FileFactsBuilder {
       return { key: `${file}#${declaration.name.text}`, display: declaration.name.text };
     }
     return undefined;
+  }
+
+  /** `v:<file>#name@offset` of the module-level variable an import resolves to (typed). */
+  private declaredBinding(node: Node): string | undefined {
+    const typed = this.typed;
+    if (!typed) return undefined;
+    let symbol = typed.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = typed.program.getTypeChecker().getAliasedSymbol(symbol);
+    const declaration = symbol?.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
+    return `v:${declaration.getSourceFile().fileName}#${declaration.name.text}@${declaration.name.getStart()}`;
   }
 
   private isLockManager(node: Node): boolean {
