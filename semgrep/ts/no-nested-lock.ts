@@ -82,9 +82,11 @@ export async function dynamicKey(id: string): Promise<void> {
   });
 }
 
-// Near miss: domainReentrant locks may be taken again in the same flow.
+// domainReentrant re-enters only inside the holder's node:domain; this file creates none, so the
+// nested acquire queues behind the outer one (verified by running async-lock 1.5: it hangs).
+// adversarial-async-lock.ts has the near miss inside domain.run().
 export async function reentrantOk(): Promise<void> {
-  // todook: lockscope.ts.no-nested-lock
+  // ruleid: lockscope.ts.no-nested-lock
   await reentrant.acquire('users', async () => {
     await reentrant.acquire('users', async () => undefined);
   });

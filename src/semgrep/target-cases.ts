@@ -167,7 +167,7 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
     guardLine: /\.(runExclusive|acquire)\(/,
     cases: [
       ...ts('nested-through-call.ts', { refresh: 'todoruleid', refreshFixed: 'ok', refreshLater: 'ok' }),
-      ...ts('async-lock-keys.ts', { renameUser: 'todoruleid', auditUser: 'ok', dynamicKey: 'ok', reentrantOk: 'todook' }),
+      ...ts('async-lock-keys.ts', { renameUser: 'todoruleid', auditUser: 'ok', dynamicKey: 'ok', reentrantOk: 'ruleid' }),
       ...ts('lock-order.ts', { report: 'ok' }),
       ...ts('lookalike.ts', { step: 'todook' }),
     ],
