@@ -15,7 +15,7 @@ import { genericPackFiles } from '../src/semgrep/pack.js';
 import { annotatedLines } from './support/semgrep-annotations.js';
 
 const root = packageRoot();
-const SHARED = join(root, '../shared/semgrep-ref');
+const SHARED = join(root, 'schemas/semgrep');
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -37,7 +37,7 @@ describe('lockscope semgrep --project examples/incident', () => {
     expect(elseRule.paths).toEqual({ include: ['examples/incident/**/*.rs'] });
     expect(JSON.stringify(elseRule['pattern-either'])).toContain('^(init_for|refresh|route|route_fixed|store)$');
     const ajv = new Ajv({ strict: false });
-    const schema = YAML.parse(readFileSync(join(root, '../shared/semgrep-ref/rule_schema_v1.yaml'), 'utf8')) as Record<string, unknown>;
+    const schema = YAML.parse(readFileSync(join(root, 'schemas/semgrep/rule_schema_v1.yaml'), 'utf8')) as Record<string, unknown>;
     const validate = ajv.compile({ ...schema, $schema: undefined });
     for (const [file, text] of readAll(out)) expect(validate(YAML.parse(text)), `${file}: ${ajv.errorsText(validate.errors)}`).toBe(true);
   });
