@@ -100,6 +100,8 @@ interface Binding {
   closure?: SyntaxNode;
   /** A parameter of the function, by position (closure parameters are called through it). */
   paramIndex?: number;
+  /** `thread::scope(|s| …)`'s `s`: threads it spawns are joined before `scope` returns. */
+  scopeHandle?: boolean;
   lock?: LockPlace;
   struct?: string;
   distinct?: boolean;
@@ -729,13 +731,13 @@ class GuardLifetimeWalk {
     return values;
   }
 
-  private inlineClosure(closure: SyntaxNode, paramLock?: LockPlace): void {
+  private inlineClosure(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'> = {}): void {
     const body = closure.childForFieldName('body');
     if (!body) return;
     this.blocks.push({ bindings: new Map(), owned: [] });
     const params = closure.childForFieldName('parameters');
     const names = params ? patternNames(params) : [];
-    names.forEach((name, i) => this.bind(name, { guards: [], lock: i === 0 ? paramLock : undefined }));
+    names.forEach((name, i) => this.bind(name, i === 0 ? { guards: [], ...firstParam } : { guards: [] }));
     this.pushTemp('at the end of the closure');
     const value = this.expr(body);
     this.detach(value.guards);
@@ -789,7 +791,7 @@ class GuardLifetimeWalk {
       if (api) return this.lockCall(node, receiver.lock, method, api, args);
       if (method === 'with') {
         // thread_local! `KEY.with(|cell| …)`: the closure's parameter is the lock.
-        this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, receiver.lock));
+        this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { lock: receiver.lock }));
         return NOTHING;
       }
       if (method === 'clone' || method === 'as_ref' || method === 'deref' || method === 'get_ref') {
@@ -837,7 +839,9 @@ class GuardLifetimeWalk {
       }
     }
     // A lazy iterator adapter bound with `let` runs its closure later, where it is consumed.
-    const stored = DETACHING_CALLS.has(method) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
+    // A scoped thread is joined before its scope returns: while the caller still holds its guards.
+    const scoped = method === 'spawn' && receiver.binding?.scopeHandle === true;
+    const stored = (!scoped && DETACHING_CALLS.has(method)) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
     const deferred: DeferredClosure[] = [];
     const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
     return this.resolvedCall(node, callees, method, values, receiver, deferred);
@@ -940,6 +944,12 @@ class GuardLifetimeWalk {
       if (receiver.lock) return this.lockCall(node, receiver.lock, name, lockMethod(receiver.lock.type.kind, name) ?? lockMethod(lockKind, name)!, args.slice(1));
     }
     if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) return this.guardAdapter(node, name, args);
+
+    // `thread::scope(|s| …)` runs its closure here and joins every thread `s` spawns.
+    if (name === 'scope' && segments.length >= 2 && /^(thread|crossbeam|crossbeam_utils|rayon)$/.test(qualifier)) {
+      this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { scopeHandle: true }));
+      return NOTHING;
+    }
 
     // `Arc::clone(&self.m)` is `self.m.clone()`: the same lock.
     if ((qualifier === 'Arc' || qualifier === 'Rc') && name === 'clone' && args.length === 1) {
