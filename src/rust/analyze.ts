@@ -47,6 +47,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const ZERO_ARG_LOCK_METHODS = new Set(['lock', 'read', 'write', 'borrow', 'borrow_mut']);
+
 /** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
 function mayLockInCode(text: string): boolean {
   return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
@@ -222,7 +224,10 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
   }
   // Callers of helpers that return a guard or run a closure under one hold it without naming a lock.
   for (let i = 0; i < holders.length; i++) {
-    if (holders[i].returnedGuards.length > 0 || holders[i].closureCalls.size > 0) analyseCallers(holders[i].fn.name);
+    const { fn, returnedGuards, closureCalls } = holders[i];
+    // `.lock()`, `.read()` with no argument already pass the pre-filter wherever they are called.
+    const preFiltered = fn.params.length === 0 && ZERO_ARG_LOCK_METHODS.has(fn.name);
+    if ((returnedGuards.length > 0 || closureCalls.size > 0) && !preFiltered) analyseCallers(fn.name);
   }
   return holders;
 }

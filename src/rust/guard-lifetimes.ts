@@ -999,7 +999,8 @@ class GuardLifetimeWalk {
    */
   private runPassedClosures(deferred: readonly DeferredClosure[], callees: readonly FnDecl[], node: SyntaxNode, name: string, site: CallSite): void {
     for (const { closure, index } of deferred) {
-      const holder = callees.find((fn) => this.ctx.closureCalls(fn).has(index));
+      // Only a parameter typed as a closure (`impl FnOnce(..)`, a generic `F`) can be called.
+      const holder = callees.find((fn) => takesClosureAt(fn, index) && this.ctx.closureCalls(fn).has(index));
       if (!holder) {
         this.inlineClosure(closure);
         continue;
@@ -1096,7 +1097,7 @@ class GuardLifetimeWalk {
       };
       this.call(callees, name, node, receiver, args);
       // An accessor returning `&self.conns` hands back that lock, as seen from here.
-      const accessor = nearby.find((fn) => mayReturnGuard(fn) && this.ctx.returnedLock(fn));
+      const accessor = nearby.find((fn) => /Mutex|RwLock|RefCell|Dash/.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
       if (accessor) {
         const returnedLock = this.ctx.returnedLock(accessor)!;
         const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
@@ -1514,6 +1515,11 @@ function mayReturnGuard(fn: FnDecl): boolean {
   if (!type) return false;
   // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
   return /Guard|\bRef(?:Mut)?\b|Mutex|RwLock|RefCell|Dash|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
+}
+
+function takesClosureAt(fn: FnDecl, index: number): boolean {
+  const type = fn.params[index]?.type;
+  return type !== undefined && (/\bFn(?:Once|Mut)?\b/.test(type) || /^[A-Z][A-Za-z0-9_]*$/.test(type.trim()));
 }
 
 /** The identity of a function's lock-typed parameter, replaced by the argument at each call. */
