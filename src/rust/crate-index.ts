@@ -57,6 +57,8 @@ export interface ParsedFile {
   readonly typeAliases: StaticDecl[];
   /** `impl Trait for Type` pairs, to find trait default methods. */
   readonly traitImpls: { trait: string; type: string }[];
+  /** `impl Deref for Type { type Target = T; }`: Type ↦ T, as written. */
+  readonly derefTargets: Map<string, string>;
 }
 
 /** Names a file may declare, found by regular expressions over its text (no parse). */
@@ -379,6 +381,14 @@ export class CrateIndex {
       meaning = typeMeaning(alias.type, alias.file.imports, extra);
       current = alias.file;
     }
+    // A newtype whose `Deref` target is a lock is locked through auto-deref (`self.idle.lock()`).
+    if (meaning.struct && this.textIndex.traitsOf.get(meaning.struct)?.has('Deref')) {
+      for (const file of this.parsedFiles(this.inScope(this.implFiles(meaning.struct)))) {
+        const target = file.derefTargets.get(meaning.struct);
+        const derefed = target ? typeMeaning(target, file.imports, extra) : undefined;
+        if (derefed?.lock) return derefed;
+      }
+    }
     return meaning;
   }
 
@@ -392,8 +402,21 @@ export class CrateIndex {
 
   staticDecl(name: string, near?: ParsedFile): StaticDecl | undefined {
     for (const file of this.lazily(this.textIndex.staticFiles.get(name) ?? [], near)) {
-      const found = file.statics.find((s) => s.name === name);
+      const found = file.statics.find((s) => s.name === name) ?? this.localStatic(file, name);
       if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** A `static` declared inside a function body (`fn registry() { static R: OnceLock<…> … }`). */
+  private localStatic(file: ParsedFile, name: string): StaticDecl | undefined {
+    for (const item of file.tree.rootNode.descendantsOfType('static_item')) {
+      if (item.childForFieldName('name')?.text !== name) continue;
+      const type = item.childForFieldName('type')?.text;
+      if (!type) continue;
+      const decl: StaticDecl = { name, file, type };
+      file.statics.push(decl);
+      return decl;
     }
     return undefined;
   }
@@ -514,6 +537,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     statics: [],
     typeAliases: [],
     traitImpls: [],
+    derefTargets: new Map(),
   };
   // Items nest only through `mod { … }`, so an explicit stack of item lists suffices.
   const stack: { container: SyntaxNode; module: ModulePath }[] = [{ container: tree.rootNode, module }];
@@ -665,6 +689,11 @@ function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): vo
   const traitName = traitNode ? typeHeadName(traitNode.text) : undefined;
   if (traitName) file.traitImpls.push({ trait: traitName, type: ownerType });
   const body = item.childForFieldName('body');
+  if (traitName === 'Deref') {
+    const target = body?.namedChildren.find((m) => m.type === 'type_item' && m.childForFieldName('name')?.text === 'Target');
+    const type = target?.childForFieldName('type')?.text;
+    if (type) file.derefTargets.set(ownerType, type);
+  }
   for (const member of body?.namedChildren ?? []) {
     if (member.type === 'function_item') file.fns.push(fnDecl(file, member, module, ownerType, traitName, false));
   }

@@ -794,7 +794,7 @@ class GuardLifetimeWalk {
         this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { lock: receiver.lock }));
         return NOTHING;
       }
-      if (method === 'clone' || method === 'as_ref' || method === 'deref' || method === 'get_ref') {
+      if (['clone', 'as_ref', 'deref', 'get_ref', 'get_or_init', 'get_or_try_init', 'force', 'wait'].includes(method)) {
         this.evaluateArguments(args, false);
         return { guards: [], lock: receiver.lock };
       }

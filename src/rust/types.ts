@@ -24,6 +24,9 @@ const TRANSPARENT_WRAPPERS = new Set([
   'Lazy',
   'LazyCell',
   'AssertUnwindSafe',
+  // Initialised once, then handed out by reference: `get_or_init` returns the lock.
+  'OnceLock',
+  'OnceCell',
 ]);
 
 const PRIMITIVE_OR_STD = new Set([
