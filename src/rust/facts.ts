@@ -21,8 +21,11 @@ export interface GuardFact {
   construct?: ScrutineeConstruct;
   /** The variable holding it, for `let` guards. */
   binding?: string;
-  /** Set when a helper returned the guard: `fn rl(&self) -> RwLockReadGuard<…>`. */
-  returnedBy?: { readonly fnName: string; readonly inner: Acquisition };
+  /**
+   * Set when a helper made the guard: it returned it (`fn rl(&self) -> RwLockReadGuard<…>`), or
+   * holds it while running the closure passed here (`self.with_state(|s| …)`).
+   */
+  returnedBy?: { readonly fnName: string; readonly inner: Acquisition; readonly whileRunningClosure?: boolean };
   release?: GuardRelease;
 }
 

@@ -1012,7 +1012,7 @@ class GuardLifetimeWalk {
         const mapped = acquisitionAtCall(site, holder, inner.acquisition);
         if (!mapped || seen.has(mapped.lock.key)) continue;
         seen.add(mapped.lock.key);
-        this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition });
+        this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition, whileRunningClosure: true });
       }
       this.inlineClosure(closure);
       this.endTemp(this.endOf(node));

@@ -12,9 +12,11 @@ export const doubleLock: RustRule = {
       const guard = c.held.guard;
       const certain = conflictIsCertain(c);
       const outcome = certain ? `this ${outcomeWord(c.requested)}` : c.requested.confidence === 'low' ? 'this deadlocks if the receiver is a lock (its type was not resolved)' : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
-      const fix = guard.binding
-        ? `\`drop(${guard.binding})\` before the second acquisition, or pass the guarded data down instead of re-locking`
-        : 'take the lock once and pass the guarded data down, or end the statement (bind the value with `let`) before calling';
+      const fix = guard.returnedBy?.whileRunningClosure
+        ? `inside the closure, work on the data \`${guard.returnedBy.fnName}\` passes in instead of locking again, or call it after the closure returns`
+        : guard.binding
+          ? `\`drop(${guard.binding})\` before the second acquisition, or pass the guarded data down instead of re-locking`
+          : 'take the lock once and pass the guarded data down, or end the statement (bind the value with `let`) before calling';
       return {
         rule: 'double-lock',
         span: guard.acquisition.span,
