@@ -109,6 +109,12 @@ interface Binding {
   path?: string;
 }
 
+/** A test that tells, per branch, whether an `Option<Guard>` variable is `None`. */
+interface NoneTest {
+  readonly binding: Binding;
+  readonly noneIn: 'then' | 'else';
+}
+
 /** The branches of one `if` / `match` as the walk goes through them. */
 interface BranchSet {
   /** Guards alive before the construct. */
@@ -1188,7 +1194,7 @@ class GuardLifetimeWalk {
       this.pushTemp('at the end of the `if` condition');
       this.expr(condition);
       this.endTemp(this.endOf(condition));
-      return this.branches(consequence, elseBody);
+      return this.branches(consequence, elseBody, this.noneTest(condition));
     }
 
     const mark = nextGuardId;
@@ -1242,13 +1248,46 @@ class GuardLifetimeWalk {
     return { guards: [...thenValue.guards, ...elseValue.guards] };
   }
 
-  private branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined): Value {
+  private branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined, none?: NoneTest): Value {
     const branches = this.openBranches();
-    const thenValue = consequence ? this.exclusiveBranch(branches, consequence, () => this.bodyBlock(consequence, 'at the end of the `if` block')) : NOTHING;
+    // Where the test says an `Option<Guard>` variable is `None`, it holds nothing.
+    const absentIn = (branch: 'then' | 'else'): LiveGuard[] => (none && none.noneIn === branch ? none.binding.guards.filter((g) => g.live) : []);
+    const suspendedWhile = <T>(guards: LiveGuard[], walk: () => T): T => {
+      for (const g of guards) g.suspended++;
+      try {
+        return walk();
+      } finally {
+        for (const g of guards) g.suspended--;
+      }
+    };
+    const thenValue = consequence
+      ? this.exclusiveBranch(branches, consequence, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block')))
+      : NOTHING;
     // An `if` without `else` has an empty else branch: it keeps what was alive.
-    const elseValue = this.exclusiveBranch(branches, elseBody ?? null, () => (elseBody ? this.elseBody(elseBody) : NOTHING));
+    const elseValue = this.exclusiveBranch(branches, elseBody ?? null, () =>
+      suspendedWhile(absentIn('else'), () => (elseBody ? this.elseBody(elseBody) : NOTHING)),
+    );
     this.closeBranches(branches);
     return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  /** `x.is_none()` / `x.is_some()` / `!x.is_some()` on a variable holding guards. */
+  private noneTest(condition: SyntaxNode): NoneTest | undefined {
+    let node: SyntaxNode | null = condition;
+    let negated = false;
+    while (node?.type === 'parenthesized_expression' || (node?.type === 'unary_expression' && node.text.trimStart().startsWith('!'))) {
+      if (node.type === 'unary_expression') negated = !negated;
+      node = node.namedChildren[0] ?? null;
+    }
+    if (node?.type !== 'call_expression') return undefined;
+    const fn = node.childForFieldName('function');
+    const method = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
+    const receiver = fn?.childForFieldName('value');
+    if ((method !== 'is_none' && method !== 'is_some') || receiver?.type !== 'identifier') return undefined;
+    const binding = this.lookup(receiver.text);
+    if (!binding || binding.guards.length === 0) return undefined;
+    const noneInThen = (method === 'is_none') !== negated;
+    return { binding, noneIn: noneInThen ? 'then' : 'else' };
   }
 
   /**
