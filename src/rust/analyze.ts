@@ -11,6 +11,7 @@ import { groupIntoCrates, type CrateInfo, type Edition } from './crates.js';
 import type { FunctionFacts } from './facts.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
+import { LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
 import { CrateFacts } from './summaries.js';
 import { typeHeadName } from './syntax.js';
 
@@ -41,13 +42,11 @@ export interface RustAnalysis {
 
 // A file that names a lock or guard type, or calls a zero-argument lock method, may create a
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
-const MAY_LOCK = /\b(?:Mutex|RwLock|RefCell|DashMap|DashSet|ReentrantMutex|Spinlock|SpinMutex)|\.(?:lock|read|write|borrow|borrow_mut)\(\s*\)/;
+const MAY_LOCK = new RegExp(`${LOCK_TYPE_MENTION.source}|\\.(?:${[...ZERO_ARG_LOCK_METHODS].join('|')})\\(\\s*\\)`);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-
-const ZERO_ARG_LOCK_METHODS = new Set(['lock', 'read', 'write', 'borrow', 'borrow_mut']);
 
 /** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
 function mayLockInCode(text: string): boolean {

@@ -24,6 +24,7 @@ import {
 } from './facts.js';
 import {
   isAsyncLockCrate,
+  LOCK_TYPE_MENTION,
   lockKindOfTypeName,
   CONDVAR_WAIT_METHODS,
   ENTRY_PASSTHROUGH_METHODS,
@@ -1103,7 +1104,7 @@ class GuardLifetimeWalk {
       };
       this.call(callees, name, node, receiver, args);
       // An accessor returning `&self.conns` hands back that lock, as seen from here.
-      const accessor = nearby.find((fn) => /Mutex|RwLock|RefCell|Dash/.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
+      const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
       if (accessor) {
         const returnedLock = this.ctx.returnedLock(accessor)!;
         const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
@@ -1553,7 +1554,7 @@ function mayReturnGuard(fn: FnDecl): boolean {
   const type = fn.returnType;
   if (!type) return false;
   // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
-  return /Guard|\bRef(?:Mut)?\b|Mutex|RwLock|RefCell|Dash|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
+  return LOCK_TYPE_MENTION.test(type) || /Guard|\bRef(?:Mut)?\b|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
 }
 
 function takesClosureAt(fn: FnDecl, index: number): boolean {

@@ -157,6 +157,12 @@ const LOCK_TYPE_NAMES: Record<string, LockKind> = {
 
 export const LOCK_TYPE_NAME_LIST: readonly string[] = Object.keys(LOCK_TYPE_NAMES);
 
+/** Text that names a lock type, or a guard type built on one (`MutexGuard`, `RwLockReadGuard`). */
+export const LOCK_TYPE_MENTION = new RegExp(`\\b(?:${LOCK_TYPE_NAME_LIST.join('|')})`);
+
+/** Lock methods called with no argument (`io::Read::read(&mut buf)` takes one and is no lock). */
+export const ZERO_ARG_LOCK_METHODS: ReadonlySet<string> = new Set(['lock', 'read', 'write', 'borrow', 'borrow_mut']);
+
 export function lockKindOfTypeName(name: string): LockKind | undefined {
   return Object.hasOwn(LOCK_TYPE_NAMES, name) ? LOCK_TYPE_NAMES[name] : undefined;
 }
