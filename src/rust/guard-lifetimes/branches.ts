@@ -1,0 +1,289 @@
+// Branches and loops: which guards each arm of an `if` / `match` / loop holds, and what is alive
+// after the construct. A scrutinee's temporaries live through its arms (edition 2024 drops an
+// `if let`'s before `else`); a guard dropped on some paths only is still alive after the construct
+// on the paths that kept it (Reference: "Destructors", drop flags).
+import type { GuardOrigin, ScrutineeConstruct } from '../facts.js';
+import type { SyntaxNode } from '../syntax.js';
+import { diverges, isNonePattern, patternNames } from '../syntax-shapes.js';
+import { TemporaryScopes } from './temporary-scopes.js';
+import { NOTHING, guardIdMark, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
+
+export abstract class Branches extends TemporaryScopes {
+  /** Guards created since `mark` (by a scrutinee), tagged with their construct. */
+  protected markScrutinee(mark: number, construct: ScrutineeConstruct): LiveGuard[] {
+    const created = this.live.filter((g) => g.fact.id >= mark);
+    for (const g of created) {
+      if (g.fact.origin === 'temporary') {
+        g.fact.origin = 'scrutinee' satisfies GuardOrigin;
+        g.fact.construct = construct;
+      }
+    }
+    return created;
+  }
+
+  protected setRegion(guards: readonly LiveGuard[], region: string | undefined): void {
+    for (const g of guards) if (g.fact.origin === 'scrutinee') g.region = region;
+  }
+
+  protected ifExpression(node: SyntaxNode): Value {
+    const condition = node.childForFieldName('condition');
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    const elseBody = alternative?.namedChildren.find((c) => c.type === 'block' || c.type === 'if_expression');
+    if (!condition) return NOTHING;
+
+    if (condition.type !== 'let_condition' && condition.type !== 'let_chain') {
+      // A plain `if` condition is a temporary scope of its own: dropped before either branch.
+      this.pushTemp('at the end of the `if` condition');
+      this.expr(condition);
+      this.endTemp(this.endOf(condition));
+      return this.branches(consequence, elseBody, this.noneTest(condition));
+    }
+
+    const mark = guardIdMark();
+    const lets = condition.type === 'let_chain' ? condition.namedChildren : [condition];
+    const isChain = condition.type === 'let_chain';
+    // Edition 2024 (and every let chain) drops the scrutinee's temporaries before `else`;
+    // earlier editions keep them to the end of the enclosing statement.
+    const rescoped = this.edition >= 2024 || isChain;
+    if (rescoped) this.pushTemp('before the `else` block (edition 2024 if-let rescope)');
+    const valueGuards: LiveGuard[] = [];
+    const bindingBlock: BlockScope = { bindings: new Map(), owned: [] };
+    for (const part of lets) {
+      if (part.type === 'let_condition') {
+        const value = part.childForFieldName('value');
+        const v = value ? this.expr(value) : NOTHING;
+        valueGuards.push(...v.guards);
+        const pattern = part.childForFieldName('pattern');
+        for (const name of pattern ? patternNames(pattern) : []) {
+          bindingBlock.bindings.set(name, { guards: [], lock: v.lock, struct: v.struct });
+        }
+      } else {
+        // A plain `&&` operand of a chain: its temporaries are dropped at once.
+        this.pushTemp('at the end of the condition operand');
+        this.expr(part);
+        this.endTemp(this.endOf(part));
+      }
+    }
+    const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
+    this.setRegion(scrutineeGuards, 'then block');
+    const branches = this.openBranches();
+    const thenValue = this.exclusiveBranch(branches, consequence, () => {
+      this.blocks.push(bindingBlock);
+      const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
+      this.blocks.pop();
+      return value;
+    });
+    if (rescoped) this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
+    let elseValue: Value = NOTHING;
+    if (elseBody) {
+      // The refuted value of an `Option<Guard>` scrutinee is `None`: it holds nothing.
+      const absent = valueGuards.filter((g) => g.optional);
+      for (const g of absent) g.suspended++;
+      this.setRegion(scrutineeGuards, 'else block');
+      elseValue = this.exclusiveBranch(branches, elseBody, () => this.elseBody(elseBody));
+      for (const g of absent) g.suspended--;
+    } else {
+      this.exclusiveBranch(branches, null, () => NOTHING);
+    }
+    this.closeBranches(branches);
+    this.setRegion(scrutineeGuards, undefined);
+    return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  protected branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined, none?: NoneTest): Value {
+    const branches = this.openBranches();
+    // Where the test says an `Option<Guard>` variable is `None`, it holds nothing.
+    const absentIn = (branch: 'then' | 'else'): LiveGuard[] => (none && none.noneIn === branch ? none.binding.guards.filter((g) => g.live) : []);
+    const suspendedWhile = <T>(guards: LiveGuard[], walk: () => T): T => {
+      for (const g of guards) g.suspended++;
+      try {
+        return walk();
+      } finally {
+        for (const g of guards) g.suspended--;
+      }
+    };
+    const thenValue = consequence
+      ? this.exclusiveBranch(branches, consequence, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block')))
+      : NOTHING;
+    // An `if` without `else` has an empty else branch: it keeps what was alive.
+    const elseValue = this.exclusiveBranch(branches, elseBody ?? null, () =>
+      suspendedWhile(absentIn('else'), () => (elseBody ? this.elseBody(elseBody) : NOTHING)),
+    );
+    this.closeBranches(branches);
+    return { guards: [...thenValue.guards, ...elseValue.guards] };
+  }
+
+  /** `x.is_none()` / `x.is_some()` / `!x.is_some()` on a variable holding guards. */
+  protected noneTest(condition: SyntaxNode): NoneTest | undefined {
+    let node: SyntaxNode | null = condition;
+    let negated = false;
+    while (node?.type === 'parenthesized_expression' || (node?.type === 'unary_expression' && node.text.trimStart().startsWith('!'))) {
+      if (node.type === 'unary_expression') negated = !negated;
+      node = node.namedChildren[0] ?? null;
+    }
+    if (node?.type !== 'call_expression') return undefined;
+    const fn = node.childForFieldName('function');
+    const method = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
+    const receiver = fn?.childForFieldName('value');
+    if ((method !== 'is_none' && method !== 'is_some') || receiver?.type !== 'identifier') return undefined;
+    const binding = this.lookup(receiver.text);
+    if (!binding || binding.guards.length === 0) return undefined;
+    const noneInThen = (method === 'is_none') !== negated;
+    return { binding, noneIn: noneInThen ? 'then' : 'else' };
+  }
+
+  protected elseBody(node: SyntaxNode): Value {
+    return node.type === 'block' ? this.bodyBlock(node, 'at the end of the `else` block') : this.expr(node);
+  }
+
+  /**
+   * Walks one of several mutually exclusive branches (then/else, match arms). Guards an earlier
+   * sibling left alive (2021 tail temporaries, a guard the branch yields) are not held here;
+   * after the construct, all of them are (each might have run).
+   */
+  protected exclusiveBranch(branches: BranchSet, node: SyntaxNode | null, walk: () => Value): Value {
+    // Each branch starts from what was alive before the construct: a guard an earlier branch
+    // dropped (`if c { drop(g) }`) is still held on this branch's path.
+    for (const g of branches.releasedByBranch) if (!g.live) this.revive(g);
+    const liveAtStart = branches.before.filter((g) => g.live);
+    const mark = guardIdMark();
+    for (const g of branches.survivors) g.suspended++;
+    const value = walk();
+    for (const g of branches.survivors) g.suspended--;
+    branches.survivors.push(...this.live.filter((g) => g.fact.id >= mark));
+    for (const g of liveAtStart) if (!g.live) branches.releasedByBranch.add(g);
+    if (!node || !diverges(node)) {
+      branches.fallThrough++;
+      for (const g of branches.before) if (g.live) branches.keptAlive.add(g);
+      for (const g of branches.before) if (!g.live && g.fact.release) branches.releases.set(g, g.fact.release);
+    }
+    return value;
+  }
+
+  protected openBranches(): BranchSet {
+    return {
+      before: this.live.filter((g) => g.live),
+      survivors: [],
+      keptAlive: new Set(),
+      releases: new Map(),
+      releasedByBranch: new Set(),
+      fallThrough: 0,
+    };
+  }
+
+  /**
+   * After the construct, a guard alive before it is alive if some branch that falls through
+   * (does not `return`, `break`, `continue` or panic) kept it (Reference: "Destructors", drop
+   * flags: a conditionally moved value is still dropped on the paths that did not move it).
+   */
+  protected closeBranches(branches: BranchSet): void {
+    if (branches.fallThrough === 0) return;
+    // Only what the branches themselves released is merged: a guard the construct drops between
+    // branches (edition 2024's `if let` rescope) stays dropped.
+    for (const g of branches.releasedByBranch) {
+      if (branches.keptAlive.has(g)) {
+        if (!g.live) this.revive(g);
+      } else if (g.live) {
+        const release = branches.releases.get(g);
+        this.release(g, release?.span ?? this.endOf(this.fn.node), release?.note ?? 'in every branch');
+      }
+    }
+  }
+
+  protected matchExpression(node: SyntaxNode): Value {
+    const scrutinee = node.childForFieldName('value');
+    const body = node.childForFieldName('body');
+    const mark = guardIdMark();
+    // Scrutinee temporaries live to the end of the enclosing statement, through every arm.
+    const value = scrutinee ? this.expr(scrutinee) : NOTHING;
+    const scrutineeGuards = this.markScrutinee(mark, 'match');
+    const carried: LiveGuard[] = [];
+    const branches = this.openBranches();
+    for (const arm of body?.namedChildren ?? []) {
+      if (arm.type !== 'match_arm') continue;
+      const pattern = arm.childForFieldName('pattern');
+      const armValue = arm.childForFieldName('value');
+      const patternText = (pattern?.text ?? '').replace(/\s+/g, ' ');
+      const absent = isNonePattern(pattern) ? value.guards.filter((g) => g.optional) : [];
+      for (const g of absent) g.suspended++;
+      this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
+      this.exclusiveBranch(branches, armValue, () => {
+      this.blocks.push({ bindings: new Map(), owned: [] });
+      for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: value.lock, struct: value.struct });
+      const guardCondition = pattern?.childForFieldName('condition');
+      if (guardCondition) {
+        this.pushTemp('at the end of the match guard');
+        this.expr(guardCondition);
+        this.endTemp(this.endOf(guardCondition));
+      }
+      if (armValue) {
+        this.pushTemp('at the end of the match arm');
+        const v = this.expr(armValue);
+        this.detach(v.guards);
+        carried.push(...v.guards);
+        this.endTemp(this.endOf(armValue));
+      }
+      this.endBlock(this.endOf(arm), 'at the end of the match arm');
+      return NOTHING;
+      });
+      for (const g of absent) g.suspended--;
+    }
+    this.closeBranches(branches);
+    this.setRegion(scrutineeGuards, undefined);
+    for (const g of carried) this.temps[this.temps.length - 1].guards.push(g);
+    return { guards: carried };
+  }
+
+  protected whileExpression(node: SyntaxNode): void {
+    const condition = node.childForFieldName('condition');
+    const body = node.childForFieldName('body');
+    if (!condition) return;
+    const isLet = condition.type === 'let_condition' || condition.type === 'let_chain';
+    // `while let`: the scrutinee's temporaries live through each iteration's body and are dropped
+    // before the next test; a plain `while` condition drops them before the body.
+    this.pushTemp(isLet ? 'at the end of each iteration of the `while let`' : 'at the end of the `while` condition');
+    const mark = guardIdMark();
+    this.blocks.push({ bindings: new Map(), owned: [] });
+    const lets = condition.type === 'let_chain' ? condition.namedChildren : [condition];
+    for (const part of lets) {
+      if (part.type === 'let_condition') {
+        const value = part.childForFieldName('value');
+        const v = value ? this.expr(value) : NOTHING;
+        const pattern = part.childForFieldName('pattern');
+        for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: v.lock, struct: v.struct });
+      } else {
+        this.expr(part);
+      }
+    }
+    if (!isLet) this.endTemp(this.endOf(condition));
+    const scrutineeGuards = isLet ? this.markScrutinee(mark, 'while let') : [];
+    this.setRegion(scrutineeGuards, 'loop body');
+    if (body) this.bodyBlock(body, 'at the end of the loop body');
+    this.setRegion(scrutineeGuards, undefined);
+    this.blocks.pop();
+    if (isLet) this.endTemp(body ? this.endOf(body) : this.endOf(condition));
+  }
+
+  protected forExpression(node: SyntaxNode): void {
+    const iterable = node.childForFieldName('value');
+    const pattern = node.childForFieldName('pattern');
+    const body = node.childForFieldName('body');
+    // The iterator expression's temporaries, and the iterator itself, live through the loop.
+    this.pushTemp('at the end of the `for` loop');
+    const mark = guardIdMark();
+    if (iterable) this.expr(iterable);
+    const scrutineeGuards = this.markScrutinee(mark, 'for');
+    this.setRegion(scrutineeGuards, 'loop body');
+    this.blocks.push({ bindings: new Map(), owned: [] });
+    for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [] });
+    if (body) this.bodyBlock(body, 'at the end of the loop body');
+    this.blocks.pop();
+    this.setRegion(scrutineeGuards, undefined);
+    this.endTemp(body ? this.endOf(body) : this.endOf(node));
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,513 @@
+// Calls, closures and futures: what a call really does where it is made. A resolved callee's
+// returned guards are acquisitions here; a closure runs inside the call that takes it, unless the
+// callee stores it or hands it to another thread or task; an async lock's future acquires at its
+// `.await`; macros are re-parsed so that their arguments count.
+import type { Acquisition, SourceSpan } from '../../core/model.js';
+import type { FnDecl } from '../crate-index.js';
+import { acquisitionAtCall, lockAtCall, type CallSite, type GuardFact } from '../facts.js';
+import {
+  isAsyncLockCrate,
+  LOCK_TYPE_MENTION,
+  lockKindOfTypeName,
+  CONDVAR_WAIT_METHODS,
+  ENTRY_PASSTHROUGH_METHODS,
+  GUARD_UNWRAPPING_METHODS,
+  DETACHING_CALLS,
+  DROP_FUNCTIONS,
+  GUARD_CONSUMING_METHODS,
+  GUARD_PASSTHROUGH_METHODS,
+  lockFlavor,
+  lockMethod,
+  type LockMethod,
+} from '../lock-apis.js';
+import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
+import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
+import { constructedTypePath } from '../types.js';
+import { Moves } from './moves.js';
+import { NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type Value } from './values.js';
+
+/** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
+const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
+
+/** Macros that await the futures they are given (tokio, futures). */
+const AWAITING_MACROS = new Set(['select', 'join', 'try_join', 'select_biased', 'pending']);
+
+/** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
+const EXPRESSION_MACROS = new Set([
+  'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
+  'assert', 'assert_eq', 'assert_ne', 'debug_assert', 'debug_assert_eq', 'debug_assert_ne',
+  'dbg', 'vec', 'info', 'debug', 'warn', 'error', 'trace', 'log', 'event', 'unreachable',
+  'todo', 'unimplemented', 'matches', 'anyhow', 'bail', 'ensure', 'span', 'info_span',
+  'debug_span', 'trace_span', 'warn_span', 'error_span',
+]);
+
+export abstract class Calls extends Moves {
+  /** `e.await`: the future runs here; an async lock's future acquires here. */
+  protected awaitExpression(node: SyntaxNode): Value {
+    const inner = node.namedChildren[0];
+    // `async { … }.await` runs the block right here, with everything held here.
+    const value = inner?.type === 'async_block' ? this.awaitedAsyncBlock(inner) : inner ? this.expr(inner) : NOTHING;
+    this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+    if (value.pending) {
+      // Awaiting an async lock's future is the acquisition.
+      if (value.binding) value.binding.pending = undefined;
+      const guard = this.acquire(value.pending.acquisition, value.pending.api);
+      return guard ? { guards: [guard] } : NOTHING;
+    }
+    return value;
+  }
+
+  protected callExpression(node: SyntaxNode): Value {
+    let fnNode = node.childForFieldName('function');
+    const args = node.childForFieldName('arguments');
+    if (fnNode?.type === 'generic_function') fnNode = fnNode.childForFieldName('function');
+    if (!fnNode) return NOTHING;
+    if (fnNode.type === 'field_expression') return this.methodCall(node, fnNode, args);
+    return this.pathCall(node, fnNode, args);
+  }
+
+  protected argumentNodes(args: SyntaxNode | null): SyntaxNode[] {
+    return (args?.namedChildren ?? []).filter((a) => a.type !== 'line_comment' && a.type !== 'block_comment' && a.type !== 'attribute_item');
+  }
+
+  /**
+   * Arguments in order; closures run inside the call (at the call site) unless the callee
+   * hands them to another thread or task. Guards passed by value move into the callee.
+   */
+  protected evaluateArguments(args: readonly SyntaxNode[], detaching: boolean, onClosure?: (closure: SyntaxNode, index: number) => void): Value[] {
+    const values: Value[] = [];
+    const closures: { closure: SyntaxNode; index: number }[] = [];
+    args.forEach((arg, index) => {
+      if (arg.type === 'closure_expression') {
+        closures.push({ closure: arg, index });
+        values.push(NOTHING);
+      } else {
+        values.push(this.expr(arg));
+      }
+    });
+    for (const { closure, index } of closures) {
+      if (detaching) this.detachedBody(closure);
+      else if (onClosure) onClosure(closure, index);
+      else this.inlineClosure(closure);
+    }
+    return values;
+  }
+
+  protected inlineClosure(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'> = {}): void {
+    const body = closure.childForFieldName('body');
+    if (!body) return;
+    this.blocks.push({ bindings: new Map(), owned: [] });
+    const params = closure.childForFieldName('parameters');
+    const names = params ? patternNames(params) : [];
+    names.forEach((name, i) => this.bind(name, i === 0 ? { guards: [], ...firstParam } : { guards: [] }));
+    this.pushTemp('at the end of the closure');
+    const value = this.expr(body);
+    this.detach(value.guards);
+    this.endTemp(this.endOf(body));
+    this.endBlock(this.endOf(body), 'at the end of the closure');
+  }
+
+  protected awaitedAsyncBlock(node: SyntaxNode): Value {
+    const body = node.namedChildren.find((c) => c.type === 'block');
+    return body ? this.bodyBlock(body, 'at the end of the async block') : NOTHING;
+  }
+
+  /** A closure or async block that runs later or elsewhere: nothing held here is held there. */
+  protected detachedBody(node: SyntaxNode): void {
+    const savedLive = this.live;
+    const savedDetached = this.detached;
+    this.live = [];
+    this.detached = true;
+    if (node.type === 'closure_expression') {
+      this.inlineClosure(node);
+    } else {
+      const body = node.namedChildren.find((c) => c.type === 'block');
+      if (body) {
+        this.pushTemp('at the end of the async block');
+        this.block(body);
+        this.endTemp(this.endOf(body));
+      }
+    }
+    this.live = savedLive;
+    this.detached = savedDetached;
+  }
+
+  protected methodCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
+    const receiverNode = fnNode.childForFieldName('value');
+    const method = fnNode.childForFieldName('field')?.text ?? '';
+    const receiver = receiverNode ? this.expr(receiverNode) : NOTHING;
+    const args = this.argumentNodes(argsNode);
+
+    // A method of the lock itself.
+    if (receiver.lock) {
+      const api = lockMethod(receiver.lock.type.kind, method);
+      if (api) return this.lockCall(node, receiver.lock, method, api, args);
+      if (method === 'with') {
+        // thread_local! `KEY.with(|cell| …)`: the closure's parameter is the lock.
+        this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { lock: receiver.lock }));
+        return NOTHING;
+      }
+      if (['clone', 'as_ref', 'deref', 'get_ref', 'get_or_init', 'get_or_try_init', 'force', 'wait'].includes(method)) {
+        this.evaluateArguments(args, false);
+        return { guards: [], lock: receiver.lock };
+      }
+    }
+
+    // Adapters that keep the guard in the value (`lock().unwrap()`), or consume an
+    // `Option<Guard>` (`get(k).map(|r| …)` drops the guard inside `map`).
+    if (receiver.guards.length > 0) {
+      if (GUARD_PASSTHROUGH_METHODS.has(method) || ENTRY_PASSTHROUGH_METHODS.has(method)) {
+        this.evaluateArguments(args, false);
+        if (GUARD_UNWRAPPING_METHODS.has(method)) for (const g of receiver.guards) g.optional = false;
+        return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed };
+      }
+      if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) return this.consumedBy(node, method, receiver, args);
+    }
+
+    // `cvar.wait(guard)`: the guard is handed in and handed back, locked.
+    if (CONDVAR_WAIT_METHODS.has(method)) {
+      const values = this.evaluateArguments(args, false);
+      const handed = values.find((v) => v.guards.length > 0 && !v.borrowed);
+      if (handed) {
+        for (const g of handed.guards) g.optional = false;
+        return { guards: handed.guards, binding: handed.binding };
+      }
+      return NOTHING;
+    }
+
+    const struct = receiver.struct;
+    const callees = struct
+      ? () => this.ctx.index.methods(struct, method)
+      : () => this.unqualifiedSelfMethods(receiverNode, method);
+    if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
+      const lowConfidence = this.unknownReceiverLock(receiverNode, method);
+      if (lowConfidence) {
+        const api = lockMethod(lowConfidence.type.kind, method)!;
+        return this.lockCall(node, lowConfidence, method, api, args);
+      }
+    }
+    // A lazy iterator adapter bound with `let` runs its closure later, where it is consumed.
+    // A scoped thread is joined before its scope returns: while the caller still holds its guards.
+    const scoped = method === 'spawn' && receiver.binding?.scopeHandle === true;
+    const stored = (!scoped && DETACHING_CALLS.has(method)) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
+    const deferred: DeferredClosure[] = [];
+    const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
+    return this.resolvedCall(node, callees, method, values, receiver, deferred);
+  }
+
+  /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
+  protected unqualifiedSelfMethods(receiverNode: SyntaxNode | null, method: string): FnDecl[] {
+    if (receiverNode?.type !== 'self' || !this.fn.traitName) return [];
+    return this.ctx.index.traitDefaults(new Set([this.fn.traitName]), method);
+  }
+
+  /**
+   * `x.lock()` / `x.read()` / `x.write()` with no arguments on a receiver whose type is unknown:
+   * probably a lock, with low confidence. `io::Read::read(&mut buf)` takes an argument and never
+   * gets here. The identity is the receiver's path, so only the same path conflicts.
+   */
+  protected unknownReceiverLock(receiverNode: SyntaxNode, method: string): LockPlace | undefined {
+    const kind = method === 'lock' ? 'Mutex' : method === 'read' || method === 'write' ? 'RwLock' : undefined;
+    if (!kind) return undefined;
+    // Only fields of `self`: a bare `ptr.read()` or `stdout().lock()` is far more often not a lock.
+    if (receiverNode.type !== 'field_expression') return undefined;
+    const path = placePath(receiverNode, this.fn.ownerType ?? this.fn.traitName);
+    if (!path || !selfRooted(receiverNode)) return undefined;
+    return { id: { key: `?${path}`, display: path }, type: { kind, crate: 'std' }, confidence: 'low' };
+  }
+
+  protected lockCall(node: SyntaxNode, lock: LockPlace, method: string, api: LockMethod, args: readonly SyntaxNode[]): Value {
+    const argValues = this.evaluateArguments(args, false, () => undefined);
+    this.moveIntoCall(argValues, this.span(node), method);
+    const awaited = isAwaited(node);
+    const crate = lock.type.crate;
+    const acquisition: Acquisition = {
+      lock: lock.id,
+      mode: api.mode,
+      // Only async locks return futures: an awaited acquisition is async whatever the import.
+      flavor: lockFlavor(lock.type.kind, awaited && !isAsyncLockCrate(crate) ? 'tokio' : crate),
+      api: method,
+      span: this.span(node),
+      blocking: api.blocking,
+      confidence: crate === 'unknown' && !awaited ? 'low' : lock.confidence,
+    };
+    // `let fut = m.lock();` on an async lock takes nothing until the future is awaited.
+    if (isAsyncLockCrate(crate) && !awaited && api.holds === 'guard' && api.blocking && !method.startsWith('blocking_')) {
+      return { guards: [], pending: { acquisition, api } };
+    }
+    if (api.holds === 'momentary') {
+      if (api.runsClosuresLocked) {
+        // The closure runs while the shard is locked: hold a guard for its duration.
+        this.pushTemp(`when \`${method}\` returns`);
+        this.acquire(acquisition, { ...api, holds: 'guard' });
+        for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
+        this.endTemp(this.endOf(node));
+      } else {
+        this.acquire(acquisition, api);
+      }
+      return NOTHING;
+    }
+    const guard = this.acquire(acquisition, api)!;
+    for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
+    return { guards: [guard] };
+  }
+
+  protected pathCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
+    const path = fnNode.text.replace(/\s+/g, '');
+    const segments = path.split('::');
+    const name = segments[segments.length - 1];
+    const args = this.argumentNodes(argsNode);
+
+    if (DROP_FUNCTIONS.has(path)) return this.dropCall(node, args);
+
+    // Constructors: `Mutex::new(..)`, `Arc::new(RwLock::new(..))` produce a lock value.
+    const constructed = constructedTypePath(path);
+    if (constructed) {
+      // `Box::new(move || …)`, `Foo::new(callback)`: a closure given to a constructor is stored.
+      const values = this.evaluateArguments(args, true);
+      const meaning = this.meaningOf(constructed, this.file);
+      // Every constructor call makes a distinct lock; a `let` renames it after its binding.
+      if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
+      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct };
+      const struct = constructed === 'Self' ? this.fn.ownerType : meaning.struct;
+      if (!struct) return NOTHING;
+      // A crate type's constructor is a call too (its body may lock), made once.
+      const result = this.ctx.index.struct(struct, this.file, true) ? this.resolvedCall(node, () => this.ctx.index.methods(struct, name), name, values) : NOTHING;
+      return { guards: result.guards, struct, distinct: true };
+    }
+
+    // Guard adapters: `RwLockUpgradableReadGuard::upgrade(g)`, `MutexGuard::map(g, f)` keep the lock held.
+    const qualifier = segments.length >= 2 ? segments[segments.length - 2] : '';
+    // Method-call syntax spelled as a path: `Mutex::lock(&m)`, `RefCell::borrow_mut(&c)`.
+    const lockKind = lockKindOfTypeName(qualifier);
+    if (lockKind && args.length > 0 && lockMethod(lockKind, name)) {
+      const receiver = this.expr(args[0]);
+      if (receiver.lock) return this.lockCall(node, receiver.lock, name, lockMethod(receiver.lock.type.kind, name) ?? lockMethod(lockKind, name)!, args.slice(1));
+    }
+    if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) return this.guardAdapter(node, name, args);
+
+    // `thread::scope(|s| …)` runs its closure here and joins every thread `s` spawns.
+    if (name === 'scope' && segments.length >= 2 && /^(thread|crossbeam|crossbeam_utils|rayon)$/.test(qualifier)) {
+      this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { scopeHandle: true }));
+      return NOTHING;
+    }
+
+    // `Arc::clone(&self.m)` is `self.m.clone()`: the same lock.
+    if ((qualifier === 'Arc' || qualifier === 'Rc') && name === 'clone' && args.length === 1) {
+      const value = this.expr(args[0]);
+      return { guards: [], lock: value.lock, struct: value.struct, path: value.path, distinct: value.distinct };
+    }
+
+    // `Some(guard)`, `Ok(guard)`, `Wrapper(guard)`: a variant or tuple struct holds its arguments.
+    if (/^[A-Z]/.test(name) && (segments.length === 1 || /^[A-Z]/.test(qualifier))) {
+      const values = this.evaluateArguments(args, false);
+      return { guards: values.filter((v) => !v.borrowed).flatMap((v) => v.guards) };
+    }
+
+    const index = this.ctx.index;
+    const owner = qualifier === 'Self' ? this.fn.ownerType : /^[A-Z]/.test(qualifier) ? qualifier : undefined;
+    const callees =
+      segments.length === 1
+        ? () => index.freeFunctions(segments, this.fn)
+        : owner
+          ? () => index.methods(owner, name)
+          : () => index.freeFunctions(segments, this.fn);
+    // Calling a closure: a `let`-bound one runs here; a closure parameter runs whatever the
+    // caller passed, under the guards held now (recorded for the callers' sake).
+    const local = segments.length === 1 ? this.lookup(name) : undefined;
+    if (local?.closure || local?.paramIndex !== undefined) {
+      this.evaluateArguments(args, false);
+      if (local.closure) this.inlineClosure(local.closure);
+      else this.recordClosureCall(local.paramIndex!);
+      return NOTHING;
+    }
+    const deferred: DeferredClosure[] = [];
+    const values = this.evaluateArguments(args, DETACHING_CALLS.has(name), (closure, index) => deferred.push({ closure, index }));
+    return this.resolvedCall(node, callees, name, values, undefined, deferred);
+  }
+
+  protected recordClosureCall(param: number): void {
+    const held = this.held().map((h) => h.guard);
+    if (held.length === 0 || this.detached) return;
+    const known = this.closureCalls.get(param) ?? [];
+    for (const g of held) if (!known.includes(g)) known.push(g);
+    this.closureCalls.set(param, known);
+  }
+
+  /**
+   * Closures passed to a resolved callee run inside it: under the guards the callee holds where
+   * it calls that parameter (`self.with_state(|s| self.count())`), otherwise as if at the call.
+   */
+  protected runPassedClosures(deferred: readonly DeferredClosure[], callees: readonly FnDecl[], node: SyntaxNode, name: string, site: CallSite): void {
+    for (const { closure, index } of deferred) {
+      // Only a parameter typed as a closure (`impl FnOnce(..)`, a generic `F`) can be called.
+      const holder = callees.find((fn) => takesClosureAt(fn, index) && this.ctx.closureCalls(fn).has(index));
+      if (!holder) {
+        this.inlineClosure(closure);
+        continue;
+      }
+      this.pushTemp(`when \`${name}\` returns`);
+      // One guard per lock: how the helper's own guards relate is the helper's finding.
+      const seen = new Set<string>();
+      for (const inner of this.ctx.closureCalls(holder).get(index)!) {
+        const mapped = acquisitionAtCall(site, holder, inner.acquisition);
+        if (!mapped || seen.has(mapped.lock.key)) continue;
+        seen.add(mapped.lock.key);
+        this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition, whileRunningClosure: true });
+      }
+      this.inlineClosure(closure);
+      this.endTemp(this.endOf(node));
+    }
+  }
+
+  /** A call to crate functions: guards returned by the callee are acquisitions here. */
+  protected resolvedCall(
+    node: SyntaxNode,
+    resolve: () => readonly FnDecl[],
+    name: string,
+    args: readonly Value[],
+    receiver?: Value,
+    deferred: readonly DeferredClosure[] = [],
+  ): Value {
+    const span = this.span(node);
+    this.moveIntoCall(args, span, name);
+    // A callee that returns a guard, or the struct it returns, can only come from a file that
+    // names a lock; the full resolution waits until a check needs this call's summary.
+    const nearby = this.ctx.index.withinLockFiles(resolve);
+    if (deferred.length > 0) {
+      const site: CallSite = {
+        distinctReceiver: receiver?.distinct ?? false,
+        receiverPath: receiver?.path,
+        argumentLocks: args.map((a) => a.lock?.id),
+        argumentPaths: args.map((a) => a.path),
+      };
+      this.runPassedClosures(deferred, nearby, node, name, site);
+    }
+    const returned: GuardFact[] = [];
+    for (const callee of nearby) if (mayReturnGuard(callee)) returned.push(...this.ctx.returnedGuards(callee));
+    const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;
+    if (configured) return configured;
+    if (returned.length === 0) {
+      let resolved: readonly FnDecl[] = [];
+      let generation = -1;
+      const index = this.ctx.index;
+      const callees = (): readonly FnDecl[] => {
+        if (generation !== index.generation) {
+          resolved = resolve();
+          generation = index.generation;
+        }
+        return resolved;
+      };
+      this.call(callees, name, node, receiver, args);
+      // An accessor returning `&self.conns` hands back that lock, as seen from here.
+      const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
+      if (accessor) {
+        const returnedLock = this.ctx.returnedLock(accessor)!;
+        const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
+        const id = lockAtCall(site, accessor, returnedLock.id);
+        if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
+      }
+      const first = nearby[0];
+      const returnsStruct = first?.returnType;
+      const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
+      return { guards: [], struct: meaning.struct };
+    }
+    const guards: LiveGuard[] = [];
+    const site: CallSite = {
+      distinctReceiver: receiver?.distinct ?? false,
+      receiverPath: receiver?.path,
+      argumentLocks: args.map((a) => a.lock?.id),
+      argumentPaths: args.map((a) => a.path),
+    };
+    // A helper returning its guard from several places returns one guard per lock and mode.
+    const seen = new Set<string>();
+    for (const inner of returned) {
+      const key = `${inner.acquisition.lock.key}|${inner.acquisition.mode}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const callee = nearby.find((fn) => this.ctx.returnedGuards(fn).includes(inner));
+      const mapped = callee ? acquisitionAtCall(site, callee, inner.acquisition) : inner.acquisition;
+      if (!mapped) continue;
+      const acquisition: Acquisition = { ...mapped, span, api: `${name}()` };
+      const innerAcquisition = inner.returnedBy?.inner ?? inner.acquisition;
+      const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
+      if (guard) guards.push(guard);
+    }
+    return { guards };
+  }
+
+  /**
+   * `fn locked(&self) -> Guard` where the configuration names `Guard` a guard type: the call is an
+   * acquisition of the lock `Owner.locked` in the configured mode, whatever the body does.
+   */
+  protected configuredGuard(callees: readonly FnDecl[], span: SourceSpan, name: string, receiver: Value | undefined, args: readonly Value[]): Value | undefined {
+    const guardTypes = this.ctx.index.extraLockApis.guardTypes;
+    const callee = callees.find((fn) => fn.returnType && Object.hasOwn(guardTypes, typeHeadName(fn.returnType)));
+    if (!callee?.returnType) return undefined;
+    const lockKey = `${callee.ownerType ?? callee.module.path.join('::') ?? ''}.${callee.name}`;
+    const declared: Acquisition = {
+      lock: { key: lockKey, display: lockKey },
+      mode: guardTypes[typeHeadName(callee.returnType)],
+      flavor: lockFlavor('Mutex', 'configured'),
+      api: `${name}()`,
+      span,
+      blocking: true,
+      confidence: 'high',
+    };
+    const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
+    const acquisition = acquisitionAtCall(site, callee, declared);
+    if (!acquisition) return undefined;
+    const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
+    return guard ? { guards: [guard] } : NOTHING;
+  }
+
+  /**
+   * Formatting, assertion and logging macros take ordinary expressions; their token trees are
+   * re-parsed as call arguments so that a `.lock()` inside `println!` counts. Other macros are
+   * parsed the same way when that parse is clean, and skipped otherwise.
+   */
+  protected macro(node: SyntaxNode): Value {
+    const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
+    if (AWAITING_MACROS.has(name)) {
+      // `select!` / `join!` await their futures: the task may be suspended here.
+      this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+      return NOTHING;
+    }
+    const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
+    if (!tokens || tokens.text.length < 3) return NOTHING;
+    const inner = tokens.text.slice(1, -1);
+    const prefix = 'fn __lockscope_macro() { __m(';
+    const tree = parseRust(`${prefix}${inner});}`);
+    if (tree.rootNode.hasError && !EXPRESSION_MACROS.has(name)) return NOTHING;
+    const call = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0];
+    const callNode = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
+    const args = callNode?.type === 'call_expression' ? callNode.childForFieldName('arguments') : null;
+    if (!args) return NOTHING;
+    const savedShift = this.shift;
+    this.shift = savedShift + tokens.startIndex + 1 - prefix.length;
+    try {
+      // `matches!(e, Pattern)`: only the first argument is an expression.
+      const parts = this.argumentNodes(args);
+      for (const arg of name === 'matches' ? parts.slice(0, 1) : parts) this.expr(arg);
+    } finally {
+      this.shift = savedShift;
+    }
+    return NOTHING;
+  }
+}
+
+/**
+ * Whether a function's declared result can hold a guard: a guard type, a DashMap `Ref`, an
+ * `impl Trait`, `Self`, a generic; `usize` or `()` cannot. Only such callees are walked to ask.
+ */
+function mayReturnGuard(fn: FnDecl): boolean {
+  const type = fn.returnType;
+  if (!type) return false;
+  // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
+  return LOCK_TYPE_MENTION.test(type) || /Guard|\bRef(?:Mut)?\b|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
+}
+
+function takesClosureAt(fn: FnDecl, index: number): boolean {
+  const type = fn.params[index]?.type;
+  return type !== undefined && (/\bFn(?:Once|Mut)?\b/.test(type) || /^[A-Z][A-Za-z0-9_]*$/.test(type.trim()));
+}

@@ -1,0 +1,122 @@
+// Moves and consumption (Reference: "Destructors", moved values are not dropped at scope end):
+// a guard passed by value, returned, reassigned over, or consumed by `drop` / an adapter leaves the
+// scope that owned it and is released there, not at that scope's end.
+import type { Acquisition, SourceSpan } from '../../core/model.js';
+import type { SyntaxNode } from '../syntax.js';
+import { Branches } from './branches.js';
+import { NOTHING, type Binding, type LiveGuard, type Value } from './values.js';
+
+export abstract class Moves extends Branches {
+  /** Runs a closure's body here, with what is held here. */
+  protected abstract inlineClosure(closure: SyntaxNode, firstParam?: Omit<Binding, 'guards'>): void;
+  /** Evaluates call arguments in order (closures run as the callee runs them). */
+  protected abstract evaluateArguments(args: readonly SyntaxNode[], detaching: boolean): Value[];
+
+  /** `return e`: what `e` holds leaves the function; code after the `return` is another path. */
+  protected returnExpression(node: SyntaxNode): void {
+    const inner = node.namedChildren[0];
+    if (!inner) return;
+    const value = this.expr(inner);
+    if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
+    if (value.borrowed) return;
+    this.detach(value.guards, value.binding);
+    for (const g of value.guards) {
+      this.returned.push(g.fact);
+      this.release(g, this.span(node), 'when it is returned');
+    }
+  }
+
+  /** `drop(g)`, `mem::drop(g)`: the argument is moved in and dropped there. */
+  protected dropCall(node: SyntaxNode, args: readonly SyntaxNode[]): Value {
+    const values = this.evaluateArguments(args, false);
+    for (const v of values) {
+      this.detach(v.guards, v.binding);
+      for (const g of v.guards) this.release(g, this.span(node), 'by `drop`');
+    }
+    return NOTHING;
+  }
+
+  /** `get(k).map(|r| …)`: a method taking an `Option<Guard>` by value drops the guard inside. */
+  protected consumedBy(node: SyntaxNode, method: string, receiver: Value, args: readonly SyntaxNode[]): Value {
+    this.evaluateArguments(args, false);
+    this.detach(receiver.guards, receiver.binding);
+    for (const g of receiver.guards) this.release(g, this.endOf(node), `when \`${method}\` consumes it`);
+    return NOTHING;
+  }
+
+  /** Moves guards passed by value into a callee: they are dropped there, at the latest. */
+  protected moveIntoCall(values: readonly Value[], at: SourceSpan, calleeName: string): void {
+    for (const v of values) {
+      if (v.guards.length === 0 || v.borrowed) continue;
+      this.detach(v.guards, v.binding);
+      for (const g of v.guards) this.release(g, at, `when it is moved into \`${calleeName}\``);
+    }
+  }
+
+  protected assignment(node: SyntaxNode): Value {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    // The right-hand side is evaluated before the place (Reference: "Assignment expressions").
+    const value = right ? this.expr(right) : NOTHING;
+    if (left?.type === 'identifier') {
+      const binding = this.lookup(left.text);
+      if (binding) {
+        // The old value is dropped after the new one exists.
+        const old = binding.guards;
+        const moved = value.guards.filter((g) => g.live);
+        this.detach(moved, value.binding);
+        for (const g of old) this.release(g, this.span(node), `when \`${left.text}\` is reassigned`);
+        const block = this.blocks.find((b) => [...b.bindings.values()].includes(binding)) ?? this.blocks[this.blocks.length - 1];
+        for (const g of moved) {
+          g.fact.origin = 'let';
+          g.fact.binding = left.text;
+          block.owned.push(g);
+        }
+        binding.guards = moved;
+        for (const g of moved) g.binding = binding;
+        if (value.lock) binding.lock = value.lock;
+        return NOTHING;
+      }
+    }
+    if (left) this.expr(left);
+    return NOTHING;
+  }
+
+  /**
+   * Associated functions of guard types (parking_lot's, std's `Ref`/`RefMut`):
+   * `unlocked(&mut g, f)` releases the lock while `f` runs; `upgrade(g)` / `downgrade(g)` turn the
+   * guard into one of another mode on the same lock; `map(g, f)` keeps holding it.
+   */
+  protected guardAdapter(node: SyntaxNode, name: string, args: readonly SyntaxNode[]): Value {
+    const closures = args.filter((a) => a.type === 'closure_expression');
+    const plain = args.filter((a) => a.type !== 'closure_expression');
+    const first = plain[0] ? this.expr(plain[0]) : NOTHING;
+    for (const other of plain.slice(1)) this.expr(other);
+    const guards = first.guards.filter((g) => g.live);
+    if (name === 'unlocked' || name === 'unlocked_fair') {
+      for (const g of guards) g.suspended++;
+      for (const closure of closures) this.inlineClosure(closure);
+      for (const g of guards) g.suspended--;
+      return NOTHING;
+    }
+    for (const closure of closures) this.inlineClosure(closure);
+    const mode = /^(try_)?upgrade/.test(name) ? 'exclusive' : name === 'downgrade' ? 'shared' : name === 'downgrade_to_upgradable' ? 'upgradable' : undefined;
+    if (!mode || first.borrowed || guards.length === 0) {
+      if (!first.borrowed && guards.length > 0) {
+        this.detach(guards, first.binding);
+        for (const g of guards) this.temps[this.temps.length - 1].guards.push(g);
+      }
+      return { guards: first.borrowed ? [] : guards };
+    }
+    // The old guard is consumed; a guard of the new mode on the same lock takes its place.
+    this.detach(guards, first.binding);
+    const renewed: LiveGuard[] = [];
+    for (const g of guards) {
+      this.release(g, this.span(node), `when \`${name}\` turns it into a ${mode} guard`);
+      const acquisition: Acquisition = { ...g.fact.acquisition, mode, api: name, span: this.span(node) };
+      const next = this.acquire(acquisition, undefined);
+      if (next) renewed.push(next);
+    }
+    return { guards: renewed };
+  }
+}

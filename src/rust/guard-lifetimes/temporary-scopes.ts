@@ -1,0 +1,352 @@
+// Temporary scopes and drop order (Reference: "Destructors", "Temporary scopes", "Temporary
+// lifetime extension"; edition 2024's tail-expression scope, RFC 3606). A guard is born in the
+// innermost temporary scope; a `let` moves it into the block, which drops what it owns in reverse
+// order at its end. This layer holds the walk's state and records acquisitions and calls with the
+// guards alive at that moment.
+import type { Acquisition, SourceSpan } from '../../core/model.js';
+import type { FnDecl, ParsedFile } from '../crate-index.js';
+import type { Edition } from '../crates.js';
+import type { FactEvent, FunctionFacts, GuardFact, HeldGuard } from '../facts.js';
+import type { LockMethod } from '../lock-apis.js';
+import type { SyntaxNode } from '../syntax.js';
+import { extendedTemporaries, guardOwners, patternNames } from '../syntax-shapes.js';
+import type { LockType, TypeMeaning } from '../types.js';
+import {
+  NOTHING,
+  newGuardId,
+  parameterLockKey,
+  type Binding,
+  type BlockScope,
+  type LiveGuard,
+  type LockPlace,
+  type TempScope,
+  type Value,
+  type WalkContext,
+} from './values.js';
+
+export abstract class TemporaryScopes {
+  protected readonly file: ParsedFile;
+  protected readonly edition: Edition;
+  protected readonly events: FactEvent[] = [];
+  protected readonly guards: GuardFact[] = [];
+  protected readonly returned: GuardFact[] = [];
+  protected readonly closureCalls = new Map<number, GuardFact[]>();
+  protected returnedLock: FunctionFacts['returnedLock'];
+  protected readonly temps: TempScope[] = [];
+  protected readonly blocks: BlockScope[] = [];
+  protected live: LiveGuard[] = [];
+  protected detached = false;
+  protected depth = 0;
+  protected depthNoted = false;
+  /** Offset added to node positions while walking a re-parsed macro body. */
+  protected shift = 0;
+
+  constructor(
+    protected readonly fn: FnDecl,
+    protected readonly ctx: WalkContext,
+  ) {
+    this.file = fn.file;
+    this.edition = fn.file.edition;
+  }
+
+  /** Evaluates an expression in order, recording what it acquires, calls and awaits. */
+  protected abstract expr(node: SyntaxNode): Value;
+
+  protected span(node: SyntaxNode): SourceSpan {
+    return this.file.lines.span(this.file.path, node.startIndex + this.shift, node.endIndex + this.shift);
+  }
+
+  protected endOf(node: SyntaxNode): SourceSpan {
+    const end = node.endIndex + this.shift;
+    return this.file.lines.span(this.file.path, Math.max(end - 1, 0), end);
+  }
+
+  protected bindParameters(): void {
+    const mutSelf = this.fn.selfParam?.includes('mut') ?? false;
+    this.fn.params.forEach((p, i) => {
+      const meaning = this.meaningOf(p.type, this.file);
+      // Borrowck: a `&mut` parameter aliases nothing else, and nothing aliases `&mut self`.
+      const distinct = this.fn.selfParam !== undefined && (/^&\s*('\w+\s*)?mut\b/.test(p.type) || mutSelf);
+      // A lock parameter is whatever lock the caller passes: summaries substitute it per call.
+      const lock: LockPlace | undefined = meaning.lock
+        ? { id: { key: parameterLockKey(this.fn, i), display: p.name }, type: meaning.lock, confidence: 'high' }
+        : undefined;
+      // A struct parameter is its own root: `other.conns` (other: &Pool) is not `self.conns`.
+      const struct = meaning.struct === undefined && /\bSelf\b/.test(p.type) ? this.fn.ownerType : meaning.struct;
+      this.bind(p.name, {
+        guards: [],
+        paramIndex: i,
+        lock,
+        struct,
+        distinct,
+        path: struct ? `${struct}@${p.name}` : undefined,
+      });
+    });
+  }
+
+  /** What a type written in `scope` means there (its imports, its crate's aliases). */
+  protected meaningOf(typeText: string, scope: ParsedFile): TypeMeaning {
+    return this.ctx.index.typeMeaning(typeText, scope);
+  }
+
+  protected localLock(name: string, type: LockType, display = name): LockPlace {
+    const owner = this.fn.ownerType ? `${this.fn.ownerType}::${this.fn.name}` : this.fn.name;
+    return { id: { key: `${this.file.path}#${owner}::${name}`, display }, type, confidence: 'high' };
+  }
+
+  protected isConstructed(lock: LockPlace | undefined): boolean {
+    return lock?.id.key.includes('::<new ') ?? false;
+  }
+
+  protected bind(name: string, binding: Binding): void {
+    this.blocks[this.blocks.length - 1].bindings.set(name, binding);
+  }
+
+  protected lookup(name: string): Binding | undefined {
+    for (let i = this.blocks.length - 1; i >= 0; i--) {
+      const b = this.blocks[i].bindings.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  protected pushTemp(endNote: string): void {
+    this.temps.push({ guards: [], endNote });
+  }
+
+  protected endTemp(at: SourceSpan): void {
+    const scope = this.temps.pop();
+    if (!scope) return;
+    for (let i = scope.guards.length - 1; i >= 0; i--) this.release(scope.guards[i], at, scope.endNote);
+  }
+
+  protected endBlock(at: SourceSpan, note: string): void {
+    const block = this.blocks.pop();
+    if (!block) return;
+    for (let i = block.owned.length - 1; i >= 0; i--) this.release(block.owned[i], at, note);
+  }
+
+  protected release(guard: LiveGuard, at: SourceSpan, note: string): void {
+    if (!guard.live) return;
+    guard.live = false;
+    guard.fact.release ??= { span: at, note };
+    this.live = this.live.filter((g) => g !== guard);
+  }
+
+  /** Takes guards out of the temporary scope or binding that held them: they now move with a value. */
+  protected detach(guards: readonly LiveGuard[], from?: Binding): void {
+    for (const scope of this.temps) {
+      for (const g of guards) {
+        const i = scope.guards.indexOf(g);
+        if (i >= 0) scope.guards.splice(i, 1);
+      }
+    }
+    for (const block of this.blocks) {
+      for (const g of guards) {
+        const i = block.owned.indexOf(g);
+        if (i >= 0) block.owned.splice(i, 1);
+      }
+    }
+    if (from) from.guards = from.guards.filter((g) => !guards.includes(g));
+  }
+
+  protected held(): HeldGuard[] {
+    return this.live
+      .filter((g) => g.live && g.suspended === 0)
+      .map((g) => (g.region ? { guard: g.fact, region: g.region } : { guard: g.fact }));
+  }
+
+  protected revive(guard: LiveGuard): void {
+    guard.live = true;
+    guard.fact.release = undefined;
+    if (!this.live.includes(guard)) this.live.push(guard);
+    if (guard.binding && !guard.binding.guards.includes(guard)) guard.binding.guards.push(guard);
+    const owned = this.temps.some((t) => t.guards.includes(guard)) || this.blocks.some((b) => b.owned.includes(guard));
+    if (!owned) this.blocks[this.blocks.length - 1].owned.push(guard);
+  }
+
+  protected acquire(acquisition: Acquisition, method: LockMethod | undefined, returnedBy?: GuardFact['returnedBy']): LiveGuard | undefined {
+    const held = this.held();
+    if (method && method.holds === 'momentary') {
+      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached });
+      return undefined;
+    }
+    const fact: GuardFact = { id: newGuardId(), acquisition, origin: 'temporary' };
+    if (returnedBy) fact.returnedBy = returnedBy;
+    this.guards.push(fact);
+    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, guard: fact });
+    const guard: LiveGuard = { fact, live: true, suspended: 0, optional: method?.optional ?? false };
+    this.live.push(guard);
+    this.temps[this.temps.length - 1].guards.push(guard);
+    return guard;
+  }
+
+  protected call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, receiver: Value | undefined, args: readonly Value[]): void {
+    this.events.push({
+      kind: 'call',
+      callees,
+      calleeName: name,
+      distinctReceiver: receiver?.distinct ?? false,
+      receiverPath: receiver?.path,
+      argumentLocks: args.map((a) => a.lock?.id),
+      argumentPaths: args.map((a) => a.path),
+      span: this.span(node),
+      held: this.held(),
+      detached: this.detached,
+    });
+  }
+
+  /** Walks a block; `isBody` marks a function body, whose tail temporaries die with the call. */
+  protected block(node: SyntaxNode, isBody = false): Value {
+    if (!isBody) this.blocks.push({ bindings: new Map(), owned: [] });
+    const children = node.namedChildren.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment');
+    let value: Value = NOTHING;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      // `if`/`match`/blocks at the end of a block parse as statements, but without a `;` they
+      // are its tail expression.
+      const isTail =
+        i === children.length - 1 &&
+        child.type !== 'let_declaration' &&
+        !child.type.endsWith('_item') &&
+        (child.type !== 'expression_statement' || !child.text.trimEnd().endsWith(';'));
+      if (isTail) {
+        const expression = child.type === 'expression_statement' ? child.namedChildren[0] : child;
+        if (expression) value = this.tail(expression, isBody);
+      } else {
+        this.statement(child);
+      }
+    }
+    if (!isBody) this.endBlock(this.endOf(node), 'at the end of the block');
+    return value;
+  }
+
+  // Edition ≤ 2021: the tail expression's temporaries outlive the block's locals and are dropped
+  // with the enclosing statement. Edition 2024 drops them before the locals (Reference:
+  // "Temporary scopes", tail expression rule; RFC 3606).
+  protected tail(node: SyntaxNode, isBody: boolean): Value {
+    if (this.edition >= 2024 && !isBody) {
+      this.pushTemp('at the end of the block (edition 2024 drops tail temporaries first)');
+      const value = this.expr(node);
+      this.detach(value.guards);
+      this.endTemp(this.endOf(node));
+      return value;
+    }
+    return this.expr(node);
+  }
+
+  protected statement(node: SyntaxNode): void {
+    switch (node.type) {
+      case 'let_declaration':
+        this.letDeclaration(node);
+        return;
+      case 'expression_statement': {
+        this.pushTemp('at the end of the statement');
+        const inner = node.namedChildren[0];
+        if (inner) this.expr(inner);
+        this.endTemp(this.endOf(node));
+        return;
+      }
+      case 'empty_statement':
+      case 'attribute_item':
+      case 'inner_attribute_item':
+        return;
+      default:
+        if (node.type.endsWith('_item') || node.type === 'macro_definition') return;
+        this.pushTemp('at the end of the statement');
+        this.expr(node);
+        this.endTemp(this.endOf(node));
+    }
+  }
+
+  protected letDeclaration(node: SyntaxNode): void {
+    const pattern = node.childForFieldName('pattern');
+    const typeNode = node.childForFieldName('type');
+    const init = node.childForFieldName('value');
+    const elseBlock = node.namedChildren.find((c) => c.type === 'block' && c !== init);
+    this.pushTemp('at the end of the `let` statement');
+    const value = init ? this.expr(init) : NOTHING;
+    const patternText = pattern?.text ?? '_';
+    const names = pattern ? patternNames(pattern) : [];
+    // `let _ = e;` binds nothing: the value (and a guard it is) is dropped at once.
+    const bindsValue = patternText !== '_' && names.length > 0;
+    // Temporary lifetime extension: `let r = &temp;` extends `temp` to the enclosing block
+    // (Reference: "Temporary lifetime extension", extending based on expressions).
+    const extended = init ? extendedTemporaries(init) : false;
+    const moved = bindsValue && !value.borrowed ? value.guards.filter((g) => g.live) : [];
+    if (moved.length > 0) this.detach(moved, value.binding);
+    let extendedGuards: LiveGuard[] = [];
+    if (extended && bindsValue) {
+      extendedGuards = this.temps[this.temps.length - 1].guards.slice();
+      this.detach(extendedGuards);
+    }
+    if (elseBlock) {
+      // let-else: the initializer's temporaries are dropped before the else block runs, and a
+      // refuted value holds nothing there.
+      this.endTemp(this.endOf(init ?? node));
+      for (const g of moved) g.suspended++;
+      this.expr(elseBlock);
+      for (const g of moved) g.suspended--;
+    } else {
+      this.endTemp(this.endOf(node));
+    }
+    const owned = [...moved, ...extendedGuards];
+    const block = this.blocks[this.blocks.length - 1];
+    const ownerOf = guardOwners(pattern, init, names);
+    const guardsOf = new Map<string, LiveGuard[]>();
+    for (const g of owned) {
+      const name = ownerOf(g.fact.acquisition.span, this.file.lines, this.shift);
+      g.fact.origin = 'let';
+      g.fact.binding = name;
+      g.optional = false;
+      block.owned.push(g);
+      guardsOf.set(name, [...(guardsOf.get(name) ?? []), g]);
+    }
+    const declared = typeNode ? this.meaningOf(typeNode.text, this.file) : {};
+    for (const name of names) {
+      // Shadowing does not drop the shadowed guard: it stays owned by the block.
+      const guards = guardsOf.get(name) ?? [];
+      const binding: Binding = {
+        guards,
+        lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
+        struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
+        distinct: names.length === 1 ? value.distinct : undefined,
+        pending: names.length === 1 ? value.pending : undefined,
+        path: names.length === 1 ? value.path : undefined,
+      };
+      for (const g of guards) g.binding = binding;
+      if (init?.type === 'closure_expression' && names.length === 1) binding.closure = init;
+      this.bind(name, binding);
+    }
+  }
+
+  /**
+   * The body of an `if`, `else`, `while` or `loop` is a temporary scope in every edition
+   * (Reference: "Temporary scopes"): its tail expression's temporaries die with it, unlike a
+   * plain block's in edition 2021. What the body yields moves out with the value.
+   */
+  protected bodyBlock(node: SyntaxNode, endNote: string): Value {
+    this.pushTemp(endNote);
+    const value = this.block(node);
+    this.detach(value.guards);
+    this.endTemp(this.endOf(node));
+    return value;
+  }
+
+  protected binary(node: SyntaxNode): Value {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const operator = node.childForFieldName('operator')?.text ?? node.children.find((c) => !c.isNamed)?.text;
+    // Both operands of `&&` / `||` are terminating scopes in rustc (region resolution treats
+    // lazy operands so; observed with rustc 1.95, edition 2021): each drops its temporaries
+    // before the other runs.
+    const lazy = operator === '&&' || operator === '||';
+    for (const operand of [left, right]) {
+      if (!operand) continue;
+      if (lazy) this.pushTemp('at the end of the `&&`/`||` operand');
+      this.expr(operand);
+      if (lazy) this.endTemp(this.endOf(operand));
+    }
+    return NOTHING;
+  }
+}

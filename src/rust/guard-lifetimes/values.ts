@@ -1,0 +1,136 @@
+// The walk's vocabulary: what an expression evaluates to as far as locks are concerned (a value
+// carrying guards, a lock place, a pending async acquisition), the guards still alive and the
+// scopes that own them. Shared by every part of the guard-lifetime walk.
+import type { Acquisition, AnalysisNote, LockId } from '../../core/model.js';
+import type { CrateIndex, FnDecl } from '../crate-index.js';
+import type { FunctionFacts, GuardFact, GuardRelease } from '../facts.js';
+import type { LockMethod } from '../lock-apis.js';
+import type { SyntaxNode } from '../syntax.js';
+import type { LockType } from '../types.js';
+
+/** A lock reached by a place expression (`self.load`, `CACHE`, a local `m`). */
+export interface LockPlace {
+  readonly id: LockId;
+  readonly type: LockType;
+  readonly confidence: 'high' | 'low';
+}
+
+export interface LiveGuard {
+  readonly fact: GuardFact;
+  live: boolean;
+  /** >0 while the guard is known to hold nothing (the `None` of an optional guard). */
+  suspended: number;
+  optional: boolean;
+  region?: string;
+  /** The variable holding it, so that a branch that did not move it can hand it back. */
+  binding?: Binding;
+}
+
+/** What evaluating an expression produced, as far as locks are concerned. */
+export interface Value {
+  /** Guards the value itself carries (a `MutexGuard`, `Option<Ref>`); moved with the value. */
+  readonly guards: LiveGuard[];
+  readonly lock?: LockPlace;
+  readonly struct?: string;
+  /** The binding the value was read from, so that a move empties it. */
+  readonly binding?: Binding;
+  /** An object that cannot be `self`'s: freshly constructed, or reached through `&mut`. */
+  readonly distinct?: boolean;
+  /** An async lock's future (`m.lock()` not yet awaited): the lock is taken at its `.await`. */
+  readonly pending?: PendingAcquisition;
+  /** `&guard`: the guards are lent, not moved, by whoever takes this value. */
+  readonly borrowed?: boolean;
+  /**
+   * The place as a field path from `self` (`Proxy`, `Proxy.inner`): locks under it are named by
+   * that path, so `self.a.m` and `self.b.m` of one field type are two locks.
+   */
+  readonly path?: string;
+}
+
+export interface PendingAcquisition {
+  readonly acquisition: Acquisition;
+  readonly api: LockMethod;
+}
+
+export interface Binding {
+  guards: LiveGuard[];
+  /** `let f = |..| …`: calling `f` runs this body here. */
+  closure?: SyntaxNode;
+  /** A parameter of the function, by position (closure parameters are called through it). */
+  paramIndex?: number;
+  /** `thread::scope(|s| …)`'s `s`: threads it spawns are joined before `scope` returns. */
+  scopeHandle?: boolean;
+  lock?: LockPlace;
+  struct?: string;
+  distinct?: boolean;
+  pending?: PendingAcquisition;
+  path?: string;
+}
+
+/** A test that tells, per branch, whether an `Option<Guard>` variable is `None`. */
+export interface NoneTest {
+  readonly binding: Binding;
+  readonly noneIn: 'then' | 'else';
+}
+
+/** The branches of one `if` / `match` as the walk goes through them. */
+export interface BranchSet {
+  /** Guards alive before the construct. */
+  readonly before: LiveGuard[];
+  /** Guards a branch left alive (tail temporaries, yielded guards): not held in its siblings. */
+  readonly survivors: LiveGuard[];
+  /** Of `before`, those some falling-through branch ends with alive. */
+  readonly keptAlive: Set<LiveGuard>;
+  /** Where a falling-through branch released a guard of `before`. */
+  readonly releases: Map<LiveGuard, GuardRelease>;
+  /** Guards of `before` that a branch released: the next branch starts with them alive again. */
+  readonly releasedByBranch: Set<LiveGuard>;
+  fallThrough: number;
+}
+
+export interface TempScope {
+  readonly guards: LiveGuard[];
+  readonly endNote: string;
+}
+
+export interface BlockScope {
+  readonly bindings: Map<string, Binding>;
+  /** Guards owned by bindings of this block, dropped at its end in reverse order. */
+  readonly owned: LiveGuard[];
+}
+
+export const NOTHING: Value = { guards: [] };
+
+export interface DeferredClosure {
+  readonly closure: SyntaxNode;
+  readonly index: number;
+}
+
+
+/** Guard ids are unique per process, so facts of different functions never share one. */
+let nextGuardId = 0;
+
+export function newGuardId(): number {
+  return nextGuardId++;
+}
+
+/** The id the next guard will get: guards created after this point have ids at or above it. */
+export function guardIdMark(): number {
+  return nextGuardId;
+}
+
+export interface WalkContext {
+  readonly index: CrateIndex;
+  /** Guards a resolved callee returns (guard-returning helpers); computed on demand. */
+  returnedGuards(fn: FnDecl): readonly GuardFact[];
+  /** The lock a callee returns a reference to, if any. */
+  returnedLock(fn: FnDecl): FunctionFacts['returnedLock'];
+  /** Guards a callee holds where it calls its closure parameters. */
+  closureCalls(fn: FnDecl): ReadonlyMap<number, readonly GuardFact[]>;
+  readonly notes: AnalysisNote[];
+}
+
+/** The identity of a function's lock-typed parameter, replaced by the argument at each call. */
+export function parameterLockKey(fn: FnDecl, index: number): string {
+  return `param:${fn.key}:${index}`;
+}
