@@ -1,19 +1,27 @@
-// Every Rust fixture's `// expect:` annotations against what the analysis reports, both ways:
-// each annotation must be reported on its line, and nothing may be reported where none is.
-import { readdirSync, statSync } from 'node:fs';
+// Every Rust fixture's marks (test/support/expectations.ts) against what the analysis reports, both
+// ways and with severity: each `expect:`/`fp:` must be reported on its line as the error or warning
+// it says, nothing else may be reported, and each `miss:` must stay unreported.
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverFiles } from '../src/core/discover.js';
 import { analyzeRust } from '../src/rust/analyze.js';
-import { expectationKey, readExpectations, readKnownMisses } from './support/expectations.js';
+import { compareMarks, readExpectations, readMarks } from './support/expectations.js';
 
 const root = join(import.meta.dirname, '..');
 const fixturesDir = join(root, 'fixtures/rust');
-// Every rule on, scrutinee-guard included: its fixtures annotate it where they expect it.
-const allRules = { 'scrutinee-guard': 'off' } as const;
+// The default settings, as a user gets them; scrutinee-guard is pedantic and off by default, so no
+// fixture marks it (test/eslint-rust.test.ts turns it on for scrutinee_guard_no_conflict.rs).
+const defaultRules = {} as const;
 
+/** A fixture is a `.rs` file or a directory holding Rust sources (a crate); `__snapshots__` is neither. */
 const cases = readdirSync(fixturesDir)
-  .filter((name) => name.endsWith('.rs') || statSync(join(fixturesDir, name)).isDirectory())
+  .filter((name) => {
+    const full = join(fixturesDir, name);
+    if (name.endsWith('.rs')) return true;
+    return statSync(full).isDirectory() && discoverFiles([full], root).rust.length > 0;
+  })
   .sort();
 
 describe('Rust fixtures', () => {
@@ -25,19 +33,65 @@ describe('Rust fixtures', () => {
     expect(annotations.length).toBeGreaterThanOrEqual(40);
   });
 
+  it('scores only fixtures: the snapshot directory is not one', () => {
+    expect(cases).not.toContain('__snapshots__');
+    expect(cases).toContain('seed_proxy');
+  });
+
   for (const name of cases) {
     it(name, () => {
       const found = discoverFiles([join(fixturesDir, name)], root);
-      const result = analyzeRust(found.rust, { cwd: root, rules: allRules });
-      const expected = found.rust
-        .flatMap((file) => readExpectations(file, file.slice(root.length + 1)))
-        .map(expectationKey)
-        .sort();
-      const actual = result.diagnostics.map((d) => expectationKey({ file: d.span.file, line: d.span.line, rule: d.rule })).sort();
+      const result = analyzeRust(found.rust, { cwd: root, rules: defaultRules });
+      const marks = found.rust.flatMap((file) => readMarks(file, file.slice(root.length + 1)));
+      expect(marks.filter((m) => m.typedOnly), '`-typed` marks are for TS/JS').toEqual([]);
+      const findings = result.diagnostics.map((d) => ({ file: d.span.file, line: d.span.line, rule: d.rule, severity: d.severity }));
+      const { expected, actual, missesReported } = compareMarks(marks, findings);
       expect(actual).toEqual(expected);
       // Known misses stay visible: if one starts being reported, its annotation must say so.
-      const misses = found.rust.flatMap((file) => readKnownMisses(file, file.slice(root.length + 1))).map(expectationKey);
-      for (const miss of misses) expect(actual).not.toContain(miss);
+      expect(missesReported, 'reported now: turn these `miss:` marks into `expect:`').toEqual([]);
     });
   }
+});
+
+// The README promises that a finding resting on a guessed lock type, or one that blocks only under
+// contention, is a warning and never an error, whatever the rule's setting.
+describe('the low-confidence cap', () => {
+  const source = `
+use std::sync::Mutex;
+use std::sync::RwLock;
+
+struct Known { m: Mutex<u32>, rw: RwLock<u32> }
+
+impl Known {
+    fn certain(&self) {
+        let g = self.m.lock().unwrap();
+        let h = self.m.lock().unwrap();
+    }
+    fn contended(&self) {
+        let g = self.rw.read().unwrap();
+        let h = self.rw.read().unwrap();
+    }
+}
+
+struct Guessed { inner: elsewhere::Mutex<u32> }
+
+impl Guessed {
+    fn unknown_type(&self) {
+        let g = self.inner.lock();
+        let h = self.inner.lock();
+    }
+}
+`;
+  it('keeps certain findings errors and caps uncertain ones at warn, even when the rule is set to error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lockscope-cap-'));
+    try {
+      const file = join(dir, 'lib.rs');
+      writeFileSync(file, source);
+      const { diagnostics } = analyzeRust([file], { cwd: dir, rules: { 'double-lock': 'error' } });
+      const byFunction = diagnostics.map((d) => `${d.span.line} ${d.rule} ${d.severity}`);
+      expect(byFunction).toEqual(['9 double-lock error', '13 double-lock warn', '22 double-lock warn']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

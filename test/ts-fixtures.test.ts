@@ -1,12 +1,16 @@
 // Every annotated fixture project under fixtures/ts/ is checked through `checkTsFiles` (the path
-// the CLI takes) twice: typed (its tsconfig.json) and untyped (a copy without it). `// expect:
-// <rule>` marks the line of the outer acquisition in both modes, `// expect-typed: <rule>` a case
-// only types can see. Lines without a mark must produce nothing.
+// the CLI takes) twice: typed (its tsconfig.json) and untyped (a copy without it), against the
+// marks of test/support/expectations.ts with severity. `// expect: <rule>` marks the line of the
+// outer acquisition in both modes, `// expect-typed: <rule>` a case only types can see; `miss:` and
+// `fp:` (with `-- why`) record known misses and false positives. Lines without a mark must produce
+// nothing.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Severity } from '../src/core/model.js';
 import { checkTsFiles } from '../src/ts/check.js';
+import { compareMarks, type Mark, readMarks } from './support/expectations.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/ts');
 const SOURCE = /\.(ts|tsx|js|mjs|cjs)$/;
@@ -19,22 +23,21 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-function expectations(root: string, typed: boolean): string[] {
-  const expected: string[] = [];
-  for (const file of sourceFiles(root)) {
-    fs.readFileSync(file, 'utf8').split('\n').forEach((text, index) => {
-      for (const match of text.matchAll(/\/\/ expect(-typed)?: ([\w-]+(?:, *[\w-]+)*)/g)) {
-        if (match[1] && !typed) continue;
-        for (const rule of match[2].split(/, */)) expected.push(`${path.relative(root, file)}:${index + 1}:${rule}`);
-      }
-    });
-  }
-  return expected.sort();
+function marks(root: string, typed: boolean): Mark[] {
+  return sourceFiles(root)
+    .flatMap((file) => readMarks(file, path.relative(root, file)))
+    .filter((m) => typed || !m.typedOnly);
 }
 
-async function found(root: string): Promise<string[]> {
+async function findings(root: string): Promise<{ file: string; line: number; rule: string; severity: Severity }[]> {
   const { diagnostics } = await checkTsFiles(sourceFiles(root), { cwd: root, rules: {} });
-  return diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.rule}`).sort();
+  return diagnostics.map((d) => ({ file: d.span.file, line: d.span.line, rule: d.rule, severity: d.severity }));
+}
+
+async function checkProject(root: string, typed: boolean): Promise<void> {
+  const { expected, actual, missesReported } = compareMarks(marks(root, typed), await findings(root));
+  expect(actual).toEqual(expected);
+  expect(missesReported, 'reported now: turn these `miss:` marks into `expect:`').toEqual([]);
 }
 
 const projects = fs.readdirSync(FIXTURES).filter((name) => fs.statSync(path.join(FIXTURES, name)).isDirectory());
@@ -43,14 +46,14 @@ describe.each(projects)('fixtures/ts/%s', (project) => {
   const root = path.join(FIXTURES, project);
 
   it('typed: reports exactly the annotated lines', async () => {
-    expect(await found(root)).toEqual(expectations(root, true));
+    await checkProject(root, true);
   }, 120_000);
 
   it('untyped: reports exactly the lines annotated for both modes', async () => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), `lockscope-${project}-`));
     fs.cpSync(root, copy, { recursive: true, filter: (source) => path.basename(source) !== 'tsconfig.json' });
     try {
-      expect(await found(copy)).toEqual(expectations(copy, false));
+      await checkProject(copy, false);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }

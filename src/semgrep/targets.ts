@@ -14,7 +14,7 @@ interface FnRange {
   readonly last: number;
 }
 
-const EXPECT_COMMENT = /\s*\/\/ expect(?:-typed)?: [a-z-]+\s*$/;
+const EXPECT_COMMENT = /\s*\/\/ expect(?:-typed)?: (?:warn )?[a-z-]+\s*$/;
 
 function withLeadingComments(lines: readonly string[], start: number): number {
   let first = start;
