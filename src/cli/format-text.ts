@@ -1,5 +1,6 @@
 // rustc-style text output: headline, code frame with a caret under the guard, then the chain.
 import type { AnalysisNote, Diagnostic } from '../core/model.js';
+import { visible, visibleSourceLine } from './terminal-text.js';
 
 export interface TextStyle {
   readonly color: boolean;
@@ -34,28 +35,32 @@ export function formatText(
   for (const d of diagnostics) {
     const level = d.severity === 'error' ? paint(style.color, '1;31', 'error') : paint(style.color, '1;33', 'warning');
     const { headline, note, help } = messageParts(d.message);
-    out.push(`${level}${paint(style.color, '1', `[${d.rule}]: ${headline}`)}`);
+    out.push(`${level}${paint(style.color, '1', `[${d.rule}]: ${visible(headline)}`)}`);
     const gutter = ' '.repeat(String(d.span.line).length);
-    out.push(`${gutter}${paint(style.color, '1;34', '-->')} ${d.span.file}:${d.span.line}:${d.span.column}`);
+    out.push(`${gutter}${paint(style.color, '1;34', '-->')} ${visible(d.span.file)}:${d.span.line}:${d.span.column}`);
     const line = sources(d.span.file)?.split(/\r?\n/)[d.span.line - 1];
     if (line !== undefined) {
-      const width = d.span.endLine === d.span.line ? Math.max(1, d.span.endColumn - d.span.column) : Math.max(1, line.length - d.span.column + 1);
+      const start = d.span.column - 1;
+      const end = d.span.endLine === d.span.line ? Math.max(d.span.endColumn - 1, start + 1) : line.length;
+      // The caret is measured on the escaped text, so it stays under the guard after escaping.
+      const before = visibleSourceLine(line.slice(0, start));
+      const width = Math.max(1, visibleSourceLine(line.slice(start, end)).length);
       out.push(`${gutter} ${paint(style.color, '1;34', '|')}`);
-      out.push(`${paint(style.color, '1;34', `${d.span.line} |`)} ${line}`);
-      out.push(`${gutter} ${paint(style.color, '1;34', '|')} ${' '.repeat(d.span.column - 1)}${paint(style.color, d.severity === 'error' ? '1;31' : '1;33', '^'.repeat(width))} guard created here`);
+      out.push(`${paint(style.color, '1;34', `${d.span.line} |`)} ${visibleSourceLine(line)}`);
+      out.push(`${gutter} ${paint(style.color, '1;34', '|')} ${before.replace(/[^\t]/g, ' ')}${paint(style.color, d.severity === 'error' ? '1;31' : '1;33', '^'.repeat(width))} guard created here`);
     }
     for (const r of d.related) {
-      out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${r.span.file}:${r.span.line}:${r.span.column}: ${r.message}`);
+      out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${visible(r.span.file)}:${r.span.line}:${r.span.column}: ${visible(r.message)}`);
     }
-    if (note) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'note')}: ${note}`);
-    if (help) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'help')}: ${help}`);
+    if (note) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'note')}: ${visible(note)}`);
+    if (help) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'help')}: ${visible(help)}`);
     out.push('');
   }
   return out.join('\n');
 }
 
 export function formatNotes(notes: readonly AnalysisNote[]): string {
-  return notes.map((n) => `note: ${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}`).join('\n');
+  return notes.map((n) => `note: ${visible(n.file)}${n.line ? `:${n.line}` : ''}: ${visible(n.message)}`).join('\n');
 }
 
 export function formatSummary(diagnostics: readonly Diagnostic[], files: number, ms: number): string {

@@ -7,10 +7,12 @@ import { RULES, findRule } from '../core/catalogue.js';
 import { ConfigError } from '../core/config.js';
 import type { RuleSetting } from '../core/model.js';
 import { packageRoot } from '../core/package-root.js';
+import { describeIoError, WriteError } from '../core/safe-write.js';
 import { findSuppressionRule } from '../core/suppressions.js';
 import { runCheck, type CheckOptions } from './check.js';
 import type { ProgressWriter } from './progress.js';
 import { StagedError } from './staged.js';
+import { visible } from './terminal-text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -159,14 +161,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`lockscope: ${(error as Error).message}\n\n${USAGE}`);
+      io.stderr(`lockscope: ${visible((error as Error).message)}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
-    if (error instanceof ConfigError || error instanceof BaselineError || error instanceof StagedError) {
-      io.stderr(`lockscope: ${error.message}`);
+    if (error instanceof ConfigError || error instanceof BaselineError || error instanceof StagedError || error instanceof WriteError) {
+      io.stderr(`lockscope: ${visible(error.message)}`);
       return EXIT_USAGE;
     }
-    throw error;
+    // Exit 1 means "findings": a crash must never read as one in CI. An I/O error is one line;
+    // anything else is a bug in lockscope, with the stack only when asked for.
+    const e = error as NodeJS.ErrnoException;
+    if (typeof e?.code === 'string' && typeof e.syscall === 'string') {
+      io.stderr(`lockscope: ${e.syscall}${e.path ? ` ${visible(e.path)}` : ''}: ${describeIoError(e)}`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`lockscope: internal error: ${visible(String(e?.message ?? error))}${io.env.LOCKSCOPE_DEBUG ? `\n${String(e?.stack)}` : ' (set LOCKSCOPE_DEBUG=1 for the stack; please report it)'}`);
+    return EXIT_USAGE;
   }
 }
 

@@ -1,7 +1,8 @@
 // Baselines: adopt lockscope on a codebase without fixing every old finding first. A baseline
 // records findings by rule, file and code fingerprint (never line numbers), with paths relative
 // to the baseline file so that it works from any directory.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileSafely } from './safe-write.js';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fingerprintDiagnostics, type SourceLookup } from './fingerprint.js';
 import type { Diagnostic } from './model.js';
@@ -41,7 +42,7 @@ export function writeBaseline(baselineFile: string, diagnostics: readonly Diagno
   const findings = entriesOf(diagnostics, sources, baselineFile, cwd).sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.rule < b.rule ? -1 : 1)),
   );
-  writeFileSync(resolve(cwd, baselineFile), `${JSON.stringify({ version: BASELINE_VERSION, tool: 'lockscope', findings }, null, 2)}\n`);
+  writeFileSafely(resolve(cwd, baselineFile), `${JSON.stringify({ version: BASELINE_VERSION, tool: 'lockscope', findings }, null, 2)}\n`, baselineFile);
   return findings.length;
 }
 

@@ -1,7 +1,7 @@
 // Which files below the given paths get analysed: source extensions, `.gitignore` honoured,
 // `target/` and `node_modules/` skipped, symlinks never followed out of the given roots.
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { AnalysisNote } from './model.js';
 
@@ -62,53 +62,88 @@ function ancestorIgnoreLayers(dir: string): IgnoreLayer[] {
 
 export function discoverFiles(paths: readonly string[], cwd: string): DiscoveredFiles {
   const found: DiscoveredFiles = { rust: [], ts: [], notes: [], missing: [] };
+  // A file is known by its real path: through a symlinked directory (or two given paths that
+  // overlap) the same file would otherwise be analysed, and reported, more than once.
   const seen = new Set<string>();
-  const classify = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
+  const visited = new Set<string>();
+  const classify = (file: string, real: string): void => {
+    if (seen.has(real)) return;
+    seen.add(real);
     if (RUST_EXTENSIONS.some((ext) => file.endsWith(ext))) found.rust.push(file);
     else if (TS_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts')) found.ts.push(file);
   };
   for (const given of paths) {
     const root = resolve(cwd, given);
     let stat;
-    try {
-      stat = statSync(root);
-    } catch {
-      found.missing.push(given);
-      continue;
-    }
-    if (stat.isFile()) {
-      classify(root);
-      continue;
-    }
     let rootReal: string;
     try {
+      stat = statSync(root);
       rootReal = realpathSync(root);
     } catch {
       found.missing.push(given);
       continue;
     }
-    walkDirectory(root, rootReal, ancestorIgnoreLayers(root), found, classify);
+    if (stat.isFile()) {
+      classify(root, rootReal);
+      continue;
+    }
+    walkDirectory(root, rootReal, ancestorIgnoreLayers(root), found, classify, visited);
   }
   found.rust.sort();
   found.ts.sort();
   return found;
 }
 
-// Iterative, so a deep tree cannot overflow the stack; symlinks are followed only when they stay
-// inside the root, and a directory is entered once (symlink loops end there).
+interface PendingDir {
+  readonly dir: string;
+  readonly real: string;
+  readonly layers: IgnoreLayer[];
+}
+
+// Iterative, so a deep tree cannot overflow the stack. Each real directory is walked once;
+// symbolic links are followed only when they stay inside the root, and only after every plain
+// entry, so a file reached both ways is reported under its own path, not the link's.
 function walkDirectory(
   root: string,
   rootReal: string,
   baseLayers: IgnoreLayer[],
   found: DiscoveredFiles,
-  classify: (file: string) => void,
+  classify: (file: string, real: string) => void,
+  visited: Set<string>,
 ): void {
-  const visited = new Set<string>([rootReal]);
-  const stack: { dir: string; layers: IgnoreLayer[] }[] = [{ dir: root, layers: baseLayers }];
-  while (stack.length > 0) {
-    const { dir, layers: parentLayers } = stack.pop()!;
+  if (visited.has(rootReal)) return;
+  visited.add(rootReal);
+  const stack: PendingDir[] = [{ dir: root, real: rootReal, layers: baseLayers }];
+  const links: { path: string; layers: IgnoreLayer[] }[] = [];
+  const enter = (dir: string, real: string, layers: IgnoreLayer[]): void => {
+    if (visited.has(real)) return;
+    visited.add(real);
+    stack.push({ dir, real, layers });
+  };
+  while (stack.length > 0 || links.length > 0) {
+    if (stack.length === 0) {
+      const { path, layers } = links.shift()!;
+      let real: string;
+      try {
+        real = realpathSync(path);
+      } catch {
+        found.notes.push({ file: path, message: 'skipped a broken or looping symbolic link' });
+        continue;
+      }
+      if (real !== rootReal && !real.startsWith(rootReal + sep)) {
+        found.notes.push({ file: path, message: 'skipped a symbolic link that leads outside the analysed paths' });
+        continue;
+      }
+      const target = lstatSync(real);
+      const name = basename(path);
+      if (target.isDirectory()) {
+        if (!SKIPPED_DIRS.has(name) && !isIgnored(layers, path, true)) enter(path, real, layers);
+      } else if (target.isFile() && !isIgnored(layers, path, false)) {
+        classify(path, real);
+      }
+      continue;
+    }
+    const { dir, real: dirReal, layers: parentLayers } = stack.pop()!;
     const own = dir === root ? undefined : readIgnoreFile(dir);
     const layers = own ? [...parentLayers, own] : parentLayers;
     let entries;
@@ -121,31 +156,13 @@ function walkDirectory(
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        let real: string;
-        try {
-          real = realpathSync(path);
-        } catch {
-          found.notes.push({ file: path, message: 'skipped a broken or looping symbolic link' });
-          continue;
-        }
-        if (real !== rootReal && !real.startsWith(rootReal + sep)) {
-          found.notes.push({ file: path, message: 'skipped a symbolic link that leads outside the analysed paths' });
-          continue;
-        }
-        const target = lstatSync(real);
-        isDir = target.isDirectory();
-        isFile = target.isFile();
-        if (isDir && visited.has(real)) continue;
-        if (isDir) visited.add(real);
-      }
-      if (isDir) {
+        links.push({ path, layers });
+      } else if (entry.isDirectory()) {
         if (SKIPPED_DIRS.has(entry.name) || isIgnored(layers, path, true)) continue;
-        stack.push({ dir: path, layers });
-      } else if (isFile && !isIgnored(layers, path, false)) {
-        classify(path);
+        enter(path, join(dirReal, entry.name), layers);
+      } else if (entry.isFile() && !isIgnored(layers, path, false)) {
+        classify(path, join(dirReal, entry.name));
       }
     }
   }

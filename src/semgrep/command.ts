@@ -1,12 +1,13 @@
 // `lockscope semgrep [--out DIR] [--project DIR] [--engine semgrep|ast-grep]`: writes the generic
 // pack, or the pack specialised to one codebase, as Semgrep rules or as their ast-grep twin.
 // Exit 0 when written, 2 on a usage or input error.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Io } from '../cli/main.js';
 import { discoverFiles } from '../core/discover.js';
 import { packageRoot } from '../core/package-root.js';
+import { ensureDirectory, writeFileSafely } from '../core/safe-write.js';
 import { analyzeRust } from '../rust/analyze.js';
 import { genericPackFiles, type Engine, type PackFiles } from './pack.js';
 import { projectPackFiles } from './project.js';
@@ -74,6 +75,20 @@ function projectFiles(project: string, io: Io, engine: Engine): PackFiles {
   return projectPackFiles(crates, io.cwd, engine);
 }
 
+/** Every file below `out`, each directory level checked, so a link planted inside cannot redirect a write. */
+function writePack(out: string, shownAs: string, files: ReadonlyMap<string, string>): void {
+  ensureDirectory(out, shownAs);
+  for (const [path, content] of files) {
+    const parts = path.split('/');
+    let dir = out;
+    for (const part of parts.slice(0, -1)) {
+      dir = join(dir, part);
+      ensureDirectory(dir, join(shownAs, relative(out, dir)));
+    }
+    writeFileSafely(join(out, path), content, join(shownAs, path));
+  }
+}
+
 export async function runSemgrepCommand(args: readonly string[], io: Io): Promise<number> {
   let options: SemgrepOptions | 'help';
   try {
@@ -84,10 +99,7 @@ export async function runSemgrepCommand(args: readonly string[], io: Io): Promis
     }
     const files = options.project === undefined ? genericPackFiles(packageRoot(), options.engine) : projectFiles(options.project, io, options.engine);
     const out = resolve(io.cwd, options.out);
-    for (const [path, content] of files) {
-      mkdirSync(dirname(join(out, path)), { recursive: true });
-      writeFileSync(join(out, path), content);
-    }
+    writePack(out, options.out, files);
     const rules = [...files.keys()].filter((p) => /\.ya?ml$/.test(p) && p !== 'sgconfig.yml').length;
     io.stdout(`wrote ${rules} rule file${rules === 1 ? '' : 's'} and ${files.size - rules} other file${files.size - rules === 1 ? '' : 's'} to ${options.out}`);
     return 0;
