@@ -53,6 +53,35 @@ describe('Rust fixtures', () => {
   }
 });
 
+// The peers' own suites (clippy's lock UI tests, lockbud's lock toys; fixtures/peers/SOURCE.md),
+// one crate each, held to their marks the same way.
+const peersDir = join(root, 'fixtures/peers');
+const peerCases = ['clippy', 'lockbud/toys'].flatMap((suite) =>
+  readdirSync(join(peersDir, suite))
+    .filter((name) => statSync(join(peersDir, suite, name)).isDirectory())
+    .sort()
+    .map((name) => `${suite}/${name}`),
+);
+
+describe('peer suites', () => {
+  it('covers every vendored suite', () => {
+    expect(peerCases.filter((c) => c.startsWith('clippy/'))).toHaveLength(5);
+    expect(peerCases.filter((c) => c.startsWith('lockbud/'))).toHaveLength(13);
+  });
+
+  for (const name of peerCases) {
+    it(name, () => {
+      const found = discoverFiles([join(peersDir, name)], root);
+      const result = analyzeRust(found.rust, { cwd: root, rules: defaultRules });
+      const marks = found.rust.flatMap((file) => readMarks(file, file.slice(root.length + 1)));
+      const findings = result.diagnostics.map((d) => ({ file: d.span.file, line: d.span.line, rule: d.rule, severity: d.severity }));
+      const { expected, actual, missesReported } = compareMarks(marks, findings);
+      expect(actual).toEqual(expected);
+      expect(missesReported, 'reported now: turn these `miss:` marks into `expect:`').toEqual([]);
+    });
+  }
+});
+
 // The README promises that a finding resting on a guessed lock type, or one that blocks only under
 // contention, is a warning and never an error, whatever the rule's setting.
 describe('the low-confidence cap', () => {

@@ -53,7 +53,7 @@ export const RULES: readonly RuleInfo[] = [
     id: 'scrutinee-guard',
     language: 'rust',
     defaultSetting: 'off',
-    summary: 'A scrutinee guard lives through the arms although no conflict was found (pedantic).',
+    summary: 'A scrutinee guard is still held where an arm calls a function, takes another lock or awaits, although no conflict was found (pedantic).',
   },
   {
     id: 'no-nested-lock',

@@ -1,5 +1,7 @@
-// scrutinee-guard (pedantic, off by default): a guard created in a scrutinee lives through the
-// arms although no conflict was found; a later edit to an arm can turn it into a deadlock.
+// scrutinee-guard (pedantic, off by default): a guard created in a scrutinee is still held where
+// an arm calls a function, takes another lock or awaits (an event of the arm), although no
+// conflict was found; a later edit there can turn it into a deadlock. Arms with no event (values,
+// prints) are not reported: nothing in them can take a lock.
 import { describeGuard, describeRelease, scrutineeLifetimeNote } from '../describe.js';
 import type { RustFinding, RustRule } from './rule.js';
 
