@@ -152,3 +152,48 @@ describe('reads count each real file once', () => {
     expect(doc.stats.files).toBe(2);
   });
 });
+
+describe('half-written TS/JS', () => {
+  const UNFINISHED = `import { Mutex } from 'async-mutex';
+
+const m = new Mutex();
+
+export async function unfinished(): Promise<void> {
+  const x =
+}
+
+export async function intact(): Promise<void> {
+  await m.runExclusive(async () => {
+    await m.runExclusive(async () => {});
+  });
+}
+`;
+  const UNCLOSED = `import { Mutex } from 'async-mutex';
+
+const m = new Mutex();
+
+export async function intact(): Promise<void> {
+  await m.runExclusive(async () => {
+    await m.runExclusive(async () => {});
+  });
+}
+
+export async function unclosed(): Promise<void> {
+  if (m.isLocked()) {
+    console.log(
+`;
+  for (const typed of [false, true]) {
+    it(`an unfinished statement or a missing closer does not hide the finding in an intact function (${typed ? 'typed' : 'untyped'})`, async () => {
+      const cwd = tempProject({
+        'src/unfinished.ts': UNFINISHED,
+        'src/unclosed.ts': UNCLOSED,
+        ...(typed ? { 'tsconfig.json': '{ "compilerOptions": { "strict": true, "module": "nodenext" }, "include": ["src"] }\n' } : {}),
+      });
+      const run = await lockscope(['check', '--format', 'json'], { cwd });
+      const doc = JSON.parse(run.stdout) as { diagnostics: { rule: string; file: string; line: number }[] };
+      expect(doc.diagnostics.map((d) => `${d.file}:${d.line} ${d.rule}`)).toEqual(['src/unclosed.ts:6 no-nested-lock', 'src/unfinished.ts:10 no-nested-lock']);
+      expect(run.stderr).toContain('note: src/unfinished.ts:7: does not parse');
+      expect(run.stderr).toContain('were skipped and the rest analysed');
+    });
+  }
+});

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
+import { recoverIntactCode } from './recover.js';
 import { RULES } from '../core/catalogue.js';
 import { readSourceFile } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
@@ -79,6 +80,24 @@ function isProjectMiss(message: string): boolean {
  */
 export const MAX_TS_FILE_BYTES = 2 * 1024 * 1024;
 
+/** Lints the intact part of a file that does not parse (see recover.ts); undefined when none can be had. */
+async function lintRecovered(eslint: ESLint, file: string): Promise<{ messages: Linter.LintMessage[]; brokenLines: number[] } | undefined> {
+  const read = readSourceFile(file);
+  if (!read.ok) return undefined;
+  let recovered;
+  try {
+    recovered = recoverIntactCode(read.text, file);
+  } catch (error) {
+    // TypeScript's parser and our walk recurse: absurdly deep nesting is left unanalysed, with the note.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+  if (!recovered) return undefined;
+  const [result] = await eslint.lintText(recovered.text, { filePath: file });
+  if (!result || result.messages.some((message) => message.fatal)) return undefined;
+  return { messages: result.messages, brokenLines: recovered.brokenLines };
+}
+
 export async function checkTsFiles(files: string[], options: CheckTsOptions): Promise<CheckTsResult> {
   const diagnostics: Diagnostic[] = [];
   const notes: AnalysisNote[] = [];
@@ -117,10 +136,23 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
       }
       for (const result of results) {
         const fatal = result.messages.find((message) => message.fatal);
-        if (fatal) {
-          if (typed && isProjectMiss(fatal.message)) retry.push(file);
-          else notes.push({ file: relative(result.filePath), line: fatal.line, message: `could not parse this file (${fatal.message.split('\n')[0]}); it was not analysed` });
+        if (fatal && typed && isProjectMiss(fatal.message)) {
+          retry.push(file);
           continue;
+        }
+        if (fatal) {
+          const recovered = await lintRecovered(eslint, result.filePath);
+          if (!recovered) {
+            notes.push({ file: relative(result.filePath), line: fatal.line, message: `could not parse this file (${fatal.message.split('\n')[0]}); it was not analysed` });
+            continue;
+          }
+          const lines = recovered.brokenLines.join(', ');
+          notes.push({
+            file: relative(result.filePath),
+            line: fatal.line,
+            message: `does not parse (${fatal.message.split('\n')[0]}); the statements around the syntax error${recovered.brokenLines.length === 1 ? '' : 's'} (line${recovered.brokenLines.length === 1 ? '' : 's'} ${lines}) were skipped and the rest analysed`,
+          });
+          result.messages = recovered.messages;
         }
         for (const message of result.messages) {
           if (message.ruleId === null && /ignored/i.test(message.message)) {
