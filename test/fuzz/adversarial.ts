@@ -285,6 +285,49 @@ export const ADVERSARIAL: readonly AdversarialClass[] = [
     },
   },
   {
+    // A file reached through a link beside its directory, or through a link to the root, is still
+    // one file: the same findings as the plain tree, under their own paths, once.
+    name: 'rust: symlinked sibling directory and a link to the root',
+    language: 'rust',
+    budgetMs: 5_000,
+    build(dir, _scale, root) {
+      crate(join(dir, 'reference'), { 'lib.rs': positiveRust(root) });
+      crate(join(dir, 'case'), { 'lib.rs': positiveRust(root) });
+      symlinkSync('src', join(dir, 'case/alias'));
+      symlinkSync('.', join(dir, 'case/src/self'));
+      symlinkSync('..', join(dir, 'case/src/up'));
+      return { paths: ['case'], reference: 'reference' };
+    },
+  },
+  {
+    // An unfinished statement and a missing closer must not hide the findings of intact functions:
+    // the reference is the same file with the broken text replaced by spaces (lines unchanged).
+    name: 'ts: half-written file with bugs in intact functions',
+    language: 'ts',
+    budgetMs: 20_000,
+    build(dir) {
+      const intact = `${SEED_TS}
+export async function later(): Promise<void> {
+  await mutex.runExclusive(async () => {
+    await mutex.runExclusive(async () => {});
+  });
+}
+`;
+      const broken = `export function unfinished(): number {
+  const x =
+}
+
+`;
+      const unclosed = `export function unclosed(): void {
+  if (mutex.isLocked()) {
+    console.log(
+`;
+      write(dir, 'reference/index.ts', `${intact.replace('export async function outer', `${broken.replace(/[^\n]/g, ' ')}export async function outer`)}${unclosed.replace(/[^\n]/g, ' ')}`);
+      write(dir, 'case/index.ts', `${intact.replace('export async function outer', `${broken}export async function outer`)}${unclosed}`);
+      return { paths: ['case'], reference: 'reference', mustNote: ['case/index.ts'] };
+    },
+  },
+  {
     name: 'rust: unreadable file (chmod 000)',
     language: 'rust',
     budgetMs: 5_000,
