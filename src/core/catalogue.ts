@@ -41,7 +41,7 @@ export const RULES: readonly RuleInfo[] = [
     id: 'lock-order-inversion',
     language: 'rust',
     defaultSetting: 'warn',
-    summary: 'Two paths take the same two locks in opposite orders.',
+    summary: 'Two paths take the same two locks in opposite orders, or three or more paths take locks in a ring.',
   },
   {
     id: 'guard-across-await',

@@ -6,6 +6,7 @@ import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
+import { findLockOrderCycles } from './lock-order-cycles.js';
 import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type CrateInfo, type Edition } from './crates.js';
 import type { FunctionFacts } from './facts.js';
@@ -149,9 +150,10 @@ export class CrateAnalysis {
     this.clock.run('checks', () => {
       const conflicts = findConflicts(this.facts);
       const lockOrderEdges = findLockOrderEdges(this.facts);
+      const lockOrderCycles = findLockOrderCycles(lockOrderEdges);
       for (const rule of RUST_RULES) {
         if (settingOf(rule.id, rules) === 'off') continue;
-        findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges }));
+        findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges, lockOrderCycles }));
       }
     });
     return findings;

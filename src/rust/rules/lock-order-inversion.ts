@@ -1,7 +1,9 @@
 // lock-order-inversion: two paths take the same two locks in opposite orders; two threads on
-// those paths can each hold one lock and wait for the other.
+// those paths can each hold one lock and wait for the other. Also rings of three or more locks
+// (`a → b`, `b → c`, `c → a` on three paths): one finding per ring, its shortest cycle.
 import { formatSpan } from '../../core/model.js';
 import type { LockOrderEdge } from '../conflicts.js';
+import type { LockOrderCycle } from '../lock-order-cycles.js';
 import { describeAcquisition, describeChain, describeGuard } from '../describe.js';
 import type { RustFinding, RustRule } from './rule.js';
 
@@ -11,9 +13,36 @@ function compareEdges(a: LockOrderEdge, b: LockOrderEdge): number {
   return x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line || x.column - y.column;
 }
 
+/** Edges named in the message; the related spans still list every edge of the ring. */
+const MAX_EDGES_IN_MESSAGE = 6;
+
+function cycleFinding(cycle: LockOrderCycle): RustFinding {
+  const { edges } = cycle;
+  const first = edges[0];
+  const ring = [...edges.map((e) => `\`${e.outer.acquisition.lock.display}\``), `\`${first.outer.acquisition.lock.display}\``].join(' → ');
+  const paths = edges.slice(0, MAX_EDGES_IN_MESSAGE).map(
+    (e) => `\`${e.facts.fn.name}\` holds ${describeAcquisition(e.outer.acquisition)} (${formatSpan(e.outer.acquisition.span)}) and ${describeChain(e.chain, e.inner)}`,
+  );
+  const more = edges.length > MAX_EDGES_IN_MESSAGE ? `; and ${edges.length - MAX_EDGES_IN_MESSAGE} more (see the related locations)` : '';
+  return {
+    rule: 'lock-order-inversion',
+    span: first.outer.acquisition.span,
+    message:
+      `${describeGuard(first.outer)} starts a cycle of ${edges.length} locks, ${ring}: ${paths.join('; ')}${more}. ` +
+      `${edges.length} threads on these paths can each hold one lock of the cycle and wait forever for the next. ` +
+      `Fix: take these locks in one global order everywhere (then one path of the cycle must change), or do not hold one while taking the next.`,
+    related: edges.flatMap((e, i) => [
+      ...(i === 0 ? [] : [{ span: e.outer.acquisition.span, message: `\`${e.facts.fn.name}\` holds ${describeAcquisition(e.outer.acquisition)} here` }]),
+      ...e.chain.map((s) => ({ span: s.span, message: s.note })),
+      { span: e.inner.span, message: `then takes ${describeAcquisition(e.inner)} here` },
+    ]),
+    certain: true,
+  };
+}
+
 export const lockOrderInversion: RustRule = {
   id: 'lock-order-inversion',
-  check({ lockOrderEdges }) {
+  check({ lockOrderEdges, lockOrderCycles }) {
     const byPair = new Map<string, LockOrderEdge[]>();
     for (const edge of lockOrderEdges) {
       const key = `${edge.outer.acquisition.lock.key}\u0000${edge.inner.lock.key}`;
@@ -50,6 +79,7 @@ export const lockOrderInversion: RustRule = {
         certain: true,
       });
     }
+    findings.push(...lockOrderCycles.map(cycleFinding));
     return findings;
   },
 };

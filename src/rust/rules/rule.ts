@@ -3,6 +3,7 @@
 import type { RelatedLocation, SourceSpan } from '../../core/model.js';
 import type { LockConflict, LockOrderEdge } from '../conflicts.js';
 import type { Edition } from '../crates.js';
+import type { LockOrderCycle } from '../lock-order-cycles.js';
 import type { CrateFacts } from '../summaries.js';
 
 export interface RustRuleInput {
@@ -10,6 +11,8 @@ export interface RustRuleInput {
   readonly edition: Edition;
   readonly conflicts: readonly LockConflict[];
   readonly lockOrderEdges: readonly LockOrderEdge[];
+  /** Rings of three or more locks in the order graph, one per strongly connected component. */
+  readonly lockOrderCycles: readonly LockOrderCycle[];
 }
 
 export interface RustFinding {
