@@ -39,6 +39,7 @@ class GuardLifetimeWalk extends Calls {
       if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
       this.endTemp(this.endOf(body));
       this.endBlock(this.endOf(body), 'at the end of the function');
+      this.walkUnpolledFutures();
     }
     return {
       fn: this.fn,
@@ -77,7 +78,13 @@ class GuardLifetimeWalk extends Calls {
         return this.callExpression(node);
       case 'await_expression':
         return this.awaitExpression(node);
-      case 'try_expression':
+      case 'try_expression': {
+        // `e?` yields what is inside the `Option` / `Result`: a guard, not an optional one.
+        const inner = node.namedChildren[0];
+        const value = inner ? this.expr(inner) : NOTHING;
+        for (const g of value.guards) g.optional = false;
+        return value;
+      }
       case 'parenthesized_expression':
       case 'type_cast_expression': {
         const inner = node.namedChildren[0];
@@ -112,6 +119,7 @@ class GuardLifetimeWalk extends Calls {
         return inner ? this.block(inner) : NOTHING;
       }
       case 'async_block':
+        return this.asyncBlockFuture(node);
       case 'closure_expression':
         this.detachedBody(node);
         return NOTHING;
@@ -144,8 +152,18 @@ class GuardLifetimeWalk extends Calls {
       case 'array_expression':
       case 'struct_expression': {
         const carried: LiveGuard[] = [];
-        for (const part of aggregateParts(node)) carried.push(...this.expr(part).guards);
-        return { guards: carried };
+        for (const part of aggregateParts(node)) {
+          const value = this.expr(part);
+          // A guard moved in now belongs to the aggregate (`Batch { guard }`), not its old binding.
+          if (!value.borrowed) {
+            this.detach(value.guards, value.binding);
+            for (const g of value.guards) this.temps[this.temps.length - 1].guards.push(g);
+          }
+          carried.push(...value.guards);
+        }
+        const name = node.type === 'struct_expression' ? node.childForFieldName('name')?.text : undefined;
+        const struct = name === 'Self' ? this.fn.ownerType : name ? this.meaningOf(name, this.file).struct : undefined;
+        return { guards: carried, struct };
       }
       case 'let_condition':
       case 'let_chain':
@@ -183,7 +201,7 @@ class GuardLifetimeWalk extends Calls {
         struct: binding.struct,
         binding,
         distinct: binding.distinct,
-        pending: binding.pending,
+        future: binding.future,
         path: binding.path,
       };
     }

@@ -3,7 +3,7 @@
 // callee stores it or hands it to another thread or task; an async lock's future acquires at its
 // `.await`; macros are re-parsed so that their arguments count.
 import type { Acquisition, SourceSpan } from '../../core/model.js';
-import type { FnDecl } from '../crate-index.js';
+import type { CrateIndex, FnDecl } from '../crate-index.js';
 import { acquisitionAtCall, lockAtCall, type CallSite, type GuardFact } from '../facts.js';
 import {
   isAsyncLockCrate,
@@ -23,14 +23,11 @@ import {
 import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
 import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
 import { constructedTypePath } from '../types.js';
-import { Moves } from './moves.js';
+import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
-
-/** Macros that await the futures they are given (tokio, futures). */
-const AWAITING_MACROS = new Set(['select', 'join', 'try_join', 'select_biased', 'pending']);
 
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
 const EXPRESSION_MACROS = new Set([
@@ -41,22 +38,7 @@ const EXPRESSION_MACROS = new Set([
   'debug_span', 'trace_span', 'warn_span', 'error_span',
 ]);
 
-export abstract class Calls extends Moves {
-  /** `e.await`: the future runs here; an async lock's future acquires here. */
-  protected awaitExpression(node: SyntaxNode): Value {
-    const inner = node.namedChildren[0];
-    // `async { … }.await` runs the block right here, with everything held here.
-    const value = inner?.type === 'async_block' ? this.awaitedAsyncBlock(inner) : inner ? this.expr(inner) : NOTHING;
-    this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
-    if (value.pending) {
-      // Awaiting an async lock's future is the acquisition.
-      if (value.binding) value.binding.pending = undefined;
-      const guard = this.acquire(value.pending.acquisition, value.pending.api);
-      return guard ? { guards: [guard] } : NOTHING;
-    }
-    return value;
-  }
-
+export abstract class Calls extends Futures {
   protected callExpression(node: SyntaxNode): Value {
     let fnNode = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
@@ -93,9 +75,18 @@ export abstract class Calls extends Moves {
     return values;
   }
 
-  protected inlineClosure(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'> = {}): void {
+  /**
+   * Runs a closure's body here and returns what it yields (a future, for `|| async { … }`); an
+   * `async` closure's body runs only when the future its call returns is polled.
+   */
+  protected inlineClosure(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'> = {}): Value {
+    if (/^async\b/.test(closure.text)) return { guards: [], future: this.future(() => this.closureBody(closure, firstParam), true) };
+    return this.closureBody(closure, firstParam);
+  }
+
+  private closureBody(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'>): Value {
     const body = closure.childForFieldName('body');
-    if (!body) return;
+    if (!body) return NOTHING;
     this.blocks.push({ bindings: new Map(), owned: [] });
     const params = closure.childForFieldName('parameters');
     const names = params ? patternNames(params) : [];
@@ -105,31 +96,7 @@ export abstract class Calls extends Moves {
     this.detach(value.guards);
     this.endTemp(this.endOf(body));
     this.endBlock(this.endOf(body), 'at the end of the closure');
-  }
-
-  protected awaitedAsyncBlock(node: SyntaxNode): Value {
-    const body = node.namedChildren.find((c) => c.type === 'block');
-    return body ? this.bodyBlock(body, 'at the end of the async block') : NOTHING;
-  }
-
-  /** A closure or async block that runs later or elsewhere: nothing held here is held there. */
-  protected detachedBody(node: SyntaxNode): void {
-    const savedLive = this.live;
-    const savedDetached = this.detached;
-    this.live = [];
-    this.detached = true;
-    if (node.type === 'closure_expression') {
-      this.inlineClosure(node);
-    } else {
-      const body = node.namedChildren.find((c) => c.type === 'block');
-      if (body) {
-        this.pushTemp('at the end of the async block');
-        this.block(body);
-        this.endTemp(this.endOf(body));
-      }
-    }
-    this.live = savedLive;
-    this.detached = savedDetached;
+    return value.future ? { guards: [], future: value.future } : NOTHING;
   }
 
   protected methodCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
@@ -192,7 +159,9 @@ export abstract class Calls extends Moves {
     const stored = (!scoped && DETACHING_CALLS.has(method)) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
     const deferred: DeferredClosure[] = [];
     const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
-    return this.resolvedCall(node, callees, method, values, receiver, deferred);
+    // `batch.finish()` with `fn finish(self)`: the receiver, and the guards it holds, move in.
+    const consumed = struct !== undefined && receiver.guards.length > 0 && !receiver.borrowed && this.ctx.index.methods(struct, method).some(takesSelfByValue);
+    return this.resolvedCall(node, callees, method, values, receiver, deferred, !scoped && DETACHING_CALLS.has(method), consumed);
   }
 
   /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
@@ -233,7 +202,13 @@ export abstract class Calls extends Moves {
     };
     // `let fut = m.lock();` on an async lock takes nothing until the future is awaited.
     if (isAsyncLockCrate(crate) && !awaited && api.holds === 'guard' && api.blocking && !method.startsWith('blocking_')) {
-      return { guards: [], pending: { acquisition, api } };
+      return {
+        guards: [],
+        future: this.future(() => {
+          const guard = this.acquire(acquisition, api);
+          return guard ? { guards: [guard] } : NOTHING;
+        }, false),
+      };
     }
     if (api.holds === 'momentary') {
       if (api.runsClosuresLocked) {
@@ -268,7 +243,11 @@ export abstract class Calls extends Moves {
       const meaning = this.meaningOf(constructed, this.file);
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
-      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) return { guards: [], lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct };
+      // An owning pointer holds what it is given: a lock, a guard (`Box::new(guard)`), a future.
+      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) {
+        const held = values[0].borrowed ? [] : values[0].guards;
+        return { guards: held, binding: values[0].binding, lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct, future: values[0].future };
+      }
       const struct = constructed === 'Self' ? this.fn.ownerType : meaning.struct;
       if (!struct) return NOTHING;
       // A crate type's constructor is a call too (its body may lock), made once.
@@ -301,7 +280,8 @@ export abstract class Calls extends Moves {
     // `Some(guard)`, `Ok(guard)`, `Wrapper(guard)`: a variant or tuple struct holds its arguments.
     if (/^[A-Z]/.test(name) && (segments.length === 1 || /^[A-Z]/.test(qualifier))) {
       const values = this.evaluateArguments(args, false);
-      return { guards: values.filter((v) => !v.borrowed).flatMap((v) => v.guards) };
+      const owner = values.length === 1 && !values[0].borrowed ? values[0].binding : undefined;
+      return { guards: values.filter((v) => !v.borrowed).flatMap((v) => v.guards), binding: owner, future: values.length === 1 ? values[0].future : undefined };
     }
 
     const index = this.ctx.index;
@@ -317,13 +297,13 @@ export abstract class Calls extends Moves {
     const local = segments.length === 1 ? this.lookup(name) : undefined;
     if (local?.closure || local?.paramIndex !== undefined) {
       this.evaluateArguments(args, false);
-      if (local.closure) this.inlineClosure(local.closure);
-      else this.recordClosureCall(local.paramIndex!);
+      if (local.closure) return this.inlineClosure(local.closure);
+      this.recordClosureCall(local.paramIndex!);
       return NOTHING;
     }
     const deferred: DeferredClosure[] = [];
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name), (closure, index) => deferred.push({ closure, index }));
-    return this.resolvedCall(node, callees, name, values, undefined, deferred);
+    return this.resolvedCall(node, callees, name, values, undefined, deferred, DETACHING_CALLS.has(name));
   }
 
   protected recordClosureCall(param: number): void {
@@ -360,7 +340,11 @@ export abstract class Calls extends Moves {
     }
   }
 
-  /** A call to crate functions: guards returned by the callee are acquisitions here. */
+  /**
+   * A call to crate functions: guards returned by the callee are acquisitions here. An `async fn`
+   * callee only builds a future here: its body runs, and its guards are taken, where that future
+   * is polled.
+   */
   protected resolvedCall(
     node: SyntaxNode,
     resolve: () => readonly FnDecl[],
@@ -368,57 +352,86 @@ export abstract class Calls extends Moves {
     args: readonly Value[],
     receiver?: Value,
     deferred: readonly DeferredClosure[] = [],
+    detaching = false,
+    consumesReceiver = false,
   ): Value {
     const span = this.span(node);
-    this.moveIntoCall(args, span, name);
+    const moved = consumesReceiver && receiver ? [receiver, ...args] : args;
     // A callee that returns a guard, or the struct it returns, can only come from a file that
     // names a lock; the full resolution waits until a check needs this call's summary.
     const nearby = this.ctx.index.withinLockFiles(resolve);
-    if (deferred.length > 0) {
-      const site: CallSite = {
-        distinctReceiver: receiver?.distinct ?? false,
-        receiverPath: receiver?.path,
-        argumentLocks: args.map((a) => a.lock?.id),
-        argumentPaths: args.map((a) => a.path),
-      };
-      this.runPassedClosures(deferred, nearby, node, name, site);
-    }
-    const returned: GuardFact[] = [];
-    for (const callee of nearby) if (mayReturnGuard(callee)) returned.push(...this.ctx.returnedGuards(callee));
-    const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;
-    if (configured) return configured;
-    if (returned.length === 0) {
-      let resolved: readonly FnDecl[] = [];
-      let generation = -1;
-      const index = this.ctx.index;
-      const callees = (): readonly FnDecl[] => {
-        if (generation !== index.generation) {
-          resolved = resolve();
-          generation = index.generation;
-        }
-        return resolved;
-      };
-      this.call(callees, name, node, receiver, args);
-      // An accessor returning `&self.conns` hands back that lock, as seen from here.
-      const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
-      if (accessor) {
-        const returnedLock = this.ctx.returnedLock(accessor)!;
-        const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
-        const id = lockAtCall(site, accessor, returnedLock.id);
-        if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
-      }
-      const first = nearby[0];
-      const returnsStruct = first?.returnType;
-      const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
-      return { guards: [], struct: meaning.struct };
-    }
-    const guards: LiveGuard[] = [];
+    // A guard moved into a callee whose result can own it (`Locked::new(guard)`, `Box::new`)
+    // comes back in that result; otherwise it is dropped in the callee.
+    const kept = nearby.some((fn) => !fn.isAsync && resultCanOwnGuard(fn, this.ctx.index)) ? this.movedGuards(moved) : [];
+    if (kept.length === 0) this.moveIntoCall(moved, span, name);
     const site: CallSite = {
       distinctReceiver: receiver?.distinct ?? false,
       receiverPath: receiver?.path,
       argumentLocks: args.map((a) => a.lock?.id),
       argumentPaths: args.map((a) => a.path),
     };
+    if (deferred.length > 0) this.runPassedClosures(deferred, nearby, node, name, site);
+    let resolved: readonly FnDecl[] = [];
+    let generation = -1;
+    const index = this.ctx.index;
+    const callees = (): readonly FnDecl[] => {
+      if (generation !== index.generation) {
+        resolved = resolve();
+        generation = index.generation;
+      }
+      return resolved;
+    };
+    const now = this.callOutcome(node, name, nearby.filter((fn) => !fn.isAsync), () => callees().filter((fn) => !fn.isAsync), receiver, args, site);
+    const later = this.future(
+      () => this.callOutcome(node, name, nearby.filter((fn) => fn.isAsync), () => callees().filter((fn) => fn.isAsync), receiver, args, site),
+      false,
+    );
+    const result: Value = { ...now, guards: [...now.guards, ...kept], future: later };
+    return this.passFutures(name, detaching, receiver ? [receiver, ...args] : args, result);
+  }
+
+  /** Guards passed by value, now owned by the call's result. */
+  private movedGuards(args: readonly Value[]): LiveGuard[] {
+    const moved: LiveGuard[] = [];
+    for (const v of args) {
+      if (v.borrowed || v.guards.length === 0) continue;
+      this.detach(v.guards, v.binding);
+      for (const g of v.guards) this.temps[this.temps.length - 1].guards.push(g);
+      moved.push(...v.guards);
+    }
+    return moved;
+  }
+
+  /** What running the callees does here: the locks they take, and what their result carries. */
+  private callOutcome(
+    node: SyntaxNode,
+    name: string,
+    nearby: readonly FnDecl[],
+    callees: () => readonly FnDecl[],
+    receiver: Value | undefined,
+    args: readonly Value[],
+    site: CallSite,
+  ): Value {
+    const span = this.span(node);
+    const returned: GuardFact[] = [];
+    for (const callee of nearby) if (mayReturnGuard(callee)) returned.push(...this.ctx.returnedGuards(callee));
+    const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;
+    if (configured) return configured;
+    const first = nearby[0];
+    const returnsStruct = first?.returnType;
+    const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
+    if (returned.length === 0) {
+      this.call(callees, name, node, receiver, args);
+      // An accessor returning `&self.conns` hands back that lock, as seen from here.
+      const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
+      if (accessor) {
+        const returnedLock = this.ctx.returnedLock(accessor)!;
+        const id = lockAtCall(site, accessor, returnedLock.id);
+        if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
+      }
+      return { guards: [], struct: meaning.struct };
+    }
+    const guards: LiveGuard[] = [];
     // A helper returning its guard from several places returns one guard per lock and mode.
     const seen = new Set<string>();
     for (const inner of returned) {
@@ -431,9 +444,12 @@ export abstract class Calls extends Moves {
       const acquisition: Acquisition = { ...mapped, span, api: `${name}()` };
       const innerAcquisition = inner.returnedBy?.inner ?? inner.acquisition;
       const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
-      if (guard) guards.push(guard);
+      if (!guard) continue;
+      // `fn get(&self, k) -> Option<Ref<…>>`: the `None` it may return holds nothing.
+      guard.optional = callee !== undefined && /^Option\s*</.test(callee.returnType ?? '');
+      guards.push(guard);
     }
-    return { guards };
+    return { guards, struct: meaning.struct };
   }
 
   /**
@@ -469,16 +485,20 @@ export abstract class Calls extends Moves {
   protected macro(node: SyntaxNode): Value {
     const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
     if (AWAITING_MACROS.has(name)) {
-      // `select!` / `join!` await their futures: the task may be suspended here.
+      // `select!` awaits its futures: the task may be suspended here.
       this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
       return NOTHING;
     }
+    const joining = JOINING_MACROS.has(name);
     const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
     if (!tokens || tokens.text.length < 3) return NOTHING;
     const inner = tokens.text.slice(1, -1);
     const prefix = 'fn __lockscope_macro() { __m(';
     const tree = parseRust(`${prefix}${inner});}`);
-    if (tree.rootNode.hasError && !EXPRESSION_MACROS.has(name)) return NOTHING;
+    if (tree.rootNode.hasError && !EXPRESSION_MACROS.has(name)) {
+      if (joining) this.joinFutures(node, []);
+      return NOTHING;
+    }
     const call = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0];
     const callNode = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
     const args = callNode?.type === 'call_expression' ? callNode.childForFieldName('arguments') : null;
@@ -488,7 +508,8 @@ export abstract class Calls extends Moves {
     try {
       // `matches!(e, Pattern)`: only the first argument is an expression.
       const parts = this.argumentNodes(args);
-      for (const arg of name === 'matches' ? parts.slice(0, 1) : parts) this.expr(arg);
+      const values = (name === 'matches' ? parts.slice(0, 1) : parts).map((arg) => this.expr(arg));
+      if (joining) this.joinFutures(node, values);
     } finally {
       this.shift = savedShift;
     }
@@ -505,6 +526,23 @@ function mayReturnGuard(fn: FnDecl): boolean {
   if (!type) return false;
   // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
   return LOCK_TYPE_MENTION.test(type) || /Guard|\bRef(?:Mut)?\b|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
+}
+
+/**
+ * Whether a callee's result can own a guard it is given: its type names a guard, borrows (a
+ * lifetime), boxes a trait object, or is a struct of the crate with a guard-typed field.
+ */
+function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
+  const type = fn.returnType;
+  if (!type) return false;
+  if (/Guard|\bRef(?:Mut)?\b|'|\bdyn\b/.test(type)) return true;
+  const head = typeHeadName(type) === 'Self' ? fn.ownerType : typeHeadName(type);
+  const struct = head ? index.struct(head, fn.file) : undefined;
+  return struct !== undefined && [...struct.fields.values()].some((t) => /Guard|\bRef(?:Mut)?\b/.test(t));
+}
+
+function takesSelfByValue(fn: FnDecl): boolean {
+  return /^(mut\s+)?self(\s*:\s*(Self|Box<Self>))?$/.test(fn.selfParam?.trim() ?? '');
 }
 
 function takesClosureAt(fn: FnDecl, index: number): boolean {

@@ -298,7 +298,8 @@ export abstract class TemporaryScopes {
       const name = ownerOf(g.fact.acquisition.span, this.file.lines, this.shift);
       g.fact.origin = 'let';
       g.fact.binding = name;
-      g.optional = false;
+      // `let r = map.get(k);` keeps the `Option`: r may still be `None`. A pattern unwraps it.
+      if (pattern?.type !== 'identifier') g.optional = false;
       block.owned.push(g);
       guardsOf.set(name, [...(guardsOf.get(name) ?? []), g]);
     }
@@ -311,7 +312,7 @@ export abstract class TemporaryScopes {
         lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
         distinct: names.length === 1 ? value.distinct : undefined,
-        pending: names.length === 1 ? value.pending : undefined,
+        future: names.length === 1 ? value.future : undefined,
         path: names.length === 1 ? value.path : undefined,
       };
       for (const g of guards) g.binding = binding;

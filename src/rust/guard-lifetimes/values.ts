@@ -1,10 +1,9 @@
 // The walk's vocabulary: what an expression evaluates to as far as locks are concerned (a value
 // carrying guards, a lock place, a pending async acquisition), the guards still alive and the
 // scopes that own them. Shared by every part of the guard-lifetime walk.
-import type { Acquisition, AnalysisNote, LockId } from '../../core/model.js';
+import type { AnalysisNote, LockId } from '../../core/model.js';
 import type { CrateIndex, FnDecl } from '../crate-index.js';
 import type { FunctionFacts, GuardFact, GuardRelease } from '../facts.js';
-import type { LockMethod } from '../lock-apis.js';
 import type { SyntaxNode } from '../syntax.js';
 import type { LockType } from '../types.js';
 
@@ -36,8 +35,8 @@ export interface Value {
   readonly binding?: Binding;
   /** An object that cannot be `self`'s: freshly constructed, or reached through `&mut`. */
   readonly distinct?: boolean;
-  /** An async lock's future (`m.lock()` not yet awaited): the lock is taken at its `.await`. */
-  readonly pending?: PendingAcquisition;
+  /** A future not yet polled (`m.lock()` of an async lock, `f()` of an `async fn`, `async { … }`). */
+  readonly future?: PendingFuture;
   /** `&guard`: the guards are lent, not moved, by whoever takes this value. */
   readonly borrowed?: boolean;
   /**
@@ -47,9 +46,13 @@ export interface Value {
   readonly path?: string;
 }
 
-export interface PendingAcquisition {
-  readonly acquisition: Acquisition;
-  readonly api: LockMethod;
+/** A future: its work is walked where it is polled, once. */
+export interface PendingFuture {
+  /** Walks the future's work at the current point of the walk; returns its output. */
+  readonly run: () => Value;
+  polled: boolean;
+  /** Code of its own (an `async` block) that must be walked even if nobody here polls it. */
+  readonly runsCodeIfDropped: boolean;
 }
 
 export interface Binding {
@@ -63,7 +66,7 @@ export interface Binding {
   lock?: LockPlace;
   struct?: string;
   distinct?: boolean;
-  pending?: PendingAcquisition;
+  future?: PendingFuture;
   path?: string;
 }
 

@@ -61,6 +61,14 @@ export const lockOrderInversion: RustRule = {
       reported.add(pairKey);
       const first = [...edges, ...reverse].sort(compareEdges)[0];
       const other = (edges.includes(first) ? reverse : edges).slice().sort(compareEdges)[0];
+      // Every other function that takes the pair in either order is a path to fix too.
+      const shown = new Set([first.facts.fn.key, other.facts.fn.key]);
+      const twins: LockOrderEdge[] = [];
+      for (const edge of [...edges, ...reverse].sort(compareEdges)) {
+        if (shown.has(edge.facts.fn.key)) continue;
+        shown.add(edge.facts.fn.key);
+        twins.push(edge);
+      }
       findings.push({
         rule: 'lock-order-inversion',
         span: first.outer.acquisition.span,
@@ -68,6 +76,7 @@ export const lockOrderInversion: RustRule = {
           `${describeGuard(first.outer)} is held while the code ${describeChain(first.chain, first.inner)}; ` +
           `elsewhere, \`${other.facts.fn.name}\` holds ${describeAcquisition(other.outer.acquisition)} (${formatSpan(other.outer.acquisition.span)}) and ${describeChain(other.chain, other.inner)}. ` +
           `Two threads on these paths can each hold one lock and wait forever for the other. ` +
+          (twins.length > 0 ? `${twins.length === 1 ? 'One more function takes' : `${twins.length} more functions take`} the same two locks (see the related locations). ` : '') +
           `Fix: take \`${first.outer.acquisition.lock.display}\` and \`${first.inner.lock.display}\` in one global order everywhere, or do not hold one while taking the other.`,
         related: [
           ...first.chain.map((s) => ({ span: s.span, message: s.note })),
@@ -75,6 +84,10 @@ export const lockOrderInversion: RustRule = {
           { span: other.outer.acquisition.span, message: `the opposite order starts here: ${describeAcquisition(other.outer.acquisition)}` },
           ...other.chain.map((s) => ({ span: s.span, message: s.note })),
           { span: other.inner.span, message: `then takes ${describeAcquisition(other.inner)} here` },
+          ...twins.map((t) => ({
+            span: t.outer.acquisition.span,
+            message: `\`${t.facts.fn.name}\` also takes ${describeAcquisition(t.outer.acquisition)} and then ${describeAcquisition(t.inner)} (${(edges.includes(t) === edges.includes(first)) ? 'the first order' : 'the opposite order'})`,
+          })),
         ],
         certain: true,
       });
