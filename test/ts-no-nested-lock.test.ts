@@ -249,6 +249,15 @@ export async function f() {
 export async function f() {
   await lock.acquire('k', async () => { await lock.acquire('k', async () => undefined); }); // <-
 }`,
+    // A lock passed to a parameter: untyped, the argument says it is a lock.
+    `type Lock = InstanceType<typeof Mutex>;
+const shared = new Mutex();
+async function flush(lock: Lock) { await lock.runExclusive(async () => undefined); }
+export async function save() {
+  await shared.runExclusive(async () => { // <-
+    await flush(shared);
+  });
+}`,
   ],
   invalidTyped: [
     // The same other instance, through its own method.
@@ -272,14 +281,6 @@ export class Router {
       await this.inbox.push();
     });
   }
-}`,
-    `type Lock = InstanceType<typeof Mutex>;
-const shared = new Mutex();
-async function flush(lock: Lock) { await lock.runExclusive(async () => undefined); }
-export async function save() {
-  await shared.runExclusive(async () => { // <-
-    await flush(shared);
-  });
 }`,
   ],
   valid: [

@@ -59,6 +59,11 @@ export interface Acquisition {
   /** `try_*` and `ifAvailable` never wait, so they never complete a deadlock. */
   readonly blocking: boolean;
   readonly confidence: Confidence;
+  /**
+   * Reached only where a branch condition says this lock is free (`if (!m.isLocked())`): it
+   * never runs while its own flow holds the lock, so it cannot be a nested acquisition.
+   */
+  readonly whenFree?: boolean;
 }
 
 /** One step of a witness chain: a call, or the final acquisition. */
@@ -109,6 +114,7 @@ export function modesAlwaysConflict(held: AccessMode, requested: AccessMode): bo
 
 export function conflicts(held: Acquisition, requested: Acquisition): boolean {
   if (held.lock.key !== requested.lock.key) return false;
+  if (requested.whenFree) return false;
   if (!requested.blocking && requested.flavor.outcome === 'deadlock') return false;
   if (held.flavor.reentrant || requested.flavor.reentrant) return false;
   return modesAlwaysConflict(held.mode, requested.mode) || sharedPairMayBlock(held, requested);

@@ -4,9 +4,11 @@
 import ts from 'typescript';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import { conflicts, type Acquisition, type ReachedAcquisition } from '../core/model.js';
-import { computeLockSummaries, type LockSummary, type SummaryEdge, type SummaryNode } from '../core/summaries.js';
+import { conflicts, type Acquisition, type ReachedAcquisition, type WitnessStep } from '../core/model.js';
+import { computeLockSummaries, reachedKey, type LockSummary, type SummaryEdge, type SummaryNode } from '../core/summaries.js';
 import { buildFileFacts, lockFamily, rerootKey, type AcquireSite, type CallSite, type CallTarget, type FileFacts, type FunctionFacts, type Site } from './fileFacts.js';
+import { PARAMETER_KIND, acquireMethodOf, type ExtraTsLockApis } from './lockApis.js';
+import { spanOf } from './syntax.js';
 import type { ReleaseLeak } from './releasePaths.js';
 import { forgetReports } from './reports.js';
 
@@ -30,7 +32,16 @@ interface ProjectState {
   /** Facts of the other files of a typed program, parsed on demand and shared between lints. */
   readonly files: Map<string, FileFacts | undefined>;
   readonly program?: ts.Program;
+  readonly extra?: ExtraTsLockApis;
 }
+
+/** A lock a helper holds while it runs a parameter (or that it hands back), with the chain to where it is taken. */
+interface HeldEntry {
+  readonly acquisition: Acquisition;
+  readonly chain: readonly WitnessStep[];
+}
+
+type HeldSet = Map<string, HeldEntry>;
 
 const typedPrograms = new WeakMap<ts.Program, ProjectState>();
 const analyses = new WeakMap<TSESTree.Program, LockAnalysis>();
@@ -40,6 +51,7 @@ export interface AnalysisInput {
   readonly ast: TSESTree.Program;
   readonly scopeManager: TSESLint.Scope.ScopeManager | null;
   readonly parserServices?: Partial<ParserServicesWithTypeInformation> | null;
+  readonly extra?: ExtraTsLockApis;
 }
 
 /** The analysis of one parsed file, cached by its AST so every rule shares it. */
@@ -47,14 +59,14 @@ export function lockAnalysisOf(input: AnalysisInput): LockAnalysis {
   const cached = analyses.get(input.ast);
   if (cached) return cached;
   const typed = input.parserServices?.program ? (input.parserServices as ParserServicesWithTypeInformation) : undefined;
-  let project: ProjectState = { files: new Map() };
+  let project: ProjectState = { files: new Map(), extra: input.extra };
   if (typed) {
-    project = typedPrograms.get(typed.program) ?? { files: new Map(), program: typed.program };
+    project = typedPrograms.get(typed.program) ?? { files: new Map(), program: typed.program, extra: input.extra };
     typedPrograms.set(typed.program, project);
   }
   // Name the file as the program does, so lock and function keys agree across files.
   const sourceFile = typed?.esTreeNodeToTSNodeMap.get(input.ast) as ts.SourceFile | undefined;
-  const facts = buildFileFacts({ file: sourceFile?.fileName ?? input.file, ast: input.ast, scopeManager: input.scopeManager, typed });
+  const facts = buildFileFacts({ file: sourceFile?.fileName ?? input.file, ast: input.ast, scopeManager: input.scopeManager, typed, extra: input.extra });
   forgetReports(facts.file);
   const analysis = new LockAnalysis(facts, project);
   analyses.set(input.ast, analysis);
@@ -79,13 +91,22 @@ function factsOfProgramFile(project: ProjectState, fileName: string): FileFacts 
         sourceType: 'module',
       });
       const services = parsed.services.program ? (parsed.services as ParserServicesWithTypeInformation) : undefined;
-      facts = buildFileFacts({ file: fileName, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, typed: services });
+      facts = buildFileFacts({ file: fileName, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, typed: services, extra: project.extra });
     } catch {
       facts = undefined;
     }
   }
   project.files.set(fileName, facts);
   return facts;
+}
+
+function isParameterRelative(key: string): boolean {
+  return key.startsWith('param:') || key.includes('@param:');
+}
+
+function unwrapCallee(call: CallSite): TSESTree.Node {
+  const node = call.node;
+  return node.type === 'CallExpression' ? node.callee : node;
 }
 
 export class LockAnalysis {
@@ -111,20 +132,62 @@ export class LockAnalysis {
     return facts?.functionOfDeclaration(target.declaration);
   }
 
-  /** Rewrites a callee's parameter-relative lock (`param:0`) into the argument's lock. */
-  private translate(site: CallSite): SummaryEdge<string>['translate'] {
+  /**
+   * Rewrites a callee's acquisition into the caller's terms: a parameter's lock (`param:0`) and a
+   * parameter used as a key (`@param:1`) become the arguments, the callee's `this` becomes the
+   * receiver, and a lock the callee creates locally is a new lock for every call.
+   */
+  private translate(site: CallSite, callee?: FunctionFacts): (acquisition: Acquisition) => Acquisition | undefined {
     return (acquisition: Acquisition) => {
-      const match = /^param:(\d+)(.*)$/s.exec(acquisition.lock.key);
-      if (!match) {
-        if (site.receiver === undefined) return acquisition;
-        // The callee's `this` is the receiver: its instance fields are the receiver's.
-        const key = rerootKey(acquisition.lock.key, site.receiver);
-        return key === acquisition.lock.key ? acquisition : { ...acquisition, lock: { ...acquisition.lock, key } };
-      }
+      const translated = this.translateLock(site, callee, acquisition);
+      if (!translated || translated.whenFree || !site.freeLocks?.has(translated.lock.key)) return translated;
+      return { ...translated, whenFree: true };
+    };
+  }
+
+  private translateLock(site: CallSite, callee: FunctionFacts | undefined, acquisition: Acquisition): Acquisition | undefined {
+    let key = acquisition.lock.key;
+    let display = acquisition.lock.display;
+    if (key.includes('@param:')) {
+      let unknown = false;
+      key = key.replace(/@param:(\d+)/g, (_, index: string) => {
+        const argument = site.argumentKeys[Number(index)];
+        if (argument === undefined) unknown = true;
+        return argument ?? '';
+      });
+      // A key the caller does not pin down is possibly any lock: it matches nothing.
+      if (unknown) return undefined;
+    }
+    const match = /^param:(\d+)(.*)$/s.exec(key);
+    if (match) {
       const argument = site.argumentLocks[Number(match[1])];
       if (!argument) return undefined;
-      return { ...acquisition, lock: { key: argument.key + match[2], display: argument.display + match[2] } };
-    };
+      let result: Acquisition = { ...acquisition, lock: { key: argument.id.key + match[2], display: argument.id.display + match[2] } };
+      if (acquisition.flavor === PARAMETER_KIND.flavor && argument.kind.cls !== 'parameter') {
+        // What the untyped parameter's method does is now known from the argument's library.
+        const how = acquireMethodOf(argument.kind, acquisition.api);
+        if (!how) return undefined;
+        result = {
+          ...result,
+          flavor: argument.kind.flavor,
+          mode: how.mode ?? argument.kind.mode,
+          blocking: acquisition.blocking && argument.kind.blocking,
+          confidence: argument.kind.lowConfidence ? 'low' : acquisition.confidence,
+        };
+      }
+      return result;
+    }
+    if (site.receiver !== undefined) {
+      // The callee's `this` is the receiver: its instance fields are the receiver's.
+      key = rerootKey(key, site.receiver).replace(/\[@this\b/g, `[@${site.receiver}`);
+    }
+    const local = /#[^#\u0001]*@(\d+)(?:\[.*)?$/s.exec(key);
+    if (callee && local && !key.includes('\u0001') && !key.startsWith('weblock:')) {
+      const offset = Number(local[1]);
+      const node = callee.node;
+      if (offset >= node.range[0] && offset < node.range[1]) key = `${key}~${site.span.file}:${site.span.line}:${site.span.column}`;
+    }
+    return key === acquisition.lock.key && display === acquisition.lock.display ? acquisition : { ...acquisition, lock: { key, display } };
   }
 
   private stepNote(site: CallSite): string {
@@ -150,23 +213,149 @@ export class LockAnalysis {
         if (site.kind === 'acquire') direct.push(site.acquisition);
         else {
           for (const callee of callees) {
-            if (callee) edges.push({ callee: callee.key, step: { span: site.span, note: this.stepNote(site) }, translate: this.translate(site) });
+            if (callee) edges.push({ callee: callee.key, step: { span: site.span, note: this.stepNote(site) }, translate: this.translate(site, callee) });
           }
         }
       }
       nodes.set(fn.key, { direct, edges });
     }
     for (const [key, summary] of computeLockSummaries(nodes)) this.summaries.set(key, summary);
+    this.summariseHelpers();
+  }
+
+  /** Locks a helper holds while it runs its parameter `index` (`#withLock(fn)`), by function key. */
+  private readonly paramRuns = new Map<string, Map<number, HeldSet>>();
+  /** Locks a helper hands back to its caller held (`acquireFor(key)` returning a releaser). */
+  private readonly returnedGuards = new Map<string, HeldSet>();
+  private helpersDone = false;
+
+  /**
+   * The helper summaries, to a fixpoint: a function runs its parameter under the locks held
+   * where it calls it (directly, or where it passes it on to another such helper), and returns
+   * the guards whose releaser (or disposable) leaves it through a `return`.
+   */
+  private summariseHelpers(): void {
+    for (let changed = true, rounds = 0; changed && rounds < 32; rounds++) {
+      changed = false;
+      const add = (set: HeldSet, entry: HeldEntry): void => {
+        const id = reachedKey(entry.acquisition);
+        const current = set.get(id);
+        if (current && current.chain.length <= entry.chain.length) return;
+        set.set(id, entry);
+        changed = true;
+      };
+      for (const fn of this.closure) {
+        let runs = this.paramRuns.get(fn.key);
+        if (!runs) this.paramRuns.set(fn.key, (runs = new Map()));
+        let returned = this.returnedGuards.get(fn.key);
+        if (!returned) this.returnedGuards.set(fn.key, (returned = new Map()));
+        const runsOf = (index: number): HeldSet => {
+          let set = runs!.get(index);
+          if (!set) {
+            runs!.set(index, (set = new Map()));
+            changed = true;
+          }
+          return set;
+        };
+        for (const site of fn.sites) {
+          if (site.kind === 'acquire') {
+            if (site.returned && site.guard?.kind !== 'callback') add(returned, { acquisition: site.acquisition, chain: [] });
+            continue;
+          }
+          const held = this.heldEntries(fn, site);
+          if (site.param !== undefined && (site.inFlow || held.length > 0)) {
+            const set = runsOf(site.param);
+            for (const entry of held) add(set, entry);
+          }
+          for (const target of site.targets) {
+            const callee = this.functionFor(target, fn.file);
+            if (!callee) continue;
+            const translate = this.translate(site, callee);
+            const step: WitnessStep = { span: site.span, note: this.stepNote(site) };
+            if (site.returned) {
+              for (const entry of this.returnedGuards.get(callee.key)?.values() ?? []) {
+                const acquisition = translate(entry.acquisition);
+                if (acquisition) add(returned, { acquisition, chain: [step, ...entry.chain] });
+              }
+            }
+            site.argumentParams.forEach((param, index) => {
+              const calleeRuns = param === undefined ? undefined : this.paramRuns.get(callee.key)?.get(index);
+              if (param === undefined || !calleeRuns || (!site.inFlow && held.length === 0 && calleeRuns.size === 0)) return;
+              const set = runsOf(param);
+              for (const entry of held) add(set, entry);
+              for (const entry of calleeRuns.values()) {
+                const acquisition = translate(entry.acquisition);
+                if (acquisition) add(set, { acquisition, chain: [step, ...entry.chain] });
+              }
+            });
+          }
+        }
+      }
+    }
+    this.helpersDone = true;
+  }
+
+  /** The locks held at a site: its own function's guards and those held by helpers it is passed to. */
+  private heldEntries(fn: FunctionFacts, site: Site): HeldEntry[] {
+    const direct = (fn.guardsAt.get(site) ?? []).map((guard) => ({ acquisition: guard.acquisition, chain: [] }));
+    const derived = this.helperGuards(fn, site).map((guard) => ({ acquisition: guard.acquisition, chain: guard.through ?? [] }));
+    return [...direct, ...derived];
+  }
+
+  private readonly helperGuardMemo = new Map<string, AcquireSite[]>();
+
+  /**
+   * Guards held at `site` by calls of helpers: a callback argument that the helper runs under a
+   * lock (`this.#withLock(async () => { … })`), or a releaser a helper handed back
+   * (`const release = await this.acquireFor(key)`). Each is an acquisition at the helper's call.
+   */
+  helperGuards(fn: FunctionFacts, site: Site): AcquireSite[] {
+    const guards: AcquireSite[] = [];
+    for (const { call, index } of fn.callGuardsAt.get(site) ?? []) guards.push(...this.guardsOfCall(fn, call, index));
+    return guards;
+  }
+
+  private guardsOfCall(fn: FunctionFacts, call: CallSite, index: number | undefined): AcquireSite[] {
+    const memoKey = `${fn.key}:${call.node.range[0]}:${index ?? 'result'}`;
+    const memo = this.helpersDone ? this.helperGuardMemo.get(memoKey) : undefined;
+    if (memo) return memo;
+    const guards: AcquireSite[] = [];
+    const callee = unwrapCallee(call);
+    const span = spanOf(fn.file, { start: call.node.loc.start, end: callee.loc.end });
+    const callback = index === undefined ? undefined : call.callbacks.find((argument) => argument.index === index)?.fn;
+    for (const target of call.targets) {
+      const calleeFacts = this.functionFor(target, fn.file);
+      if (!calleeFacts) continue;
+      const held = index === undefined ? this.returnedGuards.get(calleeFacts.key) : this.paramRuns.get(calleeFacts.key)?.get(index);
+      const translate = this.translate(call, calleeFacts);
+      for (const entry of held?.values() ?? []) {
+        const acquisition = translate(entry.acquisition);
+        if (!acquisition) continue;
+        guards.push({
+          kind: 'acquire',
+          // Calls that hold through a callback or a returned releaser are call expressions.
+          node: call.node as TSESTree.CallExpression,
+          span,
+          acquisition: { ...acquisition, api: call.name.replace(/\(\)$/, '') },
+          guard: callback ? { kind: 'callback', callback } : call.resultScope,
+          owner: fn.node,
+          inFlow: call.inFlow,
+          through: [{ span: call.span, note: this.stepNote(call) }, ...entry.chain],
+        });
+      }
+    }
+    if (this.helpersDone) this.helperGuardMemo.set(memoKey, guards);
+    return guards;
   }
 
   /** What a site may take, each with the chain of calls from the site down to the acquisition. */
   reachedAt(fn: FunctionFacts, site: Site): ReachedAcquisition[] {
     if (site.kind === 'acquire') return [{ acquisition: site.acquisition, chain: [] }];
     const reached: ReachedAcquisition[] = [];
-    const translate = this.translate(site)!;
     for (const target of site.targets) {
       const callee = this.functionFor(target, fn.file);
       const summary = callee && this.summaries.get(callee.key);
+      const translate = this.translate(site, callee);
       for (const entry of summary?.values() ?? []) {
         const acquisition = translate(entry.acquisition);
         if (acquisition) reached.push({ acquisition, chain: [{ span: site.span, note: this.stepNote(site) }, ...entry.chain] });
@@ -182,10 +371,12 @@ export class LockAnalysis {
     const reported = new Set<string>();
     for (const fn of this.facts.functions.values()) {
       for (const site of fn.sites) {
-        const held = fn.guardsAt.get(site);
-        if (!held) continue;
+        const held = [...(fn.guardsAt.get(site) ?? []), ...this.helperGuards(fn, site)];
+        if (held.length === 0) continue;
         const reachedList = this.reachedAt(fn, site);
         for (const guard of held) {
+          // An untyped parameter is a lock only where a caller passes one: its callers see it.
+          if (guard.acquisition.flavor === PARAMETER_KIND.flavor) continue;
           for (const reached of reachedList) {
             if (!conflicts(guard.acquisition, reached.acquisition)) continue;
             const kind = guard.acquisition.mode !== 'exclusive' && reached.acquisition.mode === 'exclusive' ? 'upgrade' : 'nested';
@@ -208,13 +399,14 @@ export class LockAnalysis {
     const all: LockOrderEdge[] = [];
     for (const fn of this.closure) {
       for (const site of fn.sites) {
-        const held = fn.guardsAt.get(site);
-        if (!held) continue;
+        const held = [...(fn.guardsAt.get(site) ?? []), ...this.helperGuards(fn, site)];
+        if (held.length === 0) continue;
         for (const reached of this.reachedAt(fn, site)) {
           for (const outer of held) {
             const from = outer.acquisition.lock.key;
             const to = reached.acquisition.lock.key;
-            if (from === to || !reached.acquisition.blocking || from.startsWith('param:') || to.startsWith('param:')) continue;
+            // Parameters (and keys that are parameters) name different values in different functions.
+            if (from === to || !reached.acquisition.blocking || isParameterRelative(from) || isParameterRelative(to)) continue;
             const edge = { outer, site, reached };
             all.push(edge);
             if (fn.file === this.facts.file) local.push(edge);
@@ -226,7 +418,16 @@ export class LockAnalysis {
     return this.edgesMemo;
   }
 
+  /** Releaser guards of this file with the exits that leave them held, helpers' releasers included. */
   releaseLeaks(): ReadonlyMap<AcquireSite, readonly ReleaseLeak[]> {
-    return this.facts.releaseLeaks;
+    const leaks = new Map(this.facts.releaseLeaks);
+    for (const fn of this.facts.functions.values()) {
+      for (const site of fn.sites) {
+        if (site.kind !== 'call' || site.resultScope?.kind !== 'releaser') continue;
+        const guard = this.guardsOfCall(fn, site, undefined).find((held) => held.acquisition.flavor !== PARAMETER_KIND.flavor);
+        if (guard) leaks.set(guard, this.facts.releaseLeaksOfResult(site));
+      }
+    }
+    return leaks;
   }
 }

@@ -3,10 +3,18 @@
 // calls run in whose async flow, and where a releaser is not reached.
 import ts from 'typescript';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
+import type { Acquisition, LockId, SourceSpan, WitnessStep } from '../core/model.js';
 import {
+  PARAMETER_KIND,
+  PARAMETER_LOCK_METHODS,
   WEB_LOCKS_KIND,
+  acquireMethodOf,
   collectLockImports,
+  homeMadeLockKind,
+  releaseMethodsOf,
+  type AcquireMethod,
+  type ExtraTsLockApis,
+  type HoldStyle,
   timedFlavor,
   lockKindOfAnnotation,
   lockKindOfCreation,
@@ -15,7 +23,8 @@ import {
   type ImportedName,
   type LockKind,
 } from './lockApis.js';
-import { findReleaseLeaks, type ReleaseLeak, type ReleaseOracle } from './releasePaths.js';
+import { freeLocksAt } from './branchConditions.js';
+import { findReleaseLeaks, findReleaseLeaksInCallback, type ReleaseLeak, type ReleaseOracle } from './releasePaths.js';
 import {
   calleeText,
   className,
@@ -64,6 +73,8 @@ export type GuardScope =
       readonly releaser?: Variable;
       /** Released through the lock itself (`lock.release()`, await-lock). */
       readonly releasedThroughLock: boolean;
+      /** The lock's methods that release it, when released through the lock. */
+      readonly releaseMethods?: readonly string[];
       /** Name used in messages and fixes: `release()`, `this.lock.release()`. */
       readonly releaseText: string;
     }
@@ -78,6 +89,21 @@ export interface AcquireSite {
   readonly owner: Owner;
   /** The acquisition is awaited (or returned) all the way up to its owner. */
   readonly inFlow: boolean;
+  /** Its releaser (or guard) leaves the owner through a `return`: the owner hands the lock to its caller. */
+  readonly returned?: boolean;
+  /** Locks a branch condition says are free here (`if (!m.isLocked())`), by key. */
+  readonly freeLocks?: ReadonlySet<string>;
+  /**
+   * A guard taken by calling a helper (`this.#withLock(cb)`, `await this.acquireFor(key)`): the
+   * chain from this call down to the lock library's acquisition.
+   */
+  readonly through?: readonly WitnessStep[];
+}
+
+/** A function expression passed inline to a call: it runs when the callee runs that parameter. */
+export interface CallbackArgument {
+  readonly index: number;
+  readonly fn: FunctionNode;
 }
 
 /** A resolved callee: a function in this file, or (typed) a declaration anywhere in the program. */
@@ -93,7 +119,20 @@ export interface CallSite {
   readonly name: string;
   readonly targets: readonly CallTarget[];
   /** For each argument, the lock it is, when it is one (a lock passed as a parameter). */
-  readonly argumentLocks: readonly (LockId | undefined)[];
+  readonly argumentLocks: readonly (LockRef | undefined)[];
+  /** For each argument, the value it passes as a lock key or name (`"users"`, `@param:0`), when known. */
+  readonly argumentKeys: readonly (string | undefined)[];
+  /** For each argument, the owner's parameter it passes on unchanged (`inner(fn)` inside `outer(fn)`). */
+  readonly argumentParams: readonly (number | undefined)[];
+  /** Function expressions passed inline (not to a deferring call such as `setTimeout`). */
+  readonly callbacks: readonly CallbackArgument[];
+  /** The call runs the owner's parameter with this index (`fn()` inside `withLock(fn)`); no targets. */
+  readonly param?: number;
+  /** Where the call's result would hold a lock if the callee hands one back (`const release = await this.acquireFor(k)`). */
+  readonly resultScope?: GuardScope;
+  /** The call's result leaves the owner through a `return`. */
+  readonly returned?: boolean;
+  readonly freeLocks?: ReadonlySet<string>;
   readonly owner: Owner;
   readonly inFlow: boolean;
   /** A callback passed by reference to a lock (`m.runExclusive(this.work)`) runs under it. */
@@ -114,6 +153,11 @@ export interface FunctionFacts {
   readonly guards: readonly AcquireSite[];
   /** The guards of this function alive at each of its sites, in the site's async flow. */
   readonly guardsAt: ReadonlyMap<Site, readonly AcquireSite[]>;
+  /**
+   * Calls of this function that hold a lock at a site if their callee turns out to hold one: a
+   * callback argument (`index`) that contains the site, or a result bound as a releaser.
+   */
+  readonly callGuardsAt: ReadonlyMap<Site, readonly { readonly call: CallSite; readonly index?: number }[]>;
 }
 
 export interface FileFacts {
@@ -123,6 +167,8 @@ export interface FileFacts {
   readonly releaseLeaks: ReadonlyMap<AcquireSite, readonly ReleaseLeak[]>;
   /** Maps a TypeScript declaration of this file to its ESTree function (typed mode). */
   functionOfDeclaration(declaration: ts.Node): FunctionFacts | undefined;
+  /** The exits that leave a call's bound result unreleased, were it a releaser. */
+  releaseLeaksOfResult(call: CallSite): readonly ReleaseLeak[];
 }
 
 export interface FileInput {
@@ -130,6 +176,8 @@ export interface FileInput {
   readonly ast: TSESTree.Program;
   readonly scopeManager: TSESLint.Scope.ScopeManager | null;
   readonly typed?: ParserServicesWithTypeInformation;
+  /** `extraLockApis.ts` of the configuration. */
+  readonly extra?: ExtraTsLockApis;
 }
 
 // Callbacks these run later, outside the caller's flow: holding a lock across them is harmless.
@@ -163,7 +211,7 @@ class FileFactsBuilder {
     this.typed = input.typed;
     const nodes: Node[] = [];
     visitAll(input.ast, (node) => nodes.push(node));
-    this.imports = collectLockImports(input.ast, (visit) => nodes.forEach(visit));
+    this.imports = collectLockImports(input.ast, (visit) => nodes.forEach(visit), input.extra);
     this.owners.push(input.ast);
     for (const node of nodes) {
       if (node.type === 'CallExpression') this.calls.push(node);
@@ -238,10 +286,21 @@ class FileFactsBuilder {
     const releaseLeaks = new Map<AcquireSite, ReleaseLeak[]>();
     for (const [owner, sites] of sitesByOwner) {
       const guards = sites.filter((site): site is AcquireSite => site.kind === 'acquire' && site.guard !== undefined);
+      const holdingCalls = sites.filter((site): site is CallSite => site.kind === 'call' && (site.callbacks.length > 0 || site.resultScope !== undefined));
       const guardsAt = new Map<Site, AcquireSite[]>();
+      const callGuardsAt = new Map<Site, { call: CallSite; index?: number }[]>();
       for (const site of sites) {
-        const held = guards.filter((guard) => guard !== site && this.isHeldAt(guard, site));
+        const held = guards.filter((guard) => guard !== site && this.isHeldAt(guard.guard, guard, site));
         if (held.length > 0) guardsAt.set(site, held);
+        const byCalls: { call: CallSite; index?: number }[] = [];
+        for (const call of holdingCalls) {
+          if (call === site) continue;
+          for (const callback of call.callbacks) {
+            if (contains(callback.fn, site.node) && this.inFlowUpTo(site.node, callback.fn)) byCalls.push({ call, index: callback.index });
+          }
+          if (call.resultScope && this.isHeldAt(call.resultScope, call, site)) byCalls.push({ call });
+        }
+        if (byCalls.length > 0) callGuardsAt.set(site, byCalls);
       }
       functions.set(owner, {
         key: `${this.file}:${owner.range[0]}`,
@@ -251,6 +310,7 @@ class FileFactsBuilder {
         sites,
         guards,
         guardsAt,
+        callGuardsAt,
       });
       for (const guard of guards) {
         const leaks = this.releaseLeaksOf(guard);
@@ -267,6 +327,7 @@ class FileFactsBuilder {
         const fn = mapped && functionOfDeclarationNode(mapped);
         return fn ? functions.get(fn) : undefined;
       },
+      releaseLeaksOfResult: (call) => (call.resultScope ? (this.scopeLeaks(call.resultScope, call, undefined) ?? []) : []),
     };
   }
 
@@ -410,6 +471,7 @@ class FileFactsBuilder {
   private creationKind(node: Node): LockKind | undefined {
     this.creationContextMemo ??= {
       domains: usesDomains(this.input.ast, this.calls),
+      extra: this.input.extra,
       constantValue: (identifier) => {
         const variable = identifier.type === 'Identifier' ? this.variables.get(identifier) : undefined;
         const definition = variable?.defs[0];
@@ -417,7 +479,17 @@ class FileFactsBuilder {
         return (definition.node as TSESTree.VariableDeclarator).init ?? undefined;
       },
     };
-    return lockKindOfCreation(node, this.imports, this.creationContextMemo);
+    const expression = unwrap(node);
+    const local = expression.type === 'NewExpression' ? this.classOf(expression.callee) : undefined;
+    return lockKindOfCreation(node, this.imports, this.creationContextMemo) ?? (local && homeMadeKindOfClass(local));
+  }
+
+  /** The lock a type annotation names: a library's type, or a lock-shaped class of this file. */
+  private annotationKind(annotation: TSESTree.TypeNode | undefined): LockKind | undefined {
+    const kind = lockKindOfAnnotation(annotation, this.imports, this.input.extra);
+    if (kind || annotation?.type !== 'TSTypeReference' || annotation.typeName.type !== 'Identifier') return kind;
+    const definition = this.variables.get(annotation.typeName)?.defs[0];
+    return definition?.type === 'ClassName' ? homeMadeKindOfClass(definition.node as ClassNode) : undefined;
   }
 
   private fieldKinds(cls: ClassNode): Map<string, LockKind> {
@@ -427,14 +499,14 @@ class FileFactsBuilder {
     for (const member of cls.body.body) {
       if (member.type === 'PropertyDefinition' || member.type === 'AccessorProperty') {
         const name = keyName(member.key, member.computed);
-        const kind = (member.value && this.creationKind(member.value)) ?? lockKindOfAnnotation(member.typeAnnotation?.typeAnnotation, this.imports);
+        const kind = (member.value && this.creationKind(member.value)) ?? this.annotationKind(member.typeAnnotation?.typeAnnotation);
         if (name && kind) kinds.set(name, kind);
       }
       if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
         for (const param of member.value.params) {
           if (param.type !== 'TSParameterProperty') continue;
           const parameter = param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter;
-          const kind = parameter.type === 'Identifier' ? lockKindOfAnnotation(parameter.typeAnnotation?.typeAnnotation, this.imports) : undefined;
+          const kind = parameter.type === 'Identifier' ? this.annotationKind(parameter.typeAnnotation?.typeAnnotation) : undefined;
           if (kind && parameter.type === 'Identifier') kinds.set(parameter.name, kind);
         }
       }
@@ -464,7 +536,7 @@ class FileFactsBuilder {
         for (const declaration of symbol?.declarations ?? []) {
           const fileName = declaration.getSourceFile().fileName;
           const packageName = /.*\/node_modules\/(?:@types\/)?((?:@[^/]+\/)?[^/]+)\//.exec(fileName)?.[1];
-          const kind = packageName ? lockKindOfTypeName(packageName, symbol!.name) : undefined;
+          const kind = packageName ? lockKindOfTypeName(packageName, symbol!.name, this.input.extra) : homeMadeKindOfTsClass(declaration);
           if (kind) return kind;
           if (symbol!.name === 'LockManager' && /\/typescript\/lib\/lib\.[^/]*\.d\.ts$/.test(fileName)) return WEB_LOCKS_KIND;
         }
@@ -490,6 +562,10 @@ class FileFactsBuilder {
       const id = this.fieldId(this.file, privateField.cls, `#${privateField.field}`, thisIsClass(node) ? undefined : THIS_ROOT);
       return { id, kind: this.privateFieldKinds().get(privateField.store) };
     }
+    if (node.type === 'CallExpression') {
+      const entry = this.mapEntryIdentity(node, owner);
+      return entry && { id: entry, kind: this.mapValueKind(node) };
+    }
     if (node.type === 'MemberExpression') {
       const name = propertyName(node);
       if (!name) return undefined;
@@ -500,7 +576,7 @@ class FileFactsBuilder {
         return owner ? { id: this.fieldId(this.file, owner, name, THIS_ROOT), kind: this.prototypeFieldKind(owner, name) } : undefined;
       }
       const declared = this.typedDeclarationId(node);
-      if (declared) return { id: declared };
+      if (declared) return { id: declared, kind: this.declarationKind(node) };
       const object = unwrap(node.object);
       const variable = object.type === 'Identifier' ? this.variables.get(object) : undefined;
       const definition = variable?.defs[0];
@@ -519,7 +595,7 @@ class FileFactsBuilder {
       const declarator = definition.node as TSESTree.VariableDeclarator;
       const kind =
         (declarator.init && this.creationKind(declarator.init)) ??
-        (declarator.id.type === 'Identifier' ? lockKindOfAnnotation(declarator.id.typeAnnotation?.typeAnnotation, this.imports) : undefined);
+        (declarator.id.type === 'Identifier' ? this.annotationKind(declarator.id.typeAnnotation?.typeAnnotation) : undefined);
       // An alias that is never reassigned is the lock it names: `const lock = this.mutex`,
       // `const { mutex } = this`.
       if (!kind && declarator.init && depth < 4 && isSingleAssignment(variable)) {
@@ -533,21 +609,112 @@ class FileFactsBuilder {
           if (field && cls) return this.thisFieldIdentity(cls, field, init);
         }
       }
+      // `const m = this.locks.get(key) ?? …`, `let m = map.get(key); if (!m) { … }`: the map's entry.
+      const entry = !kind && declarator.init ? this.mapEntryIdentity(declarator.init, owner) : undefined;
+      if (entry) return { id: entry, kind: this.writtenKind(variable) ?? this.mapValueKind(declarator.init!) };
       const moduleLevel = variable.scope.type === 'module' || variable.scope.type === 'global';
       const key = moduleLevel ? `${this.file}#${name}` : `${this.file}#${name}@${declarator.range[0]}`;
-      return { id: { key, display: name }, kind };
+      return { id: { key, display: name }, kind: kind ?? (isSingleAssignment(variable) ? undefined : this.writtenKind(variable)) };
     }
     if (definition.type === 'Parameter') {
       const fn = definition.node as FunctionNode;
       const identifier = definition.name as TSESTree.Identifier;
-      const kind = lockKindOfAnnotation(identifier.typeAnnotation?.typeAnnotation, this.imports);
+      const kind = this.annotationKind(identifier.typeAnnotation?.typeAnnotation);
       const index = fn.params.findIndex((param) => contains(param, identifier));
       const key = fn === owner && index >= 0 ? `param:${index}` : `${this.file}#${name}@${identifier.range[0]}`;
       return { id: { key, display: name }, kind };
     }
     if (definition.type === 'ImportBinding') {
       const declared = this.typedDeclarationId(node);
-      return declared ? { id: declared } : undefined;
+      return declared ? { id: declared, kind: this.declarationKind(node) } : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * A map's entry: `this.locks.get(key)` (also `… ?? new Mutex()`) is the lock stored under that
+   * key of that map, the same lock wherever the map and the key are the same.
+   */
+  private mapEntryIdentity(init: Node, owner: Owner): LockId | undefined {
+    let expression = unwrap(init);
+    if (expression.type === 'LogicalExpression' && (expression.operator === '??' || expression.operator === '||')) expression = unwrap(expression.left);
+    if (expression.type !== 'CallExpression' || expression.arguments.length !== 1) return undefined;
+    const callee = unwrap(expression.callee);
+    if (callee.type !== 'MemberExpression' || propertyName(callee) !== 'get') return undefined;
+    const map = unwrap(callee.object);
+    const field = map.type === 'MemberExpression' ? propertyName(map) : map.type === 'Identifier' ? map.name : undefined;
+    const key = this.keyOf(expression.arguments[0], owner);
+    if (!field || !key || (map.type !== 'MemberExpression' && map.type !== 'Identifier')) return undefined;
+    const root = map.type === 'MemberExpression' ? this.receiverRoot(map.object) : this.receiverRoot(map);
+    return { key: `${root}${ROOT_SEPARATOR}${this.file}#${field}[${key.key}]`, display: `${this.sourceText(map)}.get(${key.display})` };
+  }
+
+  /** The kind of lock a map holds: what `….set(k, new Mutex())` or `map.get(k) ?? new Mutex()` puts in it. */
+  private mapValueKind(init: Node): LockKind | undefined {
+    const expression = unwrap(init);
+    if (expression.type === 'LogicalExpression') return this.creationKind(expression.right) ?? this.mapValueKind(expression.left);
+    if (expression.type !== 'CallExpression') return undefined;
+    const callee = unwrap(expression.callee);
+    const map = callee.type === 'MemberExpression' ? unwrap(callee.object) : undefined;
+    const field = map?.type === 'MemberExpression' ? propertyName(map) : map?.type === 'Identifier' ? map.name : undefined;
+    if (!field) return undefined;
+    for (const call of this.calls) {
+      const setter = unwrap(call.callee);
+      if (setter.type !== 'MemberExpression' || propertyName(setter) !== 'set' || !call.arguments[1]) continue;
+      const target = unwrap(setter.object);
+      const name = target.type === 'MemberExpression' ? propertyName(target) : target.type === 'Identifier' ? target.name : undefined;
+      const kind = name === field ? this.creationKind(call.arguments[1]) : undefined;
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  /** The lock some assignment to a binding creates (`m = new Mutex()` after `let m = map.get(k)`). */
+  private writtenKind(variable: Variable): LockKind | undefined {
+    for (const reference of variable.references) {
+      const kind = reference.writeExpr ? this.creationKind(reference.writeExpr as Node) : undefined;
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+
+  /**
+   * What a declaration in another file says the lock is, read from its initializer or annotation
+   * and that file's imports: needs no `node_modules` (the module name is enough).
+   */
+  private declarationKind(node: Node): LockKind | undefined {
+    const typed = this.typed;
+    if (!typed) return undefined;
+    let symbol = typed.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = typed.program.getTypeChecker().getAliasedSymbol(symbol);
+    const declaration = symbol?.valueDeclaration;
+    if (!declaration || !(ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isParameter(declaration))) return undefined;
+    const source = declaration.getSourceFile();
+    const importOf = (name: string): { module: string; name: string } | undefined => {
+      for (const statement of source.statements) {
+        if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !statement.importClause) continue;
+        const module = statement.moduleSpecifier.text;
+        const clause = statement.importClause;
+        if (clause.name?.text === name) return { module, name: 'default' };
+        const bindings = clause.namedBindings;
+        if (bindings && ts.isNamedImports(bindings)) {
+          for (const element of bindings.elements) if (element.name.text === name) return { module, name: (element.propertyName ?? element.name).text };
+        }
+      }
+      return undefined;
+    };
+    const initializer = declaration.initializer;
+    if (initializer && (ts.isNewExpression(initializer) || ts.isCallExpression(initializer)) && ts.isIdentifier(initializer.expression)) {
+      const imported = importOf(initializer.expression.text);
+      const kind = imported && lockKindOfTypeName(imported.module, imported.name === 'default' && imported.module === 'async-lock' ? 'AsyncLock' : imported.name, this.input.extra);
+      const permits = initializer.arguments?.[0];
+      if (kind && kind.mode === 'shared' && permits && ts.isNumericLiteral(permits) && permits.text === '1') return { ...kind, mode: 'exclusive' };
+      if (kind) return kind;
+    }
+    const annotation = declaration.type;
+    if (annotation && ts.isTypeReferenceNode(annotation) && ts.isIdentifier(annotation.typeName)) {
+      const imported = importOf(annotation.typeName.text);
+      return imported && lockKindOfTypeName(imported.module, imported.name, this.input.extra);
     }
     return undefined;
   }
@@ -671,10 +838,17 @@ class FileFactsBuilder {
   // ── Sites ────────────────────────────────────────────────────────────────────────────────
 
   private sitesOfCall(call: TSESTree.CallExpression, owner: Owner): Site[] {
-    const acquisitions = this.acquisitionsOf(call, owner);
+    const freeLocks = freeLocksAt(call, owner, (lock, key) => this.lockKeyOfCondition(lock, key, owner));
+    const acquisitions = this.acquisitionsOf(call, owner, freeLocks);
     if (acquisitions) return acquisitions;
-    const targets = this.targetsOf(call.callee, call);
-    if (targets.length === 0) return [];
+    const param = this.ownParameterIndex(call.callee, owner);
+    const targets = param === undefined ? this.targetsOf(call.callee, call) : [];
+    if (targets.length === 0 && param === undefined) return [];
+    const callbacks: CallbackArgument[] = [];
+    call.arguments.forEach((argument, index) => {
+      const fn = unwrap(argument);
+      if (isFunction(fn) && this.isInline(fn)) callbacks.push({ index, fn });
+    });
     return [
       {
         kind: 'call',
@@ -682,7 +856,14 @@ class FileFactsBuilder {
         span: spanOf(this.file, call),
         name: calleeText(call),
         targets,
-        argumentLocks: call.arguments.map((argument) => this.lockRefOf(argument, owner)?.id),
+        argumentLocks: call.arguments.map((argument) => this.lockRefOf(argument, owner)),
+        argumentKeys: call.arguments.map((argument) => this.valueIdentity(argument, owner)),
+        argumentParams: call.arguments.map((argument) => this.ownParameterIndex(argument, owner)),
+        callbacks,
+        param,
+        resultScope: this.releaserGuard(call, undefined, 'releaser'),
+        returned: this.isReturned(call, owner),
+        freeLocks,
         receiver: this.receiverOf(call.callee, call.arguments),
         owner,
         inFlow: this.inFlowUpTo(call, owner),
@@ -690,15 +871,52 @@ class FileFactsBuilder {
     ];
   }
 
-  private acquisitionsOf(call: TSESTree.CallExpression, owner: Owner): Site[] | undefined {
+  /** The index of `owner`'s parameter that `node` names (a plain `fn`, `fn.call(…)`), if it is one never reassigned. */
+  private ownParameterIndex(node: Node, owner: Owner): number | undefined {
+    let expression = unwrap(node);
+    if (expression.type === 'MemberExpression' && ['call', 'apply'].includes(propertyName(expression) ?? '')) expression = unwrap(expression.object);
+    if (expression.type !== 'Identifier' || owner.type === 'Program') return undefined;
+    const variable = this.variables.get(expression);
+    const definition = variable?.defs[0];
+    if (!variable || definition?.type !== 'Parameter' || definition.node !== owner || !isSingleAssignment(variable)) return undefined;
+    const index = owner.params.findIndex((param) => contains(param, definition.name as Node));
+    return index >= 0 ? index : undefined;
+  }
+
+  /**
+   * The acquisition (its result, its releaser, or a guard holding it) leaves `owner` through a
+   * `return`: `return m.acquire()`, `const r = await m.acquire(); return r;`,
+   * `return { [Symbol.asyncDispose]: () => release() }`.
+   */
+  private isReturned(call: TSESTree.CallExpression, owner: Owner): boolean {
+    if (owner.type === 'Program') return false;
+    for (let node: Node = call; node.parent && node !== owner; node = node.parent) {
+      const parent: Node = node.parent;
+      if (parent.type === 'ReturnStatement' && enclosingFunction(parent) === owner) return true;
+      if (parent.type === 'ArrowFunctionExpression' && parent.body === node && parent === owner) return true;
+      if (!['AwaitExpression', 'TSAsExpression', 'TSNonNullExpression', 'ChainExpression'].includes(parent.type)) break;
+    }
+    const holder = call.parent?.type === 'AwaitExpression' ? call.parent.parent : undefined;
+    if (holder?.type !== 'VariableDeclarator' || holder.id.type !== 'Identifier') return false;
+    const variable = this.variables.get(holder.id);
+    return (variable?.references ?? []).some((reference) => {
+      for (let node: Node | undefined = reference.identifier as Node; node && node !== owner; node = node.parent) {
+        if (node.type === 'ReturnStatement') return enclosingFunction(node) === owner;
+      }
+      return false;
+    });
+  }
+
+  private acquisitionsOf(call: TSESTree.CallExpression, owner: Owner, freeLocks: ReadonlySet<string> | undefined): Site[] | undefined {
     const callee = unwrap(call.callee);
     const args = call.arguments;
     const span = spanOf(this.file, { start: call.loc.start, end: callee.loc.end });
     const make = (ref: LockRef, api: string, mode = ref.kind.mode, blocking = ref.kind.blocking): Acquisition => ({
-      lock: ref.id, mode, flavor: ref.kind.flavor, api, span, blocking, confidence: 'high',
+      lock: ref.id, mode, flavor: ref.kind.flavor, api, span, blocking, confidence: ref.kind.lowConfidence ? 'low' : 'high',
+      ...(freeLocks?.has(ref.id.key) ? { whenFree: true } : {}),
     });
     const site = (acquisition: Acquisition, guard: GuardScope | undefined): AcquireSite => ({
-      kind: 'acquire', node: call, span, acquisition, guard, owner, inFlow: this.inFlowUpTo(call, owner),
+      kind: 'acquire', node: call, span, acquisition, guard, owner, inFlow: this.inFlowUpTo(call, owner), returned: this.isReturned(call, owner), freeLocks,
     });
     if (callee.type !== 'MemberExpression') {
       const ref = this.lockRefOf(callee, owner);
@@ -709,7 +927,9 @@ class FileFactsBuilder {
     if (!method) return undefined;
     if (method === 'request' && this.isLockManager(callee.object)) {
       const name = args[0] ? this.staticValue(args[0]) : undefined;
-      if (name === undefined) return [];
+      const identity = name === undefined && args[0] ? this.valueIdentity(args[0], owner) : undefined;
+      // A name known neither as a string nor as a value that stays the same is possibly any lock.
+      if (name === undefined && identity === undefined) return [];
       const options = args.length >= 3 ? this.resolveConstant(args[1]) : undefined;
       const option = (key: string): unknown => {
         if (options?.type !== 'ObjectExpression') return undefined;
@@ -722,43 +942,124 @@ class FileFactsBuilder {
       };
       // An AbortSignal (`signal: AbortSignal.timeout(…)`) ends the wait with an AbortError.
       const kind = option('signal') !== undefined ? { ...WEB_LOCKS_KIND, flavor: timedFlavor(WEB_LOCKS_KIND.flavor) } : WEB_LOCKS_KIND;
-      const ref: LockRef = { id: { key: `weblock:${name}`, display: `Web Lock "${name}"` }, kind };
+      const id: LockId =
+        name !== undefined
+          ? { key: `weblock:${name}`, display: `Web Lock "${name}"` }
+          : { key: `weblock:${identity}`, display: `Web Lock ${this.sourceText(args[0])}` };
+      const ref: LockRef = { id, kind };
       const blocking = option('ifAvailable') !== true && option('steal') !== true;
       const acquisition = make(ref, 'locks.request', option('mode') === 'shared' ? 'shared' : 'exclusive', blocking);
       return this.withCallback(site(acquisition, undefined), args[args.length - 1], owner);
     }
-    const ref = this.lockRefOf(callee.object, owner);
+    const ref = this.lockRefOf(callee.object, owner) ?? this.parameterLock(callee.object, owner, method);
     if (!ref) return undefined;
-    switch (ref.kind.cls) {
-      case 'mutex':
-      case 'semaphore':
-        if (method === 'runExclusive') return this.withCallback(site(make(ref, method), undefined), args[0], owner);
-        if (method === 'acquire') return [site(make(ref, method), this.releaserGuard(call, ref))];
-        if (method === 'waitForUnlock') return [site(make(ref, method), undefined)];
-        return undefined;
-      case 'async-lock': {
-        if (method !== 'acquire' || !args[0]) return undefined;
+    const how = ref.kind.cls === 'parameter' ? parameterLockMethod(method, args.length) : acquireMethodOf(ref.kind, method);
+    if (!how) return undefined;
+    const mode = how.mode ?? ref.kind.mode;
+    switch (how.style) {
+      case 'callback':
+        return this.withCallback(site(make(ref, method, mode), undefined), args[args.length - 1], owner);
+      case 'releaser':
+      case 'released-by-lock':
+        return [site(make(ref, method, mode), this.releaserGuard(call, ref, how.style))];
+      case 'wait':
+        return [site(make(ref, method, mode), undefined)];
+      case 'keyed-callback': {
+        if (!args[0]) return undefined;
         const keyNode = unwrap(args[0]);
         const resolved = this.resolveConstant(keyNode);
-        const keys = resolved.type === 'ArrayExpression' ? resolved.elements.map((element) => (element ? this.staticValue(element) : undefined)) : [this.staticValue(resolved)];
-        // A computed key is an unknown lock: it matches nothing.
+        const elements = resolved.type === 'ArrayExpression' ? resolved.elements : [resolved];
+        const keys = elements.map((element) => (element ? this.keyOf(element, owner) : undefined));
+        // A key that is neither a constant nor a value that stays the same is possibly any lock:
+        // it matches nothing.
         if (keys.some((key) => key === undefined)) return [];
         return keys.flatMap((key) => {
-          const keyed: LockRef = { id: { key: `${ref.id.key}[${JSON.stringify(key)}]`, display: `${ref.id.display}[${JSON.stringify(key)}]` }, kind: ref.kind };
-          return this.withCallback(site(make(keyed, method), undefined), args[1], owner);
+          const keyed: LockRef = { id: { key: `${ref.id.key}[${key!.key}]`, display: `${ref.id.display}[${key!.display}]` }, kind: ref.kind };
+          return this.withCallback(site(make(keyed, method, mode), undefined), args[1], owner);
         });
       }
-      case 'await-lock':
-        if (method === 'acquireAsync') return [site(make(ref, method), this.releaserGuard(call, ref))];
-        return undefined;
-      case 'mortice':
-        if (method === 'readLock' || method === 'writeLock') {
-          return [site(make(ref, method, method === 'readLock' ? 'shared' : 'exclusive'), this.releaserGuard(call, ref))];
-        }
-        return undefined;
-      default:
-        return undefined;
     }
+  }
+
+  /** A lock key: a constant string, or the identity of a value that stays the same. */
+  private keyOf(node: Node, owner: Owner): { key: string; display: string } | undefined {
+    const value = this.staticValue(node);
+    if (value !== undefined) return { key: JSON.stringify(value), display: JSON.stringify(value) };
+    const identity = this.valueIdentity(node, owner);
+    return identity === undefined ? undefined : { key: identity, display: this.sourceText(node) };
+  }
+
+  private sourceText(node: Node): string {
+    return calleeText({ callee: node } as TSESTree.CallExpression).replace(/\(\)$/, '');
+  }
+
+  /**
+   * The identity of a value that is the same wherever it is named (for lock keys and names): a
+   * string constant, the owner's parameter (`@param:0`, so callers can substitute their argument),
+   * a binding never reassigned, a field path from `this` or from such a binding, and template
+   * strings made of those. Anything else (a call, a reassigned variable) is unknown.
+   */
+  private valueIdentity(node: Node, owner: Owner, depth = 0): string | undefined {
+    const value = this.staticValue(node);
+    if (value !== undefined) return JSON.stringify(value);
+    const expression = unwrap(node);
+    if (depth > 4) return undefined;
+    if (expression.type === 'ThisExpression') return '@this';
+    if (expression.type === 'Identifier') {
+      const param = this.ownParameterIndex(expression, owner);
+      if (param !== undefined) return `@param:${param}`;
+      const variable = this.variables.get(expression);
+      const definition = variable?.defs[0];
+      if (!variable || !definition || !isSingleAssignment(variable)) return undefined;
+      if (definition.type === 'Variable') {
+        const declarator = definition.node as TSESTree.VariableDeclarator;
+        const init = declarator.init && unwrap(declarator.init);
+        // `const key = id` names the same value as `id`.
+        if (init && declarator.id === definition.name && (init.type === 'Identifier' || init.type === 'MemberExpression' || init.type === 'TemplateLiteral')) {
+          const aliased = this.valueIdentity(init, owner, depth + 1);
+          if (aliased !== undefined) return aliased;
+        }
+      }
+      if (definition.type === 'Variable' || definition.type === 'Parameter') return `@v:${this.file}#${expression.name}@${definition.name.range[0]}`;
+      return undefined;
+    }
+    if (expression.type === 'MemberExpression') {
+      const name = propertyName(expression);
+      const object = name === undefined ? undefined : this.valueIdentity(expression.object, owner, depth + 1);
+      return object === undefined || object.startsWith('"') ? undefined : `${object}.${name}`;
+    }
+    if (expression.type === 'TemplateLiteral') {
+      const parts: string[] = [];
+      for (let i = 0; i < expression.quasis.length; i++) {
+        parts.push(expression.quasis[i].value.cooked ?? '');
+        if (i < expression.expressions.length) {
+          const part = this.valueIdentity(expression.expressions[i], owner, depth + 1);
+          if (part === undefined) return undefined;
+          parts.push(`\${${part}}`);
+        }
+      }
+      return `\`${parts.join('')}\``;
+    }
+    return undefined;
+  }
+
+  /**
+   * An untyped parameter asked for a lock method (`withLock(mutex, fn)` in JS): a lock of a kind
+   * its callers' arguments decide. Typed code knows what the parameter is.
+   */
+  private parameterLock(node: Node, owner: Owner, method: string): LockRef | undefined {
+    if (!PARAMETER_LOCK_METHODS.has(method)) return undefined;
+    const index = this.ownParameterIndex(node, owner);
+    if (index === undefined || this.typedKind(unwrap(node)) === null) return undefined;
+    return { id: { key: `param:${index}`, display: (unwrap(node) as TSESTree.Identifier).name }, kind: PARAMETER_KIND };
+  }
+
+  /** The lock key a branch condition tests (`m` of `m.isLocked()`, `lock["k"]` of `lock.isBusy("k")`). */
+  private lockKeyOfCondition(lock: Node, key: Node | undefined, owner: Owner): string | undefined {
+    const ref = this.lockRefOf(lock, owner) ?? this.parameterLock(lock, owner, 'acquire');
+    if (!ref || !key) return ref?.id.key;
+    const keyed = this.keyOf(key, owner);
+    return keyed && `${ref.id.key}[${keyed.key}]`;
   }
 
   /** Attaches the callback that runs under the lock: inline, or a call site for a reference. */
@@ -766,37 +1067,47 @@ class FileFactsBuilder {
     if (!callback) return [site];
     const fn = unwrap(callback);
     if (isFunction(fn)) return [{ ...site, guard: { kind: 'callback', callback: fn } }];
-    const targets = this.targetsOf(fn, undefined);
+    const param = this.ownParameterIndex(fn, owner);
+    const targets = param === undefined ? this.targetsOf(fn, undefined) : [];
     const guarded: AcquireSite = { ...site, guard: { kind: 'callback' } };
-    if (targets.length === 0) return [site];
+    if (targets.length === 0 && param === undefined) return [site];
     const runner: CallSite = {
       kind: 'call', node: fn, span: spanOf(this.file, fn), name: `${calleeText({ callee: fn } as TSESTree.CallExpression)}`,
-      targets, argumentLocks: [], receiver: this.receiverOf(fn, []), owner, inFlow: site.inFlow, runUnder: guarded,
+      targets, argumentLocks: [], argumentKeys: [], argumentParams: [], callbacks: [], param,
+      receiver: this.receiverOf(fn, []), owner, inFlow: site.inFlow, runUnder: guarded,
     };
     return [guarded, runner];
   }
 
-  private releaserGuard(call: TSESTree.CallExpression, ref: LockRef): GuardScope | undefined {
+  /**
+   * The scope of the guard an awaited acquisition leaves: a releaser binding, a release through
+   * the lock, or a `using` block. `style` is how the method holds (`releaser` hands out a release
+   * function; undefined for a call of a helper that may return one).
+   */
+  private releaserGuard(call: TSESTree.CallExpression, ref: LockRef | undefined, style: HoldStyle | undefined = 'releaser'): GuardScope | undefined {
     const awaited = call.parent;
     if (awaited?.type !== 'AwaitExpression' && awaited?.type !== 'YieldExpression') return undefined;
     const holder = awaited.parent;
-    const releasedThroughLock = ref.kind.cls === 'await-lock' || ref.kind.cls === 'mutex' || ref.kind.cls === 'semaphore';
+    const releaseMethods = ref ? releaseMethodsOf(ref.kind) : [];
+    const releasedThroughLock = releaseMethods.length > 0;
     const receiver = call.callee.type === 'MemberExpression' ? calleeText({ callee: call.callee.object } as TSESTree.CallExpression).slice(0, -2) : undefined;
-    const lockText = receiver ? `${receiver}.release()` : 'release()';
+    const lockText = receiver ? `${receiver}.${releaseMethods[0] ?? 'release'}()` : 'release()';
     if (holder?.type === 'VariableDeclarator' && holder.init === awaited) {
       const declaration = holder.parent as TSESTree.VariableDeclaration;
       if (declaration.kind === 'using' || declaration.kind === 'await using') return { kind: 'disposable', statement: declaration };
+      // A lock released through itself hands out no releaser (async-sema's token, await-lock's nothing).
       const binding = holder.id.type === 'ArrayPattern' ? holder.id.elements[1] : holder.id;
-      if (binding?.type === 'Identifier') {
+      if (binding?.type === 'Identifier' && style === 'releaser') {
         return { kind: 'releaser', statement: declaration, releaser: this.variables.get(binding), releasedThroughLock: false, releaseText: `${binding.name}()` };
       }
-      return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseText: releasedThroughLock ? lockText : 'release()' };
+      if (!ref) return undefined;
+      return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseMethods, releaseText: releasedThroughLock ? lockText : 'release()' };
     }
     if (holder?.type === 'AssignmentExpression' && holder.right === awaited && holder.left.type === 'Identifier' && holder.parent?.type === 'ExpressionStatement') {
       return { kind: 'releaser', statement: holder.parent, releaser: this.variables.get(holder.left), releasedThroughLock: false, releaseText: `${holder.left.name}()` };
     }
-    if (holder?.type === 'ExpressionStatement') {
-      return { kind: 'releaser', statement: holder, releasedThroughLock, releaseText: releasedThroughLock ? lockText : 'release()' };
+    if (holder?.type === 'ExpressionStatement' && ref) {
+      return { kind: 'releaser', statement: holder, releasedThroughLock, releaseMethods, releaseText: releasedThroughLock ? lockText : 'release()' };
     }
     return undefined;
   }
@@ -933,9 +1244,9 @@ class FileFactsBuilder {
 
   // ── Guards ───────────────────────────────────────────────────────────────────────────────
 
-  private isHeldAt(guard: AcquireSite, site: Site): boolean {
-    if (site.kind === 'call' && site.runUnder === guard) return true;
-    const scope = guard.guard;
+  /** Whether a guard of `scope` (made at `holder`) is alive at `site`, in the guard's async flow. */
+  private isHeldAt(scope: GuardScope | undefined, holder: AcquireSite | CallSite, site: Site): boolean {
+    if (site.kind === 'call' && site.runUnder === holder) return true;
     if (!scope) return false;
     if (scope.kind === 'callback') return scope.callback !== undefined && contains(scope.callback, site.node) && this.inFlowUpTo(site.node, scope.callback);
     const statement = scope.statement;
@@ -943,19 +1254,21 @@ class FileFactsBuilder {
     if (!block || site.node.range[0] < statement.range[1] || !contains(block, site.node)) return false;
     if (!this.inFlowUpTo(site.node, enclosingFunction(statement))) return false;
     if (scope.kind === 'disposable') return true;
-    const oracle = this.releaseOracle(guard);
+    const oracle = this.releaseOracle(scope, holder);
     return !oracle.dominatingReleases.some(
       (release) => release.range[0] >= statement.range[1] && release.range[1] <= site.node.range[0] && release.parent !== undefined && contains(release.parent, site.node),
     );
   }
 
-  private readonly oracles = new Map<AcquireSite, ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean }>();
+  private readonly oracles = new Map<object, ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean; releaseCalls: Node[] }>();
 
   /** How to recognise the release of one releaser-scoped guard. */
-  private releaseOracle(guard: AcquireSite): ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean } {
-    const cached = this.oracles.get(guard);
+  private releaseOracle(
+    scope: Extract<GuardScope, { kind: 'releaser' }>,
+    holder: AcquireSite | CallSite,
+  ): ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean; releaseCalls: Node[] } {
+    const cached = this.oracles.get(holder);
     if (cached) return cached;
-    const scope = guard.guard as Extract<GuardScope, { kind: 'releaser' }>;
     const fn = enclosingFunction(scope.statement);
     const releaseCalls: Node[] = [];
     const handovers: Node[] = [];
@@ -968,11 +1281,12 @@ class FileFactsBuilder {
         if (call) releaseCalls.push(call);
         else handovers.push(identifier);
       }
-    } else if (scope.releasedThroughLock) {
+    } else if (scope.releasedThroughLock && holder.kind === 'acquire') {
+      const releaseMethods = scope.releaseMethods ?? ['release'];
       for (const call of this.calls) {
         const callee = unwrap(call.callee);
-        if (callee.type !== 'MemberExpression' || propertyName(callee) !== 'release' || !contains(fn, call)) continue;
-        if (this.lockRefOf(callee.object, guard.owner)?.id.key === guard.acquisition.lock.key) releaseCalls.push(call);
+        if (callee.type !== 'MemberExpression' || !releaseMethods.includes(propertyName(callee) ?? '') || !contains(fn, call)) continue;
+        if (this.lockRefOf(callee.object, holder.owner)?.id.key === holder.acquisition.lock.key) releaseCalls.push(call);
       }
     }
     const isReleaseStatement = (statement: Node): boolean => {
@@ -1002,20 +1316,123 @@ class FileFactsBuilder {
       releasesWithin: (node: Node) => releaseCalls.some((call) => contains(node, call)) || handovers.some((handover) => contains(node, handover)),
       dominatingReleases,
       escapes: handovers.length > 0,
+      releaseCalls,
     };
-    this.oracles.set(guard, oracle);
+    this.oracles.set(holder, oracle);
     return oracle;
   }
 
   private releaseLeaksOf(guard: AcquireSite): ReleaseLeak[] | undefined {
-    const scope = guard.guard;
+    // A lock passed as an untyped parameter may be anything (a pool, a client): its caller's
+    // argument decides that it is a lock, and then the leak is the caller's to see.
+    if (guard.acquisition.flavor === PARAMETER_KIND.flavor) return undefined;
+    return this.scopeLeaks(guard.guard, guard, guard.node);
+  }
+
+  private scopeLeaks(scope: GuardScope | undefined, holder: AcquireSite | CallSite, acquisition: Node | undefined): ReleaseLeak[] | undefined {
     if (scope?.kind !== 'releaser') return undefined;
-    if (!scope.releaser && !scope.releasedThroughLock) return [{ kind: 'discarded', node: guard.node }];
-    const oracle = this.releaseOracle(guard);
+    if (!scope.releaser && !scope.releasedThroughLock) return acquisition ? [{ kind: 'discarded', node: acquisition }] : [];
+    const oracle = this.releaseOracle(scope, holder);
     // A releaser handed to someone else (`.finally(release)`, `return release`) is theirs to call.
     if (oracle.escapes) return [];
-    return findReleaseLeaks(scope.statement, enclosingFunction(scope.statement), oracle);
+    const fn = enclosingFunction(scope.statement);
+    const leaks = findReleaseLeaks(scope.statement, fn, oracle);
+    // A releaser captured by a callback is released when the callback runs: every path through
+    // that callback must call it (`send(req, (err) => { if (err) return; release(); })`).
+    const callbacks = new Set<FunctionNode>();
+    for (const call of oracle.releaseCalls) {
+      const callback = enclosingFunction(call);
+      if (callback.type !== 'Program' && callback !== fn && contains(fn, callback) && isOneShotCallback(callback)) callbacks.add(callback);
+    }
+    for (const callback of callbacks) leaks.push(...findReleaseLeaksInCallback(callback, oracle));
+    return leaks;
   }
+}
+
+// A callback registered as a listener may run many times, and only one run needs to release.
+const LISTENER_REGISTRATIONS = new Set(['on', 'once', 'addListener', 'addEventListener', 'prependListener', 'subscribe', 'setInterval']);
+
+/** A function passed to a call (or `new Promise(…)`) that runs it at most once, as far as its name says. */
+function isOneShotCallback(fn: FunctionNode): boolean {
+  const parent = fn.parent;
+  if (parent?.type !== 'CallExpression' && parent?.type !== 'NewExpression') return false;
+  if (!parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) return false;
+  const callee = unwrap(parent.callee);
+  const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? propertyName(callee) : undefined;
+  return !(name && LISTENER_REGISTRATIONS.has(name));
+}
+
+/** What an untyped parameter's method would do on the usual lock libraries. */
+function parameterLockMethod(method: string, argumentCount: number): AcquireMethod | undefined {
+  switch (method) {
+    case 'runExclusive':
+    case 'use':
+    case 'execute':
+      return { style: 'callback' };
+    case 'acquire':
+      return argumentCount >= 2 ? { style: 'keyed-callback' } : argumentCount === 0 ? { style: 'releaser' } : undefined;
+    case 'acquireAsync':
+      return { style: 'released-by-lock' };
+    case 'readLock':
+      return { style: 'releaser', mode: 'shared' };
+    case 'writeLock':
+      return { style: 'releaser', mode: 'exclusive' };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A lock-shaped class is taken for a lock only when its name says so (`KeyedMutex`, `AsyncLock`,
+ * `Semaphore`): a `TaskQueue` or a connection `Pool` has the same methods and is not one.
+ */
+function isLockName(name: string | undefined): boolean {
+  const words = (name ?? '').split(/(?<=[a-z0-9])(?=[A-Z])|[_\W]+/).map((word) => word.toLowerCase());
+  return words.some((word) => ['mutex', 'lock', 'semaphore', 'sema', 'rwlock'].includes(word));
+}
+
+/** A class of this file whose methods make it a lock (see `homeMadeLockKind`). */
+function homeMadeKindOfClass(cls: ClassNode): LockKind | undefined {
+  if (!isLockName(cls.id?.name)) return undefined;
+  const names = new Set<string>();
+  let acquireReturnsFunction = false;
+  for (const member of cls.body.body) {
+    if (member.type !== 'MethodDefinition' || member.kind !== 'method') continue;
+    const name = keyName(member.key, member.computed);
+    if (!name) continue;
+    names.add(name);
+    if (name === 'acquire' && member.value.type === 'FunctionExpression') acquireReturnsFunction = handsOutFunction(member.value);
+  }
+  return homeMadeLockKind(names, acquireReturnsFunction);
+}
+
+/** `acquire()` resolves to a function: it returns one, or resolves its promise with one. */
+function handsOutFunction(fn: FunctionNode): boolean {
+  const returnType = fn.returnType?.typeAnnotation;
+  if (returnType?.type === 'TSTypeReference' && returnType.typeArguments?.params[0]?.type === 'TSFunctionType') return true;
+  let found = false;
+  visitAll(fn.body ?? fn, (node) => {
+    if (found) return;
+    if (node.type === 'ReturnStatement' && node.argument && isFunction(unwrap(node.argument))) found = true;
+    if (node.type === 'CallExpression' && node.arguments.length === 1 && isFunction(unwrap(node.arguments[0])) && unwrap(node.callee).type === 'Identifier' && /resolve/i.test((unwrap(node.callee) as TSESTree.Identifier).name)) found = true;
+  });
+  return found;
+}
+
+/** The same, for a class the type checker finds in another file of the program. */
+function homeMadeKindOfTsClass(declaration: ts.Declaration): LockKind | undefined {
+  if (!ts.isClassDeclaration(declaration) || declaration.getSourceFile().isDeclarationFile || !isLockName(declaration.name?.text)) return undefined;
+  const names = new Set<string>();
+  let acquireReturnsFunction = false;
+  for (const member of declaration.members) {
+    if (!ts.isMethodDeclaration(member) || !member.name || !ts.isIdentifier(member.name)) continue;
+    names.add(member.name.text);
+    if (member.name.text === 'acquire') {
+      const text = member.getText();
+      acquireReturnsFunction = /Promise<\s*\(\)\s*=>/.test(text) || /resolve\w*\(\s*(\(\)|function)/.test(text) || /return\s*\(\)\s*=>/.test(text);
+    }
+  }
+  return homeMadeLockKind(names, acquireReturnsFunction);
 }
 
 function isPrivateFieldHelper(call: TSESTree.CallExpression): boolean {

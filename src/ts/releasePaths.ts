@@ -230,6 +230,17 @@ export function findReleaseLeaks(acquisition: Node, fn: Node, oracle: ReleaseOra
   }
 }
 
+/**
+ * The exits of a callback that holds the releaser (it was captured: `(err) => { if (err) return;
+ * release(); }`) and leave without calling it. Called once for the callback's body.
+ */
+export function findReleaseLeaksInCallback(callback: Node, oracle: ReleaseOracle): ReleaseLeak[] {
+  if (!isFunction(callback) || callback.body.type !== 'BlockStatement') return [];
+  const walk = new PathWalk(oracle, callback);
+  if (walk.list(callback.body.body, 0, 'held') === 'held') walk.fallsOffEnd(callback.body);
+  return walk.leaks;
+}
+
 function isLoop(node: Node): boolean {
   return node.type === 'ForStatement' || node.type === 'ForInStatement' || node.type === 'ForOfStatement' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement';
 }
