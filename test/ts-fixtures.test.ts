@@ -58,6 +58,19 @@ describe.each(projects)('fixtures/ts/%s', (project) => {
       fs.rmSync(copy, { recursive: true, force: true });
     }
   }, 120_000);
+
+  // A pre-commit hook or a CI lint step often runs before `npm ci`: the lock libraries' types are
+  // missing, and the imports' module names must be enough (a copy outside the repository has no
+  // node_modules to resolve them from).
+  it.runIf(fs.existsSync(path.join(root, 'tsconfig.json')))('typed without node_modules: reports the same', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `lockscope-${project}-bare-`));
+    fs.cpSync(root, copy, { recursive: true });
+    try {
+      await checkProject(copy, true);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 // ESLint ignores files outside its base path ("File ignored because outside of base path"):

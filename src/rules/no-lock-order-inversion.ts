@@ -42,6 +42,7 @@ export default createRule<[], MessageIds>({
             reportFinding(context, RULE_ID, {
               messageId: 'orderInversion',
               span: edge.outer.span,
+              lowConfidence: edge.outer.acquisition.confidence === 'low' || edge.reached.acquisition.confidence === 'low',
               description:
                 `${first.display} is held here while another ${second.display} is taken (${chainText(edge.reached)}), but ${where(opposite.outer.span)} takes the two in the opposite order (${chainText(opposite.reached)}): ` +
                 `two flows running both can each wait for the other (deadlock). Take them in one fixed order everywhere.`,
@@ -63,6 +64,7 @@ export default createRule<[], MessageIds>({
             reportFinding(context, RULE_ID, {
               messageId: 'orderInversion',
               span: edge.outer.span,
+              lowConfidence: edge.outer.acquisition.confidence === 'low' || edge.reached.acquisition.confidence === 'low',
               description:
                 `${first.display} of one instance is held here while ${second.display} of another instance is taken (${chainText(edge.reached)}): ` +
                 `two flows doing this with the instances swapped (a with b, b with a) each wait for the other (deadlock), and with the same instance it never returns. ` +
@@ -79,6 +81,7 @@ export default createRule<[], MessageIds>({
           reportFinding(context, RULE_ID, {
             messageId: 'orderInversion',
             span: edge.outer.span,
+            lowConfidence: edge.outer.acquisition.confidence === 'low' || edge.reached.acquisition.confidence === 'low',
             description:
               `${first.display} is held here while ${second.display} is taken (${chainText(edge.reached)}), but ${where(opposite.outer.span)} holds ${second.display} while taking ${first.display} (${chainText(opposite.reached)}): ` +
               `two flows running both can each wait for the other (deadlock). Take ${first.display} and ${second.display} in one fixed order everywhere.`,

@@ -33,6 +33,7 @@ export default createRule<[], MessageIds>({
               `exclusive access waits for every shared holder, this one included (deadlock). ` +
               `Finish the shared section before asking for exclusive access, or take ${lock} exclusively from the start.`,
             related: chainLocations(reached, `asks for ${lock} exclusively while ${where(guard.span)} holds it shared`),
+            lowConfidence: guard.acquisition.confidence === 'low' || reached.acquisition.confidence === 'low',
           });
         }
       },

@@ -1,4 +1,5 @@
-import { where, chainLocations, heldUntil, pathPhrase } from '../ts/describe.js';
+import { where, chainLocations, heldUntil, helperPath, pathPhrase, wrapperChain } from '../ts/describe.js';
+import { functionName } from '../ts/syntax.js';
 import { isDomainless, isTimed } from '../ts/lockApis.js';
 import { createRule } from './utils/createRule.js';
 import { lockAnalysisFor } from './utils/lockAnalysis.js';
@@ -35,13 +36,20 @@ export default createRule<[], MessageIds>({
               : isDomainless(flavor)
                 ? 'domainReentrant re-enters only inside the holder\'s node:domain (process.domain) and this file creates none, so the inner acquisition waits for the outer one, which waits for it (deadlock)'
                 : 'the inner acquisition waits for the outer one, which waits for it (deadlock)';
+          const helper = helperPath(guard);
+          const chain = wrapperChain(guard, reached, functionName(guard.owner));
           reportFinding(context, RULE_ID, {
             messageId: 'nestedLock',
             span: guard.span,
             description:
-              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}, and ${pathPhrase(reached)} takes it again in the same flow: ${why}. ` +
+              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}${helper ? ` (${helper})` : ''}, and ${pathPhrase(reached)} takes it again in the same flow: ${why}. ` +
+              (chain ? `Chain: ${chain}. ` : '') +
               `Move the work that needs no lock into a helper that does not take ${lock} and call that, or release ${lock} before the call.`,
-            related: chainLocations(reached, `takes ${lock} again (${reached.acquisition.mode}) while ${where(guard.span)} holds it`),
+            related: [
+              ...(guard.through ?? []).map((step) => ({ span: step.span, message: step.note })),
+              ...chainLocations(reached, `takes ${lock} again (${reached.acquisition.mode}) while ${where(guard.span)} holds it`),
+            ],
+            lowConfidence: guard.acquisition.confidence === 'low' || reached.acquisition.confidence === 'low',
           });
         }
       },

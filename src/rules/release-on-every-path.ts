@@ -2,6 +2,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import type { RelatedLocation } from '../core/model.js';
 import type { ReleaseLeak } from '../ts/releasePaths.js';
 import { tryFinallyFix } from '../ts/releaseFix.js';
+import { helperPath } from '../ts/describe.js';
 import { spanOf } from '../ts/syntax.js';
 import { createRule } from './utils/createRule.js';
 import { lockAnalysisFor } from './utils/lockAnalysis.js';
@@ -62,6 +63,7 @@ export default createRule<[], MessageIds>({
               span: guard.span,
               description: `${guard.acquisition.api} on ${lock} returns a releaser that is discarded here, so nothing can release the lock and every later acquisition waits forever. Bind it (\`const release = await …\`) and call it in a finally block, or use a callback-scoped API.`,
               related: [],
+              lowConfidence: guard.acquisition.confidence === 'low',
             });
             continue;
           }
@@ -75,11 +77,13 @@ export default createRule<[], MessageIds>({
           const suggest: TSESLint.SuggestionReportDescriptor<MessageIds>[] = fix
             ? [{ messageId: 'wrapInTryFinally', data: { release: releaseText }, fix: (fixer) => fixer.replaceTextRange([fix.range[0], fix.range[1]], fix.text) }]
             : [];
+          const helper = helperPath(guard);
           reportFinding(context, RULE_ID, {
             messageId: 'unreleasedPath',
             span: guard.span,
+            lowConfidence: guard.acquisition.confidence === 'low',
             description:
-              `${lock} is acquired here, but ${leakPhrase(first)}${more} skips ${releaseText}: the lock stays held and every later acquisition waits forever. ` +
+              `${lock} is acquired here${helper ? ` (${helper})` : ''}, but ${leakPhrase(first)}${more} skips ${releaseText}: the lock stays held and every later acquisition waits forever. ` +
               `Call ${releaseText} in a finally block (try { … } finally { ${releaseText}; }), or use a callback-scoped API such as runExclusive.`,
             related,
             suggest,

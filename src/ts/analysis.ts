@@ -341,6 +341,7 @@ export class LockAnalysis {
           owner: fn.node,
           inFlow: call.inFlow,
           through: [{ span: call.span, note: this.stepNote(call) }, ...entry.chain],
+          throughApi: entry.acquisition.api,
         });
       }
     }

@@ -9,7 +9,7 @@ import { RULES } from '../core/catalogue.js';
 import { readSourceFile } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
 import plugin from '../plugin.js';
-import { relatedOfReport } from './reports.js';
+import { detailsOfReport } from './reports.js';
 
 export interface CheckTsOptions {
   readonly cwd: string;
@@ -168,11 +168,13 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
             endLine: message.endLine ?? message.line,
             endColumn: message.endColumn ?? message.column,
           };
-          const related = relatedOfReport(result.filePath, rule, message.line, message.column, message.message).map((location) => ({
+          const details = detailsOfReport(result.filePath, rule, message.line, message.column, message.message);
+          const related = details.related.map((location) => ({
             span: { ...location.span, file: relative(location.span.file) },
             message: location.message,
           }));
-          diagnostics.push({ rule, severity: message.severity === 2 ? 'error' : 'warn', span, message: message.message, related });
+          // A lock known only by its shape is not worth failing a build over: at most a warning.
+          diagnostics.push({ rule, severity: message.severity === 2 && !details.lowConfidence ? 'error' : 'warn', span, message: message.message, related });
         }
       }
     }

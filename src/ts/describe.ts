@@ -30,6 +30,31 @@ export function pathPhrase(reached: ReachedAcquisition): string {
     : `the call chain ${chainText(reached)}`;
 }
 
+function callName(note: string): string {
+  return note.replace(/^calls /, '').replace(/^runs (.*) under the lock$/, '$1').replace(/\(\)$/, '').replace(/^this\./, '');
+}
+
+/**
+ * How a helper holds the guard: `this.#withLock → acquire (store.ts:14)`; undefined for a lock
+ * library's own acquisition.
+ */
+export function helperPath(guard: AcquireSite): string | undefined {
+  if (!guard.through || guard.through.length === 0) return undefined;
+  const calls = guard.through.map((step) => callName(step.note));
+  return `${[...calls, guard.throughApi ?? 'acquire'].join(' → ')} (${where(guard.acquisition.span)})`;
+}
+
+/**
+ * The whole chain of a nested acquisition through helpers, for the message: `addAccount →
+ * #withLock → (callback) → addAccountFor → #withLock`.
+ */
+export function wrapperChain(guard: AcquireSite, reached: ReachedAcquisition, ownerName: string): string | undefined {
+  if (!guard.through) return undefined;
+  const held = guard.guard?.kind === 'callback' ? '(callback)' : '(holding)';
+  const inner = reached.chain.map((step) => callName(step.note));
+  return [ownerName, guard.acquisition.api.replace(/^this\./, ''), held, ...inner, reached.acquisition.api.replace(/^this\./, '')].join(' → ');
+}
+
 /** One related location per call of the chain, then the acquisition itself. */
 export function chainLocations(reached: ReachedAcquisition, finalNote: string): RelatedLocation[] {
   return [

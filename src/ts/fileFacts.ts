@@ -98,6 +98,8 @@ export interface AcquireSite {
    * chain from this call down to the lock library's acquisition.
    */
   readonly through?: readonly WitnessStep[];
+  /** The lock library's method at the end of `through` (`acquire`, `runExclusive`). */
+  readonly throughApi?: string;
 }
 
 /** A function expression passed inline to a call: it runs when the callee runs that parameter. */
@@ -564,7 +566,8 @@ class FileFactsBuilder {
     }
     if (node.type === 'CallExpression') {
       const entry = this.mapEntryIdentity(node, owner);
-      return entry && { id: entry, kind: this.mapValueKind(node) };
+      if (entry) return { id: entry, kind: this.mapValueKind(node) };
+      return depth < 4 ? this.factoryIdentity(node, depth) : undefined;
     }
     if (node.type === 'MemberExpression') {
       const name = propertyName(node);
@@ -647,6 +650,35 @@ class FileFactsBuilder {
     if (!field || !key || (map.type !== 'MemberExpression' && map.type !== 'Identifier')) return undefined;
     const root = map.type === 'MemberExpression' ? this.receiverRoot(map.object) : this.receiverRoot(map);
     return { key: `${root}${ROOT_SEPARATOR}${this.file}#${field}[${key.key}]`, display: `${this.sourceText(map)}.get(${key.display})` };
+  }
+
+  /**
+   * A factory that always returns one lock (`getLock()` returning a module-level `lock ??= new
+   * AsyncLock()`): its call is that lock.
+   */
+  private factoryIdentity(call: TSESTree.CallExpression, depth: number): { id: LockId; kind?: LockKind } | undefined {
+    if (call.arguments.length > 0) return undefined;
+    const fn = this.localFunction(unwrap(call.callee));
+    if (!fn) return undefined;
+    const returned: Node[] = [];
+    if (fn.body.type !== 'BlockStatement') returned.push(fn.body);
+    else {
+      visitAll(fn.body, (node) => {
+        if (node.type === 'ReturnStatement' && node.argument && enclosingFunction(node) === fn) returned.push(node.argument);
+      });
+    }
+    let found: { id: LockId; kind?: LockKind } | undefined;
+    for (const value of returned) {
+      let expression = unwrap(value);
+      // `return lock ??= new AsyncLock()`, `return (lock ||= …)`
+      if (expression.type === 'AssignmentExpression') expression = unwrap(expression.left);
+      const identity = this.identityOf(expression, fn, depth + 1);
+      const key = identity?.id.key;
+      // Only a lock that is the same for every call: not a parameter's, not one made per call.
+      if (!identity || !key || key.startsWith('param:') || /@\d+$/.test(key) || (found && found.id.key !== key)) return undefined;
+      found = { id: identity.id, kind: found?.kind ?? identity.kind };
+    }
+    return found;
   }
 
   /** The kind of lock a map holds: what `….set(k, new Mutex())` or `map.get(k) ?? new Mutex()` puts in it. */
@@ -1212,6 +1244,34 @@ class FileFactsBuilder {
             if (property.type === 'Property' && keyName(property.key, property.computed) === name && isFunction(property.value)) return property.value;
           }
         }
+        // `const shelf = new Shelf(); shelf.add()`
+        const built = init && unwrap(init).type === 'NewExpression' ? this.classOf((unwrap(init) as TSESTree.NewExpression).callee) : undefined;
+        if (built) return this.methodOf(built, name, false);
+      }
+    }
+    // `this.front.add()` where the class builds `front = new Shelf()`.
+    if (object.type === 'MemberExpression' && unwrap(object.object).type === 'ThisExpression') {
+      const field = propertyName(object);
+      const cls = field ? enclosingClass(object) : undefined;
+      const fieldClass = cls && field ? this.fieldClass(cls, field) : undefined;
+      if (fieldClass) return this.methodOf(fieldClass, name, false);
+    }
+    return undefined;
+  }
+
+  /** The class of this file a field is built from: `front = new Shelf()`, `this.front = new Shelf()`. */
+  private fieldClass(cls: ClassNode, field: string): ClassNode | undefined {
+    const built = (value: Node | null | undefined): ClassNode | undefined => {
+      const expression = value && unwrap(value);
+      return expression?.type === 'NewExpression' ? this.classOf(expression.callee) : undefined;
+    };
+    for (const member of cls.body.body) {
+      if (member.type === 'PropertyDefinition' && !member.static && keyName(member.key, member.computed) === field) return built(member.value);
+    }
+    for (const assignment of this.thisAssignments) {
+      if (propertyName(assignment.left as TSESTree.MemberExpression) === field && enclosingClass(assignment) === cls) {
+        const found = built(assignment.right);
+        if (found) return found;
       }
     }
     return undefined;

@@ -2,7 +2,14 @@
 // each report also records its related locations here, keyed by file, rule, position and text.
 import type { RelatedLocation, SourceSpan } from '../core/model.js';
 
-const relatedByFile = new Map<string, Map<string, readonly RelatedLocation[]>>();
+/** What a report says beyond its text: related locations, and whether it is capped at a warning. */
+export interface ReportDetails {
+  readonly related: readonly RelatedLocation[];
+  /** The lock was recognised by its shape or by configuration, not by a known library. */
+  readonly lowConfidence: boolean;
+}
+
+const relatedByFile = new Map<string, Map<string, ReportDetails>>();
 
 function reportKey(rule: string, line: number, column: number, message: string): string {
   return `${rule}\u0000${line}:${column}\u0000${message}`;
@@ -13,12 +20,16 @@ export function forgetReports(file: string): void {
   relatedByFile.delete(file);
 }
 
-export function recordReport(rule: string, span: SourceSpan, message: string, related: readonly RelatedLocation[]): void {
+export function recordReport(rule: string, span: SourceSpan, message: string, related: readonly RelatedLocation[], lowConfidence = false): void {
   let reports = relatedByFile.get(span.file);
   if (!reports) relatedByFile.set(span.file, (reports = new Map()));
-  reports.set(reportKey(rule, span.line, span.column, message), related);
+  reports.set(reportKey(rule, span.line, span.column, message), { related, lowConfidence });
 }
 
 export function relatedOfReport(file: string, rule: string, line: number, column: number, message: string): readonly RelatedLocation[] {
-  return relatedByFile.get(file)?.get(reportKey(rule, line, column, message)) ?? [];
+  return detailsOfReport(file, rule, line, column, message).related;
+}
+
+export function detailsOfReport(file: string, rule: string, line: number, column: number, message: string): ReportDetails {
+  return relatedByFile.get(file)?.get(reportKey(rule, line, column, message)) ?? { related: [], lowConfidence: false };
 }

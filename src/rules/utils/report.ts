@@ -8,6 +8,8 @@ export interface Finding<MessageId extends string> {
   readonly description: string;
   readonly related: readonly RelatedLocation[];
   readonly suggest?: readonly TSESLint.SuggestionReportDescriptor<MessageId>[];
+  /** A lock recognised by its shape or by configuration: the CLI reports it as a warning at most. */
+  readonly lowConfidence?: boolean;
 }
 
 /** Reports at the guard's creation and records the related locations for the CLI. */
@@ -17,11 +19,12 @@ export function reportFinding<MessageId extends string>(
   finding: Finding<MessageId>,
 ): void {
   const { span } = finding;
+  const description = finding.lowConfidence ? `${finding.description} (Low confidence: a lock recognised by its methods or by configuration.)` : finding.description;
   context.report({
     messageId: finding.messageId,
-    data: { description: finding.description },
+    data: { description },
     loc: { start: { line: span.line, column: span.column - 1 }, end: { line: span.endLine, column: span.endColumn - 1 } },
     suggest: finding.suggest ? [...finding.suggest] : null,
   });
-  recordReport(ruleId, span, finding.description, finding.related);
+  recordReport(ruleId, span, description, finding.related, finding.lowConfidence);
 }
