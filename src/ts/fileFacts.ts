@@ -570,6 +570,8 @@ class FileFactsBuilder {
       return depth < 4 ? this.factoryIdentity(node, depth) : undefined;
     }
     if (node.type === 'MemberExpression') {
+      const entry = node.computed && node.property.type !== 'Literal' ? this.mapEntryIdentity(node, owner) : undefined;
+      if (entry) return { id: entry };
       const name = propertyName(node);
       if (!name) return undefined;
       if (node.object.type === 'ThisExpression') {
@@ -641,15 +643,20 @@ class FileFactsBuilder {
   private mapEntryIdentity(init: Node, owner: Owner): LockId | undefined {
     let expression = unwrap(init);
     if (expression.type === 'LogicalExpression' && (expression.operator === '??' || expression.operator === '||')) expression = unwrap(expression.left);
-    if (expression.type !== 'CallExpression' || expression.arguments.length !== 1) return undefined;
-    const callee = unwrap(expression.callee);
-    if (callee.type !== 'MemberExpression' || propertyName(callee) !== 'get') return undefined;
-    const map = unwrap(callee.object);
+    // `this.lockMap[lockId]`: an object used as a map.
+    const indexed = expression.type === 'MemberExpression' && expression.computed && expression.property.type !== 'Literal' ? expression : undefined;
+    const lookup =
+      expression.type === 'CallExpression' && expression.arguments.length === 1 && unwrap(expression.callee).type === 'MemberExpression' && propertyName(unwrap(expression.callee) as TSESTree.MemberExpression) === 'get'
+        ? expression
+        : undefined;
+    if (!indexed && !lookup) return undefined;
+    const map = unwrap(indexed ? indexed.object : (unwrap(lookup!.callee) as TSESTree.MemberExpression).object);
     const field = map.type === 'MemberExpression' ? propertyName(map) : map.type === 'Identifier' ? map.name : undefined;
-    const key = this.keyOf(expression.arguments[0], owner);
+    const key = this.keyOf(indexed ? indexed.property : lookup!.arguments[0], owner);
     if (!field || !key || (map.type !== 'MemberExpression' && map.type !== 'Identifier')) return undefined;
     const root = map.type === 'MemberExpression' ? this.receiverRoot(map.object) : this.receiverRoot(map);
-    return { key: `${root}${ROOT_SEPARATOR}${this.file}#${field}[${key.key}]`, display: `${this.sourceText(map)}.get(${key.display})` };
+    const display = indexed ? `${this.sourceText(map)}[${key.display}]` : `${this.sourceText(map)}.get(${key.display})`;
+    return { key: `${root}${ROOT_SEPARATOR}${this.file}#${field}[${key.key}]`, display };
   }
 
   /**
@@ -657,9 +664,10 @@ class FileFactsBuilder {
    * AsyncLock()`): its call is that lock.
    */
   private factoryIdentity(call: TSESTree.CallExpression, depth: number): { id: LockId; kind?: LockKind } | undefined {
-    if (call.arguments.length > 0) return undefined;
     const fn = this.localFunction(unwrap(call.callee));
     if (!fn) return undefined;
+    const owner = this.ownerOf(call);
+    const argumentKeys = call.arguments.map((argument) => this.valueIdentity(argument, owner));
     const returned: Node[] = [];
     if (fn.body.type !== 'BlockStatement') returned.push(fn.body);
     else {
@@ -673,10 +681,12 @@ class FileFactsBuilder {
       // `return lock ??= new AsyncLock()`, `return (lock ||= …)`
       if (expression.type === 'AssignmentExpression') expression = unwrap(expression.left);
       const identity = this.identityOf(expression, fn, depth + 1);
-      const key = identity?.id.key;
+      // A key made of the factory's parameters (`this.lockMap[lockId]`) is the caller's arguments.
+      let unknown = false;
+      const key = identity?.id.key.replace(/@param:(\d+)/g, (_, index: string) => argumentKeys[Number(index)] ?? ((unknown = true), ''));
       // Only a lock that is the same for every call: not a parameter's, not one made per call.
-      if (!identity || !key || key.startsWith('param:') || /@\d+$/.test(key) || (found && found.id.key !== key)) return undefined;
-      found = { id: identity.id, kind: found?.kind ?? identity.kind };
+      if (!identity || !key || unknown || key.startsWith('param:') || /@\d+$/.test(key) || (found && found.id.key !== key)) return undefined;
+      found = { id: { key, display: identity.id.display }, kind: found?.kind ?? identity.kind };
     }
     return found;
   }
@@ -1320,13 +1330,13 @@ class FileFactsBuilder {
     );
   }
 
-  private readonly oracles = new Map<object, ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean; releaseCalls: Node[] }>();
+  private readonly oracles = new Map<object, ReleaseOracle & { dominatingReleases: Node[]; releaseCalls: Node[] }>();
 
   /** How to recognise the release of one releaser-scoped guard. */
   private releaseOracle(
     scope: Extract<GuardScope, { kind: 'releaser' }>,
     holder: AcquireSite | CallSite,
-  ): ReleaseOracle & { dominatingReleases: Node[]; escapes: boolean; releaseCalls: Node[] } {
+  ): ReleaseOracle & { dominatingReleases: Node[]; releaseCalls: Node[] } {
     const cached = this.oracles.get(holder);
     if (cached) return cached;
     const fn = enclosingFunction(scope.statement);
@@ -1375,7 +1385,6 @@ class FileFactsBuilder {
       isReleaseStatement,
       releasesWithin: (node: Node) => releaseCalls.some((call) => contains(node, call)) || handovers.some((handover) => contains(node, handover)),
       dominatingReleases,
-      escapes: handovers.length > 0,
       releaseCalls,
     };
     this.oracles.set(holder, oracle);
@@ -1393,8 +1402,8 @@ class FileFactsBuilder {
     if (scope?.kind !== 'releaser') return undefined;
     if (!scope.releaser && !scope.releasedThroughLock) return acquisition ? [{ kind: 'discarded', node: acquisition }] : [];
     const oracle = this.releaseOracle(scope, holder);
-    // A releaser handed to someone else (`.finally(release)`, `return release`) is theirs to call.
-    if (oracle.escapes) return [];
+    // A releaser handed to someone else (`.finally(release)`, `return { release }`) is theirs to
+    // call from there on: the hand-over counts as the release, and the paths before it still leak.
     const fn = enclosingFunction(scope.statement);
     const leaks = findReleaseLeaks(scope.statement, fn, oracle);
     // A releaser captured by a callback is released when the callback runs: every path through
