@@ -300,6 +300,7 @@ describe('plugin metadata', () => {
       'lockscope/lock-upgrade': 'error',
       'lockscope/lock-order-inversion': 'warn',
       'lockscope/guard-across-await': 'warn',
+      'lockscope/guard-across-wait': 'warn',
     });
     expect(strict[1].rules?.['lockscope/scrutinee-guard']).toBe('error');
   });

@@ -50,6 +50,13 @@ export const RULES: readonly RuleInfo[] = [
     summary: 'A blocking guard or RefCell borrow is alive at an .await.',
   },
   {
+    id: 'guard-across-wait',
+    language: 'rust',
+    defaultSetting: 'warn',
+    summary:
+      'A guard is held while the thread waits on a Condvar of another lock, joins a thread it spawned, or receives from one, and that thread needs the lock.',
+  },
+  {
     id: 'scrutinee-guard',
     language: 'rust',
     defaultSetting: 'off',

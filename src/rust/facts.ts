@@ -40,6 +40,8 @@ interface EventBase {
   readonly held: readonly HeldGuard[];
   /** In a closure or async block that runs elsewhere (spawned thread, later task). */
   readonly detached: boolean;
+  /** The closure passed to a `spawn` of this function that the event is in, by number. */
+  readonly thread?: number;
 }
 
 export interface AcquireEvent extends EventBase {
@@ -66,6 +68,20 @@ export interface CallEvent extends EventBase {
   readonly argumentLocks: readonly (LockId | undefined)[];
   /** Each argument's field path from the caller's `self` (`&self.bids` → `Book.bids`), if any. */
   readonly argumentPaths: readonly (string | undefined)[];
+  /** Guards the arguments carry, moved or lent (`cvar.wait(guard)`, `cvar.wait(&mut guard)`). */
+  readonly argumentGuards: readonly GuardFact[];
+  /**
+   * The call blocks until another thread acts: a condvar wait with no timeout (`cvar.wait(g)`,
+   * until notified), `handle.join()` on the handle a `spawn` of this function returned, or
+   * `rx.recv()` on a channel made here (`mpsc::channel()`), whose sender may have moved into
+   * spawned closures.
+   */
+  readonly waitsFor?:
+    | { readonly kind: 'condvar' }
+    | { readonly kind: 'join'; readonly thread: number }
+    | { readonly kind: 'recv'; readonly channel: number };
+  /** `tx.send(…)` on a channel made in this function. */
+  readonly sendsOn?: number;
 }
 
 export interface AwaitEvent extends EventBase {

@@ -114,8 +114,11 @@ export class CrateFacts {
     const seen = new Set<string>();
     const stack: FunctionFacts[] = everything ? [...roots] : [];
     for (const facts of everything ? [] : roots) {
+      // A function that waits for its spawned threads while holding a guard needs to know what
+      // those threads lock: the calls in its spawned closures are roots too.
+      const waitsHolding = facts.events.some((e) => e.kind === 'call' && e.waitsFor && e.held.length > 0);
       for (const event of facts.events) {
-        if (event.kind !== 'call' || event.held.length === 0) continue;
+        if (event.kind !== 'call' || (event.held.length === 0 && !(waitsHolding && event.thread !== undefined))) continue;
         for (const callee of event.callees()) {
           const calleeFacts = this.facts(callee);
           if (calleeFacts) stack.push(calleeFacts);

@@ -68,7 +68,15 @@ export abstract class Calls extends Futures {
       }
     });
     for (const { closure, index } of closures) {
-      if (detaching) this.detachedBody(closure);
+      if (detaching) {
+        // Numbered, so that a `join` of its handle or a `recv` from its sends can find its events.
+        const thread = this.spawnedCount++;
+        const outer = this.thread;
+        this.thread = thread;
+        this.detachedBody(closure);
+        this.thread = outer;
+        this.lastSpawned = thread;
+      }
       else if (onClosure) onClosure(closure, index);
       else this.inlineClosure(closure);
     }
@@ -134,6 +142,10 @@ export abstract class Calls extends Futures {
     // `cvar.wait(guard)`: the guard is handed in and handed back, locked.
     if (CONDVAR_WAIT_METHODS.has(method)) {
       const values = this.evaluateArguments(args, false);
+      // Without a timeout the thread sleeps until notified, holding every other guard. A guard
+      // goes in (`wait(g)`, `wait(&mut g)`), so a crate type's own `wait` is not a condvar's.
+      const condvar = receiver.struct === undefined || receiver.struct === 'Condvar';
+      if (!method.includes('timeout') && args.length > 0 && condvar) this.call(() => [], method, node, receiver, values, { kind: 'condvar' });
       const handed = values.find((v) => v.guards.length > 0 && !v.borrowed);
       if (handed) {
         for (const g of handed.guards) g.optional = false;
@@ -158,10 +170,16 @@ export abstract class Calls extends Futures {
     const scoped = method === 'spawn' && receiver.binding?.scopeHandle === true;
     const stored = (!scoped && DETACHING_CALLS.has(method)) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
     const deferred: DeferredClosure[] = [];
+    this.lastSpawned = undefined;
     const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
+    const spawned = DETACHING_CALLS.has(method) ? this.lastSpawned : undefined;
     // `batch.finish()` with `fn finish(self)`: the receiver, and the guards it holds, move in.
     const consumed = struct !== undefined && receiver.guards.length > 0 && !receiver.borrowed && this.ctx.index.methods(struct, method).some(takesSelfByValue);
-    return this.resolvedCall(node, callees, method, values, receiver, deferred, !scoped && DETACHING_CALLS.has(method), consumed);
+    const result = this.resolvedCall(node, callees, method, values, receiver, deferred, !scoped && DETACHING_CALLS.has(method), consumed);
+    if (spawned !== undefined) return { ...result, spawned };
+    // `let tx2 = tx.clone();` sends on the same channel.
+    if (method === 'clone' && receiver.binding?.channel !== undefined) return { ...result, channel: receiver.binding.channel };
+    return result;
   }
 
   /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
@@ -301,9 +319,20 @@ export abstract class Calls extends Futures {
       this.recordClosureCall(local.paramIndex!);
       return NOTHING;
     }
+    // `mpsc::channel()`, `crossbeam_channel::unbounded()`: a channel whose ends this function
+    // may hand to the threads it spawns.
+    const channelPath = (): boolean =>
+      segments.length === 1 ? index.freeFunctions(segments, this.fn).length === 0 : /^(mpsc|crossbeam_channel|channel|flume)$/.test(qualifier);
+    if (CHANNEL_CONSTRUCTORS.has(name) && channelPath()) {
+      this.evaluateArguments(args, false);
+      return { guards: [], channel: this.channelCount++ };
+    }
     const deferred: DeferredClosure[] = [];
+    this.lastSpawned = undefined;
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name), (closure, index) => deferred.push({ closure, index }));
-    return this.resolvedCall(node, callees, name, values, undefined, deferred, DETACHING_CALLS.has(name));
+    const spawned = DETACHING_CALLS.has(name) ? this.lastSpawned : undefined;
+    const result = this.resolvedCall(node, callees, name, values, undefined, deferred, DETACHING_CALLS.has(name));
+    return spawned !== undefined ? { ...result, spawned } : result;
   }
 
   protected recordClosureCall(param: number): void {
@@ -549,3 +578,5 @@ function takesClosureAt(fn: FnDecl, index: number): boolean {
   const type = fn.params[index]?.type;
   return type !== undefined && (/\bFn(?:Once|Mut)?\b/.test(type) || /^[A-Z][A-Za-z0-9_]*$/.test(type.trim()));
 }
+
+const CHANNEL_CONSTRUCTORS = new Set(['channel', 'sync_channel', 'unbounded', 'bounded']);

@@ -6,7 +6,7 @@
 import type { Acquisition, SourceSpan } from '../../core/model.js';
 import type { FnDecl, ParsedFile } from '../crate-index.js';
 import type { Edition } from '../crates.js';
-import type { FactEvent, FunctionFacts, GuardFact, HeldGuard } from '../facts.js';
+import type { CallEvent, FactEvent, FunctionFacts, GuardFact, HeldGuard } from '../facts.js';
 import type { LockMethod } from '../lock-apis.js';
 import type { SyntaxNode } from '../syntax.js';
 import { extendedTemporaries, guardOwners, patternNames } from '../syntax-shapes.js';
@@ -36,6 +36,12 @@ export abstract class TemporaryScopes {
   protected readonly blocks: BlockScope[] = [];
   protected live: LiveGuard[] = [];
   protected detached = false;
+  /** The spawned closure being walked (numbered per function), for joins and channels. */
+  protected thread: number | undefined;
+  protected spawnedCount = 0;
+  protected channelCount = 0;
+  /** The number of the closure the last detaching call (`spawn`) handed away. */
+  protected lastSpawned: number | undefined;
   protected depth = 0;
   protected depthNoted = false;
   /** Offset added to node positions while walking a re-parsed macro body. */
@@ -168,20 +174,27 @@ export abstract class TemporaryScopes {
   protected acquire(acquisition: Acquisition, method: LockMethod | undefined, returnedBy?: GuardFact['returnedBy']): LiveGuard | undefined {
     const held = this.held();
     if (method && method.holds === 'momentary') {
-      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached });
+      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread });
       return undefined;
     }
     const fact: GuardFact = { id: newGuardId(), acquisition, origin: 'temporary' };
     if (returnedBy) fact.returnedBy = returnedBy;
     this.guards.push(fact);
-    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, guard: fact });
+    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, guard: fact });
     const guard: LiveGuard = { fact, live: true, suspended: 0, optional: method?.optional ?? false };
     this.live.push(guard);
     this.temps[this.temps.length - 1].guards.push(guard);
     return guard;
   }
 
-  protected call(callees: () => readonly FnDecl[], name: string, node: SyntaxNode, receiver: Value | undefined, args: readonly Value[]): void {
+  protected call(
+    callees: () => readonly FnDecl[],
+    name: string,
+    node: SyntaxNode,
+    receiver: Value | undefined,
+    args: readonly Value[],
+    waitsFor: CallEvent['waitsFor'] = waitedThread(name, receiver),
+  ): void {
     this.events.push({
       kind: 'call',
       callees,
@@ -190,9 +203,13 @@ export abstract class TemporaryScopes {
       receiverPath: receiver?.path,
       argumentLocks: args.map((a) => a.lock?.id),
       argumentPaths: args.map((a) => a.path),
+      argumentGuards: args.flatMap((a) => a.guards.map((g) => g.fact)),
+      waitsFor,
+      sendsOn: name === 'send' ? receiver?.binding?.channel : undefined,
       span: this.span(node),
       held: this.held(),
       detached: this.detached,
+      thread: this.thread,
     });
   }
 
@@ -314,6 +331,9 @@ export abstract class TemporaryScopes {
         distinct: names.length === 1 ? value.distinct : undefined,
         future: names.length === 1 ? value.future : undefined,
         path: names.length === 1 ? value.path : undefined,
+        spawned: names.length === 1 ? value.spawned : undefined,
+        // `let (tx, rx) = mpsc::channel();`: both ends name the one channel.
+        channel: value.channel,
       };
       for (const g of guards) g.binding = binding;
       if (init?.type === 'closure_expression' && names.length === 1) binding.closure = init;
@@ -350,4 +370,12 @@ export abstract class TemporaryScopes {
     }
     return NOTHING;
   }
+}
+
+/** `handle.join()` on a handle from a `spawn` here; `rx.recv()` on a channel made here. */
+function waitedThread(name: string, receiver: Value | undefined): CallEvent['waitsFor'] {
+  const binding = receiver?.binding;
+  if (name === 'join' && binding?.spawned !== undefined) return { kind: 'join', thread: binding.spawned };
+  if (name === 'recv' && binding?.channel !== undefined) return { kind: 'recv', channel: binding.channel };
+  return undefined;
 }

@@ -44,6 +44,10 @@ export interface Value {
    * that path, so `self.a.m` and `self.b.m` of one field type are two locks.
    */
   readonly path?: string;
+  /** A `JoinHandle` of the closure this function spawned under that number. */
+  readonly spawned?: number;
+  /** An end of a channel made in this function (`mpsc::channel()`, a clone of an end). */
+  readonly channel?: number;
 }
 
 /** A future: its work is walked where it is polled, once. */
@@ -68,6 +72,8 @@ export interface Binding {
   distinct?: boolean;
   future?: PendingFuture;
   path?: string;
+  spawned?: number;
+  channel?: number;
 }
 
 /** A test that tells, per branch, whether an `Option<Guard>` variable is `None`. */

@@ -2,6 +2,7 @@
 import { doubleLock } from './double-lock.js';
 import { guardAcrossAwait } from './guard-across-await.js';
 import { guardAcrossBranch } from './guard-across-branch.js';
+import { guardAcrossWait } from './guard-across-wait.js';
 import { lockOrderInversion } from './lock-order-inversion.js';
 import { lockUpgrade } from './lock-upgrade.js';
 import type { RustRule } from './rule.js';
@@ -13,5 +14,6 @@ export const RUST_RULES: readonly RustRule[] = [
   lockUpgrade,
   lockOrderInversion,
   guardAcrossAwait,
+  guardAcrossWait,
   scrutineeGuard,
 ];
