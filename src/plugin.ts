@@ -1,4 +1,5 @@
 // The ESLint face: `eslint-plugin-lockscope`. Severities come from the one rule catalogue.
+import tsParser from '@typescript-eslint/parser';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { RULES, type RuleLanguage } from './core/catalogue.js';
 import { RustLanguage } from './eslint-rust/language.js';
@@ -6,7 +7,9 @@ import { RUST_LANGUAGE_ID } from './eslint-rust/rules/create-rust-rule.js';
 import { rustRules } from './eslint-rust/rules/index.js';
 import { rules } from './rules/index.js';
 
-export const TS_FILES = ['**/*.{ts,tsx,js,mjs,cjs}'];
+export const TS_FILES = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
+/** Files ESLint's default parser (espree) cannot read: typescript-eslint's parser is set for them. */
+export const TYPESCRIPT_FILES = ['**/*.{ts,tsx,mts,cts}'];
 export const RUST_FILES = ['**/*.rs'];
 
 /** recommended: each rule at its catalogue severity; strict: every rule an error. */
@@ -24,15 +27,33 @@ const plugin = {
   meta: { name: 'eslint-plugin-lockscope', version: '0.1.0', namespace: 'lockscope' },
   languages: { rust: new RustLanguage() },
   rules: { ...rules, ...rustRules },
-  configs: {} as Record<'recommended' | 'strict', TSESLint.FlatConfig.ConfigArray>,
+  configs: {} as Record<'recommended' | 'recommendedTypeChecked' | 'strict' | 'strictTypeChecked', TSESLint.FlatConfig.ConfigArray>,
 };
 
-function configs(level: 'recommended' | 'strict'): TSESLint.FlatConfig.ConfigArray {
+/**
+ * Each part scoped with `files`, so the config works alone (`export default [...configs.recommended]`)
+ * and beside others: TS files get typescript-eslint's parser, as typescript-eslint's own configs
+ * set it; JS keeps ESLint's default parser; `.rs` files the `lockscope/rust` language. The
+ * type-checked variants turn on typescript-eslint's project service, so a lock's type is read from
+ * the checker (a mutex passed in as a parameter, returned by a factory, re-exported) rather than
+ * from the constructor's import alone.
+ */
+function configs(level: 'recommended' | 'strict', typeChecked: boolean): TSESLint.FlatConfig.ConfigArray {
   const strict = level === 'strict';
+  const name = `lockscope/${level}${typeChecked ? 'TypeChecked' : ''}`;
   return [
-    { name: `lockscope/${level}`, files: TS_FILES, plugins: { lockscope: plugin as never }, rules: ruleSettings('ts', strict) },
     {
-      name: `lockscope/${level}/rust`,
+      name: `${name}/typescript-parser`,
+      files: TYPESCRIPT_FILES,
+      languageOptions: {
+        parser: tsParser as TSESLint.FlatConfig.Parser,
+        sourceType: 'module',
+        ...(typeChecked ? { parserOptions: { projectService: true } } : {}),
+      },
+    },
+    { name, files: TS_FILES, plugins: { lockscope: plugin as never }, rules: ruleSettings('ts', strict) },
+    {
+      name: `${name}/rust`,
       files: RUST_FILES,
       plugins: { lockscope: plugin as never },
       language: RUST_LANGUAGE_ID,
@@ -41,7 +62,9 @@ function configs(level: 'recommended' | 'strict'): TSESLint.FlatConfig.ConfigArr
   ];
 }
 
-plugin.configs.recommended = configs('recommended');
-plugin.configs.strict = configs('strict');
+plugin.configs.recommended = configs('recommended', false);
+plugin.configs.recommendedTypeChecked = configs('recommended', true);
+plugin.configs.strict = configs('strict', false);
+plugin.configs.strictTypeChecked = configs('strict', true);
 
 export default plugin;

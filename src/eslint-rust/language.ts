@@ -5,6 +5,7 @@ import { parseRustAst, visitorKeys, type RustNode, type RustParse } from './ast.
 import { RustSourceCode, type RustLanguageOptions } from './source-code.js';
 
 const EDITIONS: readonly unknown[] = [2015, 2018, 2021, 2024];
+const JS_LANGUAGE_OPTIONS = new Set(['parser', 'parserOptions', 'ecmaVersion', 'sourceType', 'globals']);
 
 type RustParseResult = OkParseResult<RustNode> & { readonly parsed: RustParse };
 
@@ -22,7 +23,11 @@ export class RustLanguage
 
   validateLanguageOptions(options: RustLanguageOptions): void {
     for (const key of Object.keys(options)) {
-      if (key !== 'edition') throw new TypeError(`Unknown Rust language option "${key}": the only option is "edition".`);
+      // Shared configs (js.configs.recommended, typescript-eslint's) spread JS language options over
+      // every file; they mean nothing for Rust and are ignored, as @eslint/json and @eslint/css do.
+      if (key !== 'edition' && !JS_LANGUAGE_OPTIONS.has(key)) {
+        throw new TypeError(`Unknown Rust language option "${key}": the only option is "edition".`);
+      }
     }
     if (options.edition !== undefined && !EDITIONS.includes(options.edition)) {
       throw new TypeError(`languageOptions.edition must be one of ${EDITIONS.join(', ')}, not ${JSON.stringify(options.edition)}.`);

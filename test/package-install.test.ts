@@ -1,0 +1,194 @@
+// The package as users get it (issue 13): `npm pack`, installed into a fresh project (CommonJS, as
+// `npm init` makes it), then the README's ESLint configs and `npx lockscope check` run there. No
+// network: the project's node_modules links the dependencies this repository already installed.
+// With test/lowest-peers installed (.ci/run does it), the same runs under the lowest ESLint and
+// TypeScript that package.json's peerDependencies accept.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './cli-support.js';
+
+const MINIMAL_CONFIG = `// eslint.config.mjs
+import lockscope from 'eslint-plugin-lockscope';
+
+export default [...lockscope.configs.recommended];
+`;
+
+const FULL_CONFIG = `// eslint.config.mjs
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import lockscope from 'eslint-plugin-lockscope';
+
+export default defineConfig(
+  // JS/TS rules only on JS/TS files: they cannot read Rust.
+  { files: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts}'], extends: [js.configs.recommended, tseslint.configs.recommended] },
+  lockscope.configs.recommended,
+);
+`;
+
+const TS_BUG = `import { Mutex } from 'async-mutex';
+
+export class Accounts {
+  private readonly mutex = new Mutex();
+  private readonly names: string[] = [];
+
+  async add(name: string): Promise<void> {
+    await this.mutex.runExclusive(async () => {
+      await this.addQuietly(name);
+    });
+  }
+
+  private async addQuietly(name: string): Promise<void> {
+    await this.mutex.runExclusive(async () => {
+      this.names.push(name);
+    });
+  }
+}
+`;
+
+const RUST_BUG = `use std::sync::RwLock;
+
+pub struct Proxy {
+    load: RwLock<Vec<u32>>,
+}
+
+impl Proxy {
+    pub fn route(&self, k: usize) -> u32 {
+        if let Some(x) = self.load.read().unwrap().get(k) {
+            *x
+        } else {
+            self.init_for(k)
+        }
+    }
+
+    fn init_for(&self, k: usize) -> u32 {
+        self.load.write().unwrap().push(k as u32);
+        0
+    }
+}
+`;
+
+let tarball = '';
+
+beforeAll(() => {
+  const out = realpathSync(mkdtempSync(join(tmpdir(), 'lockscope-pack-')));
+  // `npm test` has just built dist/, so the pack needs no `prepare`.
+  const name = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', out], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!;
+  tarball = join(out, name);
+}, 120_000);
+
+/** Every package directory below a node_modules, scoped ones as `@scope/name`. */
+function packagesIn(modules: string): string[] {
+  return readdirSync(modules)
+    .filter((entry) => !entry.startsWith('.'))
+    .flatMap((entry) => (entry.startsWith('@') ? readdirSync(join(modules, entry)).map((inner) => `${entry}/${inner}`) : [entry]));
+}
+
+function link(target: string, at: string): void {
+  mkdirSync(dirname(at), { recursive: true });
+  rmSync(at, { force: true });
+  symlinkSync(target, at);
+}
+
+/**
+ * A fresh project with the packed lockscope installed and every other package linked from here. With
+ * `peers`, that directory's packages (the lowest ESLint, TypeScript and what they depend on) win at
+ * the top level, and lockscope's own dependencies that they displaced are nested under it, as npm
+ * would place them.
+ */
+function freshProject(config: string, peers?: string): string {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'lockscope-app-')));
+  const modules = join(root, 'node_modules');
+  const repoModules = join(repoRoot, 'node_modules');
+  for (const name of packagesIn(repoModules)) if (name !== 'eslint-plugin-lockscope') link(join(repoModules, name), join(modules, name));
+  const displaced = new Set<string>();
+  if (peers) {
+    for (const name of packagesIn(join(peers, 'node_modules'))) {
+      if (existsSync(join(modules, name))) displaced.add(name);
+      link(join(peers, 'node_modules', name), join(modules, name));
+    }
+  }
+  execFileSync('tar', ['-xzf', tarball, '-C', modules]);
+  renameSync(join(modules, 'package'), join(modules, 'eslint-plugin-lockscope'));
+  const own = JSON.parse(readFileSync(join(modules, 'eslint-plugin-lockscope/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const name of Object.keys(own.dependencies)) {
+    if (displaced.has(name)) link(join(repoModules, name), join(modules, 'eslint-plugin-lockscope/node_modules', name));
+  }
+  // What npm does for a package's `bin` on install.
+  link('../eslint-plugin-lockscope/bin/lockscope.js', join(modules, '.bin/lockscope'));
+  const files: Record<string, string> = {
+    'package.json': '{\n  "name": "app",\n  "version": "1.0.0",\n  "license": "ISC"\n}\n',
+    'eslint.config.mjs': config,
+    'src/accounts.ts': TS_BUG,
+    'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+    'src/lib.rs': RUST_BUG,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+interface EslintFileResult {
+  filePath: string;
+  messages: { ruleId: string | null; line: number; fatal?: boolean; message: string }[];
+}
+
+function eslint(project: string, preserveSymlinks = false): string[] {
+  const run = spawnSync(process.execPath, [join(project, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '.'], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...(preserveSymlinks ? { NODE_PRESERVE_SYMLINKS: '1' } : {}) },
+  });
+  expect(run.stderr).toBe('');
+  const results = JSON.parse(run.stdout) as EslintFileResult[];
+  return results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(project.length + 1)}:${m.line} ${m.ruleId ?? `fatal: ${m.message}`}`)).sort();
+}
+
+const LOCKSCOPE_FINDINGS = ['src/accounts.ts:8 lockscope/no-nested-lock', 'src/lib.rs:9 lockscope/guard-across-branch'];
+
+describe('installed from the packed tarball into a fresh project', () => {
+  it("the README's minimal config lints TS and Rust", () => {
+    expect(eslint(freshProject(MINIMAL_CONFIG))).toEqual(LOCKSCOPE_FINDINGS);
+  });
+
+  it("the README's full config (js + typescript-eslint + lockscope) lints TS and Rust, with JS rules kept off .rs files", () => {
+    const found = eslint(freshProject(FULL_CONFIG));
+    expect(found.filter((f) => f.includes('lockscope/'))).toEqual(LOCKSCOPE_FINDINGS);
+    expect(found.filter((f) => f.includes('fatal'))).toEqual([]);
+  });
+
+  it('npx lockscope check finds both and exits 1', () => {
+    const project = freshProject(MINIMAL_CONFIG);
+    const run = spawnSync('npx', ['--no-install', 'lockscope', 'check', '--format', 'json'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(run.status).toBe(1);
+    const doc = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; rule: string }[] };
+    expect(doc.diagnostics.map((d) => `${d.file}:${d.line} lockscope/${d.rule}`).sort()).toEqual(LOCKSCOPE_FINDINGS);
+  });
+});
+
+const LOWEST = join(repoRoot, 'test/lowest-peers');
+const lowestInstalled = existsSync(join(LOWEST, 'node_modules/eslint')) && existsSync(join(LOWEST, 'node_modules/typescript'));
+if (!lowestInstalled) {
+  if (process.env.CI) throw new Error('test/lowest-peers is not installed: .ci/run must run `npm ci --prefix test/lowest-peers`');
+  console.warn('NOTICE: skipping the lowest-peers test: run `npm ci --prefix test/lowest-peers` to install ESLint 9.22.0 and TypeScript 5.5.4');
+}
+
+describe.skipIf(!lowestInstalled)('under the lowest supported ESLint and TypeScript (test/lowest-peers)', () => {
+  it('the minimal and the full config find the same', () => {
+    const minimal = freshProject(MINIMAL_CONFIG, LOWEST);
+    expect(eslint(minimal, true)).toEqual(LOCKSCOPE_FINDINGS);
+    const full = eslint(freshProject(FULL_CONFIG, LOWEST), true);
+    expect(full.filter((f) => f.includes('lockscope/'))).toEqual(LOCKSCOPE_FINDINGS);
+    const versions = spawnSync(process.execPath, ['-e', "console.log(require('eslint/package.json').version, require('typescript').version)"], {
+      cwd: minimal,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_PRESERVE_SYMLINKS: '1' },
+    });
+    expect(versions.stdout.trim()).toBe('9.22.0 5.5.4');
+  });
+});
