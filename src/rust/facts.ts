@@ -82,6 +82,12 @@ export interface CallEvent extends EventBase {
     | { readonly kind: 'recv'; readonly channel: number };
   /** `tx.send(…)` on a channel made in this function. */
   readonly sendsOn?: number;
+  /**
+   * For a distinct receiver (a value being dropped): its fields that only point to another
+   * object (`Lease.pool` → `Pool` for `pool: Arc<Pool>`). A lock the callee reaches through one
+   * is that type's lock, whichever object it is: named by type and field, with low confidence.
+   */
+  readonly sharedRoots?: ReadonlyMap<string, string>;
 }
 
 export interface AwaitEvent extends EventBase {
@@ -108,7 +114,7 @@ export interface FunctionFacts {
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
-export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath'>;
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots'>;
 
 /**
  * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
@@ -132,7 +138,7 @@ export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId
   }
   const own = callee.ownerType ? `${callee.ownerType}.` : undefined;
   if (own && key.startsWith(own)) {
-    if (site.distinctReceiver) return undefined;
+    if (site.distinctReceiver) return sharedLock(site, key);
     // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`.
     if (site.receiverPath && site.receiverPath !== callee.ownerType) {
       const mapped = `${site.receiverPath}.${key.slice(own.length)}`;
@@ -142,9 +148,22 @@ export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId
   return lock;
 }
 
+/** `Lease.pool.idle` through `sharedRoots` {`Lease.pool` → `Pool`}: `Pool.idle`. */
+function sharedLock(site: CallSite, key: string): LockId | undefined {
+  for (const [prefix, target] of site.sharedRoots ?? []) {
+    if (!key.startsWith(`${prefix}.`)) continue;
+    const mapped = `${target}.${key.slice(prefix.length + 1)}`;
+    return { key: mapped, display: mapped };
+  }
+  return undefined;
+}
+
 export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: Acquisition): Acquisition | undefined {
   const lock = lockAtCall(site, callee, acquisition.lock);
-  return lock ? (lock === acquisition.lock ? acquisition : { ...acquisition, lock }) : undefined;
+  if (!lock) return undefined;
+  if (lock === acquisition.lock) return acquisition;
+  // Only a drop's locks are renamed through `sharedRoots`: by type, so maybe another object's.
+  return site.sharedRoots ? { ...acquisition, lock, confidence: 'low' } : { ...acquisition, lock };
 }
 
 /** `Pool@other.conns` (a lock under a parameter) reads `other.conns`; other paths read as they are. */

@@ -13,10 +13,11 @@
 // expressions and names the places (locals, statics, fields) that locks live in.
 import type { FnDecl } from './crate-index.js';
 import { displayOfPath, type FunctionFacts } from './facts.js';
-import type { SyntaxNode } from './syntax.js';
+import { typeHeadName, type SyntaxNode } from './syntax.js';
 import { aggregateParts } from './syntax-shapes.js';
 import { Calls } from './guard-lifetimes/calls.js';
-import { NOTHING, type LiveGuard, type Value, type WalkContext } from './guard-lifetimes/values.js';
+import { lockContent } from './guard-lifetimes/drop-types.js';
+import { NOTHING, type LiveGuard, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
 
 export { parameterLockKey, type WalkContext } from './guard-lifetimes/values.js';
 
@@ -95,13 +96,13 @@ class GuardLifetimeWalk extends Calls {
         // guard held. The guards stay visible for `if let` / `match` on a borrowed Option.
         const inner = node.childForFieldName('value');
         const value = inner ? this.expr(inner) : NOTHING;
-        return value.guards.length > 0 ? { ...value, borrowed: true, binding: undefined } : value;
+        return { ...value, borrowed: true, binding: undefined };
       }
       case 'unary_expression': {
         // `*guard` reads through the guard; the guard itself stays a temporary.
         const inner = node.namedChildren[0];
         const value = inner ? this.expr(inner) : NOTHING;
-        return { guards: [], lock: value.lock, struct: value.struct };
+        return { guards: [], lock: value.lock, struct: value.struct, content: value.content };
       }
       case 'identifier':
         return this.identifier(node);
@@ -156,6 +157,7 @@ class GuardLifetimeWalk extends Calls {
           const value = this.expr(part);
           // A guard moved in now belongs to the aggregate (`Batch { guard }`), not its old binding.
           if (!value.borrowed) {
+            if (value.binding) value.binding.moved = true;
             this.detach(value.guards, value.binding);
             for (const g of value.guards) this.temps[this.temps.length - 1].guards.push(g);
           }
@@ -163,7 +165,7 @@ class GuardLifetimeWalk extends Calls {
         }
         const name = node.type === 'struct_expression' ? node.childForFieldName('name')?.text : undefined;
         const struct = name === 'Self' ? this.fn.ownerType : name ? this.meaningOf(name, this.file).struct : undefined;
-        return { guards: carried, struct };
+        return { guards: carried, struct, content: struct ? { text: struct, file: this.file } : undefined };
       }
       case 'let_condition':
       case 'let_chain':
@@ -203,6 +205,7 @@ class GuardLifetimeWalk extends Calls {
         distinct: binding.distinct,
         future: binding.future,
         path: binding.path,
+        content: binding.content,
       };
     }
     return this.staticPlace(node.text);
@@ -215,7 +218,8 @@ class GuardLifetimeWalk extends Calls {
     if (!decl) return NOTHING;
     const meaning = this.meaningOf(decl.type, decl.file);
     if (meaning.lock) {
-      return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high' } };
+      const content = lockContent(decl.type, decl.file);
+      return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high', content } };
     }
     return { guards: [], struct: meaning.struct };
   }
@@ -225,7 +229,9 @@ class GuardLifetimeWalk extends Calls {
     const base = node.childForFieldName('value');
     const field = node.childForFieldName('field')?.text;
     const baseValue = base ? this.expr(base) : NOTHING;
-    if (!field || !baseValue.struct) return NOTHING;
+    if (!field) return NOTHING;
+    // A field of the data a guard (or reference) reaches: only its type is followed.
+    if (!baseValue.struct) return baseValue.content ? this.fieldOfContent(baseValue.content, field) : NOTHING;
     const decl = this.ctx.index.struct(baseValue.struct, this.file);
     const fieldType = decl?.fields.get(field);
     if (!decl || !fieldType) return NOTHING;
@@ -234,8 +240,16 @@ class GuardLifetimeWalk extends Calls {
     const path = baseValue.path ? `${baseValue.path}.${field}` : undefined;
     if (meaning.lock) {
       const key = path ?? `${decl.name}.${field}`;
-      return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: 'high' } };
+      const content = lockContent(fieldType, decl.file);
+      return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: 'high', content } };
     }
-    return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined };
+    return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined, content: { text: fieldType, file: decl.file } };
+  }
+
+  /** `guard.sessions` where the guard holds a `StoreState`: the field's declared type. */
+  private fieldOfContent(content: TypeRef, field: string): Value {
+    const decl = this.ctx.index.struct(typeHeadName(content.text), content.file);
+    const fieldType = decl?.fields.get(field);
+    return decl && fieldType ? { guards: [], content: { text: fieldType, file: decl.file } } : NOTHING;
   }
 }

@@ -6,9 +6,31 @@ import type { GuardOrigin, ScrutineeConstruct } from '../facts.js';
 import type { SyntaxNode } from '../syntax.js';
 import { diverges, isNonePattern, patternNames } from '../syntax-shapes.js';
 import { TemporaryScopes } from './temporary-scopes.js';
-import { NOTHING, guardIdMark, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
+import { elementType } from './drop-types.js';
+import { NOTHING, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
 
 export abstract class Branches extends TemporaryScopes {
+  /**
+   * Binds a pattern's names in `block`. A single name bound by value takes the value: the guards
+   * it carries (`Some(worker)` of `map.get(k)`: `drop(worker)` releases the shard) and, if it
+   * owns data of a type with `Drop`, the duty to drop it at the end of the block.
+   */
+  protected bindPattern(block: BlockScope, pattern: SyntaxNode | null, value: Value): void {
+    const names = pattern ? patternNames(pattern) : [];
+    const single = names.length === 1 && !/\bref\b/.test(pattern?.text ?? '');
+    for (const name of names) {
+      const binding: Binding = { guards: [], lock: value.lock, struct: value.struct };
+      if (single) {
+        binding.content = value.content;
+        if (!value.borrowed) {
+          binding.guards = value.guards.filter((g) => g.live);
+          if (value.content && value.guards.length === 0 && !value.lock) (block.locals ??= []).push({ name, binding, mark: guardIdMark() });
+        }
+      }
+      block.bindings.set(name, binding);
+    }
+  }
+
   /** Guards created since `mark` (by a scrutinee), tagged with their construct. */
   protected markScrutinee(mark: number, construct: ScrutineeConstruct): LiveGuard[] {
     const created = this.live.filter((g) => g.fact.id >= mark);
@@ -55,9 +77,7 @@ export abstract class Branches extends TemporaryScopes {
         const v = value ? this.expr(value) : NOTHING;
         valueGuards.push(...v.guards);
         const pattern = part.childForFieldName('pattern');
-        for (const name of pattern ? patternNames(pattern) : []) {
-          bindingBlock.bindings.set(name, { guards: [], lock: v.lock, struct: v.struct });
-        }
+        this.bindPattern(bindingBlock, pattern, v);
       } else {
         // A plain `&&` operand of a chain: its temporaries are dropped at once.
         this.pushTemp('at the end of the condition operand');
@@ -71,10 +91,14 @@ export abstract class Branches extends TemporaryScopes {
     const thenValue = this.exclusiveBranch(branches, consequence, () => {
       this.blocks.push(bindingBlock);
       const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
-      this.blocks.pop();
+      this.endBlock(this.endOf(consequence ?? condition), 'at the end of the `if let` block');
       return value;
     });
-    if (rescoped) this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
+    if (rescoped) {
+      this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
+      // Dropped before `else` whatever the then block did with them: not alive again there.
+      for (const g of scrutineeGuards) branches.releasedByBranch.delete(g);
+    }
     let elseValue: Value = NOTHING;
     if (elseBody) {
       // The refuted value of an `Option<Guard>` scrutinee is `None`: it holds nothing.
@@ -209,8 +233,9 @@ export abstract class Branches extends TemporaryScopes {
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
       this.exclusiveBranch(branches, armValue, () => {
-      this.blocks.push({ bindings: new Map(), owned: [] });
-      for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: value.lock, struct: value.struct });
+      const armBlock: BlockScope = { bindings: new Map(), owned: [] };
+      this.blocks.push(armBlock);
+      this.bindPattern(armBlock, pattern, value);
       const guardCondition = pattern?.childForFieldName('condition');
       if (guardCondition) {
         this.pushTemp('at the end of the match guard');
@@ -251,7 +276,7 @@ export abstract class Branches extends TemporaryScopes {
         const value = part.childForFieldName('value');
         const v = value ? this.expr(value) : NOTHING;
         const pattern = part.childForFieldName('pattern');
-        for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: v.lock, struct: v.struct });
+        for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [], lock: v.lock, struct: v.struct, content: v.content });
       } else {
         this.expr(part);
       }
@@ -272,13 +297,17 @@ export abstract class Branches extends TemporaryScopes {
     // The iterator expression's temporaries, and the iterator itself, live through the loop.
     this.pushTemp('at the end of the `for` loop');
     const mark = guardIdMark();
-    if (iterable) this.expr(iterable);
+    const items = iterable ? this.expr(iterable) : NOTHING;
     const scrutineeGuards = this.markScrutinee(mark, 'for');
     this.setRegion(scrutineeGuards, 'loop body');
-    this.blocks.push({ bindings: new Map(), owned: [] });
-    for (const name of pattern ? patternNames(pattern) : []) this.bind(name, { guards: [] });
+    // `for x in v` moves `v`; each `x` is an element, dropped at the end of its iteration.
+    if (!items.borrowed && items.binding) items.binding.moved = true;
+    const element = items.content && !items.borrowed ? elementType(items.content.text) : undefined;
+    const itemBlock: BlockScope = { bindings: new Map(), owned: [] };
+    this.blocks.push(itemBlock);
+    this.bindPattern(itemBlock, pattern, element ? { guards: [], content: { text: element, file: items.content!.file } } : NOTHING);
     if (body) this.bodyBlock(body, 'at the end of the loop body');
-    this.blocks.pop();
+    this.endBlock(body ? this.endOf(body) : this.endOf(node), 'at the end of the loop body');
     this.setRegion(scrutineeGuards, undefined);
     this.endTemp(body ? this.endOf(body) : this.endOf(node));
   }

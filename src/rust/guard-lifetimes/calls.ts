@@ -24,7 +24,8 @@ import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
 import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
 import { constructedTypePath } from '../types.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
-import { NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type Value } from './values.js';
+import { elementType } from './drop-types.js';
+import { NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type TypeRef, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
@@ -37,6 +38,13 @@ const EXPRESSION_MACROS = new Set([
   'todo', 'unimplemented', 'matches', 'anyhow', 'bail', 'ensure', 'span', 'info_span',
   'debug_span', 'trace_span', 'warn_span', 'error_span',
 ]);
+
+/** Container methods that hand out an element by value (`insert` too, for maps: the old value). */
+const REMOVING_METHODS = new Set(['remove', 'take', 'pop', 'pop_front', 'pop_back', 'pop_first', 'pop_last', 'replace', 'swap_remove', 'remove_entry']);
+/** Container methods that drop elements in place. */
+const CLEARING_METHODS = new Set(['clear', 'truncate', 'retain', 'retain_mut']);
+/** Container methods that hand out references to elements. */
+const ACCESS_METHODS = new Set(['get', 'get_mut', 'first', 'last', 'first_mut', 'last_mut', 'iter', 'iter_mut', 'values', 'values_mut', 'front', 'back', 'front_mut', 'back_mut', 'as_mut', 'as_ref', 'peek']);
 
 export abstract class Calls extends Futures {
   protected callExpression(node: SyntaxNode): Value {
@@ -134,7 +142,7 @@ export abstract class Calls extends Futures {
       if (GUARD_PASSTHROUGH_METHODS.has(method) || ENTRY_PASSTHROUGH_METHODS.has(method)) {
         this.evaluateArguments(args, false);
         if (GUARD_UNWRAPPING_METHODS.has(method)) for (const g of receiver.guards) g.optional = false;
-        return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed };
+        return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed, content: receiver.content };
       }
       if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) return this.consumedBy(node, method, receiver, args);
     }
@@ -152,6 +160,13 @@ export abstract class Calls extends Futures {
         return { guards: handed.guards, binding: handed.binding };
       }
       return NOTHING;
+    }
+
+    // A method of the data itself (a map or vector under a guard, a field): what it hands out,
+    // and what it drops (a removed value nobody keeps, cleared elements).
+    if (!receiver.struct && receiver.content) {
+      const handled = this.containerCall(node, method, receiver.content, args);
+      if (handled) return handled;
     }
 
     const struct = receiver.struct;
@@ -180,6 +195,43 @@ export abstract class Calls extends Futures {
     // `let tx2 = tx.clone();` sends on the same channel.
     if (method === 'clone' && receiver.binding?.channel !== undefined) return { ...result, channel: receiver.binding.channel };
     return result;
+  }
+
+  /**
+   * `map.remove(k)`, `slot.take()`, `v.pop()`: the value handed out is the container's element, and
+   * a statement that does not keep it drops it at its end, while what the statement holds (the
+   * guard it reached the map through) is still held. `clear` / `truncate` / `retain` drop
+   * elements in place. `get_mut` / `iter_mut` hand out references to elements.
+   */
+  private containerCall(node: SyntaxNode, method: string, container: TypeRef, args: readonly SyntaxNode[]): Value | undefined {
+    const element = elementType(container.text);
+    if (!element) return undefined;
+    const owned: TypeRef = { text: element, file: container.file };
+    const map = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*(?:HashMap|BTreeMap|IndexMap)\s*</.test(container.text.trim());
+    if (REMOVING_METHODS.has(method) || (method === 'insert' && map)) {
+      this.evaluateArguments(args, false);
+      const statement = node.parent;
+      const unused = statement?.type === 'expression_statement' || (statement?.type === 'let_declaration' && statement.childForFieldName('pattern')?.text === '_');
+      if (!unused) return { guards: [], content: owned };
+      // Dropped with the statement's other temporaries, in reverse order of creation: before
+      // the guards the statement made earlier.
+      this.dropValue(owned, this.endOf(statement));
+      return NOTHING;
+    }
+    if (CLEARING_METHODS.has(method)) {
+      this.evaluateArguments(args, false);
+      this.dropValue(owned, this.span(node));
+      return NOTHING;
+    }
+    if (ACCESS_METHODS.has(method)) {
+      this.evaluateArguments(args, false);
+      return { guards: [], content: owned, borrowed: true };
+    }
+    if (method === 'into_iter' || method === 'drain') {
+      this.evaluateArguments(args, false);
+      return { guards: [], content: container };
+    }
+    return undefined;
   }
 
   /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
@@ -224,7 +276,7 @@ export abstract class Calls extends Futures {
         guards: [],
         future: this.future(() => {
           const guard = this.acquire(acquisition, api);
-          return guard ? { guards: [guard] } : NOTHING;
+          return guard ? { guards: [guard], content: lock.content } : NOTHING;
         }, false),
       };
     }
@@ -242,7 +294,7 @@ export abstract class Calls extends Futures {
     }
     const guard = this.acquire(acquisition, api)!;
     for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
-    return { guards: [guard] };
+    return { guards: [guard], content: lock.content };
   }
 
   protected pathCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
@@ -270,7 +322,7 @@ export abstract class Calls extends Futures {
       if (!struct) return NOTHING;
       // A crate type's constructor is a call too (its body may lock), made once.
       const result = this.ctx.index.struct(struct, this.file, true) ? this.resolvedCall(node, () => this.ctx.index.methods(struct, name), name, values) : NOTHING;
-      return { guards: result.guards, struct, distinct: true };
+      return { guards: result.guards, struct, distinct: true, content: { text: struct, file: this.file } };
     }
 
     // Guard adapters: `RwLockUpgradableReadGuard::upgrade(g)`, `MutexGuard::map(g, f)` keep the lock held.
@@ -449,6 +501,8 @@ export abstract class Calls extends Futures {
     const first = nearby[0];
     const returnsStruct = first?.returnType;
     const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
+    // An owned result (not a reference, not `impl Trait`): the caller drops it.
+    const owned = returnsStruct && !/^\s*(?:&|impl\b|dyn\b)/.test(returnsStruct) ? { text: /^\s*Self\b/.test(returnsStruct) ? (first.ownerType ?? returnsStruct) : returnsStruct, file: first.file } : undefined;
     if (returned.length === 0) {
       this.call(callees, name, node, receiver, args);
       // An accessor returning `&self.conns` hands back that lock, as seen from here.
@@ -458,7 +512,7 @@ export abstract class Calls extends Futures {
         const id = lockAtCall(site, accessor, returnedLock.id);
         if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
       }
-      return { guards: [], struct: meaning.struct };
+      return { guards: [], struct: meaning.struct, content: owned };
     }
     const guards: LiveGuard[] = [];
     // A helper returning its guard from several places returns one guard per lock and mode.

@@ -85,7 +85,13 @@ export abstract class Futures extends Moves {
     if (given.length === 0) return result;
     if (detaching) {
       for (const f of given) this.spawnFuture(f);
-      return result;
+      // The task's handle: awaiting it waits until the task has done its work, so whatever that
+      // work locks is waited for there, under the guards held there.
+      const join = this.future(() => {
+        for (const f of given) f.run();
+        return NOTHING;
+      }, false);
+      return { ...result, future: join };
     }
     if (FUTURE_DRIVING_CALLS.has(name)) {
       for (const f of given) this.poll(f);

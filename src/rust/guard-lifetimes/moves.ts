@@ -19,6 +19,7 @@ export abstract class Moves extends Branches {
     const value = this.expr(inner);
     if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
     if (value.borrowed) return;
+    if (value.binding) value.binding.moved = true;
     this.detach(value.guards, value.binding);
     for (const g of value.guards) {
       this.returned.push(g.fact);
@@ -32,6 +33,10 @@ export abstract class Moves extends Branches {
     for (const v of values) {
       this.detach(v.guards, v.binding);
       for (const g of v.guards) this.release(g, this.span(node), 'by `drop`');
+      // `drop(session)`: its type's `Drop` runs here, under what is still held.
+      if (v.borrowed) continue;
+      if (v.binding && !v.binding.moved && v.guards.length === 0 && !v.lock && v.content) this.dropValue(v.content, this.span(node));
+      if (v.binding) v.binding.moved = true;
     }
     return NOTHING;
   }
@@ -47,7 +52,9 @@ export abstract class Moves extends Branches {
   /** Moves guards passed by value into a callee: they are dropped there, at the latest. */
   protected moveIntoCall(values: readonly Value[], at: SourceSpan, calleeName: string): void {
     for (const v of values) {
-      if (v.guards.length === 0 || v.borrowed) continue;
+      if (v.borrowed) continue;
+      if (v.binding) v.binding.moved = true;
+      if (v.guards.length === 0) continue;
       this.detach(v.guards, v.binding);
       for (const g of v.guards) this.release(g, at, `when it is moved into \`${calleeName}\``);
     }
@@ -75,10 +82,20 @@ export abstract class Moves extends Branches {
         binding.guards = moved;
         for (const g of moved) g.binding = binding;
         if (value.lock) binding.lock = value.lock;
+        if (value.binding && !value.borrowed) value.binding.moved = true;
+        // The old value, if it was not moved out, is dropped here.
+        if (node.type === 'assignment_expression' && old.length === 0 && !binding.moved && binding.content && (this.blocks.some((b) => b.locals?.some((l) => l.binding === binding)))) {
+          this.dropValue(binding.content, this.span(node));
+        }
+        binding.moved = false;
         return NOTHING;
       }
     }
-    if (left) this.expr(left);
+    if (value.binding && !value.borrowed) value.binding.moved = true;
+    const place = left ? this.expr(left) : NOTHING;
+    // `*slot = fresh;`, `state.current = next;`: the old value of the place is dropped here, while
+    // everything held here (the guard the place was reached through) is held.
+    if (node.type === 'assignment_expression' && place.content && left?.type !== 'identifier') this.dropValue(place.content, this.span(node));
     return NOTHING;
   }
 

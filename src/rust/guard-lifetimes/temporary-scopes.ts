@@ -11,15 +11,19 @@ import type { LockMethod } from '../lock-apis.js';
 import type { SyntaxNode } from '../syntax.js';
 import { extendedTemporaries, guardOwners, patternNames } from '../syntax-shapes.js';
 import type { LockType, TypeMeaning } from '../types.js';
+import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
 import {
   NOTHING,
+  guardIdMark,
   newGuardId,
   parameterLockKey,
   type Binding,
   type BlockScope,
+  type DroppedLocal,
   type LiveGuard,
   type LockPlace,
   type TempScope,
+  type TypeRef,
   type Value,
   type WalkContext,
 } from './values.js';
@@ -82,10 +86,11 @@ export abstract class TemporaryScopes {
       this.bind(p.name, {
         guards: [],
         paramIndex: i,
-        lock,
+        lock: lock && { ...lock, content: lockContent(p.type, this.file) },
         struct,
         distinct,
         path: struct ? `${struct}@${p.name}` : undefined,
+        content: { text: p.type, file: this.file },
       });
     });
   }
@@ -126,10 +131,71 @@ export abstract class TemporaryScopes {
     for (let i = scope.guards.length - 1; i >= 0; i--) this.release(scope.guards[i], at, scope.endNote);
   }
 
+  /**
+   * A block's end drops its locals in reverse declaration order (Reference: "Destructors", drop
+   * scopes): a local declared after a guard is dropped while that guard is still held, so the
+   * `Drop` code its type runs, runs under the guard.
+   */
   protected endBlock(at: SourceSpan, note: string): void {
     const block = this.blocks.pop();
     if (!block) return;
-    for (let i = block.owned.length - 1; i >= 0; i--) this.release(block.owned[i], at, note);
+    const locals = block.locals ?? [];
+    let next = locals.length - 1;
+    for (let i = block.owned.length - 1; i >= 0; i--) {
+      const guard = block.owned[i];
+      while (next >= 0 && locals[next].mark > guard.fact.id) this.dropLocal(locals[next--], at);
+      this.release(guard, at, note);
+    }
+    while (next >= 0) this.dropLocal(locals[next--], at);
+  }
+
+  protected dropLocal(local: DroppedLocal, at: SourceSpan): void {
+    if (!local.binding.moved && local.binding.content) this.dropValue(local.binding.content, at);
+  }
+
+  /** Registers a local whose value is dropped at the end of the current block. */
+  protected declareLocal(name: string, binding: Binding): void {
+    if (!binding.content) return;
+    const block = this.blocks[this.blocks.length - 1];
+    (block.locals ??= []).push({ name, binding, mark: guardIdMark() });
+  }
+
+  /**
+   * A value of `type` is dropped here: each crate type it owns that implements `Drop` runs its
+   * `drop`, with whatever is held here. Recorded as a call of those `drop` methods on an object
+   * that is not `self`'s; only worth asking while something is held.
+   */
+  protected dropValue(type: TypeRef, at: SourceSpan): void {
+    const held = this.held();
+    if (held.length === 0) return;
+    const index = this.ctx.index;
+    const dropping: FnDecl[] = [];
+    for (const name of new Set(ownedTypeNames(type.text))) {
+      for (const fn of index.methods(name, 'drop')) if (fn.traitName === 'Drop') dropping.push(fn);
+    }
+    if (dropping.length === 0) return;
+    const sharedRoots = new Map<string, string>();
+    for (const fn of dropping) {
+      const owner = fn.ownerType ? index.struct(fn.ownerType, fn.file) : undefined;
+      for (const [field, fieldType] of owner?.fields ?? []) {
+        const target = sharedTarget(fieldType);
+        if (target && index.struct(target, owner!.file)) sharedRoots.set(`${owner!.name}.${field}`, target);
+      }
+    }
+    this.events.push({
+      kind: 'call',
+      callees: () => dropping,
+      // Read as "calls `drop` of `Session`".
+      calleeName: `drop\` of \`${[...new Set(dropping.map((fn) => fn.ownerType))].join('`/`')}`,
+      distinctReceiver: true,
+      argumentLocks: [],
+      argumentPaths: [],
+      argumentGuards: [],
+      sharedRoots,
+      span: at,
+      held,
+      detached: this.detached,
+    });
   }
 
   protected release(guard: LiveGuard, at: SourceSpan, note: string): void {
@@ -230,6 +296,8 @@ export abstract class TemporaryScopes {
       if (isTail) {
         const expression = child.type === 'expression_statement' ? child.namedChildren[0] : child;
         if (expression) value = this.tail(expression, isBody);
+        // The block's value leaves it: a local it names is moved out, not dropped here.
+        if (value.binding && !value.borrowed) value.binding.moved = true;
       } else {
         this.statement(child);
       }
@@ -337,8 +405,13 @@ export abstract class TemporaryScopes {
       };
       for (const g of guards) g.binding = binding;
       if (init?.type === 'closure_expression' && names.length === 1) binding.closure = init;
+      if (names.length === 1) binding.content = typeNode ? { text: typeNode.text, file: this.file } : value.content;
       this.bind(name, binding);
+      // An owned value that is not a guard: its `Drop` (if its type has one) runs at the block's end.
+      if (names.length === 1 && bindsValue && !value.borrowed && value.guards.length === 0 && !value.lock) this.declareLocal(name, binding);
     }
+    // `let b = a;` moves `a`: its end of scope drops nothing.
+    if (bindsValue && !value.borrowed && value.binding) value.binding.moved = true;
   }
 
   /**

@@ -2,7 +2,7 @@
 // carrying guards, a lock place, a pending async acquisition), the guards still alive and the
 // scopes that own them. Shared by every part of the guard-lifetime walk.
 import type { AnalysisNote, LockId } from '../../core/model.js';
-import type { CrateIndex, FnDecl } from '../crate-index.js';
+import type { CrateIndex, FnDecl, ParsedFile } from '../crate-index.js';
 import type { FunctionFacts, GuardFact, GuardRelease } from '../facts.js';
 import type { SyntaxNode } from '../syntax.js';
 import type { LockType } from '../types.js';
@@ -12,6 +12,8 @@ export interface LockPlace {
   readonly id: LockId;
   readonly type: LockType;
   readonly confidence: 'high' | 'low';
+  /** The data it guards (`State` of `Mutex<State>`), as written where the lock is declared. */
+  readonly content?: TypeRef;
 }
 
 export interface LiveGuard {
@@ -31,6 +33,8 @@ export interface Value {
   readonly guards: LiveGuard[];
   readonly lock?: LockPlace;
   readonly struct?: string;
+  /** The type of the data the value is (through a guard: the guarded data), when known. */
+  readonly content?: TypeRef;
   /** The binding the value was read from, so that a move empties it. */
   readonly binding?: Binding;
   /** An object that cannot be `self`'s: freshly constructed, or reached through `&mut`. */
@@ -74,6 +78,9 @@ export interface Binding {
   path?: string;
   spawned?: number;
   channel?: number;
+  content?: TypeRef;
+  /** Moved out (passed by value, returned, dropped): its end of scope drops nothing. */
+  moved?: boolean;
 }
 
 /** A test that tells, per branch, whether an `Option<Guard>` variable is `None`. */
@@ -106,6 +113,22 @@ export interface BlockScope {
   readonly bindings: Map<string, Binding>;
   /** Guards owned by bindings of this block, dropped at its end in reverse order. */
   readonly owned: LiveGuard[];
+  /** Locals of this block whose type may run `Drop` code, in declaration order. */
+  locals?: DroppedLocal[];
+}
+
+/** A local whose value is dropped at the end of its block unless it was moved out. */
+export interface DroppedLocal {
+  readonly name: string;
+  readonly binding: Binding;
+  /** Guards created before this mark were declared before the local: they drop after it. */
+  readonly mark: number;
+}
+
+/** A type as written, with the file whose names it uses. */
+export interface TypeRef {
+  readonly text: string;
+  readonly file: ParsedFile;
 }
 
 export const NOTHING: Value = { guards: [] };

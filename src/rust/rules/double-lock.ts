@@ -11,7 +11,10 @@ export const doubleLock: RustRule = {
     return mine.map((c): RustFinding => {
       const guard = c.held.guard;
       const certain = conflictIsCertain(c);
-      const outcome = certain ? `this ${outcomeWord(c.requested)}` : c.requested.confidence === 'low' ? 'this deadlocks if the receiver is a lock (its type was not resolved)' : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
+      const lowConfidence = c.requested.lock.key.startsWith('?') || c.held.guard.acquisition.lock.key.startsWith('?')
+        ? 'this deadlocks if the receiver is a lock (its type was not resolved)'
+        : `this ${outcomeWord(c.requested)} if both are the same object's lock (the dropped value reaches it through a shared pointer, so only the type and field are known)`;
+      const outcome = certain ? `this ${outcomeWord(c.requested)}` : c.requested.confidence === 'low' || c.held.guard.acquisition.confidence === 'low' ? lowConfidence : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
       const fix = guard.returnedBy?.whileRunningClosure
         ? `inside the closure, work on the data \`${guard.returnedBy.fnName}\` passes in instead of locking again, or call it after the closure returns`
         : guard.binding

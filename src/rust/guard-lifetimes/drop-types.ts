@@ -1,0 +1,90 @@
+// What a type, as written, says about drops: the data a lock guards, the element a container
+// hands out or drops, and the crate types whose `Drop` runs when a value of it is dropped.
+// Reading the written type is enough here: a type behind a shared pointer (`Arc`, `Rc`, `Weak`)
+// or a reference is not dropped with the value that points to it.
+
+import type { ParsedFile } from '../crate-index.js';
+import type { TypeRef } from './values.js';
+
+const LOCK_TYPE = /\b(?:Mutex|RwLock|RefCell|ReentrantMutex|FairMutex|SpinMutex)\s*</;
+
+/** The text between the `<` at `open` and its matching `>`. */
+function genericArgs(text: string, open: number): string | undefined {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '<') depth++;
+    else if (text[i] === '>' && text[i - 1] !== '-' && --depth === 0) return text.slice(open + 1, i);
+  }
+  return undefined;
+}
+
+/** Splits `K, V` at top-level commas. */
+function topLevel(args: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i];
+    if (c === '<' || c === '(' || c === '[') depth++;
+    else if ((c === '>' && args[i - 1] !== '-') || c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(args.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(args.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+/** `Arc<Mutex<State>>` → `State`: the data a lock of this type guards. */
+export function guardedData(lockType: string): string | undefined {
+  const m = LOCK_TYPE.exec(lockType);
+  if (!m) return undefined;
+  const args = genericArgs(lockType, m.index + m[0].length - 1);
+  return args === undefined ? undefined : topLevel(args)[0];
+}
+
+/** `HashMap<K, V>` → `V`, `Vec<T>` / `Option<T>` / `VecDeque<T>` → `T`: what the container hands out. */
+export function elementType(container: string): string | undefined {
+  const m = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)\s*</.exec(container.trim());
+  if (!m) return undefined;
+  const args = genericArgs(container.trim(), m[0].length - 1);
+  if (args === undefined) return undefined;
+  const parts = topLevel(args);
+  if (/^(?:HashMap|BTreeMap|IndexMap|LinkedHashMap|LruCache)$/.test(m[1])) return parts[1];
+  if (/^(?:Vec|VecDeque|LinkedList|HashSet|BTreeSet|BinaryHeap|Option|Box|IndexSet|SmallVec)$/.test(m[1])) return parts[0];
+  return undefined;
+}
+
+/**
+ * The type names whose values a value of `type` owns (so drops with it): every name except those
+ * behind `Arc`, `Rc`, `Weak` or a reference, and lifetimes.
+ */
+export function ownedTypeNames(type: string): string[] {
+  let text = type;
+  // Blank out what is only pointed to.
+  for (;;) {
+    const m = /\b(?:Arc|Rc|Weak)\s*</.exec(text);
+    if (!m) break;
+    const args = genericArgs(text, m.index + m[0].length - 1);
+    const end = args === undefined ? text.length : m.index + m[0].length + args.length + 1;
+    text = `${text.slice(0, m.index)}${' '.repeat(end - m.index)}${text.slice(end)}`;
+  }
+  text = text.replace(/&\s*('\w+\s*)?(mut\s+)?(dyn\s+)?[A-Za-z_][A-Za-z0-9_:]*(<[^<>]*>)?/g, ' ');
+  return [...text.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)].map((m) => m[1]);
+}
+
+/** `Arc<Pool>`, `&'a Registry`, `Weak<Inner>` → the pointed-to type's name; otherwise undefined. */
+export function sharedTarget(fieldType: string): string | undefined {
+  const t = fieldType.trim();
+  const pointer = /^(?:(?:std::)?(?:sync|rc)::)?(?:Arc|Rc|Weak)\s*<\s*((?:[A-Za-z_][A-Za-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*)/.exec(t);
+  if (pointer) return pointer[1].split('::').pop();
+  const reference = /^&\s*(?:'\w+\s+)?(?:mut\s+)?((?:[A-Za-z_][A-Za-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*)/.exec(t);
+  return reference ? reference[1].split('::').pop() : undefined;
+}
+
+/** The data a lock of this written type guards (`State` of `Arc<Mutex<State>>`), where it is written. */
+export function lockContent(lockType: string, file: ParsedFile): TypeRef | undefined {
+  const data = guardedData(lockType);
+  return data ? { text: data, file } : undefined;
+}
