@@ -524,7 +524,7 @@ function fnsNamed(file: ParsedFile, name: string): readonly FnDecl[] {
 }
 
 function collectDeclarations(path: string, text: string, tree: Tree, edition: Edition, module: ModulePath): ParsedFile {
-  const file: ParsedFile = {
+  const rootScope: ParsedFile = {
     path,
     module,
     text,
@@ -539,10 +539,14 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     traitImpls: [],
     derefTargets: new Map(),
   };
-  // Items nest only through `mod { … }`, so an explicit stack of item lists suffices.
-  const stack: { container: SyntaxNode; module: ModulePath }[] = [{ container: tree.rootNode, module }];
+  // Items nest only through `mod { … }`, so an explicit stack of item lists suffices. An inline
+  // module has its own `use` declarations (Reference: "Use declarations"; a child module does
+  // not inherit its parent's): its items get a scope of their own, the file with other imports.
+  const stack: { container: SyntaxNode; module: ModulePath; scope: ParsedFile }[] = [{ container: tree.rootNode, module, scope: rootScope }];
+  const moduleScopes: { scope: ParsedFile; parent: ParsedFile }[] = [];
   while (stack.length > 0) {
-    const { container, module: current } = stack.pop()!;
+    const { container, module: current, scope } = stack.pop()!;
+    const file = scope;
     for (const item of container.namedChildren) {
       switch (item.type) {
         case 'use_declaration':
@@ -575,7 +579,10 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
         case 'mod_item': {
           const body = item.childForFieldName('body');
           const name = item.childForFieldName('name')?.text;
-          if (body && name) stack.push({ container: body, module: { root: current.root, path: [...current.path, name] } });
+          if (!body || !name) break;
+          const inner = Object.create(file, { imports: { value: new Map<string, string>() } }) as ParsedFile;
+          moduleScopes.push({ scope: inner, parent: file });
+          stack.push({ container: body, module: { root: current.root, path: [...current.path, name] }, scope: inner });
           break;
         }
         default:
@@ -583,7 +590,12 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
       }
     }
   }
-  return file;
+  // `use super::*;` (a test module's usual first line) brings in what the parent module imports.
+  for (const { scope, parent } of moduleScopes) {
+    if (!scope.imports.has('*super')) continue;
+    for (const [name, path] of parent.imports) if (!scope.imports.has(name)) (scope.imports as Map<string, string>).set(name, path);
+  }
+  return rootScope;
 }
 
 /** The signature of a function, read when first needed: most indexed functions never are. */
