@@ -1,10 +1,10 @@
 // `lockscope check --staged` in a temporary git repository: the whole crate of a staged .rs file
 // is analysed (so a call into an unstaged file still resolves), only staged files are reported.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOUBLE_LOCK_LIB, NESTED_TS, lockscope, lockscopeBin, rustCrate, tempProject, writeFiles } from './cli-support.js';
+import { DOUBLE_LOCK_LIB, FIXED_LIB, NESTED_TS, lockscope, lockscopeBin, rustCrate, tempProject, writeFiles } from './cli-support.js';
 
 function gitRepo(files: Record<string, string>): { cwd: string; git: (...args: string[]) => void } {
   const cwd = tempProject(files);
@@ -52,6 +52,31 @@ describe('--staged', () => {
     writeFiles(cwd, { 'web/a.ts': NESTED_TS });
     git('add', 'web/a.ts');
     expect(await staged(join(cwd, 'web'))).toEqual({ code: 1, found: ['no-nested-lock a.ts:6'], files: 1 });
+  });
+
+  it('checks what is being committed: a staged bug with a fix only in the working tree fails', async () => {
+    const { cwd, git } = gitRepo({ ...rustCrate(FIXED_LIB), 'web/a.ts': NESTED_TS.replace('    await m.runExclusive(async () => {});\n', '') });
+    writeFiles(cwd, { 'src/lib.rs': DOUBLE_LOCK_LIB, 'web/a.ts': NESTED_TS });
+    git('add', 'src/lib.rs', 'web/a.ts');
+    // The fix, made after staging and not staged: the commit would still carry the bug.
+    writeFiles(cwd, { 'src/lib.rs': FIXED_LIB, 'web/a.ts': NESTED_TS.replace('    await m.runExclusive(async () => {});\n', '') });
+    expect(await staged(cwd)).toEqual({ code: 1, found: ['double-lock src/lib.rs:11', 'no-nested-lock web/a.ts:6'], files: 3 });
+  });
+
+  it('and the reverse passes: a staged fix with the bug only in the working tree', async () => {
+    const { cwd, git } = gitRepo({ ...rustCrate(DOUBLE_LOCK_LIB), 'web/a.ts': NESTED_TS });
+    writeFiles(cwd, { 'src/lib.rs': FIXED_LIB, 'web/a.ts': NESTED_TS.replace('    await m.runExclusive(async () => {});\n', '') });
+    git('add', 'src/lib.rs', 'web/a.ts');
+    writeFiles(cwd, { 'src/lib.rs': DOUBLE_LOCK_LIB, 'web/a.ts': NESTED_TS });
+    expect(await staged(cwd)).toEqual({ code: 0, found: [], files: 3 });
+  });
+
+  it('never follows a staged symbolic link out of the repository', async () => {
+    const outside = tempProject({ 'secret.ts': NESTED_TS });
+    const { cwd, git } = gitRepo({ 'web/package.json': '{"name":"web"}' });
+    symlinkSync(join(outside, 'secret.ts'), join(cwd, 'web/link.ts'));
+    git('add', 'web/link.ts');
+    expect(await staged(cwd)).toEqual({ code: 0, found: [], files: 0 });
   });
 
   it('the built binary, as the pre-commit hook runs it; outside a repository it is an input error', () => {

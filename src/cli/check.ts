@@ -6,7 +6,7 @@ import ignore from 'ignore';
 import { readBaseline, subtractBaseline, writeBaseline } from '../core/baseline.js';
 import { findRule } from '../core/catalogue.js';
 import { loadConfig, type LockscopeConfig } from '../core/config.js';
-import { discoverFiles, type DiscoveredFiles } from '../core/discover.js';
+import { discoverFiles, readSourceFile, type DiscoveredFiles, type SourceOverrides } from '../core/discover.js';
 import { compareByLocation, type SourceLookup } from '../core/fingerprint.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { applySuppressions, findSuppressionRule, parseSuppressions, type Suppression } from '../core/suppressions.js';
@@ -54,6 +54,8 @@ export interface CheckResult {
 interface Selection extends DiscoveredFiles {
   /** Only findings and notes in these files are reported (`--staged`); all when absent. */
   readonly reportOnly?: ReadonlySet<string>;
+  /** Staged content of the staged files, analysed instead of the working tree (`--staged`). */
+  readonly contents?: SourceOverrides;
 }
 
 /** From this many files on, a run is expected to take long enough to show progress at once. */
@@ -64,7 +66,8 @@ function selectFiles(options: CheckOptions, config: LockscopeConfig | undefined)
   if (options.staged) {
     const staged = stagedSelection(options.cwd);
     const found = staged.analyse.length > 0 ? discoverFiles(staged.analyse, options.cwd) : { rust: [], ts: [], notes: [], missing: [] };
-    selection = { ...found, rust: ownFilesOfCrates(found.rust, staged), reportOnly: staged.staged };
+    const notes = [...found.notes, ...staged.notes.map((n) => ({ ...n, file: relative(options.cwd, n.file) || n.file }))];
+    selection = { ...found, notes, rust: ownFilesOfCrates(found.rust, staged), reportOnly: staged.staged, contents: staged.contents };
   } else {
     selection = discoverFiles(options.paths, options.cwd);
   }
@@ -78,12 +81,13 @@ function selectFiles(options: CheckOptions, config: LockscopeConfig | undefined)
   return { ...selection, rust: selection.rust.filter(kept), ts: selection.ts.filter(kept) };
 }
 
-function sourceLookup(cwd: string): SourceLookup {
+function sourceLookup(cwd: string, overrides?: SourceOverrides): SourceLookup {
   const cache = new Map<string, string | undefined>();
   return (file) => {
     if (!cache.has(file)) {
+      const absolute = resolve(cwd, file);
       try {
-        cache.set(file, readFileSync(resolve(cwd, file), 'utf8'));
+        cache.set(file, overrides && Object.hasOwn(overrides, absolute) ? overrides[absolute] : readFileSync(absolute, 'utf8'));
       } catch {
         cache.set(file, undefined);
       }
@@ -101,7 +105,7 @@ export async function analyzePaths(
   options: CheckOptions,
   config: LockscopeConfig | undefined = loadConfig(options.cwd),
   progress: Progress = new Progress(undefined),
-): Promise<CheckResult & { missing: string[] }> {
+): Promise<CheckResult & { missing: string[]; contents?: SourceOverrides }> {
   const started = performance.now();
   progress.phase('finding files');
   const found = selectFiles(options, config);
@@ -114,26 +118,23 @@ export async function analyzePaths(
     edition: options.edition ?? config?.edition,
     rules,
     extraLockApis: config?.extraLockApis.rust ?? { lockTypes: {}, guardTypes: {} },
+    sourceOverrides: found.contents,
   };
   progress.phase(`Rust: analysing ${found.rust.length} files`, found.rust.length >= LONG_RUN_FILES);
   const rust = await analyzeRustFiles(found.rust, rustOptions);
   if (found.ts.length > 0) progress.phase(`TS/JS: analysing ${found.ts.length} files`, found.ts.length >= LONG_RUN_FILES);
   // Loaded only when needed: ESLint and TypeScript take half a second to load, which a
   // pre-commit run on Rust files should not pay.
-  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules }) : { diagnostics: [], notes: [] };
+  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules, sourceOverrides: found.contents }) : { diagnostics: [], notes: [] };
 
   const shown = (file: string): string => relative(options.cwd, file) || file;
   const reported = (file: string): boolean => !found.reportOnly || found.reportOnly.has(resolve(options.cwd, file));
   const suppressions: Suppression[] = [];
   for (const file of [...found.rust, ...found.ts]) {
     if (!reported(file)) continue;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue; // the front end has already noted it
-    }
-    suppressions.push(...parseSuppressions(shown(file), text));
+    const read = readSourceFile(file, found.contents);
+    if (!read.ok) continue; // the front end has already noted it
+    suppressions.push(...parseSuppressions(shown(file), read.text));
   }
   const inScope = [...rust.diagnostics, ...ts.diagnostics].filter((d) => reported(d.span.file));
   const { kept, suppressed, problems } = applySuppressions(inScope, suppressions, (id) => effectiveSetting(id, rules));
@@ -146,6 +147,7 @@ export async function analyzePaths(
     ms: performance.now() - started,
     suppressed,
     missing: found.missing,
+    contents: found.contents,
   };
 }
 
@@ -153,7 +155,7 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<number> {
   const config = loadConfig(options.cwd);
   const baseline = options.baseline !== undefined ? readBaseline(options.baseline, options.cwd) : undefined;
   const progress = new Progress(options.quiet ? undefined : options.progress);
-  let result: CheckResult & { missing: string[] };
+  let result: CheckResult & { missing: string[]; contents?: SourceOverrides };
   try {
     result = await analyzePaths(options, config, progress);
   } finally {
@@ -163,7 +165,7 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<number> {
     io.stderr(`lockscope: cannot read ${result.missing.map((m) => `"${m}"`).join(', ')}: no such file or directory`);
     return 2;
   }
-  const sources = sourceLookup(options.cwd);
+  const sources = sourceLookup(options.cwd, result.contents);
 
   if (options.writeBaseline !== undefined) {
     const count = writeBaseline(options.writeBaseline, result.diagnostics, sources, options.cwd);

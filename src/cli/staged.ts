@@ -1,7 +1,8 @@
 // `lockscope check --staged`: what to analyse so that calls still resolve, and what to report.
 // A staged `.rs` file brings in its whole crate (calls are resolved within a crate; for a change
 // in src/, the crate's src/); a staged
-// TS/JS file is analysed itself, its typed program reaching the files it imports.
+// TS/JS file is analysed itself, its typed program reaching the files it imports. Staged files are
+// read from the index, the rest of their crate from the working tree.
 import { execFileSync } from 'node:child_process';
 import { join, resolve, sep } from 'node:path';
 import { RUST_EXTENSIONS, TS_EXTENSIONS } from '../core/discover.js';
@@ -17,11 +18,20 @@ export interface StagedSelection {
   readonly staged: ReadonlySet<string>;
   /** Crate roots whose own files (not nested crates') are analysed. */
   readonly crateRoots: ReadonlySet<string>;
+  /**
+   * The staged content of each staged source file, by absolute path: what is being committed, which
+   * is not the working tree when a fix (or a bug) is only in unstaged changes.
+   */
+  readonly contents: Readonly<Record<string, string>>;
+  /** Staged files left out, with the reason (symbolic links, binary or non-UTF-8 blobs). */
+  readonly notes: { file: string; message: string }[];
 }
 
-function git(args: string[], cwd: string): string {
+function git(args: string[], cwd: string): string;
+function git(args: string[], cwd: string, binary: true): Buffer;
+function git(args: string[], cwd: string, binary = false): string | Buffer {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('git', args, { cwd, encoding: binary ? 'buffer' : 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StagedError('--staged needs git, which was not found on PATH');
@@ -33,7 +43,9 @@ export function stagedSelection(cwd: string): StagedSelection {
   const top = git(['rev-parse', '--show-toplevel'], cwd).trim();
   // Added, copied, modified, renamed: deleted files have nothing left to analyse.
   const names = git(['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z'], cwd).split('\0').filter((n) => n.length > 0);
-  const staged = names.map((name) => resolve(top, name));
+  const sources = names.filter((name) => [...RUST_EXTENSIONS, ...TS_EXTENSIONS].some((ext) => name.endsWith(ext)));
+  const { contents, notes } = stagedContents(sources, top);
+  const staged = sources.map((name) => resolve(top, name)).filter((file) => Object.hasOwn(contents, file));
   const rust = staged.filter((file) => RUST_EXTENSIONS.some((ext) => file.endsWith(ext)));
   const ts = staged.filter((file) => TS_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts'));
   const crateRoots = new Set<string>();
@@ -50,7 +62,41 @@ export function stagedSelection(cwd: string): StagedSelection {
       analyse.push(...crate.files);
     }
   }
-  return { analyse, staged: new Set([...rust, ...ts]), crateRoots };
+  return { analyse, staged: new Set([...rust, ...ts]), crateRoots, contents, notes };
+}
+
+/**
+ * The index's blob of each staged file (`git show :path`). A staged symbolic link is never
+ * followed: its blob is the link's target path, and the working-tree link may lead anywhere.
+ */
+function stagedContents(names: readonly string[], top: string): { contents: Record<string, string>; notes: { file: string; message: string }[] } {
+  const contents: Record<string, string> = {};
+  const notes: { file: string; message: string }[] = [];
+  if (names.length === 0) return { contents, notes };
+  // `<mode> <object> <stage>\t<path>` per entry.
+  const entries = git(['ls-files', '--stage', '-z', '--', ...names.map((name) => `:(literal)${name}`)], top).split('\0').filter((e) => e.length > 0);
+  for (const entry of entries) {
+    const tab = entry.indexOf('\t');
+    const [mode, object] = entry.slice(0, tab).split(' ');
+    const file = resolve(top, entry.slice(tab + 1));
+    if (mode === '120000') {
+      notes.push({ file, message: 'skipped a staged symbolic link (it is not followed)' });
+      continue;
+    }
+    if (mode !== '100644' && mode !== '100755') continue;
+    const bytes = git(['cat-file', 'blob', object], top, true);
+    if (bytes.includes(0)) {
+      notes.push({ file, message: 'skipped a binary file (it contains NUL bytes)' });
+      continue;
+    }
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      contents[file] = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    } catch {
+      notes.push({ file, message: 'skipped a file that is not valid UTF-8' });
+    }
+  }
+  return { contents, notes };
 }
 
 /** Keeps the Rust files of the selected crates (not of crates nested in them) and the staged files. */

@@ -170,8 +170,12 @@ function walkDirectory(
 
 export type ReadResult = { ok: true; text: string } | { ok: false; reason: string };
 
+/** Text to analyse instead of a file's bytes on disk, by absolute path (`--staged`: the index's). */
+export type SourceOverrides = Readonly<Record<string, string>>;
+
 /** Reads a source file; binary and non-UTF-8 files are refused with a reason, never thrown. */
-export function readSourceFile(file: string): ReadResult {
+export function readSourceFile(file: string, overrides?: SourceOverrides): ReadResult {
+  if (overrides && Object.hasOwn(overrides, file)) return { ok: true, text: overrides[file] };
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

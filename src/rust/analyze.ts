@@ -1,7 +1,7 @@
 // The Rust pipeline: files → crates → (pre-filtered, lazy) parse → facts → summaries → rules.
 import { relative } from 'node:path';
 import { RULES } from '../core/catalogue.js';
-import { readSourceFile } from '../core/discover.js';
+import { readSourceFile, type SourceOverrides } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
@@ -25,6 +25,8 @@ export interface RustAnalysisOptions {
   readonly keepFacts?: boolean;
   /** In-house lock and guard types (`lockscope.config.json` `extraLockApis.rust`). */
   readonly extraLockApis?: RustExtraLockApis;
+  /** Text to analyse instead of the file on disk (`--staged`: the staged content). */
+  readonly sourceOverrides?: SourceOverrides;
 }
 
 
@@ -64,7 +66,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   let parsedFiles = 0;
 
   for (const crate of groupIntoCrates(files, options.edition)) {
-    const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes));
+    const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes, options.sourceOverrides));
     bytes += crateBytes;
     lines += crateLines;
     const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis);
@@ -92,13 +94,14 @@ export function readCrateTexts(
   files: readonly string[],
   cwd: string,
   notes: AnalysisNote[],
+  overrides?: SourceOverrides,
 ): { texts: Map<string, string>; absolute: Map<string, string>; bytes: number; lines: number } {
   const texts = new Map<string, string>();
   const absolute = new Map<string, string>();
   let bytes = 0;
   let lines = 0;
   for (const file of files) {
-    const result = readSourceFile(file);
+    const result = readSourceFile(file, overrides);
     const shown = relative(cwd, file) || file;
     if (!result.ok) {
       notes.push({ file: shown, message: result.reason });

@@ -6,7 +6,7 @@ import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { recoverIntactCode } from './recover.js';
 import { RULES } from '../core/catalogue.js';
-import { readSourceFile } from '../core/discover.js';
+import { readSourceFile, type SourceOverrides } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
 import plugin from '../plugin.js';
 import { detailsOfReport } from './reports.js';
@@ -15,6 +15,8 @@ export interface CheckTsOptions {
   readonly cwd: string;
   /** Rule id (without `lockscope/`) to setting; rules not named keep their catalogue default. */
   readonly rules: Record<string, RuleSetting>;
+  /** Text to lint instead of the file on disk (`--staged`: the staged content). */
+  readonly sourceOverrides?: SourceOverrides;
 }
 
 export interface CheckTsResult {
@@ -81,8 +83,8 @@ function isProjectMiss(message: string): boolean {
 export const MAX_TS_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Lints the intact part of a file that does not parse (see recover.ts); undefined when none can be had. */
-async function lintRecovered(eslint: ESLint, file: string): Promise<{ messages: Linter.LintMessage[]; brokenLines: number[] } | undefined> {
-  const read = readSourceFile(file);
+async function lintRecovered(eslint: ESLint, file: string, overrides?: SourceOverrides): Promise<{ messages: Linter.LintMessage[]; brokenLines: number[] } | undefined> {
+  const read = readSourceFile(file, overrides);
   if (!read.ok) return undefined;
   let recovered;
   try {
@@ -106,7 +108,7 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
   const absolute = files
     .map((file) => path.resolve(options.cwd, file))
     .filter((file) => {
-      const read = readSourceFile(file);
+      const read = readSourceFile(file, options.sourceOverrides);
       if (!read.ok) {
         notes.push({ file: relativeOf(file), message: read.reason });
         return false;
@@ -128,7 +130,8 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
     for (const file of targets) {
       let results: ESLint.LintResult[];
       try {
-        results = await eslint.lintFiles([file]);
+        const override = options.sourceOverrides?.[file];
+        results = override === undefined ? await eslint.lintFiles([file]) : await eslint.lintText(override, { filePath: file });
       } catch (error) {
         if (typed) retry.push(file);
         else notes.push({ file: relative(file), message: `could not analyse this file: ${(error as Error).message.split('\n')[0]}` });
@@ -141,7 +144,7 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
           continue;
         }
         if (fatal) {
-          const recovered = await lintRecovered(eslint, result.filePath);
+          const recovered = await lintRecovered(eslint, result.filePath, options.sourceOverrides);
           if (!recovered) {
             notes.push({ file: relative(result.filePath), line: fatal.line, message: `could not parse this file (${fatal.message.split('\n')[0]}); it was not analysed` });
             continue;
