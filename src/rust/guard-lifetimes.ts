@@ -155,12 +155,9 @@ class GuardLifetimeWalk extends Calls {
         const carried: LiveGuard[] = [];
         for (const part of aggregateParts(node)) {
           const value = this.expr(part);
-          // A guard moved in now belongs to the aggregate (`Batch { guard }`), not its old binding.
-          if (!value.borrowed) {
-            if (value.binding) value.binding.moved = true;
-            this.detach(value.guards, value.binding);
-            for (const g of value.guards) this.temps[this.temps.length - 1].guards.push(g);
-          }
+          // The aggregate carries the guards; the binding keeps them listed, so that a sibling
+          // branch that drops that binding instead (`Err(..) => drop(g)`) still releases them.
+          if (!value.borrowed && value.binding) value.binding.moved = true;
           carried.push(...value.guards);
         }
         const name = node.type === 'struct_expression' ? node.childForFieldName('name')?.text : undefined;

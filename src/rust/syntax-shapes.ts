@@ -60,7 +60,8 @@ export function guardOwners(
 export function isNonePattern(pattern: SyntaxNode | null): boolean {
   if (!pattern) return false;
   const text = pattern.text.replace(/\s+/g, '');
-  return text === 'None' || text === '_' || text === 'Option::None';
+  // `try_lock`'s `Err(WouldBlock)` holds no guard (only `Err(Poisoned(g))` does).
+  return text === 'None' || text === '_' || text === 'Option::None' || /^(?:Result::)?Err\((?:[A-Za-z_][A-Za-z0-9_]*::)*WouldBlock\)$/.test(text);
 }
 
 /** `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. */

@@ -95,12 +95,17 @@ export abstract class Calls extends Futures {
    * Runs a closure's body here and returns what it yields (a future, for `|| async { … }`); an
    * `async` closure's body runs only when the future its call returns is polled.
    */
-  protected inlineClosure(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'> = {}): Value {
-    if (/^async\b/.test(closure.text)) return { guards: [], future: this.future(() => this.closureBody(closure, firstParam), true) };
-    return this.closureBody(closure, firstParam);
+  protected inlineClosure(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'> = {}, keepsResult = false): Value {
+    if (/^async\b/.test(closure.text)) return { guards: [], future: this.future(() => this.closureBody(closure, firstParam, false), true) };
+    return this.closureBody(closure, firstParam, keepsResult);
   }
 
-  private closureBody(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'>): Value {
+  /**
+   * The closure's body, walked here. Guards it returns go to whoever called it: kept in the
+   * result for a call written here (`m()`), otherwise released as the callee gets them (they are
+   * dropped there at the latest).
+   */
+  private closureBody(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'>, keepsResult: boolean): Value {
     const body = closure.childForFieldName('body');
     if (!body) return NOTHING;
     this.blocks.push({ bindings: new Map(), owned: [] });
@@ -109,10 +114,12 @@ export abstract class Calls extends Futures {
     names.forEach((name, i) => this.bind(name, i === 0 ? { guards: [], ...firstParam } : { guards: [] }));
     this.pushTemp('at the end of the closure');
     const value = this.expr(body);
-    this.detach(value.guards);
+    const returned = value.borrowed ? [] : value.guards.filter((g) => g.live);
+    this.detach(returned, value.binding);
     this.endTemp(this.endOf(body));
     this.endBlock(this.endOf(body), 'at the end of the closure');
-    return value.future ? { guards: [], future: value.future } : NOTHING;
+    if (!keepsResult) for (const g of returned) this.release(g, this.endOf(body), 'when the closure returns it');
+    return { guards: keepsResult ? returned : [], future: value.future };
   }
 
   protected methodCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
@@ -142,6 +149,8 @@ export abstract class Calls extends Futures {
       if (GUARD_PASSTHROUGH_METHODS.has(method) || ENTRY_PASSTHROUGH_METHODS.has(method)) {
         this.evaluateArguments(args, false);
         if (GUARD_UNWRAPPING_METHODS.has(method)) for (const g of receiver.guards) g.optional = false;
+        // `.ok()` / `.filter(..)`: an `Err` (or a rejected value) becomes `None`, which holds nothing.
+        if (method === 'ok' || method === 'filter') for (const g of receiver.guards) g.optional = true;
         return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed, content: receiver.content };
       }
       if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) return this.consumedBy(node, method, receiver, args);
@@ -292,7 +301,8 @@ export abstract class Calls extends Futures {
       }
       return NOTHING;
     }
-    const guard = this.acquire(acquisition, api)!;
+    // `try_lock()` and its kind hand back no guard when they fail (`None`, `Err(WouldBlock)`).
+    const guard = this.acquire(acquisition, api.blocking ? api : { ...api, optional: true })!;
     for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
     return { guards: [guard], content: lock.content };
   }
@@ -367,7 +377,18 @@ export abstract class Calls extends Futures {
     const local = segments.length === 1 ? this.lookup(name) : undefined;
     if (local?.closure || local?.paramIndex !== undefined) {
       this.evaluateArguments(args, false);
-      if (local.closure) return this.inlineClosure(local.closure);
+      if (local.closure) {
+        const savedShift = this.shift;
+        this.shift = local.closureShift ?? savedShift;
+        try {
+          const result = this.inlineClosure(local.closure, {}, true);
+          // What the closure returns (`|| INTERNER.lock()`) is this call's value: a temporary here.
+          for (const g of result.guards) this.temps[this.temps.length - 1].guards.push(g);
+          return result;
+        } finally {
+          this.shift = savedShift;
+        }
+      }
       this.recordClosureCall(local.paramIndex!);
       return NOTHING;
     }
@@ -569,7 +590,7 @@ export abstract class Calls extends Futures {
     const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
     if (AWAITING_MACROS.has(name)) {
       // `select!` awaits its futures: the task may be suspended here.
-      this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+      this.events.push({ kind: 'await', span: this.span(node), held: this.heldAtAwait(), detached: this.detached });
       return NOTHING;
     }
     const joining = JOINING_MACROS.has(name);
@@ -591,7 +612,16 @@ export abstract class Calls extends Futures {
     try {
       // `matches!(e, Pattern)`: only the first argument is an expression.
       const parts = this.argumentNodes(args);
-      const values = (name === 'matches' ? parts.slice(0, 1) : parts).map((arg) => this.expr(arg));
+      // `assert!(cond, "…", args)` is `if !cond { panic!(…) }`: the condition is a temporary scope
+      // of its own, dropped before the message's arguments run (`assert_eq!` is not: both
+      // operands live through the message).
+      const conditionFirst = (name === 'assert' || name === 'debug_assert') && parts.length > 1;
+      if (conditionFirst) {
+        this.pushTemp('at the end of the assertion\'s condition');
+        this.expr(parts[0]);
+        this.endTemp(this.endOf(parts[0]));
+      }
+      const values = (name === 'matches' ? parts.slice(0, 1) : conditionFirst ? parts.slice(1) : parts).map((arg) => this.expr(arg));
       if (joining) this.joinFutures(node, values);
     } finally {
       this.shift = savedShift;

@@ -5,7 +5,8 @@
 // another task, holding nothing of the caller's.
 import type { SyntaxNode } from '../syntax.js';
 import { Moves } from './moves.js';
-import { NOTHING, type BlockScope, type PendingFuture, type Value } from './values.js';
+import type { HeldGuard } from '../facts.js';
+import { NOTHING, type BlockScope, type LiveGuard, type PendingFuture, type Value } from './values.js';
 
 /** Calls that poll the futures they are given to completion before returning. */
 const FUTURE_DRIVING_CALLS = new Set(['block_on', 'block_in_place_on']);
@@ -26,6 +27,14 @@ export const AWAITING_MACROS = new Set(['select', 'select_biased', 'pending']);
 export abstract class Futures extends Moves {
   /** Every future built in this function, so that one never polled here is still walked once. */
   private readonly futures: PendingFuture[] = [];
+  /** Guards of threads blocked in `block_on` around the current walk: an `.await` does not suspend them. */
+  private readonly notSuspended: Set<LiveGuard>[] = [];
+
+  /** What a task suspended here holds. */
+  protected heldAtAwait(): HeldGuard[] {
+    const blocked = this.notSuspended.flatMap((s) => [...s]);
+    return this.held().filter((h) => !blocked.some((g) => g.fact === h.guard));
+  }
 
   /**
    * A future whose work is `work`, walked where it is polled. The bindings it captures are the
@@ -69,7 +78,7 @@ export abstract class Futures extends Moves {
   protected awaitExpression(node: SyntaxNode): Value {
     const inner = node.namedChildren[0];
     const value = inner ? this.expr(inner) : NOTHING;
-    this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+    this.events.push({ kind: 'await', span: this.span(node), held: this.heldAtAwait(), detached: this.detached });
     if (!value.future) return value;
     const output = this.poll(value.future);
     return { ...value, ...output, future: undefined, binding: output.binding };
@@ -94,7 +103,15 @@ export abstract class Futures extends Moves {
       return { ...result, future: join };
     }
     if (FUTURE_DRIVING_CALLS.has(name)) {
-      for (const f of given) this.poll(f);
+      // This thread blocks until the future completes: what it holds is held through the work
+      // (a conflict there is real), but the future's `.await`s suspend only the future.
+      const outer = new Set(this.live);
+      this.notSuspended.push(outer);
+      try {
+        for (const f of given) this.poll(f);
+      } finally {
+        this.notSuspended.pop();
+      }
       return result;
     }
     // A future never polled through the wrapper is still walked on its own, as on another task.
@@ -110,7 +127,7 @@ export abstract class Futures extends Moves {
 
   /** `join!(a, b)` / `try_join!`: the task may be suspended here, and each future runs here. */
   protected joinFutures(node: SyntaxNode, values: readonly Value[]): void {
-    this.events.push({ kind: 'await', span: this.span(node), held: this.held(), detached: this.detached });
+    this.events.push({ kind: 'await', span: this.span(node), held: this.heldAtAwait(), detached: this.detached });
     for (const v of values) this.poll(v.future);
   }
 

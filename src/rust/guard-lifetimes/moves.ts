@@ -8,7 +8,7 @@ import { NOTHING, type Binding, type LiveGuard, type Value } from './values.js';
 
 export abstract class Moves extends Branches {
   /** Runs a closure's body here, with what is held here; returns what it yields. */
-  protected abstract inlineClosure(closure: SyntaxNode, firstParam?: Omit<Binding, 'guards'>): Value;
+  protected abstract inlineClosure(closure: SyntaxNode, firstParam?: Omit<Binding, 'guards'>, keepsResult?: boolean): Value;
   /** Evaluates call arguments in order (closures run as the callee runs them). */
   protected abstract evaluateArguments(args: readonly SyntaxNode[], detaching: boolean): Value[];
 

@@ -404,7 +404,10 @@ export abstract class TemporaryScopes {
         channel: value.channel,
       };
       for (const g of guards) g.binding = binding;
-      if (init?.type === 'closure_expression' && names.length === 1) binding.closure = init;
+      if (init?.type === 'closure_expression' && names.length === 1) {
+        binding.closure = init;
+        binding.closureShift = this.shift;
+      }
       if (names.length === 1) binding.content = typeNode ? { text: typeNode.text, file: this.file } : value.content;
       this.bind(name, binding);
       // An owned value that is not a guard: its `Drop` (if its type has one) runs at the block's end.

@@ -67,6 +67,8 @@ export interface Binding {
   guards: LiveGuard[];
   /** `let f = |..| …`: calling `f` runs this body here. */
   closure?: SyntaxNode;
+  /** The position shift in force where the closure was written (inside a macro, or not). */
+  closureShift?: number;
   /** A parameter of the function, by position (closure parameters are called through it). */
   paramIndex?: number;
   /** `thread::scope(|s| …)`'s `s`: threads it spawns are joined before `scope` returns. */
