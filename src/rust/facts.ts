@@ -68,6 +68,12 @@ export interface CallEvent extends EventBase {
   readonly argumentLocks: readonly (LockId | undefined)[];
   /** Each argument's field path from the caller's `self` (`&self.bids` → `Book.bids`), if any. */
   readonly argumentPaths: readonly (string | undefined)[];
+  /**
+   * The lock the receiver is, for a method of the lock type itself (an extension trait such as
+   * TiKV's `impl<T> HandyRwLock<T> for RwLock<T> { fn wl(&self) … }`): it stands for that
+   * method's `self`.
+   */
+  readonly receiverLock?: LockId;
   /** Guards the arguments carry, moved or lent (`cvar.wait(guard)`, `cvar.wait(&mut guard)`). */
   readonly argumentGuards: readonly GuardFact[];
   /**
@@ -114,7 +120,7 @@ export interface FunctionFacts {
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
-export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots'>;
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'receiverLock'>;
 
 /**
  * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
@@ -125,7 +131,10 @@ export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'dist
 export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId | undefined {
   const key = lock.key;
   const parameterPrefix = `param:${callee.key}:`;
-  if (key.startsWith(parameterPrefix)) return site.argumentLocks[Number(key.slice(parameterPrefix.length))];
+  if (key.startsWith(parameterPrefix)) {
+    const parameter = key.slice(parameterPrefix.length);
+    return parameter === 'self' ? site.receiverLock : site.argumentLocks[Number(parameter)];
+  }
   if (key.startsWith('param:')) return undefined;
   // A lock under a struct parameter (`Pool@q.conns`) is under whatever the caller passed.
   const rooted = /^[A-Za-z_][A-Za-z0-9_]*@([A-Za-z_][A-Za-z0-9_]*)\./.exec(key);

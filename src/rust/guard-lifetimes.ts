@@ -15,9 +15,10 @@ import type { FnDecl } from './crate-index.js';
 import { displayOfPath, type FunctionFacts } from './facts.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 import { aggregateParts } from './syntax-shapes.js';
+import { lockKindOfTypeName } from './lock-apis.js';
 import { Calls } from './guard-lifetimes/calls.js';
 import { lockContent } from './guard-lifetimes/drop-types.js';
-import { NOTHING, type LiveGuard, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
+import { NOTHING, parameterLockKey, type LiveGuard, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
 
 export { parameterLockKey, type WalkContext } from './guard-lifetimes/values.js';
 
@@ -106,8 +107,13 @@ class GuardLifetimeWalk extends Calls {
       }
       case 'identifier':
         return this.identifier(node);
-      case 'self':
+      case 'self': {
+        // In a method the crate adds to a lock type (`impl<T> HandyRwLock<T> for RwLock<T>`),
+        // `self` is the lock: whichever one the call's receiver is.
+        const lock = this.fn.ownerType && lockKindOfTypeName(this.fn.ownerType) ? this.meaningOf(this.fn.ownerType, this.file).lock : undefined;
+        if (lock) return { guards: [], lock: { id: { key: parameterLockKey(this.fn, 'self'), display: 'self' }, type: lock, confidence: 'high' } };
         return { guards: [], struct: this.fn.ownerType, path: this.fn.ownerType };
+      }
       case 'field_expression':
         return this.fieldExpression(node);
       case 'scoped_identifier':

@@ -179,9 +179,13 @@ export abstract class Calls extends Futures {
     }
 
     const struct = receiver.struct;
+    const lockType = receiver.lock?.type.kind;
+    // A method the crate adds to the lock type itself (`impl<T> HandyRwLock<T> for RwLock<T>`).
     const callees = struct
       ? () => this.ctx.index.methods(struct, method)
-      : () => this.unqualifiedSelfMethods(receiverNode, method);
+      : lockType
+        ? () => this.ctx.index.methods(lockType, method)
+        : () => this.unqualifiedSelfMethods(receiverNode, method);
     if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
       if (lowConfidence) {
@@ -469,6 +473,7 @@ export abstract class Calls extends Futures {
     const site: CallSite = {
       distinctReceiver: receiver?.distinct ?? false,
       receiverPath: receiver?.path,
+      receiverLock: receiver?.lock?.id,
       argumentLocks: args.map((a) => a.lock?.id),
       argumentPaths: args.map((a) => a.path),
     };
@@ -574,7 +579,13 @@ export abstract class Calls extends Futures {
       blocking: true,
       confidence: 'high',
     };
-    const site: CallSite = { distinctReceiver: receiver?.distinct ?? false, receiverPath: receiver?.path, argumentLocks: args.map((a) => a.lock?.id), argumentPaths: args.map((a) => a.path) };
+    const site: CallSite = {
+      distinctReceiver: receiver?.distinct ?? false,
+      receiverPath: receiver?.path,
+      receiverLock: receiver?.lock?.id,
+      argumentLocks: args.map((a) => a.lock?.id),
+      argumentPaths: args.map((a) => a.path),
+    };
     const acquisition = acquisitionAtCall(site, callee, declared);
     if (!acquisition) return undefined;
     const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });

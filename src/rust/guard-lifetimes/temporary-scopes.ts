@@ -267,6 +267,7 @@ export abstract class TemporaryScopes {
       calleeName: name,
       distinctReceiver: receiver?.distinct ?? false,
       receiverPath: receiver?.path,
+      receiverLock: receiver?.lock?.id,
       argumentLocks: args.map((a) => a.lock?.id),
       argumentPaths: args.map((a) => a.path),
       argumentGuards: args.flatMap((a) => a.guards.map((g) => g.fact)),

@@ -165,6 +165,6 @@ export interface WalkContext {
 }
 
 /** The identity of a function's lock-typed parameter, replaced by the argument at each call. */
-export function parameterLockKey(fn: FnDecl, index: number): string {
+export function parameterLockKey(fn: FnDecl, index: number | 'self'): string {
   return `param:${fn.key}:${index}`;
 }
