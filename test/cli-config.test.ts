@@ -92,4 +92,25 @@ impl Proxy {
     expect(parsed.extraLockApis.rust).toEqual({ lockTypes: { TrackedMutex: 'Mutex' }, guardTypes: { Guard: 'exclusive', ReadGuard: 'shared' } });
     expect(() => parseConfig(JSON.stringify({ extraLockApis: { rust: { lockTypes: { 'a::b': 'Mutex' } } } }), '/p/lockscope.config.json', '/p')).toThrow(ConfigError);
   });
+
+  it('declares an in-house TS/JS lock library by module, export and methods', async () => {
+    const source = `import { KeyedMutex } from '@acme/locks';
+const lock = new KeyedMutex();
+export async function save(): Promise<void> {
+  const release = await lock.take();
+  try {
+    await lock.around(async () => undefined);
+  } finally {
+    lock.drop();
+  }
+}
+`;
+    const acme = { '@acme/locks': { KeyedMutex: { take: 'released-by-lock', around: 'callback', drop: 'release' } } };
+    expect((await found(tempProject({ 'src/save.ts': source }))).found).toEqual([]);
+    expect((await found(tempProject({ 'src/save.ts': source, ...config({ extraLockApis: { ts: acme } }) }))).found).toEqual(['error no-nested-lock src/save.ts']);
+    expect(parseConfig(JSON.stringify({ extraLockApis: { ts: acme } }), '/p/lockscope.config.json', '/p').extraLockApis.ts).toEqual(acme);
+    for (const bad of [{ '@acme/locks': { KeyedMutex: { take: 'grab' } } }, { '@acme/locks': { 'Keyed-Mutex': { take: 'releaser' } } }, { '@acme/locks': { KeyedMutex: { drop: 'release:shared' } } }, []]) {
+      expect(() => parseConfig(JSON.stringify({ extraLockApis: { ts: bad } }), '/p/lockscope.config.json', '/p'), JSON.stringify(bad)).toThrow(ConfigError);
+    }
+  });
 });

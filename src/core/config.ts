@@ -22,8 +22,19 @@ export interface RustExtraLockApis {
   readonly guardTypes: Readonly<Record<string, AccessMode>>;
 }
 
+/**
+ * In-house TS/JS lock libraries: module name → export name → method → how the method holds the
+ * lock (`releaser`, `released-by-lock`, `callback`, `keyed-callback`, each optionally `:shared`),
+ * or `release` for the lock's own release method.
+ */
+export type TsExtraLockApis = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>>;
+
+/** How a configured TS/JS method may hold its lock; `release` names the lock's release method. */
+export const TS_HOLD_STYLES: readonly string[] = ['releaser', 'released-by-lock', 'callback', 'keyed-callback', 'release'];
+
 export interface ExtraLockApis {
   readonly rust: RustExtraLockApis;
+  readonly ts: TsExtraLockApis;
 }
 
 export interface LockscopeConfig {
@@ -75,6 +86,32 @@ function stringMap<T extends string>(where: string, value: unknown, allowed: rea
   return out;
 }
 
+/** `extraLockApis.ts`: `{ "module": { "Export": { "method": "style" } } }`, checked to the last level. */
+function tsLockApis(value: unknown, fail: (message: string) => never): TsExtraLockApis {
+  const where = '"extraLockApis.ts"';
+  const shape = `${where} must map module names to exports, exports to methods, and methods to one of ${TS_HOLD_STYLES.join(', ')} (optionally with ":shared")`;
+  if (!isObject(value)) fail(shape);
+  const out: Record<string, Record<string, Record<string, string>>> = {};
+  for (const [module, exports] of Object.entries(value)) {
+    if (!isObject(exports)) fail(shape);
+    out[module] = {};
+    for (const [name, methods] of Object.entries(exports)) {
+      if (!/^(default|[A-Za-z_$][\w$]*)$/.test(name)) fail(`${where}.${module}: "${name}" is not an export name`);
+      if (!isObject(methods) || Object.keys(methods).length === 0) fail(shape);
+      out[module][name] = {};
+      for (const [method, style] of Object.entries(methods)) {
+        if (!/^[A-Za-z_$][\w$]*$/.test(method)) fail(`${where}.${module}.${name}: "${method}" is not a method name`);
+        const [base, mode, ...rest] = typeof style === 'string' ? style.split(':') : [];
+        if (!TS_HOLD_STYLES.includes(base) || rest.length > 0 || (mode !== undefined && (mode !== 'shared' || base === 'release'))) {
+          fail(`${where}.${module}.${name}.${method} must be one of ${TS_HOLD_STYLES.join(', ')} (optionally with ":shared"), got ${JSON.stringify(style)}`);
+        }
+        out[module][name][method] = style as string;
+      }
+    }
+  }
+  return out;
+}
+
 /** Parses and validates a configuration's text; `file` is used in messages and to anchor `ignore`. */
 export function parseConfig(text: string, file: string, cwd: string): LockscopeConfig {
   const shown = relative(cwd, file) || file;
@@ -113,22 +150,24 @@ export function parseConfig(text: string, file: string, cwd: string): LockscopeC
     ignore = raw.ignore as string[];
   }
 
-  let extra: ExtraLockApis = { rust: { lockTypes: {}, guardTypes: {} } };
+  let extra: ExtraLockApis = { rust: { lockTypes: {}, guardTypes: {} }, ts: {} };
   if (raw.extraLockApis !== undefined) {
-    if (!isObject(raw.extraLockApis)) fail('"extraLockApis" must be an object with a "rust" key');
+    if (!isObject(raw.extraLockApis)) fail('"extraLockApis" must be an object with a "rust" and/or a "ts" key');
     const apis = raw.extraLockApis as Record<string, unknown>;
-    checkKeys('"extraLockApis"', apis, ['rust'], fail);
+    checkKeys('"extraLockApis"', apis, ['rust', 'ts'], fail);
     if (apis.rust !== undefined) {
       if (!isObject(apis.rust)) fail('"extraLockApis.rust" must be an object with "lockTypes" and/or "guardTypes"');
       const rust = apis.rust as Record<string, unknown>;
       checkKeys('"extraLockApis.rust"', rust, ['lockTypes', 'guardTypes'], fail);
       extra = {
+        ...extra,
         rust: {
           lockTypes: stringMap('"extraLockApis.rust.lockTypes"', rust.lockTypes, LOCK_KINDS, fail),
           guardTypes: stringMap('"extraLockApis.rust.guardTypes"', rust.guardTypes, ACCESS_MODES, fail),
         },
       };
     }
+    if (apis.ts !== undefined) extra = { ...extra, ts: tsLockApis(apis.ts, fail) };
   }
   return { file, rules, edition, ignore, extraLockApis: extra };
 }

@@ -64,6 +64,11 @@ export interface Acquisition {
    * never runs while its own flow holds the lock, so it cannot be a nested acquisition.
    */
   readonly whenFree?: boolean;
+  /**
+   * Branch conditions on the summarised function's parameters that must hold to reach it
+   * (`@param:1.skipLock` falsy): a caller whose arguments contradict one never reaches it.
+   */
+  readonly requires?: readonly { readonly value: string; readonly truthy: boolean }[];
 }
 
 /** One step of a witness chain: a call, or the final acquisition. */

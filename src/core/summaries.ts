@@ -28,7 +28,7 @@ const EMPTY_SUMMARY: LockSummary = new Map();
 
 /** Two reached acquisitions with one key are interchangeable for every check. */
 export function reachedKey(acquisition: Acquisition): string {
-  return `${acquisition.lock.key}\u0000${acquisition.mode}\u0000${acquisition.blocking ? 'b' : 'n'}${acquisition.whenFree ? 'f' : ''}`;
+  return `${acquisition.lock.key}\u0000${acquisition.mode}\u0000${acquisition.blocking ? 'b' : 'n'}${acquisition.whenFree ? 'f' : ''}${acquisition.requires ? JSON.stringify(acquisition.requires) : ''}`;
 }
 
 /** Chains longer than this are not worth a message and would only slow the fixpoint. */

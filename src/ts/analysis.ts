@@ -139,10 +139,42 @@ export class LockAnalysis {
    */
   private translate(site: CallSite, callee?: FunctionFacts): (acquisition: Acquisition) => Acquisition | undefined {
     return (acquisition: Acquisition) => {
+      const requires = this.translateRequires(site, acquisition.requires);
+      if (requires === null) return undefined;
       const translated = this.translateLock(site, callee, acquisition);
-      if (!translated || translated.whenFree || !site.freeLocks?.has(translated.lock.key)) return translated;
-      return { ...translated, whenFree: true };
+      if (!translated) return undefined;
+      const whenFree = translated.whenFree || site.freeLocks?.has(translated.lock.key);
+      if (!whenFree && requires === acquisition.requires) return translated;
+      const { requires: _dropped, ...rest } = translated;
+      return { ...rest, ...(whenFree ? { whenFree: true } : {}), ...(requires ? { requires } : {}) };
     };
+  }
+
+  /**
+   * The callee's conditions on its parameters, judged by this call's arguments: `null` when one is
+   * contradicted (the acquisition is never reached from here), the rest in the caller's terms
+   * together with the call's own conditions.
+   */
+  private translateRequires(site: CallSite, requires: Acquisition['requires']): Acquisition['requires'] | null {
+    if (!requires && !site.requires) return undefined;
+    const kept: { value: string; truthy: boolean }[] = [...(site.requires ?? [])];
+    for (const condition of requires ?? []) {
+      const match = /^@param:(\d+)(.*)$/s.exec(condition.value);
+      if (!match) continue;
+      const index = Number(match[1]);
+      const parent = condition.value.slice(0, condition.value.lastIndexOf('.'));
+      const known =
+        site.argumentTruths?.get(condition.value) ??
+        (index >= site.argumentKeys.length || (match[2] !== '' && site.closedArguments?.has(parent)) ? false : undefined);
+      if (known !== undefined) {
+        if (known !== condition.truthy) return null;
+        continue;
+      }
+      const argument = site.argumentKeys[index];
+      // Only a condition on the caller's own parameters can be judged further up.
+      if (argument?.startsWith('@param:')) kept.push({ value: argument + match[2], truthy: condition.truthy });
+    }
+    return kept.length > 0 ? kept : undefined;
   }
 
   private translateLock(site: CallSite, callee: FunctionFacts | undefined, acquisition: Acquisition): Acquisition | undefined {

@@ -7,6 +7,7 @@ import tsParser from '@typescript-eslint/parser';
 import { recoverIntactCode } from './recover.js';
 import { RULES } from '../core/catalogue.js';
 import { readSourceFile, type SourceOverrides } from '../core/discover.js';
+import type { TsExtraLockApis } from '../core/config.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
 import plugin from '../plugin.js';
 import { detailsOfReport } from './reports.js';
@@ -17,6 +18,8 @@ export interface CheckTsOptions {
   readonly rules: Record<string, RuleSetting>;
   /** Text to lint instead of the file on disk (`--staged`: the staged content). */
   readonly sourceOverrides?: SourceOverrides;
+  /** `extraLockApis.ts` of the configuration, handed to the rules as ESLint settings. */
+  readonly extraLockApis?: TsExtraLockApis;
 }
 
 export interface CheckTsResult {
@@ -64,6 +67,7 @@ function eslintFor(options: CheckTsOptions, typed: boolean, root: string): ESLin
       languageOptions: { parser: tsParser as Linter.Parser, ecmaVersion: 'latest', sourceType: 'module', parserOptions },
       plugins: { lockscope: plugin as never },
       rules: ruleSettings(options),
+      settings: { lockscope: { extraLockApis: { ts: options.extraLockApis ?? {} } } },
       linterOptions: { reportUnusedDisableDirectives: 'off', noInlineConfig: true },
     },
     { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },

@@ -23,7 +23,7 @@ import {
   type ImportedName,
   type LockKind,
 } from './lockApis.js';
-import { freeLocksAt } from './branchConditions.js';
+import { freeLocksAt, parameterConditionsAt, type ValueCondition } from './branchConditions.js';
 import { findReleaseLeaks, findReleaseLeaksInCallback, type ReleaseLeak, type ReleaseOracle } from './releasePaths.js';
 import {
   calleeText,
@@ -135,6 +135,12 @@ export interface CallSite {
   /** The call's result leaves the owner through a `return`. */
   readonly returned?: boolean;
   readonly freeLocks?: ReadonlySet<string>;
+  /** Conditions on the owner's parameters that hold where the call is made. */
+  readonly requires?: readonly ValueCondition[];
+  /** What the arguments say about truth: `@param:1.skipLock` → true for `f(a, { skipLock: true })`. */
+  readonly argumentTruths?: ReadonlyMap<string, boolean>;
+  /** Argument paths that are object literals without a spread: a property they lack is undefined. */
+  readonly closedArguments?: ReadonlySet<string>;
   readonly owner: Owner;
   readonly inFlow: boolean;
   /** A callback passed by reference to a lock (`m.runExclusive(this.work)`) runs under it. */
@@ -886,8 +892,11 @@ class FileFactsBuilder {
     const param = this.ownParameterIndex(call.callee, owner);
     const targets = param === undefined ? this.targetsOf(call.callee, call) : [];
     if (targets.length === 0 && param === undefined) return [];
+    // `f.call(thisArg, a, b)` passes `a` as `f`'s first parameter.
+    const callee = unwrap(call.callee);
+    const args = callee.type === 'MemberExpression' && propertyName(callee) === 'call' ? call.arguments.slice(1) : call.arguments;
     const callbacks: CallbackArgument[] = [];
-    call.arguments.forEach((argument, index) => {
+    args.forEach((argument, index) => {
       const fn = unwrap(argument);
       if (isFunction(fn) && this.isInline(fn)) callbacks.push({ index, fn });
     });
@@ -898,19 +907,45 @@ class FileFactsBuilder {
         span: spanOf(this.file, call),
         name: calleeText(call),
         targets,
-        argumentLocks: call.arguments.map((argument) => this.lockRefOf(argument, owner)),
-        argumentKeys: call.arguments.map((argument) => this.valueIdentity(argument, owner)),
-        argumentParams: call.arguments.map((argument) => this.ownParameterIndex(argument, owner)),
+        argumentLocks: args.map((argument) => this.lockRefOf(argument, owner)),
+        argumentKeys: args.map((argument) => this.valueIdentity(argument, owner)),
+        argumentParams: args.map((argument) => this.ownParameterIndex(argument, owner)),
         callbacks,
         param,
         resultScope: this.releaserGuard(call, undefined, 'releaser'),
         returned: this.isReturned(call, owner),
         freeLocks,
+        requires: parameterConditionsAt(call, owner, (expression) => this.valueIdentity(expression, owner)),
+        ...this.argumentTruths(args),
         receiver: this.receiverOf(call.callee, call.arguments),
         owner,
         inFlow: this.inFlowUpTo(call, owner),
       },
     ];
+  }
+
+  /** What a call's arguments say about the truth of its callee's parameters and their properties. */
+  private argumentTruths(args: readonly TSESTree.CallExpressionArgument[]): { argumentTruths: Map<string, boolean>; closedArguments: Set<string> } {
+    const truths = new Map<string, boolean>();
+    const closed = new Set<string>();
+    const describe = (path: string, node: Node, depth: number): void => {
+      const value = this.resolveConstant(node);
+      if (value.type === 'Literal') truths.set(path, Boolean(value.value));
+      else if (value.type === 'Identifier' && value.name === 'undefined') truths.set(path, false);
+      else if (value.type === 'ObjectExpression' || value.type === 'ArrayExpression' || isFunction(value)) truths.set(path, true);
+      if (value.type !== 'ObjectExpression' || depth > 2) return;
+      if (value.properties.every((property) => property.type === 'Property')) closed.add(path);
+      for (const property of value.properties) {
+        const key = property.type === 'Property' ? keyName(property.key, property.computed) : undefined;
+        if (key && property.type === 'Property') describe(`${path}.${key}`, property.value as Node, depth + 1);
+      }
+    };
+    for (let index = 0; index < args.length; index++) {
+      // After a spread, positions are unknown.
+      if (args[index].type === 'SpreadElement') break;
+      describe(`@param:${index}`, args[index], 0);
+    }
+    return { argumentTruths: truths, closedArguments: closed };
   }
 
   /** The index of `owner`'s parameter that `node` names (a plain `fn`, `fn.call(…)`), if it is one never reassigned. */
@@ -953,9 +988,11 @@ class FileFactsBuilder {
     const callee = unwrap(call.callee);
     const args = call.arguments;
     const span = spanOf(this.file, { start: call.loc.start, end: callee.loc.end });
+    const requires = parameterConditionsAt(call, owner, (expression) => this.valueIdentity(expression, owner));
     const make = (ref: LockRef, api: string, mode = ref.kind.mode, blocking = ref.kind.blocking): Acquisition => ({
       lock: ref.id, mode, flavor: ref.kind.flavor, api, span, blocking, confidence: ref.kind.lowConfidence ? 'low' : 'high',
       ...(freeLocks?.has(ref.id.key) ? { whenFree: true } : {}),
+      ...(requires ? { requires } : {}),
     });
     const site = (acquisition: Acquisition, guard: GuardScope | undefined): AcquireSite => ({
       kind: 'acquire', node: call, span, acquisition, guard, owner, inFlow: this.inFlowUpTo(call, owner), returned: this.isReturned(call, owner), freeLocks,

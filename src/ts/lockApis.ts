@@ -1,6 +1,7 @@
 // The TS/JS lock catalogue: which libraries make locks, how each one is acquired and released,
 // and how two acquisitions of one lock interact (`LockFlavor`, read by `conflicts()`).
 import type { TSESTree } from '@typescript-eslint/utils';
+import type { TsExtraLockApis } from '../core/config.js';
 import type { AccessMode, LockFlavor } from '../core/model.js';
 import { propertyName, unwrap, type Node } from './syntax.js';
 
@@ -153,10 +154,7 @@ export function isLockModule(module: string, extra?: ExtraTsLockApis): boolean {
 }
 
 /** `extraLockApis.ts` of `lockscope.config.json`: module → export → method → how it holds. */
-export type ExtraTsLockApis = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>>;
-
-/** The hold styles a configuration may name, with an optional `:shared`. */
-export const CONFIGURABLE_STYLES: readonly string[] = ['releaser', 'released-by-lock', 'callback', 'keyed-callback', 'release'];
+export type ExtraTsLockApis = TsExtraLockApis;
 
 /** The lock kind a configured export makes, or undefined when the configuration does not name it. */
 export function configuredKind(extra: ExtraTsLockApis | undefined, module: string, name: string): LockKind | undefined {
