@@ -470,13 +470,7 @@ export abstract class Calls extends Futures {
     // comes back in that result; otherwise it is dropped in the callee.
     const kept = nearby.some((fn) => !fn.isAsync && resultCanOwnGuard(fn, this.ctx.index)) ? this.movedGuards(moved) : [];
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
-    const site: CallSite = {
-      distinctReceiver: receiver?.distinct ?? false,
-      receiverPath: receiver?.path,
-      receiverLock: receiver?.lock?.id,
-      argumentLocks: args.map((a) => a.lock?.id),
-      argumentPaths: args.map((a) => a.path),
-    };
+    const site = callSite(receiver, args);
     if (deferred.length > 0) this.runPassedClosures(deferred, nearby, node, name, site);
     let resolved: readonly FnDecl[] = [];
     let generation = -1;
@@ -579,13 +573,7 @@ export abstract class Calls extends Futures {
       blocking: true,
       confidence: 'high',
     };
-    const site: CallSite = {
-      distinctReceiver: receiver?.distinct ?? false,
-      receiverPath: receiver?.path,
-      receiverLock: receiver?.lock?.id,
-      argumentLocks: args.map((a) => a.lock?.id),
-      argumentPaths: args.map((a) => a.path),
-    };
+    const site = callSite(receiver, args);
     const acquisition = acquisitionAtCall(site, callee, declared);
     if (!acquisition) return undefined;
     const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
@@ -675,3 +663,14 @@ function takesClosureAt(fn: FnDecl, index: number): boolean {
 }
 
 const CHANNEL_CONSTRUCTORS = new Set(['channel', 'sync_channel', 'unbounded', 'bounded']);
+
+/** What a call knows about its receiver and arguments, to map the callee's locks onto its own. */
+function callSite(receiver: Value | undefined, args: readonly Value[]): CallSite {
+  return {
+    distinctReceiver: receiver?.distinct ?? false,
+    receiverPath: receiver?.path,
+    receiverLock: receiver?.lock?.id,
+    argumentLocks: args.map((a) => a.lock?.id),
+    argumentPaths: args.map((a) => a.path),
+  };
+}
