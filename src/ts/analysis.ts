@@ -223,12 +223,11 @@ export class LockAnalysis {
   }
 
   private stepNote(site: CallSite): string {
-    return site.runUnder ? `runs ${site.name} under the lock` : `calls ${site.name}`;
+    return site.runUnder || site.runBy ? `runs ${site.name} under the lock` : `calls ${site.name}`;
   }
 
   /** Summaries of every function of this file and everything they call, to a fixpoint. */
   private summarise(): void {
-    const nodes = new Map<string, SummaryNode<string>>();
     const seen = new Set<string>();
     const queue = [...this.facts.functions.values()];
     while (queue.length > 0) {
@@ -236,23 +235,43 @@ export class LockAnalysis {
       if (seen.has(fn.key)) continue;
       seen.add(fn.key);
       this.closure.push(fn);
+      for (const site of fn.sites) {
+        if (site.kind !== 'call') continue;
+        for (const target of site.targets) {
+          const callee = this.functionFor(target, fn.file);
+          if (callee && !seen.has(callee.key)) queue.push(callee);
+        }
+      }
+    }
+    // Which helpers run which parameters decides whether a function passed by reference runs.
+    this.summariseHelpers();
+    const nodes = new Map<string, SummaryNode<string>>();
+    for (const fn of this.closure) {
       const direct: Acquisition[] = [];
       const edges: SummaryEdge<string>[] = [];
       for (const site of fn.sites) {
-        const callees = site.kind === 'call' ? site.targets.map((target) => this.functionFor(target, fn.file)) : [];
-        for (const callee of callees) if (callee && !seen.has(callee.key)) queue.push(callee);
         if (!site.inFlow) continue;
-        if (site.kind === 'acquire') direct.push(site.acquisition);
-        else {
-          for (const callee of callees) {
-            if (callee) edges.push({ callee: callee.key, step: { span: site.span, note: this.stepNote(site) }, translate: this.translate(site, callee) });
-          }
+        if (site.kind === 'acquire') {
+          direct.push(site.acquisition);
+          continue;
+        }
+        if (site.runBy && !this.runsParameter(fn, site.runBy.call, site.runBy.index)) continue;
+        for (const target of site.targets) {
+          const callee = this.functionFor(target, fn.file);
+          if (callee) edges.push({ callee: callee.key, step: { span: site.span, note: this.stepNote(site) }, translate: this.translate(site, callee) });
         }
       }
       nodes.set(fn.key, { direct, edges });
     }
     for (const [key, summary] of computeLockSummaries(nodes)) this.summaries.set(key, summary);
-    this.summariseHelpers();
+  }
+
+  /** Some callee of `call` runs its parameter `index` in its own flow. */
+  private runsParameter(fn: FunctionFacts, call: CallSite, index: number): boolean {
+    return call.targets.some((target) => {
+      const callee = this.functionFor(target, fn.file);
+      return callee !== undefined && this.paramRuns.get(callee.key)?.has(index) === true;
+    });
   }
 
   /** Locks a helper holds while it runs its parameter `index` (`#withLock(fn)`), by function key. */
@@ -344,6 +363,7 @@ export class LockAnalysis {
   helperGuards(fn: FunctionFacts, site: Site): AcquireSite[] {
     const guards: AcquireSite[] = [];
     for (const { call, index } of fn.callGuardsAt.get(site) ?? []) guards.push(...this.guardsOfCall(fn, call, index));
+    if (site.kind === 'call' && site.runBy) guards.push(...this.guardsOfCall(fn, site.runBy.call, site.runBy.index));
     return guards;
   }
 
@@ -369,7 +389,7 @@ export class LockAnalysis {
           node: call.node as TSESTree.CallExpression,
           span,
           acquisition: { ...acquisition, api: call.name.replace(/\(\)$/, '') },
-          guard: callback ? { kind: 'callback', callback } : call.resultScope,
+          guard: index !== undefined ? { kind: 'callback', callback } : call.resultScope,
           owner: fn.node,
           inFlow: call.inFlow,
           through: [{ span: call.span, note: this.stepNote(call) }, ...entry.chain],

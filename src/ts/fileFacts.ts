@@ -145,6 +145,11 @@ export interface CallSite {
   readonly inFlow: boolean;
   /** A callback passed by reference to a lock (`m.runExclusive(this.work)`) runs under it. */
   readonly runUnder?: AcquireSite;
+  /**
+   * A function passed by reference to a call (`this.#withLock(doVerify)`): it runs under what the
+   * callee holds while it runs parameter `index`, if the callee runs it at all.
+   */
+  readonly runBy?: { readonly call: CallSite; readonly index: number };
   /** The object the callee runs on (`other` in `other.deposit()`), as a root; undefined for plain calls. */
   readonly receiver?: string;
 }
@@ -900,8 +905,7 @@ class FileFactsBuilder {
       const fn = unwrap(argument);
       if (isFunction(fn) && this.isInline(fn)) callbacks.push({ index, fn });
     });
-    return [
-      {
+    const site: CallSite = {
         kind: 'call',
         node: call,
         span: spanOf(this.file, call),
@@ -920,8 +924,21 @@ class FileFactsBuilder {
         receiver: this.receiverOf(call.callee, call.arguments),
         owner,
         inFlow: this.inFlowUpTo(call, owner),
-      },
-    ];
+    };
+    const runners: CallSite[] = [];
+    args.forEach((argument, index) => {
+      const reference = unwrap(argument);
+      if (targets.length === 0 || isFunction(reference) || reference.type === 'SpreadElement' || this.ownParameterIndex(reference, owner) !== undefined) return;
+      if (reference.type !== 'Identifier' && reference.type !== 'MemberExpression' && reference.type !== 'CallExpression') return;
+      const referenced = this.targetsOf(reference, undefined);
+      if (referenced.length === 0) return;
+      runners.push({
+        kind: 'call', node: reference, span: spanOf(this.file, reference), name: this.sourceText(reference), targets: referenced,
+        argumentLocks: [], argumentKeys: [], argumentParams: [], callbacks: [],
+        receiver: this.receiverOf(reference, []), owner, inFlow: site.inFlow, runBy: { call: site, index },
+      });
+    });
+    return [site, ...runners];
   }
 
   /** What a call's arguments say about the truth of its callee's parameters and their properties. */

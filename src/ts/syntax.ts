@@ -161,6 +161,14 @@ export function calleeText(call: TSESTree.CallExpression | TSESTree.NewExpressio
     if (node.type === 'Identifier') return node.name;
     if (node.type === 'ThisExpression') return 'this';
     if (node.type === 'Super') return 'super';
+    // `f.call(this, …)` is a call of `f`; TypeScript's downlevel `this.#m(…)` is
+    // `__classPrivateFieldGet(this, _C_instances, "m", _C_m).call(this, …)`.
+    if (node.type === 'MemberExpression' && ['call', 'apply'].includes(propertyName(node) ?? '')) return text(unwrap(node.object));
+    if (node.type === 'CallExpression' && node.arguments[0]?.type === 'ThisExpression' && node.arguments[3]?.type === 'Identifier') {
+      const helper = unwrap(node.callee);
+      const match = /^_[^_]+_(.+)$/.exec(node.arguments[3].name);
+      if (helper.type === 'Identifier' && /classPrivateFieldGet$/.test(helper.name) && match) return `this.#${match[1]}`;
+    }
     if (node.type === 'MemberExpression') {
       const object = text(unwrap(node.object));
       const property = propertyName(node);
