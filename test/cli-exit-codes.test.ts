@@ -42,6 +42,14 @@ describe('exit codes', () => {
     }
   });
 
+  it('a mistyped flag gets one line with the nearest flag, not the whole usage', async () => {
+    const typo = await lockscope(['check', '--stagd'], { cwd: clean });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('lockscope: unknown option --stagd; did you mean --staged? (`lockscope check --help` lists the options)\n');
+    const far = await lockscope(['check', '--frobnicate'], { cwd: clean });
+    expect(far.stderr).toBe('lockscope: unknown option --frobnicate (`lockscope check --help` lists the options)\n');
+  });
+
   it('the built binary exits 0, 1 and 2 the same way', () => {
     expect(lockscopeBin(['check'], clean).code).toBe(0);
     const findings = lockscopeBin(['check'], failing);
@@ -49,6 +57,6 @@ describe('exit codes', () => {
     expect(findings.stdout).toContain('error[double-lock]');
     const usage = lockscopeBin(['check', '--format', 'xml'], clean);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--format must be text, json or sarif');
+    expect(usage.stderr).toContain('--format must be text, json, sarif or github');
   });
 });

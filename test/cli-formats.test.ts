@@ -70,7 +70,11 @@ describe('--format sarif', () => {
     for (const rule of RULES) {
       const descriptor = driver.rules!.find((r) => r.id === rule.id)!;
       expect(descriptor.shortDescription!.text).toBe(rule.summary);
-      expect(descriptor.fullDescription!.text.length).toBeGreaterThan(20);
+      // The whole first paragraph of "What it does", ending where its sentence ends.
+      expect(descriptor.fullDescription!.text).toMatch(/[.:)]$/);
+      expect(descriptor.fullDescription!.text.length).toBeGreaterThan(60);
+      expect(descriptor.help!.markdown).toContain('## What it does');
+      expect(descriptor.help!.text).not.toContain('```');
       expect(descriptor.helpUri).toBe(docsUrl(rule.id));
       expect(descriptor.defaultConfiguration!.level).toBe({ error: 'error', warn: 'warning', off: 'none' }[rule.defaultSetting]);
     }
@@ -113,5 +117,24 @@ describe('--format sarif', () => {
     const log = JSON.parse(r.stdout) as Sarif.Log;
     expect(log.runs[0].results).toEqual([]);
     expect(validate(log)).toEqual([]);
+  });
+});
+
+describe('--format github', () => {
+  it('prints one workflow command per finding at the guard, with the chain, escaped so it cannot end the command', async () => {
+    const r = await lockscope(['check', '--format', 'github'], { cwd: join(repoRoot, 'examples/incident') });
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^::error file=src\/proxy\.rs,line=17,endLine=17,col=43,endColumn=59,title=lockscope guard-across-branch::the read guard of `Proxy\.load`/);
+    expect(lines[0]).toContain('%0Asrc/load.rs:25:9: `Proxy.load` (write, `write()`) requested here while the guard is held');
+  });
+
+  it('escapes %, CR, LF in the message and : , in properties', async () => {
+    const { formatGithub } = await import('../src/cli/format-github.js');
+    const out = formatGithub([
+      { rule: 'double-lock', severity: 'warn', span: { file: 'a:b,c.rs', line: 1, column: 2, endLine: 1, endColumn: 3 }, message: '50% \r\n::error forged', related: [] },
+    ]);
+    expect(out).toBe('::warning file=a%3Ab%2Cc.rs,line=1,endLine=1,col=2,endColumn=3,title=lockscope double-lock::50%25 %0D%0A::error forged');
   });
 });

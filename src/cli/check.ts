@@ -13,6 +13,7 @@ import { applySuppressions, findSuppressionRule, parseSuppressions, type Suppres
 import type { RustAnalysisOptions } from '../rust/analyze.js';
 import type { Edition } from '../rust/crates.js';
 import { analyzeRustFiles } from '../rust/parallel.js';
+import { formatGithub } from './format-github.js';
 import { formatJson } from './format-json.js';
 import { formatSarif } from './format-sarif.js';
 import { formatNotes, formatSummary, formatText } from './format-text.js';
@@ -22,7 +23,7 @@ import { ownFilesOfCrates, stagedSelection } from './staged.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
-  readonly format: 'text' | 'json' | 'sarif';
+  readonly format: 'text' | 'json' | 'sarif' | 'github';
   readonly failOn: 'error' | 'warn' | 'off';
   /** `--edition`: wins over the configuration and Cargo.toml. */
   readonly edition?: Edition;
@@ -183,6 +184,9 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<number> {
     io.stdout(formatJson(diagnostics, result));
   } else if (options.format === 'sarif') {
     io.stdout(formatSarif(diagnostics, sources, options.cwd));
+  } else if (options.format === 'github') {
+    const annotations = formatGithub(diagnostics);
+    if (annotations) io.stdout(annotations);
   } else {
     const text = formatText(diagnostics, sources, { color: options.color });
     if (text) io.stdout(text);

@@ -17,27 +17,47 @@ const SOURCE_ROOT = '%SRCROOT%';
 
 const level = (setting: RuleSetting): Sarif.ReportingConfiguration.level => (setting === 'error' ? 'error' : setting === 'warn' ? 'warning' : 'none');
 
-/** The first paragraph under a rule page's "## What it does", as plain text. */
-function whatItDoes(ruleId: string): string | undefined {
-  let page: string;
+function rulePage(ruleId: string): string | undefined {
   try {
-    page = readFileSync(`${packageRoot()}/docs/rules/${ruleId}.md`, 'utf8');
+    return readFileSync(`${packageRoot()}/docs/rules/${ruleId}.md`, 'utf8');
   } catch {
     return undefined;
   }
-  const section = /^## What it does\s*\n+([\s\S]*?)(?:\n\s*\n|$)/m.exec(page);
-  return section ? section[1].replace(/\s*\n\s*/g, ' ').trim() : undefined;
 }
 
+/** The whole first paragraph under a rule page's "## What it does", as plain text. */
+export function whatItDoes(page: string): string | undefined {
+  const heading = /^## What it does[ \t]*$/m.exec(page);
+  if (!heading) return undefined;
+  const paragraph = page.slice(heading.index + heading[0].length).trimStart().split(/\n[ \t]*\n/)[0];
+  return paragraph.replace(/\s*\n\s*/g, ' ').trim() || undefined;
+}
+
+/** The page without its `# id` title (the UI shows the rule id above the help). */
+const helpMarkdown = (page: string): string => page.replace(/^# [^\n]*\n+/, '').trim();
+
+/** The markdown as plain text for `help.text`: fences and emphasis removed, paragraphs kept. */
+const helpText = (markdown: string): string =>
+  markdown
+    .replace(/^```[^\n]*\n/gm, '')
+    .replace(/^#+\s*/gm, '')
+    .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/`([^`]+)`/g, '$1');
+
 function ruleDescriptors(): Sarif.ReportingDescriptor[] {
-  const analysis = RULES.map((rule) => ({
-    id: rule.id,
-    shortDescription: { text: rule.summary },
-    fullDescription: { text: whatItDoes(rule.id) ?? rule.summary },
-    helpUri: docsUrl(rule.id),
-    defaultConfiguration: { level: level(rule.defaultSetting), enabled: rule.defaultSetting !== 'off' },
-    properties: { tags: [rule.language === 'rust' ? 'rust' : 'typescript', 'concurrency'] },
-  }));
+  const analysis = RULES.map((rule) => {
+    const page = rulePage(rule.id);
+    return {
+      id: rule.id,
+      shortDescription: { text: rule.summary },
+      fullDescription: { text: (page && whatItDoes(page)) ?? rule.summary },
+      // GitHub code scanning shows help.markdown as the rule's help; text is the fallback.
+      ...(page ? { help: { text: helpText(helpMarkdown(page)), markdown: helpMarkdown(page) } } : {}),
+      helpUri: docsUrl(rule.id),
+      defaultConfiguration: { level: level(rule.defaultSetting), enabled: rule.defaultSetting !== 'off' },
+      properties: { tags: [rule.language === 'rust' ? 'rust' : 'typescript', 'concurrency'] },
+    };
+  });
   const suppression = SUPPRESSION_RULES.map((rule) => ({
     id: rule.id,
     shortDescription: { text: rule.summary },

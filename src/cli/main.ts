@@ -25,7 +25,7 @@ const USAGE = `Usage:
   lockscope explain <rule-id>          print a rule's documentation
 
 Options for check:
-  --format text|json|sarif             output format (default: text)
+  --format text|json|sarif|github      output format (default: text; github: workflow annotations)
   --fail-on error|warn|off             lowest severity that makes the exit status 1 (default: error)
   --edition 2015|2018|2021|2024        override the Rust edition read from Cargo.toml
   --rule <id>=off|warn|error           change a rule's severity (repeatable; wins over lockscope.config.json)
@@ -43,6 +43,41 @@ the Rust edition, paths to ignore and extra lock APIs; \`// lockscope-ignore-nex
 suppresses a finding on the next line.`;
 
 class UsageError extends Error {}
+
+const CHECK_FLAGS = ['--format', '--fail-on', '--edition', '--rule', '--quiet', '--no-color', '--staged', '--baseline', '--write-baseline', '--help', '--version'];
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** `--stagd` → `--staged`: the nearest known flag within two edits, as cargo and git suggest. */
+export function didYouMean(given: string, known: readonly string[]): string | undefined {
+  const name = given.split('=')[0];
+  let best: { flag: string; distance: number } | undefined;
+  for (const flag of known) {
+    const distance = editDistance(name, flag);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { flag, distance };
+  }
+  return best?.flag;
+}
+
+/** Node's parser error for an unknown flag, as one line with a suggestion instead of its advice. */
+function unknownFlagMessage(error: Error, known: readonly string[]): string | undefined {
+  const m = /^Unknown option '([^']+)'/.exec(error.message);
+  if (!m) return undefined;
+  const suggestion = didYouMean(m[1], known);
+  return `unknown option ${m[1]}${suggestion ? `; did you mean ${suggestion}?` : ''} (\`lockscope check --help\` lists the options)`;
+}
 
 export interface Io {
   stdout(text: string): void;
@@ -92,7 +127,9 @@ function checkOptions(args: string[], io: Io): CheckOptions {
     },
   });
   const format = values.format;
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, got "${format}"`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'github') {
+    throw new UsageError(`--format must be text, json, sarif or github, got "${format}"`);
+  }
   if (values.staged && positionals.length > 0) throw new UsageError('--staged takes no paths: it analyses what is staged in git');
   if (values.baseline !== undefined && values['write-baseline'] !== undefined) {
     throw new UsageError('--baseline and --write-baseline cannot be combined: --write-baseline alone records every current finding');
@@ -160,6 +197,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const message = unknownFlagMessage(error as Error, CHECK_FLAGS);
+      if (message) {
+        io.stderr(`lockscope: ${visible(message)}`);
+        return EXIT_USAGE;
+      }
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`lockscope: ${visible((error as Error).message)}\n\n${USAGE}`);
       return EXIT_USAGE;
