@@ -404,6 +404,12 @@ export abstract class TemporaryScopes {
         // `let (tx, rx) = mpsc::channel();`: both ends name the one channel.
         channel: value.channel,
       };
+      // A struct value of its own (built here) is a root, as a struct parameter is: its locks
+      // are `S@name.field`, neither `self`'s nor another local's.
+      if (names.length === 1 && binding.struct && !binding.path && !binding.lock && value.distinct && !value.borrowed) {
+        binding.path = `${binding.struct}@${name}`;
+        binding.distinct = false;
+      }
       for (const g of guards) g.binding = binding;
       if (init?.type === 'closure_expression' && names.length === 1) {
         binding.closure = init;
