@@ -7,6 +7,7 @@ import type { CrateInfo, Edition } from './crates.js';
 import { LOCK_TYPE_NAME_LIST } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
+import { recoverItems } from './item-recovery.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
@@ -21,6 +22,8 @@ export interface FnDecl {
   readonly isTraitDefault: boolean;
   /** The module the function is declared in, inline `mod` blocks included. */
   readonly module: ModulePath;
+  /** The function whose body declares this one (`fn outer() { fn inner() {} }`): its name is scoped there. */
+  readonly enclosing?: FnDecl;
   readonly isAsync: boolean;
   readonly returnType?: string;
   readonly params: readonly { name: string; type: string }[];
@@ -456,6 +459,14 @@ export class CrateIndex {
    * crate's function) is unresolved: it takes no locks.
    */
   freeFunctions(segments: readonly string[], from: FnDecl): FnDecl[] {
+    // A function declared in a body is seen from that body (and bodies nested in it) first:
+    // block items shadow the module's.
+    if (segments.length === 1) {
+      for (let scope: FnDecl | undefined = from; scope; scope = scope.enclosing) {
+        const nested = fnsNamed(from.file, segments[0]).filter((fn) => fn.enclosing === scope && fn.ownerType === undefined && !fn.traitName);
+        if (nested.length > 0) return nested;
+      }
+    }
     return this.resolveFree(segments, from.module, from.file, 0);
   }
 
@@ -466,7 +477,7 @@ export class CrateIndex {
       const out: FnDecl[] = [];
       for (const candidate of this.parsedFiles(this.inScope(this.textIndex.fnFiles.get(name) ?? []))) {
         for (const fn of fnsNamed(candidate, name)) {
-          if (fn.ownerType === undefined && !fn.traitName && sameModule(fn.module, module)) out.push(fn);
+          if (fn.ownerType === undefined && !fn.traitName && !fn.enclosing && sameModule(fn.module, module)) out.push(fn);
         }
       }
       return out;
@@ -539,22 +550,27 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     traitImpls: [],
     derefTargets: new Map(),
   };
-  // Items nest only through `mod { … }`, so an explicit stack of item lists suffices. An inline
+  // Items nest through `mod { … }` and through function bodies (Reference: "Items", items in a
+  // block are items like any other; only their names are scoped to the block). An explicit stack
+  // of item lists: `items` is the list, `enclosing` the function whose body holds it. An inline
   // module has its own `use` declarations (Reference: "Use declarations"; a child module does
   // not inherit its parent's): its items get a scope of their own, the file with other imports.
-  const stack: { container: SyntaxNode; module: ModulePath; scope: ParsedFile }[] = [{ container: tree.rootNode, module, scope: rootScope }];
+  const stack: NestedItems[] = [{ items: tree.rootNode.namedChildren, module, scope: rootScope }];
   const moduleScopes: { scope: ParsedFile; parent: ParsedFile }[] = [];
   while (stack.length > 0) {
-    const { container, module: current, scope } = stack.pop()!;
+    const { items, module: current, scope, enclosing } = stack.pop()!;
     const file = scope;
-    for (const item of container.namedChildren) {
+    for (const item of items) {
       switch (item.type) {
         case 'use_declaration':
           collectImports(item, file.imports as Map<string, string>);
           break;
-        case 'function_item':
-          file.fns.push(fnDecl(file, item, current, undefined, undefined, false));
+        case 'function_item': {
+          const fn = fnDecl(file, item, current, undefined, undefined, false, enclosing);
+          file.fns.push(fn);
+          pushNestedItems(stack, item, current, fn);
           break;
+        }
         case 'struct_item':
           collectStruct(file, item);
           break;
@@ -571,10 +587,10 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
           collectLazyStatics(file, item);
           break;
         case 'impl_item':
-          collectImpl(file, item, current);
+          for (const fn of collectImpl(file, item, current)) pushNestedItems(stack, fn.node, current, fn);
           break;
         case 'trait_item':
-          collectTrait(file, item, current);
+          for (const fn of collectTrait(file, item, current)) pushNestedItems(stack, fn.node, current, fn);
           break;
         case 'mod_item': {
           const body = item.childForFieldName('body');
@@ -582,7 +598,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
           if (!body || !name) break;
           const inner = Object.create(file, { imports: { value: new Map<string, string>() } }) as ParsedFile;
           moduleScopes.push({ scope: inner, parent: file });
-          stack.push({ container: body, module: { root: current.root, path: [...current.path, name] }, scope: inner });
+          stack.push({ items: body.namedChildren, module: { root: current.root, path: [...current.path, name] }, scope: inner });
           break;
         }
         default:
@@ -595,7 +611,85 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     if (!scope.imports.has('*super')) continue;
     for (const [name, path] of parent.imports) if (!scope.imports.has(name)) (scope.imports as Map<string, string>).set(name, path);
   }
+  if (tree.rootNode.hasError) recoverBrokenFunctions(rootScope);
   return rootScope;
+}
+
+/**
+ * A function node the parser kept whole: no error in it, nor around it. A function the tree nests
+ * in another one that starts at its column or further right was swallowed by a missing `}`: the
+ * text says they are siblings.
+ */
+function parsedIntact(node: SyntaxNode): boolean {
+  if (node.hasError) return false;
+  for (let up = node.parent; up; up = up.parent) {
+    if (up.type === 'ERROR') return false;
+    if (up.type === 'function_item' && (up.hasError || up.startPosition.column >= node.startPosition.column)) return false;
+  }
+  return true;
+}
+
+/**
+ * Functions that a syntax error swallowed, re-parsed on their own (see item-recovery.ts); they
+ * replace the swallowed copies, which have the wrong owner or none.
+ */
+function recoverBrokenFunctions(file: ParsedFile): void {
+  const intactStarts = new Set(file.fns.filter((fn) => parsedIntact(fn.node)).map((fn) => fn.node.startIndex));
+  for (const { item, fnStart } of recoverItems(file.text, (start) => intactStarts.has(start))) {
+    const module = moduleAt(file, fnStart);
+    const recovered =
+      item.type === 'impl_item'
+        ? collectImpl(file, item, module)
+        : item.type === 'trait_item'
+          ? collectTrait(file, item, module)
+          : [fnDecl(file, item, module, undefined, undefined, false)];
+    if (item.type === 'function_item') file.fns.push(...recovered);
+    for (const fn of recovered) {
+      const swallowed = file.fns.findIndex((other) => other !== fn && other.node.startIndex === fn.node.startIndex);
+      if (swallowed >= 0) file.fns.splice(swallowed, 1);
+    }
+  }
+}
+
+/** The inline module an offset sits in, as far as the (possibly broken) tree still shows it. */
+function moduleAt(file: ParsedFile, offset: number): ModulePath {
+  const names: string[] = [];
+  for (let node: SyntaxNode | null = file.tree.rootNode.descendantForIndex(offset); node; node = node.parent) {
+    const name = node.type === 'mod_item' ? node.childForFieldName('name')?.text : undefined;
+    if (name) names.unshift(name);
+  }
+  return { root: file.module.root, path: [...file.module.path, ...names] };
+}
+
+const NESTABLE_ITEMS = new Set(['function_item', 'impl_item', 'trait_item', 'struct_item', 'static_item', 'type_item', 'use_declaration', 'mod_item']);
+
+/**
+ * Items declared anywhere inside a function's body (`fn outer() { fn inner() {…} impl S {…} }`),
+ * not those of items nested deeper, which their own function hands on in turn.
+ */
+/** A list of items still to collect, where they are and whose body holds them. */
+interface NestedItems {
+  readonly items: readonly SyntaxNode[];
+  readonly module: ModulePath;
+  /** The file as the items see it: an inline module's own imports. */
+  readonly scope: ParsedFile;
+  readonly enclosing?: FnDecl;
+}
+
+function pushNestedItems(stack: NestedItems[], fnNode: SyntaxNode, module: ModulePath, enclosing: FnDecl): void {
+  const body = fnNode.childForFieldName('body');
+  if (!body || !/\b(fn|impl|trait|struct|static|type|use|mod)\b/.test(body.text)) return;
+  const items: SyntaxNode[] = [];
+  const walk: SyntaxNode[] = [...body.namedChildren];
+  while (walk.length > 0) {
+    const node = walk.pop()!;
+    if (NESTABLE_ITEMS.has(node.type)) {
+      items.push(node);
+      continue;
+    }
+    for (const child of node.namedChildren) walk.push(child);
+  }
+  if (items.length > 0) stack.push({ items: items.reverse(), module, scope: enclosing.file, enclosing });
 }
 
 /** The signature of a function, read when first needed: most indexed functions never are. */
@@ -628,6 +722,7 @@ function fnDecl(
   ownerType: string | undefined,
   traitName: string | undefined,
   isTraitDefault: boolean,
+  enclosing?: FnDecl,
 ): FnDecl {
   let signature: Signature | undefined;
   const sig = (): Signature => (signature ??= readSignature(node));
@@ -640,6 +735,7 @@ function fnDecl(
     traitName,
     isTraitDefault,
     module,
+    enclosing,
     get selfParam() {
       return sig().selfParam;
     },
@@ -693,9 +789,9 @@ function collectLazyStatics(file: ParsedFile, item: SyntaxNode): void {
   for (const m of item.text.matchAll(MACRO_STATIC_RE)) file.statics.push({ name: m[1], file, type: m[2] });
 }
 
-function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
+function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): FnDecl[] {
   const typeNode = item.childForFieldName('type');
-  if (!typeNode) return;
+  if (!typeNode) return [];
   const ownerType = typeHeadName(typeNode.text);
   const traitNode = item.childForFieldName('trait');
   const traitName = traitNode ? typeHeadName(traitNode.text) : undefined;
@@ -706,18 +802,24 @@ function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): vo
     const type = target?.childForFieldName('type')?.text;
     if (type) file.derefTargets.set(ownerType, type);
   }
+  const fns: FnDecl[] = [];
   for (const member of body?.namedChildren ?? []) {
-    if (member.type === 'function_item') file.fns.push(fnDecl(file, member, module, ownerType, traitName, false));
+    if (member.type === 'function_item') fns.push(fnDecl(file, member, module, ownerType, traitName, false));
   }
+  file.fns.push(...fns);
+  return fns;
 }
 
-function collectTrait(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
+function collectTrait(file: ParsedFile, item: SyntaxNode, module: ModulePath): FnDecl[] {
   const traitName = item.childForFieldName('name')?.text;
   const body = item.childForFieldName('body');
-  if (!traitName) return;
+  if (!traitName) return [];
+  const fns: FnDecl[] = [];
   for (const member of body?.namedChildren ?? []) {
-    if (member.type === 'function_item') file.fns.push(fnDecl(file, member, module, undefined, traitName, true));
+    if (member.type === 'function_item') fns.push(fnDecl(file, member, module, undefined, traitName, true));
   }
+  file.fns.push(...fns);
+  return fns;
 }
 
 /** Flattens `use a::{b, c::{d as e}};` into name ↦ full path. */

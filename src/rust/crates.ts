@@ -36,9 +36,13 @@ function table(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** The edition a workspace gives to members that say `edition.workspace = true`. */
+/**
+ * The edition a workspace gives to members that say `edition.workspace = true`. The search starts
+ * at the crate's own manifest: a workspace's root package inherits from its own
+ * `[workspace.package]`, as Cargo does.
+ */
 function workspaceEdition(crateDir: string): Edition | undefined {
-  let dir = dirname(crateDir);
+  let dir = crateDir;
   for (;;) {
     const manifest = readManifest(join(dir, 'Cargo.toml'));
     const workspace = table(manifest?.workspace);
