@@ -35,7 +35,7 @@ describe('lockscope semgrep --project examples/incident', () => {
     const elseRule = doc.rules.find((r) => r.id === 'lockscope.rust.guard-across-branch-else.proxy-load-read')!;
     expect(elseRule.message).toContain('init_for → refresh → store takes Proxy.load (exclusive, `write()`) at examples/incident/src/load.rs:25:9');
     expect(elseRule.paths).toEqual({ include: ['examples/incident/**/*.rs'] });
-    expect(JSON.stringify(elseRule['pattern-either'])).toContain('^(init_for|refresh|route|route_fixed|store)$');
+    expect(JSON.stringify(elseRule['pattern-either'])).toContain('^(?:r#)?(init_for|refresh|route|route_fixed|store)$');
     const ajv = new Ajv({ strict: false });
     const schema = YAML.parse(readFileSync(join(root, 'schemas/semgrep/rule_schema_v1.yaml'), 'utf8')) as Record<string, unknown>;
     const validate = ajv.compile({ ...schema, $schema: undefined });

@@ -8,7 +8,7 @@ import { LOCK_TYPE_NAME_LIST } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
-import { LineMap, firstSyntaxError, parseRust, typeHeadName, type SyntaxNode, type Tree } from './syntax.js';
+import { LineMap, firstSyntaxError, parseRust, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
   /** Unique within the analysis: file and offset. */
@@ -53,6 +53,8 @@ export interface ParsedFile {
   readonly edition: Edition;
   /** `use parking_lot::Mutex;` → `Mutex` ↦ `parking_lot::Mutex`. */
   readonly imports: ReadonlyMap<string, string>;
+  /** The same, per module the file holds (itself and its inline `mod`s), for re-exports. */
+  readonly moduleImports: Map<string, Map<string, string>>;
   readonly fns: FnDecl[];
   readonly structs: StructDecl[];
   readonly statics: StaticDecl[];
@@ -79,9 +81,12 @@ interface TextIndex {
   readonly traitsOf: Map<string, Set<string>>;
 }
 
-const FN_RE = /\bfn\s+([A-Za-z_][A-Za-z0-9_]*)/g;
-const TYPE_RE = /\b(struct|enum|union|trait|type)\s+([A-Za-z_][A-Za-z0-9_]*)/g;
-const STATIC_RE = /\bstatic\s+(?:ref\s+|mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:/g;
+// Identifiers as Rust writes them (Reference: "Identifiers"): Unicode XID, and raw `r#name`,
+// which is the same name as `name`.
+const IDENT = String.raw`(?:r#)?([\p{XID_Start}_]\p{XID_Continue}*)`;
+const FN_RE = new RegExp(String.raw`\bfn\s+${IDENT}`, 'gu');
+const TYPE_RE = new RegExp(String.raw`\b(struct|enum|union|trait|type)\s+${IDENT}`, 'gu');
+const STATIC_RE = new RegExp(String.raw`\bstatic\s+(?:ref\s+|mut\s+)?${IDENT}\s*:`, 'gu');
 // `impl<T> Trait<T> for path::Type<T> where … {` / `impl Type {`: the header up to its brace.
 const IMPL_RE = /\bimpl\b([^{};]*)\{/g;
 
@@ -98,7 +103,7 @@ function implHeader(header: string): { target: string; trait?: string } | undefi
     text = text.slice(i + 1).trim();
   }
   const head = (t: string): string | undefined =>
-    /^(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:dyn\s+|!)?(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)/.exec(t.trim())?.[1];
+    /^(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:dyn\s+|!)?(?:(?:r#)?[\p{XID_Start}_]\p{XID_Continue}*::)*(?:r#)?([\p{XID_Start}_]\p{XID_Continue}*)/u.exec(t.trim())?.[1];
   const forAt = text.search(/\sfor\s/);
   if (forAt < 0) {
     const target = head(text);
@@ -115,6 +120,10 @@ function implHeader(header: string): { target: string; trait?: string } | undefi
 export interface ModulePath {
   readonly root: string;
   readonly path: readonly string[];
+}
+
+function moduleKey(module: ModulePath): string {
+  return `${module.root}|${module.path.join('::')}`;
 }
 
 function sameModule(a: ModulePath, b: ModulePath): boolean {
@@ -172,6 +181,8 @@ export class CrateIndex {
     implFiles: new Map(),
     traitsOf: new Map(),
   };
+  /** Files that are a module or may hold it inline, by module: where its `use` items can be. */
+  private readonly moduleHolders = new Map<string, string[]>();
   /** While set, lookups only consider these files (see `withinLockFiles`). */
   private scope: ReadonlySet<string> | undefined;
   private lockFiles: ReadonlySet<string> = new Set();
@@ -206,6 +217,7 @@ export class CrateIndex {
       }
     }
     this.parsed.delete(file);
+    this.moduleHolders.clear();
     this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
     this.clock.run('index', () => this.indexTexts(new Map([[file, text]])));
     this.generation++;
@@ -425,7 +437,8 @@ export class CrateIndex {
   }
 
   /** Methods named `method` of `typeName`: inherent and trait impls, then trait defaults. */
-  methods(typeName: string, method: string): FnDecl[] {
+  methods(typeName: string, rawMethod: string): FnDecl[] {
+    const method = unraw(rawMethod);
     const direct: FnDecl[] = [];
     const implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
     const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => implementing.has(f));
@@ -440,7 +453,8 @@ export class CrateIndex {
   }
 
   /** Default method bodies named `method` in the given traits. */
-  traitDefaults(traits: ReadonlySet<string>, method: string): FnDecl[] {
+  traitDefaults(traits: ReadonlySet<string>, rawMethod: string): FnDecl[] {
+    const method = unraw(rawMethod);
     const out: FnDecl[] = [];
     const declaringTrait = new Set([...traits].flatMap((t) => this.textIndex.typeFiles.get(t) ?? []));
     const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => declaringTrait.has(f));
@@ -472,7 +486,7 @@ export class CrateIndex {
 
   private resolveFree(segments: readonly string[], from: ModulePath, file: ParsedFile, depth: number): FnDecl[] {
     if (depth > 4 || segments.length === 0) return [];
-    const name = segments[segments.length - 1];
+    const name = unraw(segments[segments.length - 1]);
     const inModule = (module: ModulePath): FnDecl[] => {
       const out: FnDecl[] = [];
       for (const candidate of this.parsedFiles(this.inScope(this.textIndex.fnFiles.get(name) ?? []))) {
@@ -480,7 +494,7 @@ export class CrateIndex {
           if (fn.ownerType === undefined && !fn.traitName && !fn.enclosing && sameModule(fn.module, module)) out.push(fn);
         }
       }
-      return out;
+      return out.length > 0 ? out : this.reexported(module, name, depth);
     };
     if (segments.length === 1) {
       const local = inModule(from);
@@ -507,6 +521,39 @@ export class CrateIndex {
     return child.length > 0 ? child : inModule({ root: from.root, path: prefix });
   }
 
+  /**
+   * A function a module re-exports (`pub use inner::helper;`, `pub use codec::decode_into as
+   * decode;`, `pub use crate::config::*;` in a prelude): the name resolved where that `use` is
+   * written. Only files that are the module, or hold it inline, can declare its imports.
+   */
+  private reexported(module: ModulePath, name: string, depth: number): FnDecl[] {
+    if (depth > 4) return [];
+    const key = moduleKey(module);
+    let holders = this.moduleHolders.get(key);
+    if (!holders) {
+      holders = this.files.filter((f) => {
+        const m = this.moduleOf(f);
+        return m.root === module.root && m.path.length <= module.path.length && m.path.every((s, i) => s === module.path[i]) && /\buse\b/.test(this.texts.get(f)!);
+      });
+      this.moduleHolders.set(key, holders);
+    }
+    for (const holder of this.parsedFiles(this.inScope(holders))) {
+      const imports = holder.moduleImports.get(key);
+      if (!imports) continue;
+      const target = imports.get(name);
+      if (target) {
+        const found = this.resolveFree(target.split('::'), module, holder, depth + 1);
+        if (found.length > 0) return found;
+      }
+      for (const [key, base] of imports) {
+        if (!key.startsWith('*')) continue;
+        const found = this.resolveFree([...base.split('::'), name], module, holder, depth + 1);
+        if (found.length > 0) return found;
+      }
+    }
+    return [];
+  }
+
   /** Files whose text mentions `.name(`, for finding callers of guard-returning helpers. */
   filesMentioningCall(name: string): string[] {
     const needle = `${name}(`;
@@ -520,7 +567,8 @@ export class CrateIndex {
 // file's functions is quadratic in a generated file with tens of thousands of them.
 const fnsByName = new WeakMap<ParsedFile, Map<string, FnDecl[]>>();
 
-function fnsNamed(file: ParsedFile, name: string): readonly FnDecl[] {
+function fnsNamed(file: ParsedFile, rawName: string): readonly FnDecl[] {
+  const name = unraw(rawName);
   let byName = fnsByName.get(file);
   if (!byName) {
     byName = new Map();
@@ -543,6 +591,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     lines: new LineMap(text),
     edition,
     imports: new Map(),
+    moduleImports: new Map(),
     fns: [],
     structs: [],
     statics: [],
@@ -562,9 +611,14 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     const file = scope;
     for (const item of items) {
       switch (item.type) {
-        case 'use_declaration':
+        case 'use_declaration': {
           collectImports(item, file.imports as Map<string, string>);
+          const key = moduleKey(current);
+          const own = file.moduleImports.get(key) ?? new Map<string, string>();
+          collectImports(item, own);
+          file.moduleImports.set(key, own);
           break;
+        }
         case 'function_item': {
           const fn = fnDecl(file, item, current, undefined, undefined, false, enclosing);
           file.fns.push(fn);
@@ -728,7 +782,7 @@ function fnDecl(
   const sig = (): Signature => (signature ??= readSignature(node));
   return {
     key: `${file.path}#${node.startIndex}`,
-    name: node.childForFieldName('name')?.text ?? '<anonymous>',
+    name: unraw(node.childForFieldName('name')?.text ?? '<anonymous>'),
     file,
     node,
     ownerType,
@@ -752,7 +806,8 @@ function fnDecl(
 }
 
 function collectStruct(file: ParsedFile, item: SyntaxNode): void {
-  const name = item.childForFieldName('name')?.text;
+  const rawName = item.childForFieldName('name')?.text;
+  const name = rawName === undefined ? undefined : unraw(rawName);
   if (!name) return;
   const fields = new Map<string, string>();
   const body = item.childForFieldName('body');

@@ -80,7 +80,12 @@ export function typeHeadName(typeText: string): string {
   const withoutRefs = typeText.replace(/^(&\s*('\w+\s*)?(mut\s+)?|\*(const|mut)\s+)+/, '').trim();
   const head = withoutRefs.split('<')[0].trim();
   const segments = head.split('::');
-  return segments[segments.length - 1].trim();
+  return unraw(segments[segments.length - 1].trim());
+}
+
+/** A raw identifier is the same name without its prefix (Reference: "Raw identifiers"): `r#match` is `match`. */
+export function unraw(name: string): string {
+  return name.startsWith('r#') ? name.slice(2) : name;
 }
 
 /** The first syntax error of a tree, for a note; `undefined` when the tree is intact. */

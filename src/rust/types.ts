@@ -75,7 +75,7 @@ function typeHead(typeText: string): TypeHead | undefined {
     .replace(/^(&\s*('\w+\s*)?(mut\s+)?|\*(const|mut)\s+)+/, '')
     .replace(/^(dyn|impl)\s+/, '')
     .trim();
-  const m = /^((?:[A-Za-z_][A-Za-z0-9_]*::)*)([A-Za-z_][A-Za-z0-9_]*)/.exec(text);
+  const m = /^((?:(?:r#)?[\p{XID_Start}_]\p{XID_Continue}*::)*)((?:r#)?[\p{XID_Start}_]\p{XID_Continue}*)/u.exec(text);
   if (!m) return undefined;
   const rest = text.slice(m[0].length).trim();
   let args: string[] = [];
@@ -85,10 +85,22 @@ function typeHead(typeText: string): TypeHead | undefined {
   return { path: m[1] + m[2], name: m[2], args };
 }
 
+/**
+ * The full path a type's name stands for where it is written: `PlRwLock` imported as
+ * `use parking_lot::RwLock as PlRwLock;` is `parking_lot::RwLock`; `sync::Mutex` after
+ * `use std::sync;` is `std::sync::Mutex` (the first segment resolves through the imports).
+ */
+function importedPath(head: TypeHead, imports: ReadonlyMap<string, string>): string | undefined {
+  const segments = head.path.split('::');
+  if (segments.length === 1) return imports.get(head.name);
+  const first = imports.get(segments[0]);
+  return first ? [first, ...segments.slice(1)].join('::') : head.path;
+}
+
 function crateOf(head: TypeHead, kind: LockKind, imports: ReadonlyMap<string, string>): LockCrate {
   if (kind === 'DashMap' || kind === 'DashSet') return 'dashmap';
   if (kind === 'RefCell') return 'std';
-  const qualified = head.path.includes('::') ? head.path : imports.get(head.name);
+  const qualified = importedPath(head, imports);
   // A path we do not know (`futures_locks::Mutex`, a crate-local re-export) is some lock whose
   // behaviour we cannot vouch for.
   if (qualified) return lockCrateOfPath(qualified) ?? 'unknown';
@@ -112,13 +124,16 @@ export function typeMeaning(
   let current = typeHead(typeText);
   for (let depth = 0; current && depth < 8; depth++) {
     if (Object.hasOwn(extraLockTypes, current.name)) return { lock: { kind: extraLockTypes[current.name], crate: 'configured' } };
-    const kind = lockKindOfTypeName(current.name);
+    // A renamed import (`use parking_lot::RwLock as PlRwLock;`) is the type it names.
+    const imported = importedPath(current, imports);
+    const importedName = imported?.split('::').pop();
+    const kind = lockKindOfTypeName(current.name) ?? (imported && importedName !== current.name && lockCrateOfPath(imported) ? lockKindOfTypeName(importedName!) : undefined);
     if (kind) return { lock: { kind, crate: crateOf(current, kind, imports) } };
     if (TRANSPARENT_WRAPPERS.has(current.name) && current.args.length > 0) {
       current = typeHead(current.args[0]);
       continue;
     }
-    if (PRIMITIVE_OR_STD.has(current.name) || /^[a-z]/.test(current.name)) return {};
+    if (PRIMITIVE_OR_STD.has(current.name) || /^\p{Ll}/u.test(current.name)) return {};
     return { struct: current.name };
   }
   return {};

@@ -115,6 +115,11 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
+/** Function names as calls may spell them: `fn plain` is called as `plain()` or `r#plain()`. */
+function fnNameRegex(names: readonly string[]): string {
+  return methodRegex(names).replace(/^\^/, '^(?:r#)?');
+}
+
 /** The conflicting calls, each focused on its method name so the finding is the call's line. */
 function reachedCalls(lock: HeldLock): { semgrep: { pattern: string; metavariable: string; regex: string }[]; astGrep: AstGrepRule; constraints: Record<string, unknown> } {
   const methods = lock.reaching.filter((f) => f.method).map((f) => f.name);
@@ -123,14 +128,14 @@ function reachedCalls(lock: HeldLock): { semgrep: { pattern: string; metavariabl
   const astGrep: AstGrepRule[] = [];
   const constraints: Record<string, unknown> = {};
   if (methods.length > 0) {
-    semgrep.push({ pattern: 'self.$CALLEE(...)', metavariable: '$CALLEE', regex: methodRegex(methods) });
+    semgrep.push({ pattern: 'self.$CALLEE(...)', metavariable: '$CALLEE', regex: fnNameRegex(methods) });
     astGrep.push({ pattern: 'self.$CALLEE($$$ARGS)' });
-    constraints.CALLEE = { regex: methodRegex(methods) };
+    constraints.CALLEE = { regex: fnNameRegex(methods) };
   }
   if (functions.length > 0) {
-    semgrep.push({ pattern: '$FUNCTION(...)', metavariable: '$FUNCTION', regex: methodRegex(functions) });
+    semgrep.push({ pattern: '$FUNCTION(...)', metavariable: '$FUNCTION', regex: fnNameRegex(functions) });
     astGrep.push({ pattern: '$FUNCTION($$$ARGS)' });
-    constraints.FUNCTION = { regex: methodRegex(functions) };
+    constraints.FUNCTION = { regex: fnNameRegex(functions) };
   }
   if (lock.directApis.length > 0) {
     semgrep.push({ pattern: `${lock.receiver}.$API(...)`, metavariable: '$API', regex: methodRegex(lock.directApis) });
