@@ -4,7 +4,7 @@
 import type { AnalysisNote } from '../core/model.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo, Edition } from './crates.js';
-import { LOCK_TYPE_NAME_LIST } from './lock-apis.js';
+import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf, type LockKind } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
@@ -18,6 +18,8 @@ export interface FnDecl {
   readonly node: SyntaxNode;
   /** `impl Proxy { fn … }` → `Proxy`; trait default methods carry the trait name. */
   readonly ownerType?: string;
+  /** The impl's self type as written (`RwLock<T>`, `Arc<Mutex<T>>`). */
+  readonly ownerTypeText?: string;
   readonly traitName?: string;
   readonly isTraitDefault: boolean;
   /** The module the function is declared in, inline `mod` blocks included. */
@@ -75,6 +77,8 @@ interface TextIndex {
   readonly structFiles: Map<string, string[]>;
   /** Files declaring `type NAME = …`. */
   readonly aliasFiles: Map<string, string[]>;
+  /** Files declaring `trait NAME`. */
+  readonly traitFiles: Map<string, string[]>;
   readonly staticFiles: Map<string, string[]>;
   readonly implFiles: Map<string, string[]>;
   /** `impl Trait for Type` headers: the traits each type implements, read from the text. */
@@ -82,11 +86,12 @@ interface TextIndex {
 }
 
 // Identifiers as Rust writes them (Reference: "Identifiers"): Unicode XID, and raw `r#name`,
-// which is the same name as `name`.
-const IDENT = String.raw`(?:r#)?([\p{XID_Start}_]\p{XID_Continue}*)`;
-const FN_RE = new RegExp(String.raw`\bfn\s+${IDENT}`, 'gu');
-const TYPE_RE = new RegExp(String.raw`\b(struct|enum|union|trait|type)\s+${IDENT}`, 'gu');
-const STATIC_RE = new RegExp(String.raw`\bstatic\s+(?:ref\s+|mut\s+)?${IDENT}\s*:`, 'gu');
+// which is the same name as `name`. The text index takes any non-ASCII letter as XID (a superset
+// the parser then checks): Unicode property classes would slow the scan of every file.
+const IDENT = String.raw`(?:r#)?([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)`;
+const FN_RE = new RegExp(String.raw`\bfn\s+${IDENT}`, 'g');
+const TYPE_RE = new RegExp(String.raw`\b(struct|enum|union|trait|type)\s+${IDENT}`, 'g');
+const STATIC_RE = new RegExp(String.raw`\bstatic\s+(?:ref\s+|mut\s+)?${IDENT}\s*:`, 'g');
 // `impl<T> Trait<T> for path::Type<T> where … {` / `impl Type {`: the header up to its brace.
 const IMPL_RE = /\bimpl\b([^{};]*)\{/g;
 
@@ -103,7 +108,7 @@ function implHeader(header: string): { target: string; trait?: string } | undefi
     text = text.slice(i + 1).trim();
   }
   const head = (t: string): string | undefined =>
-    /^(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:dyn\s+|!)?(?:(?:r#)?[\p{XID_Start}_]\p{XID_Continue}*::)*(?:r#)?([\p{XID_Start}_]\p{XID_Continue}*)/u.exec(t.trim())?.[1];
+    /^(?:&\s*(?:'\w+\s*)?(?:mut\s+)?)?(?:dyn\s+|!)?(?:(?:r#)?[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*::)*(?:r#)?([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)/.exec(t.trim())?.[1];
   const forAt = text.search(/\sfor\s/);
   if (forAt < 0) {
     const target = head(text);
@@ -177,10 +182,15 @@ export class CrateIndex {
     typeFiles: new Map(),
     structFiles: new Map(),
     aliasFiles: new Map(),
+    traitFiles: new Map(),
     staticFiles: new Map(),
     implFiles: new Map(),
     traitsOf: new Map(),
   };
+  /** `methods()` answers, by scope, type and method name; forgotten when a file changes. */
+  private readonly methodCache = new Map<string, FnDecl[]>();
+  /** Files with `use` items and the module each one is, computed once. */
+  private fileModules: { file: string; module: ModulePath }[] | undefined;
   /** Files that are a module or may hold it inline, by module: where its `use` items can be. */
   private readonly moduleHolders = new Map<string, string[]>();
   /** While set, lookups only consider these files (see `withinLockFiles`). */
@@ -207,8 +217,8 @@ export class CrateIndex {
 
   /** Replaces one file's text (an editor buffer, a changed file): only that file is re-indexed. */
   updateFile(file: string, text: string): void {
-    const { fnFiles, typeFiles, structFiles, aliasFiles, staticFiles, implFiles } = this.textIndex;
-    for (const map of [fnFiles, typeFiles, structFiles, aliasFiles, staticFiles, implFiles]) {
+    const { fnFiles, typeFiles, structFiles, aliasFiles, traitFiles, staticFiles, implFiles } = this.textIndex;
+    for (const map of [fnFiles, typeFiles, structFiles, aliasFiles, traitFiles, staticFiles, implFiles]) {
       for (const [name, files] of map) {
         const i = files.indexOf(file);
         if (i < 0) continue;
@@ -218,6 +228,8 @@ export class CrateIndex {
     }
     this.parsed.delete(file);
     this.moduleHolders.clear();
+    this.fileModules = undefined;
+    this.methodCache.clear();
     this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
     this.clock.run('index', () => this.indexTexts(new Map([[file, text]])));
     this.generation++;
@@ -231,6 +243,7 @@ export class CrateIndex {
         addTo(this.textIndex.typeFiles, m[2], file);
         if (m[1] === 'struct' || m[1] === 'union') addTo(this.textIndex.structFiles, m[2], file);
         else if (m[1] === 'type') addTo(this.textIndex.aliasFiles, m[2], file);
+        else if (m[1] === 'trait') addTo(this.textIndex.traitFiles, m[2], file);
       }
       for (const m of text.matchAll(STATIC_RE)) addTo(this.textIndex.staticFiles, m[1], file);
       for (const m of text.matchAll(IMPL_RE)) {
@@ -249,6 +262,7 @@ export class CrateIndex {
   /** The files the pre-filter says may create guards; eager lookups stay within them. */
   setLockFiles(files: ReadonlySet<string>): void {
     this.lockFiles = files;
+    this.methodCache.clear();
   }
 
   /**
@@ -439,6 +453,16 @@ export class CrateIndex {
   /** Methods named `method` of `typeName`: inherent and trait impls, then trait defaults. */
   methods(typeName: string, rawMethod: string): FnDecl[] {
     const method = unraw(rawMethod);
+    // The walk asks once to decide a call's shape and again to resolve it: remember the answer.
+    const key = `${this.scope ? 'lock files' : 'crate'}|${typeName}|${method}`;
+    const known = this.methodCache.get(key);
+    if (known) return known;
+    const found = this.lookUpMethods(typeName, method);
+    this.methodCache.set(key, found);
+    return found;
+  }
+
+  private lookUpMethods(typeName: string, method: string): FnDecl[] {
     const direct: FnDecl[] = [];
     const implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
     const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => implementing.has(f));
@@ -450,6 +474,48 @@ export class CrateIndex {
     if (direct.length > 0) return direct;
     const traits = this.textIndex.traitsOf.get(typeName);
     return traits ? this.traitDefaults(traits, method) : [];
+  }
+
+  /**
+   * Crate methods callable on a lock of `kind`: those of impls whose self type is that lock, or a
+   * smart pointer to it (`impl<T> LockExt<T> for RwLock<T>`, `impl MutexExt for Arc<Mutex<T>>`),
+   * the way method lookup auto-derefs a receiver.
+   */
+  lockTypeMethods(kind: LockKind, rawMethod: string): FnDecl[] {
+    const method = unraw(rawMethod);
+    const out: FnDecl[] = [];
+    for (const owner of [...lockTypeNamesOf(kind), 'Arc', 'Rc', 'Box']) {
+      if (!this.textIndex.implFiles.has(owner)) continue;
+      for (const fn of this.methods(owner, method)) {
+        if (fn.ownerTypeText && this.typeMeaning(fn.ownerTypeText, fn.file).lock?.kind === kind) out.push(fn);
+      }
+    }
+    return out;
+  }
+
+  /** Whether the crate declares a trait of this name (and no struct, enum or alias of it). */
+  isTrait(name: string): boolean {
+    const declaring = this.textIndex.traitFiles.get(unraw(name));
+    return declaring !== undefined && (this.textIndex.typeFiles.get(unraw(name)) ?? []).every((f) => declaring.includes(f));
+  }
+
+  /**
+   * A trait's method as a fully qualified call names it (`<S as Registry>::insert`,
+   * `Registry::insert(s, …)`): the implementation for the self type when it is known (a struct or
+   * a lock), else the only implementation in the crate, and the trait's default body without one.
+   */
+  traitMethods(trait: string, rawMethod: string, self: { struct?: string; lock?: LockKind }): FnDecl[] {
+    const method = unraw(rawMethod);
+    const ofTrait = (fns: readonly FnDecl[]): FnDecl[] => fns.filter((fn) => fn.traitName === trait);
+    let implemented: FnDecl[] = [];
+    // A generic parameter (`<T as Trait>`, `x: &T`) names no type with impls: it is unknown.
+    if (self.struct && this.textIndex.implFiles.has(self.struct)) implemented = ofTrait(this.methods(self.struct, method));
+    else if (self.lock) implemented = ofTrait(this.lockTypeMethods(self.lock, method));
+    else {
+      const implementors = [...this.textIndex.traitsOf].filter(([, traits]) => traits.has(trait)).map(([type]) => type);
+      if (implementors.length === 1) implemented = ofTrait(this.methods(implementors[0], method));
+    }
+    return implemented.length > 0 ? implemented : this.traitDefaults(new Set([trait]), method);
   }
 
   /** Default method bodies named `method` in the given traits. */
@@ -531,13 +597,18 @@ export class CrateIndex {
     const key = moduleKey(module);
     let holders = this.moduleHolders.get(key);
     if (!holders) {
-      holders = this.files.filter((f) => {
-        const m = this.moduleOf(f);
-        return m.root === module.root && m.path.length <= module.path.length && m.path.every((s, i) => s === module.path[i]) && /\buse\b/.test(this.texts.get(f)!);
-      });
+      this.fileModules ??= this.files.filter((f) => /\buse\b/.test(this.texts.get(f)!)).map((f) => ({ file: f, module: this.moduleOf(f) }));
+      holders = this.fileModules
+        .filter(({ module: m }) => m.root === module.root && m.path.length <= module.path.length && m.path.every((s, i) => s === module.path[i]))
+        .map(({ file }) => file);
       this.moduleHolders.set(key, holders);
     }
-    for (const holder of this.parsedFiles(this.inScope(holders))) {
+    // A re-export names the function, or is a glob.
+    const mentioning = holders.filter((f) => {
+      const text = this.texts.get(f)!;
+      return text.includes(name) || text.includes('::*');
+    });
+    for (const holder of this.parsedFiles(this.inScope(mentioning))) {
       const imports = holder.moduleImports.get(key);
       if (!imports) continue;
       const target = imports.get(name);
@@ -715,6 +786,7 @@ function moduleAt(file: ParsedFile, offset: number): ModulePath {
   return { root: file.module.root, path: [...file.module.path, ...names] };
 }
 
+const NESTED_ITEM_TEXT = /(?:^|[\s;{}])(?:fn|impl|trait|struct|static|type|use|mod)\s/;
 const NESTABLE_ITEMS = new Set(['function_item', 'impl_item', 'trait_item', 'struct_item', 'static_item', 'type_item', 'use_declaration', 'mod_item']);
 
 /**
@@ -732,18 +804,13 @@ interface NestedItems {
 
 function pushNestedItems(stack: NestedItems[], fnNode: SyntaxNode, module: ModulePath, enclosing: FnDecl): void {
   const body = fnNode.childForFieldName('body');
-  if (!body || !/\b(fn|impl|trait|struct|static|type|use|mod)\b/.test(body.text)) return;
-  const items: SyntaxNode[] = [];
-  const walk: SyntaxNode[] = [...body.namedChildren];
-  while (walk.length > 0) {
-    const node = walk.pop()!;
-    if (NESTABLE_ITEMS.has(node.type)) {
-      items.push(node);
-      continue;
-    }
-    for (const child of node.namedChildren) walk.push(child);
-  }
-  if (items.length > 0) stack.push({ items: items.reverse(), module, scope: enclosing.file, enclosing });
+  if (!body || !NESTED_ITEM_TEXT.test(enclosing.file.text.slice(body.startIndex, body.endIndex))) return;
+  // Items nested in an item nested here are that item's to hand on.
+  const items = body.descendantsOfType([...NESTABLE_ITEMS]).filter((node) => {
+    for (let up = node.parent; up && up !== body; up = up.parent) if (NESTABLE_ITEMS.has(up.type)) return false;
+    return true;
+  });
+  if (items.length > 0) stack.push({ items, module, scope: enclosing.file, enclosing });
 }
 
 /** The signature of a function, read when first needed: most indexed functions never are. */
@@ -777,6 +844,7 @@ function fnDecl(
   traitName: string | undefined,
   isTraitDefault: boolean,
   enclosing?: FnDecl,
+  ownerTypeText?: string,
 ): FnDecl {
   let signature: Signature | undefined;
   const sig = (): Signature => (signature ??= readSignature(node));
@@ -786,6 +854,7 @@ function fnDecl(
     file,
     node,
     ownerType,
+    ownerTypeText,
     traitName,
     isTraitDefault,
     module,
@@ -859,7 +928,7 @@ function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): Fn
   }
   const fns: FnDecl[] = [];
   for (const member of body?.namedChildren ?? []) {
-    if (member.type === 'function_item') fns.push(fnDecl(file, member, module, ownerType, traitName, false));
+    if (member.type === 'function_item') fns.push(fnDecl(file, member, module, ownerType, traitName, false, undefined, typeNode.text));
   }
   file.fns.push(...fns);
   return fns;

@@ -147,12 +147,13 @@ export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId
   }
   const own = callee.ownerType ? `${callee.ownerType}.` : undefined;
   if (own && key.startsWith(own)) {
-    if (site.distinctReceiver) return sharedLock(site, key);
-    // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`.
+    // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`;
+    // on a local (`let s = S::new(); s.f()`) it is `s`'s own `m`.
     if (site.receiverPath && site.receiverPath !== callee.ownerType) {
       const mapped = `${site.receiverPath}.${key.slice(own.length)}`;
       return { key: mapped, display: displayOfPath(mapped) };
     }
+    if (site.distinctReceiver) return sharedLock(site, key);
   }
   return lock;
 }

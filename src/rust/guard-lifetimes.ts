@@ -15,7 +15,6 @@ import type { FnDecl } from './crate-index.js';
 import { displayOfPath, type FunctionFacts } from './facts.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 import { aggregateParts } from './syntax-shapes.js';
-import { lockKindOfTypeName } from './lock-apis.js';
 import { Calls } from './guard-lifetimes/calls.js';
 import { lockContent } from './guard-lifetimes/drop-types.js';
 import { NOTHING, parameterLockKey, type LiveGuard, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
@@ -107,13 +106,8 @@ class GuardLifetimeWalk extends Calls {
       }
       case 'identifier':
         return this.identifier(node);
-      case 'self': {
-        // In a method the crate adds to a lock type (`impl<T> HandyRwLock<T> for RwLock<T>`),
-        // `self` is the lock: whichever one the call's receiver is.
-        const lock = this.fn.ownerType && lockKindOfTypeName(this.fn.ownerType) ? this.meaningOf(this.fn.ownerType, this.file).lock : undefined;
-        if (lock) return { guards: [], lock: { id: { key: parameterLockKey(this.fn, 'self'), display: 'self' }, type: lock, confidence: 'high' } };
-        return { guards: [], struct: this.fn.ownerType, path: this.fn.ownerType };
-      }
+      case 'self':
+        return this.selfValue();
       case 'field_expression':
         return this.fieldExpression(node);
       case 'scoped_identifier':
@@ -166,9 +160,10 @@ class GuardLifetimeWalk extends Calls {
           if (!value.borrowed && value.binding) value.binding.moved = true;
           carried.push(...value.guards);
         }
+        // A struct literal is a fresh value of its type (`let s = State { m: … };`).
         const name = node.type === 'struct_expression' ? node.childForFieldName('name')?.text : undefined;
         const struct = name === 'Self' ? this.fn.ownerType : name ? this.meaningOf(name, this.file).struct : undefined;
-        return { guards: carried, struct, content: struct ? { text: struct, file: this.file } : undefined };
+        return struct ? { guards: carried, struct, distinct: true, content: { text: struct, file: this.file } } : { guards: carried };
       }
       case 'let_condition':
       case 'let_chain':
@@ -225,6 +220,16 @@ class GuardLifetimeWalk extends Calls {
       return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high', content } };
     }
     return { guards: [], struct: meaning.struct };
+  }
+
+  /**
+   * `self`: the root of the owner's field paths; in a method of a lock type itself (`impl<T>
+   * LockExt<T> for RwLock<T>`), the lock the caller calls it on.
+   */
+  protected selfValue(): Value {
+    const lock = this.fn.ownerTypeText ? this.meaningOf(this.fn.ownerTypeText, this.file).lock : undefined;
+    if (lock) return { guards: [], lock: { id: { key: parameterLockKey(this.fn, 'self'), display: 'self' }, type: lock, confidence: 'high' } };
+    return { guards: [], struct: this.fn.ownerType, path: this.fn.ownerType };
   }
 
   /** `self.load`, `self.inner.load`, `p.load`: a lock named by its owning type and field. */

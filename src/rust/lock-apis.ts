@@ -157,6 +157,11 @@ const LOCK_TYPE_NAMES: Record<string, LockKind> = {
 
 export const LOCK_TYPE_NAME_LIST: readonly string[] = Object.keys(LOCK_TYPE_NAMES);
 
+/** The type names of one kind of lock (`Mutex`, `FairMutex`, `SpinMutex`, … for `Mutex`). */
+export function lockTypeNamesOf(kind: LockKind): string[] {
+  return LOCK_TYPE_NAME_LIST.filter((name) => LOCK_TYPE_NAMES[name] === kind);
+}
+
 /** Text that names a lock type, or a guard type built on one (`MutexGuard`, `RwLockReadGuard`). */
 export const LOCK_TYPE_MENTION = new RegExp(`\\b(?:${LOCK_TYPE_NAME_LIST.join('|')})`);
 

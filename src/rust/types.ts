@@ -75,7 +75,8 @@ function typeHead(typeText: string): TypeHead | undefined {
     .replace(/^(&\s*('\w+\s*)?(mut\s+)?|\*(const|mut)\s+)+/, '')
     .replace(/^(dyn|impl)\s+/, '')
     .trim();
-  const m = /^((?:(?:r#)?[\p{XID_Start}_]\p{XID_Continue}*::)*)((?:r#)?[\p{XID_Start}_]\p{XID_Continue}*)/u.exec(text);
+  // Identifiers: ASCII, raw (`r#`), or with non-ASCII letters (XID; the parser has checked them).
+  const m = /^((?:(?:r#)?[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*::)*)((?:r#)?[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)/.exec(text);
   if (!m) return undefined;
   const rest = text.slice(m[0].length).trim();
   let args: string[] = [];

@@ -25,7 +25,7 @@ import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes
 import { constructedTypePath } from '../types.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { elementType } from './drop-types.js';
-import { NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type TypeRef, type Value } from './values.js';
+import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type TypeRef, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
@@ -141,6 +141,14 @@ export abstract class Calls extends Futures {
         this.evaluateArguments(args, false);
         return { guards: [], lock: receiver.lock };
       }
+      // A crate's own extension trait on the lock type: its methods lock the receiver.
+      const kind = receiver.lock.type.kind;
+      const extension = (): FnDecl[] => this.ctx.index.lockTypeMethods(kind, method);
+      if (this.ctx.index.withinLockFiles(extension).length > 0) {
+        const deferred: DeferredClosure[] = [];
+        const values = this.evaluateArguments(args, false, (closure, index) => deferred.push({ closure, index }));
+        return this.resolvedCall(node, extension, method, values, receiver, deferred);
+      }
     }
 
     // Adapters that keep the guard in the value (`lock().unwrap()`), or consume an
@@ -154,6 +162,15 @@ export abstract class Calls extends Futures {
         return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed, content: receiver.content };
       }
       if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) return this.consumedBy(node, method, receiver, args);
+    }
+
+    // `s.clone()` of a crate type without a `clone` of its own shares its locks (an `Arc` clone is
+    // the same object; a derived `Clone` copies the `Arc`s inside); `unwrap`/`expect` see through
+    // the `Option`/`Result` a constructor returned. Either way the value keeps its type and root.
+    const viewed = receiver.struct;
+    if (viewed && receiver.guards.length === 0 && (method === 'clone' || GUARD_UNWRAPPING_METHODS.has(method)) && this.ctx.index.withinLockFiles(() => this.ctx.index.methods(viewed, method)).length === 0) {
+      this.evaluateArguments(args, false);
+      return { guards: [], struct: viewed, path: receiver.path, distinct: receiver.distinct };
     }
 
     // `cvar.wait(guard)`: the guard is handed in and handed back, locked.
@@ -184,7 +201,7 @@ export abstract class Calls extends Futures {
     const callees = struct
       ? () => this.ctx.index.methods(struct, method)
       : lockType
-        ? () => this.ctx.index.methods(lockType, method)
+        ? () => this.ctx.index.lockTypeMethods(lockType, method)
         : () => this.unqualifiedSelfMethods(receiverNode, method);
     if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
@@ -318,6 +335,8 @@ export abstract class Calls extends Futures {
     const args = this.argumentNodes(argsNode);
 
     if (DROP_FUNCTIONS.has(path)) return this.dropCall(node, args);
+    const traitCall = this.traitQualifiedCall(node, fnNode, args);
+    if (traitCall) return traitCall;
 
     // Constructors: `Mutex::new(..)`, `Arc::new(RwLock::new(..))` produce a lock value.
     const constructed = constructedTypePath(path);
@@ -408,8 +427,55 @@ export abstract class Calls extends Futures {
     this.lastSpawned = undefined;
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name), (closure, index) => deferred.push({ closure, index }));
     const spawned = DETACHING_CALLS.has(name) ? this.lastSpawned : undefined;
-    const result = this.resolvedCall(node, callees, name, values, undefined, deferred, DETACHING_CALLS.has(name));
+    // `Type::method(&x, …)` is `x.method(…)`: a method's first argument is its receiver.
+    const result =
+      owner && index.withinLockFiles(callees).some((fn) => fn.selfParam !== undefined)
+        ? this.receiverCall(node, callees, name, values, deferred)
+        : this.resolvedCall(node, callees, name, values, undefined, deferred, DETACHING_CALLS.has(name));
     return spawned !== undefined ? { ...result, spawned } : result;
+  }
+
+  /**
+   * Fully qualified calls (Reference: "Qualified paths"): `<S as Registry>::insert(self, …)`,
+   * `<T as Trait>::f(x)`, and `Registry::insert(self, …)` naming a trait of the crate. The
+   * implementation is the self type's (written, or the first argument's), and a method's first
+   * argument is its receiver.
+   */
+  protected traitQualifiedCall(node: SyntaxNode, fnNode: SyntaxNode, args: readonly SyntaxNode[]): Value | undefined {
+    const qualifier = fnNode.type === 'scoped_identifier' ? fnNode.childForFieldName('path') : null;
+    const name = fnNode.childForFieldName('name')?.text;
+    if (!qualifier || !name) return undefined;
+    let trait: string | undefined;
+    let selfType: string | undefined;
+    if (qualifier.type === 'bracketed_type') {
+      const inner = qualifier.namedChildren[0];
+      if (inner?.type !== 'qualified_type') return undefined;
+      selfType = inner.namedChildren[0]?.text;
+      trait = inner.namedChildren[1] ? typeHeadName(inner.namedChildren[1].text) : undefined;
+    } else if (this.ctx.index.isTrait(typeHeadName(qualifier.text))) {
+      trait = typeHeadName(qualifier.text);
+    }
+    if (!trait) return undefined;
+    const deferred: DeferredClosure[] = [];
+    const values = this.evaluateArguments(args, false, (closure, index) => deferred.push({ closure, index }));
+    const written = selfType && selfType !== 'Self' && /^\p{Lu}/u.test(selfType) ? this.meaningOf(selfType, this.file) : {};
+    const self = {
+      struct: selfType === 'Self' ? this.fn.ownerType : (written.struct ?? values[0]?.struct),
+      lock: (written.lock ?? values[0]?.lock?.type)?.kind,
+    };
+    const traitName = trait;
+    const callees = (): FnDecl[] => this.ctx.index.traitMethods(traitName, name, self);
+    if (callees().some((fn) => fn.selfParam !== undefined)) return this.receiverCall(node, callees, name, values, deferred);
+    return this.resolvedCall(node, callees, name, values, undefined, deferred);
+  }
+
+  /** A method called with path syntax: the first argument is the receiver, the rest its arguments. */
+  protected receiverCall(node: SyntaxNode, callees: () => readonly FnDecl[], name: string, values: readonly Value[], deferred: readonly DeferredClosure[]): Value {
+    const shifted = deferred.filter((d) => d.index > 0).map((d) => ({ ...d, index: d.index - 1 }));
+    // `Batch::finish(batch)` with `fn finish(self)` moves the receiver, and its guards, in.
+    const receiver = values[0];
+    const consumed = receiver !== undefined && !receiver.borrowed && this.ctx.index.withinLockFiles(callees).some(takesSelfByValue);
+    return this.resolvedCall(node, callees, name, values.slice(1), receiver, shifted, false, consumed);
   }
 
   protected recordClosureCall(param: number): void {
@@ -470,7 +536,7 @@ export abstract class Calls extends Futures {
     // comes back in that result; otherwise it is dropped in the callee.
     const kept = nearby.some((fn) => !fn.isAsync && resultCanOwnGuard(fn, this.ctx.index)) ? this.movedGuards(moved) : [];
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
-    const site = callSite(receiver, args);
+    const site = callSiteOf(receiver, args);
     if (deferred.length > 0) this.runPassedClosures(deferred, nearby, node, name, site);
     let resolved: readonly FnDecl[] = [];
     let generation = -1;
@@ -520,9 +586,9 @@ export abstract class Calls extends Futures {
     if (configured) return configured;
     const first = nearby[0];
     const returnsStruct = first?.returnType;
-    const meaning = returnsStruct ? this.meaningOf(returnsStruct === 'Self' ? (first.ownerType ?? '') : returnsStruct, first.file) : {};
     // An owned result (not a reference, not `impl Trait`): the caller drops it.
     const owned = returnsStruct && !/^\s*(?:&|impl\b|dyn\b)/.test(returnsStruct) ? { text: /^\s*Self\b/.test(returnsStruct) ? (first.ownerType ?? returnsStruct) : returnsStruct, file: first.file } : undefined;
+    const result: Value = { ...(first ? this.returnedValue(first) : NOTHING), content: owned };
     if (returned.length === 0) {
       this.call(callees, name, node, receiver, args);
       // An accessor returning `&self.conns` hands back that lock, as seen from here.
@@ -532,7 +598,7 @@ export abstract class Calls extends Futures {
         const id = lockAtCall(site, accessor, returnedLock.id);
         if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
       }
-      return { guards: [], struct: meaning.struct, content: owned };
+      return result;
     }
     const guards: LiveGuard[] = [];
     // A helper returning its guard from several places returns one guard per lock and mode.
@@ -552,7 +618,23 @@ export abstract class Calls extends Futures {
       guard.optional = callee !== undefined && /^Option\s*</.test(callee.returnType ?? '');
       guards.push(guard);
     }
-    return { guards, struct: meaning.struct };
+    return { guards, struct: result.struct, distinct: result.distinct };
+  }
+
+  /**
+   * The type a callee's declared result gives the value (`-> Self`, `-> Arc<Self>`,
+   * `-> Result<Store, E>`: the `Option`/`Result` is seen through, for `?` and `unwrap`). An
+   * associated function returning its own type is a constructor: the value is a fresh object.
+   */
+  protected returnedValue(callee: FnDecl): Value {
+    const written = callee.returnType;
+    if (!written) return NOTHING;
+    const owned = callee.ownerType ? written.replace(/\bSelf\b/g, callee.ownerType) : written;
+    const fallible = /^(?:(?:std|core)::(?:option|result)::)?(?:Option|Result)\s*<([\s\S]*)>$/.exec(owned.trim());
+    const inner = fallible ? (fallible[1].split(',')[0] ?? '') : owned;
+    const struct = this.meaningOf(inner, callee.file).struct;
+    if (!struct) return NOTHING;
+    return { guards: [], struct, distinct: callee.selfParam === undefined && struct === callee.ownerType ? true : undefined };
   }
 
   /**
@@ -573,8 +655,7 @@ export abstract class Calls extends Futures {
       blocking: true,
       confidence: 'high',
     };
-    const site = callSite(receiver, args);
-    const acquisition = acquisitionAtCall(site, callee, declared);
+    const acquisition = acquisitionAtCall(callSiteOf(receiver, args), callee, declared);
     if (!acquisition) return undefined;
     const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
     return guard ? { guards: [guard] } : NOTHING;
@@ -664,13 +745,3 @@ function takesClosureAt(fn: FnDecl, index: number): boolean {
 
 const CHANNEL_CONSTRUCTORS = new Set(['channel', 'sync_channel', 'unbounded', 'bounded']);
 
-/** What a call knows about its receiver and arguments, to map the callee's locks onto its own. */
-function callSite(receiver: Value | undefined, args: readonly Value[]): CallSite {
-  return {
-    distinctReceiver: receiver?.distinct ?? false,
-    receiverPath: receiver?.path,
-    receiverLock: receiver?.lock?.id,
-    argumentLocks: args.map((a) => a.lock?.id),
-    argumentPaths: args.map((a) => a.path),
-  };
-}

@@ -13,6 +13,7 @@ import { extendedTemporaries, guardOwners, patternNames } from '../syntax-shapes
 import type { LockType, TypeMeaning } from '../types.js';
 import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
 import {
+  callSiteOf,
   NOTHING,
   guardIdMark,
   newGuardId,
@@ -265,11 +266,7 @@ export abstract class TemporaryScopes {
       kind: 'call',
       callees,
       calleeName: name,
-      distinctReceiver: receiver?.distinct ?? false,
-      receiverPath: receiver?.path,
-      receiverLock: receiver?.lock?.id,
-      argumentLocks: args.map((a) => a.lock?.id),
-      argumentPaths: args.map((a) => a.path),
+      ...callSiteOf(receiver, args),
       argumentGuards: args.flatMap((a) => a.guards.map((g) => g.fact)),
       waitsFor,
       sendsOn: name === 'send' ? receiver?.binding?.channel : undefined,

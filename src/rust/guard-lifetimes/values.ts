@@ -3,7 +3,7 @@
 // scopes that own them. Shared by every part of the guard-lifetime walk.
 import type { AnalysisNote, LockId } from '../../core/model.js';
 import type { CrateIndex, FnDecl, ParsedFile } from '../crate-index.js';
-import type { FunctionFacts, GuardFact, GuardRelease } from '../facts.js';
+import type { CallSite, FunctionFacts, GuardFact, GuardRelease } from '../facts.js';
 import type { SyntaxNode } from '../syntax.js';
 import type { LockType } from '../types.js';
 
@@ -167,4 +167,15 @@ export interface WalkContext {
 /** The identity of a function's lock-typed parameter, replaced by the argument at each call. */
 export function parameterLockKey(fn: FnDecl, index: number | 'self'): string {
   return `param:${fn.key}:${index}`;
+}
+
+/** What a call knows about its receiver and arguments, to map the callee's locks onto its own. */
+export function callSiteOf(receiver: Value | undefined, args: readonly Value[]): CallSite {
+  return {
+    distinctReceiver: receiver?.distinct ?? false,
+    receiverPath: receiver?.path,
+    receiverLock: receiver?.lock?.id,
+    argumentLocks: args.map((a) => a.lock?.id),
+    argumentPaths: args.map((a) => a.path),
+  };
 }
