@@ -189,6 +189,7 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
   const extraPattern = extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
   const lockFiles = [...texts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)).map(([file]) => file);
   const lockNames = new Set<string>();
+  const lockTypeNames = new Set<string>();
   const implementors = new Set<string>();
   for (const file of lockFiles) {
     const parsed = index.file(file);
@@ -202,11 +203,17 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       if (holdsLock) for (const f of index.implFiles(struct.name)) implementors.add(f);
     }
     for (const decl of parsed?.statics ?? []) if (index.typeMeaning(decl.type, parsed!).lock) lockNames.add(decl.name);
+    // Other names of lock types: `type Sessions = Arc<DashMap<…>>;`, `use parking_lot::Mutex as PlMutex;`.
+    for (const alias of parsed?.typeAliases ?? []) if (index.typeMeaning(alias.type, parsed!).lock) lockTypeNames.add(alias.name);
+    for (const [name, path] of parsed?.imports ?? []) if (!path.endsWith(`::${name}`) && index.typeMeaning(name, parsed!).lock) lockTypeNames.add(name);
   }
-  const names = [...lockNames].map((n) => n.replace('.', '\\.'));
+  const names = [...[...lockNames].map((n) => (n.startsWith('.') ? n.replace('.', '\\.') : `\\b${escapeRegExp(n)}`)), ...[...lockTypeNames].map((n) => `\\b${escapeRegExp(n)}`)];
   const touchesLock = names.length > 0 ? new RegExp(`(?:${names.join('|')})\\b`) : undefined;
   const mayHold = (body: string): boolean => MAY_LOCK.test(body) || (touchesLock?.test(body) ?? false) || (extraPattern?.test(body) ?? false);
-  const candidates = new Set([...lockFiles, ...implementors]);
+  // A file that names a lock type only by another name (an alias declared elsewhere) may lock too.
+  const otherNames = lockTypeNames.size > 0 ? new RegExp(`\\b(?:${[...lockTypeNames].map(escapeRegExp).join('|')})\\b`) : undefined;
+  const aliasUsers = otherNames ? [...texts].filter(([, text]) => otherNames.test(text)).map(([file]) => file) : [];
+  const candidates = new Set([...lockFiles, ...implementors, ...aliasUsers]);
 
   index.setLockFiles(candidates);
   for (const file of candidates) analyseFunctions(file, mayHold);

@@ -187,6 +187,10 @@ export class CrateIndex {
     implFiles: new Map(),
     traitsOf: new Map(),
   };
+  /** Re-exported type paths by file and name (`undefined`: none); forgotten when a file changes. */
+  private reexportedTypes = new WeakMap<ParsedFile, Map<string, string | undefined>>();
+  /** `implFiles` as sets, built on first use; forgotten when a file changes. */
+  private readonly implFileSets = new Map<string, Set<string>>();
   /** `methods()` answers, by scope, type and method name; forgotten when a file changes. */
   private readonly methodCache = new Map<string, FnDecl[]>();
   /** Files with `use` items and the module each one is, computed once. */
@@ -229,6 +233,8 @@ export class CrateIndex {
     this.parsed.delete(file);
     this.moduleHolders.clear();
     this.fileModules = undefined;
+    this.reexportedTypes = new WeakMap();
+    this.implFileSets.clear();
     this.methodCache.clear();
     this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
     this.clock.run('index', () => this.indexTexts(new Map([[file, text]])));
@@ -401,6 +407,11 @@ export class CrateIndex {
   typeMeaning(typeText: string, scope: ParsedFile): TypeMeaning {
     const extra = this.extraLockApis.lockTypes;
     let meaning = typeMeaning(typeText, scope.imports, extra);
+    // A name the crate does not declare may be another crate's type re-exported by one of its
+    // modules (`pub use parking_lot::RwLock as Lock;` in a prelude that `scope` glob-imports).
+    const foreign = meaning.struct && !this.textIndex.typeFiles.has(meaning.struct) ? meaning.struct : undefined;
+    const reexported = foreign ? this.reexportedTypePath(foreign, scope) : undefined;
+    if (foreign && reexported) meaning = typeMeaning(typeText, new Map([...scope.imports, [foreign, reexported]]), extra);
     let current = scope;
     for (let depth = 0; depth < 4 && meaning.struct && this.textIndex.aliasFiles.has(meaning.struct); depth++) {
       const name = meaning.struct;
@@ -419,6 +430,58 @@ export class CrateIndex {
       }
     }
     return meaning;
+  }
+
+  /**
+   * The full path of a type name that `scope` imports from a module of this crate which itself
+   * re-exports it (explicitly or through its own globs): `Lock` ↦ `parking_lot::RwLock`.
+   */
+  private reexportedTypePath(name: string, scope: ParsedFile): string | undefined {
+    // By scope object: an inline module's scope shares its file's path but has its own imports.
+    let known = this.reexportedTypes.get(scope);
+    if (!known) {
+      known = new Map();
+      this.reexportedTypes.set(scope, known);
+    }
+    if (known.has(name)) return known.get(name);
+    const sources: ModulePath[] = [];
+    const imported = scope.imports.get(name);
+    const fromImport = imported ? modulePathOf(imported.split('::').slice(0, -1), scope.module) : undefined;
+    if (fromImport) sources.push(fromImport);
+    for (const [key, base] of scope.imports) {
+      const glob = key.startsWith('*') ? modulePathOf(base.split('::'), scope.module) : undefined;
+      if (glob) sources.push(glob);
+    }
+    const exportedName = imported ? (imported.split('::').pop() ?? name) : name;
+    let found: string | undefined;
+    for (const module of sources) {
+      found = this.exportedPath(module, fromImport === module ? exportedName : name, 0);
+      if (found) break;
+    }
+    known.set(name, found);
+    return found;
+  }
+
+  /** What `module` exports under `name` through its `use` items, as a path outside this crate. */
+  private exportedPath(module: ModulePath, name: string, depth: number): string | undefined {
+    if (depth > 4) return undefined;
+    for (const holder of this.parsedFiles(this.moduleHolderFiles(module))) {
+      const imports = holder.moduleImports.get(moduleKey(module));
+      if (!imports) continue;
+      const target = imports.get(name);
+      if (target) {
+        const local = modulePathOf(target.split('::').slice(0, -1), module);
+        if (!local) return target;
+        const deeper = this.exportedPath(local, target.split('::').pop()!, depth + 1);
+        if (deeper) return deeper;
+      }
+      for (const [key, base] of imports) {
+        const glob = key.startsWith('*') ? modulePathOf(base.split('::'), module) : undefined;
+        const deeper = glob ? this.exportedPath(glob, name, depth + 1) : undefined;
+        if (deeper) return deeper;
+      }
+    }
+    return undefined;
   }
 
   typeAlias(name: string, near?: ParsedFile): StaticDecl | undefined {
@@ -454,6 +517,16 @@ export class CrateIndex {
   methods(typeName: string, rawMethod: string): FnDecl[] {
     const method = unraw(rawMethod);
     // The walk asks once to decide a call's shape and again to resolve it: remember the answer.
+    const found = this.implMethods(typeName, method);
+    // Inherent associated items come before trait items (Reference: "Method-call expressions";
+    // path resolution of `Type::name` alike): `Self::active(&states)` is the inherent `active`
+    // even when a trait implemented for the type has one too.
+    const inherent = found.filter((fn) => !fn.traitName);
+    return inherent.length > 0 ? inherent : found;
+  }
+
+  /** Every method named `method` of `typeName`'s impls, inherent and trait ones, then trait defaults. */
+  private implMethods(typeName: string, method: string): FnDecl[] {
     const key = `${this.scope ? 'lock files' : 'crate'}|${typeName}|${method}`;
     const known = this.methodCache.get(key);
     if (known) return known;
@@ -464,7 +537,11 @@ export class CrateIndex {
 
   private lookUpMethods(typeName: string, method: string): FnDecl[] {
     const direct: FnDecl[] = [];
-    const implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
+    let implementing = this.implFileSets.get(typeName);
+    if (!implementing) {
+      implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
+      this.implFileSets.set(typeName, implementing);
+    }
     const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => implementing.has(f));
     for (const file of this.parsedFiles(this.inScope(declaring))) {
       for (const fn of fnsNamed(file, method)) {
@@ -486,7 +563,7 @@ export class CrateIndex {
     const out: FnDecl[] = [];
     for (const owner of [...lockTypeNamesOf(kind), 'Arc', 'Rc', 'Box']) {
       if (!this.textIndex.implFiles.has(owner)) continue;
-      for (const fn of this.methods(owner, method)) {
+      for (const fn of this.implMethods(owner, method)) {
         if (fn.ownerTypeText && this.typeMeaning(fn.ownerTypeText, fn.file).lock?.kind === kind) out.push(fn);
       }
     }
@@ -509,11 +586,11 @@ export class CrateIndex {
     const ofTrait = (fns: readonly FnDecl[]): FnDecl[] => fns.filter((fn) => fn.traitName === trait);
     let implemented: FnDecl[] = [];
     // A generic parameter (`<T as Trait>`, `x: &T`) names no type with impls: it is unknown.
-    if (self.struct && this.textIndex.implFiles.has(self.struct)) implemented = ofTrait(this.methods(self.struct, method));
+    if (self.struct && this.textIndex.implFiles.has(self.struct)) implemented = ofTrait(this.implMethods(self.struct, unraw(method)));
     else if (self.lock) implemented = ofTrait(this.lockTypeMethods(self.lock, method));
     else {
       const implementors = [...this.textIndex.traitsOf].filter(([, traits]) => traits.has(trait)).map(([type]) => type);
-      if (implementors.length === 1) implemented = ofTrait(this.methods(implementors[0], method));
+      if (implementors.length === 1) implemented = ofTrait(this.implMethods(implementors[0], method));
     }
     return implemented.length > 0 ? implemented : this.traitDefaults(new Set([trait]), method);
   }
@@ -595,16 +672,8 @@ export class CrateIndex {
   private reexported(module: ModulePath, name: string, depth: number): FnDecl[] {
     if (depth > 4) return [];
     const key = moduleKey(module);
-    let holders = this.moduleHolders.get(key);
-    if (!holders) {
-      this.fileModules ??= this.files.filter((f) => /\buse\b/.test(this.texts.get(f)!)).map((f) => ({ file: f, module: this.moduleOf(f) }));
-      holders = this.fileModules
-        .filter(({ module: m }) => m.root === module.root && m.path.length <= module.path.length && m.path.every((s, i) => s === module.path[i]))
-        .map(({ file }) => file);
-      this.moduleHolders.set(key, holders);
-    }
     // A re-export names the function, or is a glob.
-    const mentioning = holders.filter((f) => {
+    const mentioning = this.moduleHolderFiles(module).filter((f) => {
       const text = this.texts.get(f)!;
       return text.includes(name) || text.includes('::*');
     });
@@ -623,6 +692,20 @@ export class CrateIndex {
       }
     }
     return [];
+  }
+
+  /** Files that are `module` or may hold it inline: where its `use` items can be. */
+  private moduleHolderFiles(module: ModulePath): string[] {
+    const key = moduleKey(module);
+    let holders = this.moduleHolders.get(key);
+    if (!holders) {
+      this.fileModules ??= this.files.filter((f) => /\buse\b/.test(this.texts.get(f)!)).map((f) => ({ file: f, module: this.moduleOf(f) }));
+      holders = this.fileModules
+        .filter(({ module: m }) => m.root === module.root && m.path.length <= module.path.length && m.path.every((s, i) => s === module.path[i]))
+        .map(({ file }) => file);
+      this.moduleHolders.set(key, holders);
+    }
+    return holders;
   }
 
   /** Files whose text mentions `.name(`, for finding callers of guard-returning helpers. */
@@ -830,10 +913,25 @@ function readSignature(node: SyntaxNode): Signature {
     if (p.type !== 'parameter') continue;
     const pattern = p.childForFieldName('pattern');
     const type = p.childForFieldName('type');
-    if (pattern && type) params.push({ name: pattern.text.replace(/^mut\s+/, ''), type: type.text });
+    if (pattern && type) params.push(parameterBinding(pattern, type));
   }
   const header = node.text.slice(0, Math.max(0, (paramList?.startIndex ?? node.startIndex) - node.startIndex));
   return { returnType: node.childForFieldName('return_type')?.text, params, selfParam, isAsync: /\basync\b/.test(header) };
+}
+
+/**
+ * The name a parameter binds and its type. A newtype pattern (`State(sessions): State<Arc<…>>`,
+ * axum's extractors, `Json(body): Json<T>`) binds its one field, the wrapper's type argument.
+ */
+function parameterBinding(pattern: SyntaxNode, type: SyntaxNode): { name: string; type: string } {
+  if (pattern.type === 'tuple_struct_pattern' && type.type === 'generic_type') {
+    const fields = pattern.namedChildren.slice(1);
+    const args = type.childForFieldName('type_arguments')?.namedChildren.filter((a) => a.type !== 'lifetime') ?? [];
+    const field = fields.length === 1 ? fields[0] : undefined;
+    const binding = field?.type === 'identifier' ? field : field?.type === 'mut_pattern' ? field.namedChildren.find((c) => c.type === 'identifier') : undefined;
+    if (binding?.type === 'identifier' && args.length === 1) return { name: binding.text, type: args[0].text };
+  }
+  return { name: pattern.text.replace(/^mut\s+/, ''), type: type.text };
 }
 
 function fnDecl(

@@ -140,8 +140,11 @@ export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId
   const rooted = /^[A-Za-z_][A-Za-z0-9_]*@([A-Za-z_][A-Za-z0-9_]*)\./.exec(key);
   if (rooted) {
     const index = callee.params.findIndex((p) => p.name === rooted[1]);
-    const argumentPath = index >= 0 ? site.argumentPaths[index] : undefined;
-    if (!argumentPath) return lock;
+    if (index < 0) return lock;
+    // An argument with no path from the caller (`&input`, `&v[i]`) is some other object: the
+    // callee's `arrange.inner` is not the caller's own `arrange` of the same name.
+    const argumentPath = site.argumentPaths[index];
+    if (!argumentPath) return undefined;
     const mapped = `${argumentPath}.${key.slice(rooted[0].length)}`;
     return { key: mapped, display: displayOfPath(mapped) };
   }

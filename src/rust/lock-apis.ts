@@ -47,11 +47,11 @@ const MUTEX_METHODS: Record<string, LockMethod> = {
   lock_owned: guard('exclusive'),
   lock_arc: guard('exclusive'),
   blocking_lock: guard('exclusive'),
-  try_lock: guard('exclusive', { blocking: false }),
-  try_lock_for: guard('exclusive', { blocking: false }),
-  try_lock_until: guard('exclusive', { blocking: false }),
-  try_lock_owned: guard('exclusive', { blocking: false }),
-  try_lock_arc: guard('exclusive', { blocking: false }),
+  try_lock: guard('exclusive', { blocking: false, optional: true }),
+  try_lock_for: guard('exclusive', { blocking: false, optional: true }),
+  try_lock_until: guard('exclusive', { blocking: false, optional: true }),
+  try_lock_owned: guard('exclusive', { blocking: false, optional: true }),
+  try_lock_arc: guard('exclusive', { blocking: false, optional: true }),
 };
 
 const RWLOCK_METHODS: Record<string, LockMethod> = {
@@ -66,19 +66,19 @@ const RWLOCK_METHODS: Record<string, LockMethod> = {
   blocking_write: guard('exclusive'),
   upgradable_read: guard('upgradable'),
   upgradable_read_arc: guard('upgradable'),
-  try_read: guard('shared', { blocking: false }),
-  try_read_recursive: guard('shared', { blocking: false }),
-  try_read_for: guard('shared', { blocking: false }),
-  try_write: guard('exclusive', { blocking: false }),
-  try_write_for: guard('exclusive', { blocking: false }),
-  try_upgradable_read: guard('upgradable', { blocking: false }),
+  try_read: guard('shared', { blocking: false, optional: true }),
+  try_read_recursive: guard('shared', { blocking: false, optional: true }),
+  try_read_for: guard('shared', { blocking: false, optional: true }),
+  try_write: guard('exclusive', { blocking: false, optional: true }),
+  try_write_for: guard('exclusive', { blocking: false, optional: true }),
+  try_upgradable_read: guard('upgradable', { blocking: false, optional: true }),
 };
 
 const REFCELL_METHODS: Record<string, LockMethod> = {
   borrow: guard('shared'),
   borrow_mut: guard('exclusive'),
-  try_borrow: guard('shared', { blocking: false }),
-  try_borrow_mut: guard('exclusive', { blocking: false }),
+  try_borrow: guard('shared', { blocking: false, optional: true }),
+  try_borrow_mut: guard('exclusive', { blocking: false, optional: true }),
   // `replace`, `take`, `swap` and `replace_with` borrow mutably for the duration of the call.
   replace: momentary('exclusive'),
   replace_with: momentary('exclusive', { runsClosuresLocked: true }),

@@ -57,11 +57,21 @@ export function guardOwners(
   };
 }
 
+/** A pattern that matches only the absent case of an optional guard. */
 export function isNonePattern(pattern: SyntaxNode | null): boolean {
   if (!pattern) return false;
   const text = pattern.text.replace(/\s+/g, '');
   // `try_lock`'s `Err(WouldBlock)` holds no guard (only `Err(Poisoned(g))` does).
   return text === 'None' || text === '_' || text === 'Option::None' || /^(?:Result::)?Err\((?:[A-Za-z_][A-Za-z0-9_]*::)*WouldBlock\)$/.test(text);
+}
+
+/**
+ * `Err(_)`, `Err(e)`: the failure of a `try_*` acquisition. It holds no guard, except std's
+ * `Err(Poisoned(g))` (std locks poison), so a pattern naming `Poisoned` is not one.
+ */
+export function isErrPattern(pattern: SyntaxNode | null): boolean {
+  const text = pattern?.text.replace(/\s+/g, '') ?? '';
+  return /^(?:Result::)?Err\(/.test(text) && !/Poison/.test(text);
 }
 
 /** `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. */

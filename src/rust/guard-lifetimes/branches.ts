@@ -4,7 +4,7 @@
 // on the paths that kept it (Reference: "Destructors", drop flags).
 import type { GuardOrigin, ScrutineeConstruct } from '../facts.js';
 import type { SyntaxNode } from '../syntax.js';
-import { diverges, isNonePattern, patternNames } from '../syntax-shapes.js';
+import { diverges, isErrPattern, isNonePattern, patternNames } from '../syntax-shapes.js';
 import { TemporaryScopes } from './temporary-scopes.js';
 import { elementType } from './drop-types.js';
 import { NOTHING, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
@@ -229,7 +229,8 @@ export abstract class Branches extends TemporaryScopes {
       const pattern = arm.childForFieldName('pattern');
       const armValue = arm.childForFieldName('value');
       const patternText = (pattern?.text ?? '').replace(/\s+/g, ' ');
-      const absent = isNonePattern(pattern) ? value.guards.filter((g) => g.optional) : [];
+      // A failed try of a lock that cannot poison (all but std's) holds nothing in any `Err` arm.
+      const absent = value.guards.filter((g) => g.optional && (isNonePattern(pattern) || (isErrPattern(pattern) && !g.fact.acquisition.flavor.name.startsWith('std::'))));
       for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
       this.exclusiveBranch(branches, armValue, () => {

@@ -264,10 +264,13 @@ export abstract class Calls extends Futures {
     return undefined;
   }
 
-  /** In a trait default method, `self.f()` reaches the trait's own default `f`. */
+  /**
+   * In a trait default method, `self.f()` reaches the trait's own default `f`, or, for a required
+   * method (no default body), its implementation when the crate has only one implementor.
+   */
   protected unqualifiedSelfMethods(receiverNode: SyntaxNode | null, method: string): FnDecl[] {
     if (receiverNode?.type !== 'self' || !this.fn.traitName) return [];
-    return this.ctx.index.traitDefaults(new Set([this.fn.traitName]), method);
+    return this.ctx.index.traitMethods(this.fn.traitName, method, {});
   }
 
   /**
