@@ -615,7 +615,11 @@ export abstract class Calls extends Futures {
       if (!mapped) continue;
       const acquisition: Acquisition = { ...mapped, span, api: `${name}()` };
       const innerAcquisition = inner.returnedBy?.inner ?? inner.acquisition;
+      // The guards of different return paths are alternatives: one call returns one of them, so
+      // they are not held while each other is taken.
+      for (const g of guards) g.suspended++;
       const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
+      for (const g of guards) g.suspended--;
       if (!guard) continue;
       // `fn get(&self, k) -> Option<Ref<…>>`: the `None` it may return holds nothing.
       guard.optional = callee !== undefined && /^Option\s*</.test(callee.returnType ?? '');
