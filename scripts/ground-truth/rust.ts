@@ -22,6 +22,7 @@ interface Scenario {
 
 function argumentFor(type: string): string {
   if (/^&\s*('\w+\s+)?str$/.test(type)) return '""';
+  if (/^&\s*('\w+\s+)?\[/.test(type)) return '&[]';
   if (/^&\s*('\w+\s+)?mut\b/.test(type)) return '&mut ::core::default::Default::default()';
   if (type.startsWith('&')) return '&::core::default::Default::default()';
   return '::core::default::Default::default()';

@@ -15,6 +15,9 @@ interface FnRange {
 }
 
 const EXPECT_COMMENT = /\s*\/\/ expect(?:-typed)?: (?:warn )?[a-z-]+\s*$/;
+/** How the executable ground truth calls a case (fixtures/rust/GROUND_TRUTH.md): not for a target. */
+const GROUND_TRUTH_LINE = /^\s*\/\/ ground-truth:/;
+const GROUND_TRUTH_TRAILER = /\s*\/\/ ground-truth:.*$/;
 
 function withLeadingComments(lines: readonly string[], start: number): number {
   let first = start;
@@ -71,12 +74,13 @@ function renderFixture(root: string, file: string, cases: readonly FixtureCase[]
   const functions = rust ? rustFunctions(text, original) : tsFunctions(file, text, original);
   const expectLines = new Set<number>();
   const lines = original.map((line, i) => {
+    if (!GROUND_TRUTH_LINE.test(line)) line = line.replace(GROUND_TRUTH_TRAILER, '');
     if (!EXPECT_COMMENT.test(line)) return line;
     expectLines.add(i);
     return line.replace(EXPECT_COMMENT, '');
   });
   const before = new Map<number, string>();
-  const dropped = new Set<number>();
+  const dropped = new Set<number>(lines.flatMap((line, i) => (GROUND_TRUTH_LINE.test(line) ? [i] : [])));
   for (const testCase of cases) {
     const range = functions.find((f) => f.name === testCase.fn);
     if (!range) throw new Error(`${file}: no function \`${testCase.fn}\` for the ${ruleId} target`);
