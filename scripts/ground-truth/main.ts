@@ -1,23 +1,35 @@
 // `npm run ground-truth`: every Rust and TS/JS fixture case run for real (fixtures/rust/GROUND_TRUTH.md,
 // fixtures/ts/GROUND_TRUTH.md), one summary line per language, each disagreement listed; exits
-// non-zero on any disagreement. `--write-docs` regenerates the case tables of both GROUND_TRUTH.md.
+// non-zero on any disagreement. `--write-docs` regenerates the case tables of both GROUND_TRUTH.md,
+// `--check-docs` fails when a committed table is not what the run shows.
 // `--only rust|ts` runs one language. Without rustc/cargo the Rust half is skipped with a notice
 // (an error when CI is set).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runRustGroundTruth } from './rust.js';
-import { writeCaseTable } from './tables.js';
+import { caseTableIsCurrent, writeCaseTable } from './tables.js';
 import { disagreements, summaryLine } from './verdicts.js';
 
 const root = join(fileURLToPath(import.meta.url), '../../../..');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const writeDocs = args.includes('--write-docs');
+const checkDocs = args.includes('--check-docs');
 const log = (line: string) => console.log(line);
 
 function hasTool(tool: string): boolean {
   return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** `--write-docs` rewrites the table; `--check-docs` fails when it is not what this run shows. */
+function recordOrCheck(file: string, cases: Parameters<typeof writeCaseTable>[1]): boolean {
+  if (writeDocs) writeCaseTable(file, cases);
+  else if (checkDocs && !caseTableIsCurrent(file, cases)) {
+    console.log(`  STALE ${file}: its case table is not what this run shows; run \`npm run ground-truth -- --write-docs\` and review the diff`);
+    return true;
+  }
+  return false;
 }
 
 let failed = false;
@@ -36,8 +48,7 @@ if (only === undefined || only === 'rust') {
     for (const d of found) console.log(`  DISAGREEMENT ${d.where}: ${d.why}`);
     for (const c of run.cases.filter((c) => c.skipped !== undefined)) console.log(`  skipped ${c.file}:${c.line} ${c.name}: ${c.skipped}`);
     console.log(`${summaryLine('Rust', run.cases, found)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    if (writeDocs) writeCaseTable(join(root, 'fixtures/rust/GROUND_TRUTH.md'), run.cases);
-    if (found.length > 0) failed = true;
+    failed = recordOrCheck(join(root, 'fixtures/rust/GROUND_TRUTH.md'), run.cases) || found.length > 0 || failed;
   }
 }
 process.exitCode = failed ? 1 : 0;

@@ -11,8 +11,9 @@
 //     `case`                  a case with the generated call (only needed off the naming convention);
 //     `run <statements>`      a scenario replacing the generated call (repeatable);
 //     `receiver <expr>`       builds the receiver instead of `<Type>::default()`;
-//     `concurrently <stmts>`  a second path run in a loop on another thread against each scenario,
-//                             on one shared receiver (lock orders, a writer queued between reads);
+//     `concurrently <stmts>`  another path run in a loop on a thread of its own against each
+//                             scenario, on one shared receiver (repeatable: two paths for a lock
+//                             order, three for a ring, a writer queued between two reads);
 //     `skip -- <why>`         not run (counted and listed as skipped);
 //   and a file whose leading comment says `// ground-truth: not compiled -- <why>` is not built.
 //   In every scenario `s` is the receiver (`&Type`, `&mut Type` or `Type`, as the method takes
@@ -39,7 +40,8 @@ export interface RustCase {
   readonly paramTypes: readonly string[];
   readonly runs: readonly string[];
   readonly receiverExpr?: string;
-  readonly concurrently?: string;
+  /** Other paths, each run on a thread of its own against the case. */
+  readonly concurrently: readonly string[];
   readonly skip?: string;
   readonly marks: readonly Mark[];
   readonly positive: boolean;
@@ -151,7 +153,7 @@ function casesOf(file: string, shownAs: string): { cases: RustCase[]; stray: Mar
       ...signature(fn),
       runs: all('run'),
       receiverExpr: all('receiver')[0],
-      concurrently: all('concurrently')[0],
+      concurrently: all('concurrently'),
       skip: all('skip')[0],
       marks: inside,
       positive: inside.some((m) => m.kind === 'expect' || m.kind === 'miss'),

@@ -44,6 +44,14 @@ function bindReceiver(c: RustCase, shared: boolean): string {
   return `let __owned = ${make}; let s = &__owned;`;
 }
 
+function others(c: RustCase): string {
+  return c.concurrently.map((p) => `\`${p}\``).join(' and ');
+}
+
+function otherPaths(c: RustCase): string {
+  return c.concurrently.map((p) => `, Box::new(move || { ${p}; })`).join('');
+}
+
 function scenariosOf(c: RustCase, caseIndex: number, fnPrefix: string): Scenario[] {
   if (c.skip !== undefined) return [];
   const bodies = c.runs.length > 0 ? c.runs : [defaultCall(c)];
@@ -59,18 +67,18 @@ function scenariosOf(c: RustCase, caseIndex: number, fnPrefix: string): Scenario
           `::lockscope_ground_truth::alone(move || ::lockscope_ground_truth::block_on(async move { ${bindReceiver(c, false)} ::tokio::join!(async { ${body}; }, async { ${body}; }); }))`,
         );
       }
-      if (c.concurrently !== undefined) {
+      if (c.concurrently.length > 0) {
         add(
-          `against \`${c.concurrently}\`${tag}`,
-          `{ ${bindReceiver(c, true)} let __rt = ::lockscope_ground_truth::runtime(); ::lockscope_ground_truth::concurrently(move || __rt.block_on(async { ${body}; }), move || { ${c.concurrently}; }) }`,
+          `against ${others(c)}${tag}`,
+          `{ ${bindReceiver(c, true)} let __rt = ::lockscope_ground_truth::runtime(); ::lockscope_ground_truth::concurrently(vec![Box::new(move || __rt.block_on(async { ${body}; }))${otherPaths(c)}]) }`,
         );
       }
     } else {
       add(`alone${tag}`, `::lockscope_ground_truth::alone(move || { ${bindReceiver(c, false)} { ${body}; } })`);
-      if (c.concurrently !== undefined) {
+      if (c.concurrently.length > 0) {
         add(
-          `against \`${c.concurrently}\`${tag}`,
-          `{ ${bindReceiver(c, true)} ::lockscope_ground_truth::concurrently(move || { ${body}; }, move || { ${c.concurrently}; }) }`,
+          `against ${others(c)}${tag}`,
+          `{ ${bindReceiver(c, true)} ::lockscope_ground_truth::concurrently(vec![Box::new(move || { ${body}; })${otherPaths(c)}]) }`,
         );
       }
     }

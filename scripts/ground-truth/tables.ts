@@ -16,19 +16,27 @@ export function caseTable(cases: readonly CaseResult[]): string {
       c.skipped !== undefined
         ? `not run: ${c.skipped}`
         : c.scenarios.map((s) => `${s.label}: **${s.outcome}**${s.detail ? ` (${s.detail})` : ''}`).join('; ');
-    const marks = c.marks.length > 0 ? markList(c.marks) : '—';
+    const marks = c.marks.length > 0 ? markList(c.marks, false) : '—';
     const verdict = c.skipped !== undefined ? 'skipped' : agrees(c) ? '✓' : '**DISAGREES**';
     return `| \`${cell(c.file)}\` | \`${cell(c.name)}\` | ${cell(marks)} | ${cell(observed)} | ${verdict} |`;
   });
   return ['| fixture | case | marks inside | observed | agrees |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-/** Replaces the text between the markers (appending them at the end if absent). */
-export function writeCaseTable(file: string, cases: readonly CaseResult[]): void {
-  const text = readFileSync(file, 'utf8');
+function withTable(text: string, cases: readonly CaseResult[]): string {
   const block = `${BEGIN}\n${caseTable(cases)}\n${END}`;
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
+  return start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + END.length) : `${text.trimEnd()}\n\n${block}\n`;
+}
+
+/** Replaces the text between the markers (appending them at the end if absent). */
+export function writeCaseTable(file: string, cases: readonly CaseResult[]): void {
+  writeFileSync(file, withTable(readFileSync(file, 'utf8'), cases));
+}
+
+/** Whether the committed table is what this run shows (marks without lines, so moving code is not a change). */
+export function caseTableIsCurrent(file: string, cases: readonly CaseResult[]): boolean {
+  const text = readFileSync(file, 'utf8');
+  return withTable(text, cases) === text;
 }

@@ -48,8 +48,10 @@ export function disagreements(cases: readonly CaseResult[], strayMarks: readonly
   return out;
 }
 
-export function markList(marks: readonly Mark[]): string {
-  return marks.map((m) => `${m.kind === 'expect' ? '' : `${m.kind}: `}${m.severity === 'warn' && m.kind !== 'miss' ? 'warn ' : ''}${m.rule} (line ${m.line})`).join(', ');
+export function markList(marks: readonly Mark[], withLines = true): string {
+  return marks
+    .map((m) => `${m.kind === 'expect' ? '' : `${m.kind}: `}${m.severity === 'warn' && m.kind !== 'miss' ? 'warn ' : ''}${m.rule}${withLines ? ` (line ${m.line})` : ''}`)
+    .join(', ');
 }
 
 export function summaryLine(language: string, cases: readonly CaseResult[], found: readonly Disagreement[]): string {
