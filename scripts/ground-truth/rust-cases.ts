@@ -9,6 +9,8 @@
 // - Directives are `// ground-truth: <word> …` comments in the lines directly above the function
 //   (among its comments and attributes) or trailing on its first line:
 //     `case`                  a case with the generated call (only needed off the naming convention);
+//     `repeat`                also run each scenario in a loop for the concurrency budget (a race
+//                             inside the case, e.g. a thread it spawns, may need many tries);
 //     `run <statements>`      a scenario replacing the generated call (repeatable);
 //     `receiver <expr>`       builds the receiver instead of `<Type>::default()`;
 //     `concurrently <stmts>`  another path run in a loop on a thread of its own against each
@@ -42,6 +44,7 @@ export interface RustCase {
   readonly receiverExpr?: string;
   /** Other paths, each run on a thread of its own against the case. */
   readonly concurrently: readonly string[];
+  readonly repeat: boolean;
   readonly skip?: string;
   readonly marks: readonly Mark[];
   readonly positive: boolean;
@@ -60,7 +63,7 @@ export interface RustFixture {
 }
 
 const CASE_NAME = /^should_(not_)?trigger_/;
-const DIRECTIVE = /\/\/\s*ground-truth:\s*(case|run|receiver|concurrently|skip|not compiled)\b\s*(.*)$/;
+const DIRECTIVE = /\/\/\s*ground-truth:\s*(case|run|receiver|concurrently|repeat|skip|not compiled)\b\s*(.*)$/;
 
 interface Directive {
   readonly word: string;
@@ -154,6 +157,7 @@ function casesOf(file: string, shownAs: string): { cases: RustCase[]; stray: Mar
       runs: all('run'),
       receiverExpr: all('receiver')[0],
       concurrently: all('concurrently'),
+      repeat: all('repeat').length > 0,
       skip: all('skip')[0],
       marks: inside,
       positive: inside.some((m) => m.kind === 'expect' || m.kind === 'miss'),

@@ -37,7 +37,8 @@ function defaultCall(c: RustCase): string {
 /** `let s = …;` for the case's receiver; `shared` leaks it so two threads can use it. */
 function bindReceiver(c: RustCase, shared: boolean): string {
   if (!c.owner || (c.receiver === 'none' && !c.receiverExpr)) return '';
-  const make = c.receiverExpr ?? `<${c.owner} as ::core::default::Default>::default()`;
+  // Written as `(&Maker::<T>::new()).make()` so a type without `Default` fails its scenarios, not the build.
+  const make = c.receiverExpr ?? `{ #[allow(unused_imports)] use ::lockscope_ground_truth::{NoDefault as _, ViaDefault as _}; (&::lockscope_ground_truth::Maker::<${c.owner}>::new()).make() }`;
   if (shared) return `let s: &'static ${c.owner} = Box::leak(Box::new(${make}));`;
   if (c.receiver === 'mut') return `let mut __owned = ${make}; let s = &mut __owned;`;
   if (c.receiver === 'value') return `let s = ${make};`;
@@ -75,9 +76,9 @@ function scenariosOf(c: RustCase, caseIndex: number, fnPrefix: string): Scenario
       }
     } else {
       add(`alone${tag}`, `::lockscope_ground_truth::alone(move || { ${bindReceiver(c, false)} { ${body}; } })`);
-      if (c.concurrently.length > 0) {
+      if (c.concurrently.length > 0 || c.repeat) {
         add(
-          `against ${others(c)}${tag}`,
+          c.concurrently.length > 0 ? `against ${others(c)}${tag}` : `repeated${tag}`,
           `{ ${bindReceiver(c, true)} ::lockscope_ground_truth::concurrently(vec![Box::new(move || { ${body}; })${otherPaths(c)}]) }`,
         );
       }
@@ -161,7 +162,7 @@ function fixtureOf(fixtures: readonly RustFixture[], c: RustCase): string {
 
 function parseOutcome(stdout: string, killed: boolean): { outcome: Outcome; detail?: string } {
   if (killed) return { outcome: 'hung', detail: 'killed by the backstop limit' };
-  const m = /^outcome: (completed|hung|panicked)(?:: (.*))?$/m.exec(stdout);
+  const m = /^outcome: (completed|hung|panicked|failed)(?:: (.*))?$/m.exec(stdout);
   if (!m) return { outcome: 'failed', detail: `no outcome line: ${stdout.slice(0, 200)}` };
   return { outcome: m[1] as Outcome, detail: m[2] };
 }
