@@ -20,12 +20,16 @@ interface Scenario {
   readonly code: string;
 }
 
+const MAKE = '{ #[allow(unused_imports)] use ::lockscope_ground_truth::{NoDefault as _, ViaDefault as _}; (&::lockscope_ground_truth::Maker::<TYPE>::new()).make() }';
+
+/** A default for a parameter; a type without `Default` fails the scenario at run time, not the build. */
 function argumentFor(type: string): string {
   if (/^&\s*('\w+\s+)?str$/.test(type)) return '""';
   if (/^&\s*('\w+\s+)?\[/.test(type)) return '&[]';
-  if (/^&\s*('\w+\s+)?mut\b/.test(type)) return '&mut ::core::default::Default::default()';
-  if (type.startsWith('&')) return '&::core::default::Default::default()';
-  return '::core::default::Default::default()';
+  const ref = /^&\s*('\w+\s+)?(mut\s+)?/.exec(type);
+  const inner = ref ? type.slice(ref[0].length) : type;
+  const value = /\b(impl|dyn)\b|^\(|^_$/.test(inner) ? '::core::default::Default::default()' : MAKE.replace('TYPE', inner);
+  return ref ? `&${ref[2] ? 'mut ' : ''}${value}` : value;
 }
 
 function defaultCall(c: RustCase): string {
@@ -38,7 +42,7 @@ function defaultCall(c: RustCase): string {
 function bindReceiver(c: RustCase, shared: boolean): string {
   if (!c.owner || (c.receiver === 'none' && !c.receiverExpr)) return '';
   // Written as `(&Maker::<T>::new()).make()` so a type without `Default` fails its scenarios, not the build.
-  const make = c.receiverExpr ?? `{ #[allow(unused_imports)] use ::lockscope_ground_truth::{NoDefault as _, ViaDefault as _}; (&::lockscope_ground_truth::Maker::<${c.owner}>::new()).make() }`;
+  const make = c.receiverExpr ?? MAKE.replace('TYPE', c.owner);
   if (shared) return `let s: &'static ${c.owner} = Box::leak(Box::new(${make}));`;
   if (c.receiver === 'mut') return `let mut __owned = ${make}; let s = &mut __owned;`;
   if (c.receiver === 'value') return `let s = ${make};`;
