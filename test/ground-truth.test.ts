@@ -40,4 +40,13 @@ describe('ground truth', () => {
     expect(summary).toMatch(/ disagreements: 0 /);
     expect(status).toBe(0);
   }, 20 * 60_000);
+
+  it('TS/JS: every fixture case, run against the real npm libraries, does what its marks say', () => {
+    const { status, output } = runGroundTruth('ts');
+    const summary = summaryOf(output, 'TS/JS');
+    console.log(summary || output);
+    expect(output.split('\n').filter((l) => l.includes('DISAGREEMENT') || l.includes('STALE'))).toEqual([]);
+    expect(summary).toMatch(/ disagreements: 0;/);
+    expect(status).toBe(0);
+  }, 20 * 60_000);
 });

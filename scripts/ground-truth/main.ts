@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runRustGroundTruth } from './rust.js';
+import { runTsGroundTruth } from './ts.js';
 import { caseTableIsCurrent, writeCaseTable } from './tables.js';
 import { disagreements, summaryLine } from './verdicts.js';
 
@@ -50,5 +51,17 @@ if (only === undefined || only === 'rust') {
     console.log(`${summaryLine('Rust', run.cases, found)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     failed = recordOrCheck(join(root, 'fixtures/rust/GROUND_TRUTH.md'), run.cases) || found.length > 0 || failed;
   }
+}
+if (only === undefined || only === 'ts') {
+  const started = Date.now();
+  const run = await runTsGroundTruth(root, log);
+  const found = disagreements(run.cases, []);
+  for (const d of found) console.log(`  DISAGREEMENT ${d.where}: ${d.why}`);
+  for (const m of run.strayMarks) console.log(`  not run ${m.file}:${m.line}: \`${m.kind}: ${m.rule}\` lies in no case (name the function shouldTrigger…/shouldNotTrigger… or give it a \`// ground-truth: run\` directive)`);
+  const skipped = new Map<string, number>();
+  for (const c of run.cases) if (c.skipped !== undefined) skipped.set(c.skipped, (skipped.get(c.skipped) ?? 0) + 1);
+  for (const [why, n] of skipped) console.log(`  skipped ${n} case(s): ${why}`);
+  console.log(`${summaryLine('TS/JS', run.cases, found)}; marks in no case (not run): ${run.strayMarks.length} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  failed = recordOrCheck(join(root, 'fixtures/ts/GROUND_TRUTH.md'), run.cases) || found.length > 0 || failed;
 }
 process.exitCode = failed ? 1 : 0;
