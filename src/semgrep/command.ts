@@ -1,7 +1,7 @@
 // `lockscope semgrep [--out DIR] [--project DIR] [--engine semgrep|ast-grep]`: writes the generic
 // pack, or the pack specialised to one codebase, as Semgrep rules or as their ast-grep twin.
 // Exit 0 when written, 2 on a usage or input error.
-import { statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Io } from '../cli/main.js';
@@ -9,7 +9,7 @@ import { discoverFiles } from '../core/discover.js';
 import { packageRoot } from '../core/package-root.js';
 import { ensureDirectory, writeFileSafely } from '../core/safe-write.js';
 import { analyzeRust } from '../rust/analyze.js';
-import { genericPackFiles, type Engine, type PackFiles } from './pack.js';
+import { GENERATED_MARKER, genericPackFiles, type Engine, type PackFiles } from './pack.js';
 import { projectPackFiles } from './project.js';
 
 export const SEMGREP_USAGE = `Usage:
@@ -89,6 +89,26 @@ function writePack(out: string, shownAs: string, files: ReadonlyMap<string, stri
   }
 }
 
+/**
+ * Files an earlier run wrote into `out` (their first line carries the marker) that this run does
+ * not write: a stale rule file would keep reporting a lock that no longer exists, or hide that
+ * two locks' rules were merged.
+ */
+function staleFiles(out: string, fresh: PackFiles): string[] {
+  if (!existsSync(out) || !lstatSync(out).isDirectory()) return [];
+  const marker = GENERATED_MARKER.toLowerCase();
+  const stale: string[] = [];
+  for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(ya?ml|rs|ts|js)$/.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const key = relative(out, path).split('\\').join('/');
+    if (fresh.has(key)) continue;
+    const firstLine = readFileSync(path, 'utf8').split('\n', 1)[0].toLowerCase();
+    if (firstLine.includes(marker)) stale.push(path);
+  }
+  return stale;
+}
+
 export async function runSemgrepCommand(args: readonly string[], io: Io): Promise<number> {
   let options: SemgrepOptions | 'help';
   try {
@@ -99,9 +119,11 @@ export async function runSemgrepCommand(args: readonly string[], io: Io): Promis
     }
     const files = options.project === undefined ? genericPackFiles(packageRoot(), options.engine) : projectFiles(options.project, io, options.engine);
     const out = resolve(io.cwd, options.out);
+    const stale = staleFiles(out, files);
+    for (const path of stale) rmSync(path);
     writePack(out, options.out, files);
     const rules = [...files.keys()].filter((p) => /\.ya?ml$/.test(p) && p !== 'sgconfig.yml').length;
-    io.stdout(`wrote ${rules} rule file${rules === 1 ? '' : 's'} and ${files.size - rules} other file${files.size - rules === 1 ? '' : 's'} to ${options.out}`);
+    io.stdout(`wrote ${rules} rule file${rules === 1 ? '' : 's'} and ${files.size - rules} other file${files.size - rules === 1 ? '' : 's'} to ${options.out}${stale.length > 0 ? `, removed ${stale.length} stale file${stale.length === 1 ? '' : 's'} of an earlier run` : ''}`);
     return 0;
   } catch (error) {
     if (!(error instanceof SemgrepUsageError)) throw error;

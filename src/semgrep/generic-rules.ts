@@ -147,11 +147,13 @@ export function severityOf(catalogueId: string): 'ERROR' | 'WARNING' {
   return rule.defaultSetting === 'error' ? 'ERROR' : 'WARNING';
 }
 
-/** Registry metadata (semgrep-rules' metadata schema): correctness, not security. */
-export function registryMetadata(rule: Pick<PackRule, 'catalogueId' | 'language' | 'confidence' | 'likelihood' | 'impact' | 'cwe'>, subcategory: 'audit' | 'vuln'): Record<string, unknown> {
+/**
+ * Registry metadata (semgrep-rules' metadata schema): correctness, not security, so no
+ * `subcategory` (the registry uses it for security rules' `vuln` / `audit` only).
+ */
+export function registryMetadata(rule: Pick<PackRule, 'catalogueId' | 'language' | 'confidence' | 'likelihood' | 'impact' | 'cwe'>): Record<string, unknown> {
   return {
     category: 'correctness',
-    subcategory: [subcategory],
     technology: rule.language === 'rust' ? ['rust', 'concurrency'] : ['javascript', 'typescript', 'concurrency'],
     cwe: [rule.cwe],
     confidence: rule.confidence,

@@ -276,7 +276,7 @@ function semgrepYaml(rules: readonly ProjectRule[]): string {
       severity: severityOf(rule.catalogueId),
       languages: ['rust'],
       ...(rule.paths ? { paths: rule.paths.exclude.length > 0 ? rule.paths : { include: rule.paths.include } } : {}),
-      metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }, 'vuln'),
+      metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }),
       ...rule.semgrep,
     })),
   });

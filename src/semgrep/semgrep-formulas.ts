@@ -18,6 +18,7 @@ export type SemgrepCondition =
   | { readonly 'pattern-not-inside': string }
   | { readonly 'pattern-not': string }
   | { readonly 'metavariable-regex': { readonly metavariable: string; readonly regex: string } }
+  | { readonly 'metavariable-comparison': { readonly comparison: string } }
   | { readonly 'focus-metavariable': string };
 
 /** `$X.lock()` / `$X.get(...)` */
@@ -32,13 +33,20 @@ export function methodRegex(methods: readonly string[]): string {
 /** A guard binding, but not `_`: `let _ = m.lock();` drops the guard at once. */
 export const NAMED_BINDING_REGEX = '^([A-Za-z]|_[A-Za-z0-9_])[A-Za-z0-9_]*$';
 
-/** The conflicting call on the receiver, with its method name left to `metavariable-regex`. */
+/**
+ * The conflicting call on the receiver, with its method name left to `metavariable-regex`. The
+ * receiver is `$Y`, compared with `$X` as text: Semgrep 1.185 does not unify `$X` = `self.names`
+ * across a `let names = …` that shadows the field's name (the later `self.names` resolves to the
+ * local), so a shared `$X` misses `let names = self.names.borrow(); … self.names.borrow_mut()`.
+ */
 function conflictCall(family: LockFamily): string {
-  return family.conflicts.some((c) => c.args) ? '$X.$CONFLICT(...)' : '$X.$CONFLICT()';
+  return family.conflicts.some((c) => c.args) ? '$Y.$CONFLICT(...)' : '$Y.$CONFLICT()';
 }
 
-function conflictRegex(family: LockFamily): SemgrepCondition {
-  return { 'metavariable-regex': { metavariable: '$CONFLICT', regex: methodRegex(family.conflicts.map((c) => c.method)) } };
+export const SAME_RECEIVER: SemgrepCondition = { 'metavariable-comparison': { comparison: 'str($X) == str($Y)' } };
+
+function conflictConditions(family: LockFamily): SemgrepCondition[] {
+  return [{ 'metavariable-regex': { metavariable: '$CONFLICT', regex: methodRegex(family.conflicts.map((c) => c.method)) } }, SAME_RECEIVER];
 }
 
 /** A block whose statements, at any depth, contain `inner`. */
@@ -51,8 +59,9 @@ export function scrutineePatterns(region: ScrutineeRegion, held: string, reached
   switch (region) {
     case 'match arms':
       return [
-        `match ${scrutinee} {\n  ...,\n  $PAT => <... ${reached} ...>,\n  ...,\n}`,
-        `match ${scrutinee} {\n  ...,\n  $PAT => ${blockReaching(reached, '  ')}\n  ...,\n}`,
+        // One arm in a pattern matches any arm of the code (Semgrep's Rust parser rejects `...,`).
+        `match ${scrutinee} {\n  $PAT => <... ${reached} ...>,\n}`,
+        `match ${scrutinee} {\n  $PAT => ${blockReaching(reached, '  ')}\n}`,
       ];
     case 'if let then-block':
       return [`if let $PAT = ${scrutinee} ${blockReaching(reached, '')}`];
@@ -104,10 +113,10 @@ export function rustShapeFormula(shape: RustShape): SemgrepFormula {
   switch (shape.kind) {
     case 'scrutinee': {
       const patterns = scrutineePatterns(shape.region, held, conflictCall(shape.family)).map((pattern) => ({ pattern }));
-      return { patterns: [patterns.length === 1 ? patterns[0] : { 'pattern-either': patterns }, conflictRegex(shape.family)] };
+      return { patterns: [patterns.length === 1 ? patterns[0] : { 'pattern-either': patterns }, ...conflictConditions(shape.family)] };
     }
     case 'let-guard':
-      return letGuardFormula(shape.inits.map((init) => guardInit(held, init)), conflictCall(shape.family), [conflictRegex(shape.family)]);
+      return letGuardFormula(shape.inits.map((init) => guardInit(held, init)), conflictCall(shape.family), conflictConditions(shape.family));
     case 'guard-at-await':
       return letGuardFormula(['bare', 'unwrap', 'expect'].map((init) => guardInit(held, init as GuardInit)), '$FUTURE.await', []);
   }
