@@ -1,18 +1,20 @@
-// The project pack: rules specialised to one codebase from its lock summaries. For each lock and
-// each way a guard of it is made (`self.load.read()`), the functions whose summary reaches a
-// conflicting acquisition become alternatives of the conflicting call, so plain Semgrep sees the
-// seed bug: `self.init_for(key)` in the `else` of an `if let` on `self.load.read()`, where
-// `init_for` → `refresh` → `store` takes `self.load.write()`.
+// The project pack: rules specialised to one codebase from what the analysis knows about it. For
+// every way the code makes a guard (`self.load.read()`), and every function whose summary reaches
+// a conflicting acquisition of the same lock (`init_for` → `refresh` → `store` takes
+// `self.load.write()`), one rule per callee flags a call of it where the guard is alive: in a
+// scrutinee's arms (the seed bug), after a `let` that binds the guard, or later in the statement
+// whose temporary holds it, and (for locks that block the thread) an `.await` after the `let`.
+// Each crate gets its own files, scoped to its directory, so its edition decides the `else` rule.
+import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { conflicts, formatSpan, sharedPairMayBlock, type Acquisition, type ReachedAcquisition } from '../core/model.js';
 import type { Edition } from '../rust/crates.js';
-import { lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
 import type { CrateFacts } from '../rust/summaries.js';
-import { afterLetGuard, itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
+import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
-import { AST_GREP_LANGUAGE, formulaKeys, toYaml, type PackFiles } from './pack.js';
-import { guardInit, letGuardFormula, methodRegex, scrutineePatterns, type SemgrepCondition, type SemgrepFormula } from './semgrep-formulas.js';
+import { AST_GREP_LANGUAGE, formulaKeys, generatedYaml, type PackFiles } from './pack.js';
+import { cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ConflictGroup, type Hold } from './project-holds.js';
+import { NAMED_BINDING_REGEX, scrutineePatterns, type SemgrepCondition, type SemgrepFormula } from './semgrep-formulas.js';
 
 export interface ProjectCrate {
   readonly facts: CrateFacts;
@@ -21,280 +23,334 @@ export interface ProjectCrate {
   readonly root: string;
 }
 
-/** One function whose call takes a lock, with the chain that shows it. */
-interface ReachingFunction {
-  readonly name: string;
-  /** `self.name(…)` for methods of the lock's owner type, `name(…)` for free functions. */
-  readonly method: boolean;
-  readonly chain: string;
-}
-
-/** A lock, a way of holding it, and everything that conflicts with that hold. */
-interface HeldLock {
-  readonly display: string;
-  readonly receiver: string;
-  readonly held: Acquisition;
-  /** DashMap `get`: `None` holds nothing, so there is no `else` rule. */
-  readonly optional: boolean;
-  readonly directApis: readonly string[];
-  readonly reaching: readonly ReachingFunction[];
-}
-
-/** `Proxy.load` → `self.load`; `static CACHE` → `CACHE`; function-local locks have no pattern. */
-export function receiverOf(lockKey: string): string | undefined {
-  const statik = /^static (\w+)$/.exec(lockKey);
-  if (statik) return statik[1];
-  const field = /^(\w+)\.([\w.]+)$/.exec(lockKey);
-  return field ? `self.${field[2]}` : undefined;
-}
-
-function ownerOf(lockKey: string): string | undefined {
-  return /^(\w+)\./.exec(lockKey)?.[1];
-}
-
-/** Conflicts that deadlock or panic whatever other threads do (no shared + shared pairs). */
-function certainConflict(held: Acquisition, requested: Acquisition): boolean {
-  return conflicts(held, requested) && !sharedPairMayBlock(held, requested);
-}
-
-function chainText(fnName: string, reached: ReachedAcquisition): string {
-  const calls = reached.chain.map((step) => /`([^`]+)`/.exec(step.note)?.[1] ?? step.note);
-  const a = reached.acquisition;
-  return `${[fnName, ...calls].join(' → ')} takes ${a.lock.display} (${a.mode}, \`${a.api}()\`) at ${formatSpan(a.span)}`;
-}
-
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function isOptionalGuard(a: Acquisition): boolean {
-  const kind = lockKindOfTypeName(a.flavor.name.split('::').pop() ?? '');
-  return kind !== undefined && (lockMethod(kind, a.api)?.optional ?? false);
-}
-
-export function heldLocks(crate: CrateFacts): HeldLock[] {
-  const all = crate.summariseEverything();
-  const holds = new Map<string, Acquisition>();
-  for (const facts of all) {
-    for (const guard of facts.guards) {
-      const a = guard.acquisition;
-      if (receiverOf(a.lock.key) === undefined || !a.blocking) continue;
-      const key = `${a.lock.key}|${a.api}`;
-      if (!holds.has(key)) holds.set(key, a);
-    }
-  }
-  const result: HeldLock[] = [];
-  for (const key of [...holds.keys()].sort(byText)) {
-    const held = holds.get(key)!;
-    const directApis = new Set<string>();
-    const reaching = new Map<string, ReachingFunction>();
-    for (const facts of all) {
-      for (const event of facts.events) {
-        if (event.kind === 'acquire' && event.acquisition.lock.key === held.lock.key && certainConflict(held, event.acquisition)) directApis.add(event.acquisition.api);
-      }
-      const method = facts.fn.ownerType !== undefined;
-      if (method && facts.fn.ownerType !== ownerOf(held.lock.key)) continue;
-      const hits = [...crate.summary(facts.fn).values()]
-        .filter((r) => r.acquisition.lock.key === held.lock.key && certainConflict(held, r.acquisition))
-        .sort((a, b) => a.chain.length - b.chain.length || byText(formatSpan(a.acquisition.span), formatSpan(b.acquisition.span)));
-      if (hits.length === 0 || reaching.has(facts.fn.name)) continue;
-      reaching.set(facts.fn.name, { name: facts.fn.name, method, chain: chainText(facts.fn.name, hits[0]) });
-    }
-    if (reaching.size === 0) continue;
-    result.push({
-      display: held.lock.display,
-      receiver: receiverOf(held.lock.key)!,
-      held,
-      optional: isOptionalGuard(held),
-      directApis: [...directApis].sort(byText),
-      reaching: [...reaching.values()].sort((a, b) => byText(a.name, b.name)),
-    });
-  }
-  return result;
-}
-
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-}
-
-/** Function names as calls may spell them: `fn plain` is called as `plain()` or `r#plain()`. */
-function fnNameRegex(names: readonly string[]): string {
-  return methodRegex(names).replace(/^\^/, '^(?:r#)?');
-}
-
-/** The conflicting calls, each focused on its method name so the finding is the call's line. */
-function reachedCalls(lock: HeldLock): { semgrep: { pattern: string; metavariable: string; regex: string }[]; astGrep: AstGrepRule; constraints: Record<string, unknown> } {
-  const methods = lock.reaching.filter((f) => f.method).map((f) => f.name);
-  const functions = lock.reaching.filter((f) => !f.method).map((f) => f.name);
-  const semgrep: { pattern: string; metavariable: string; regex: string }[] = [];
-  const astGrep: AstGrepRule[] = [];
-  const constraints: Record<string, unknown> = {};
-  if (methods.length > 0) {
-    semgrep.push({ pattern: 'self.$CALLEE(...)', metavariable: '$CALLEE', regex: fnNameRegex(methods) });
-    astGrep.push({ pattern: 'self.$CALLEE($$$ARGS)' });
-    constraints.CALLEE = { regex: fnNameRegex(methods) };
-  }
-  if (functions.length > 0) {
-    semgrep.push({ pattern: '$FUNCTION(...)', metavariable: '$FUNCTION', regex: fnNameRegex(functions) });
-    astGrep.push({ pattern: '$FUNCTION($$$ARGS)' });
-    constraints.FUNCTION = { regex: fnNameRegex(functions) };
-  }
-  if (lock.directApis.length > 0) {
-    semgrep.push({ pattern: `${lock.receiver}.$API(...)`, metavariable: '$API', regex: methodRegex(lock.directApis) });
-    astGrep.push({ pattern: `${lock.receiver}.$API($$$ARGS)` });
-    constraints.API = { regex: methodRegex(lock.directApis) };
-  }
-  return { semgrep, astGrep: { any: astGrep }, constraints };
-}
+type CatalogueId = 'guard-across-branch' | 'double-lock' | 'lock-upgrade' | 'guard-across-await';
 
 interface ProjectRule {
   readonly id: string;
-  readonly catalogueId: 'guard-across-branch' | 'double-lock' | 'lock-upgrade';
+  readonly catalogueId: CatalogueId;
   readonly message: string;
   readonly semgrep: SemgrepFormula;
   readonly astGrep: AstGrepRule;
   readonly constraints: Record<string, unknown>;
-  readonly paths?: { readonly include: readonly string[]; readonly exclude: readonly string[] };
 }
 
-function rulesFor(lock: HeldLock, olderEditions: { include: string[]; exclude: string[] }): ProjectRule[] {
-  const heldCall = `${lock.receiver}.${lock.held.api}(...)`;
-  const heldAstGrep = `${lock.receiver}.${lock.held.api}($$$HELD_ARGS)`;
-  const calls = reachedCalls(lock);
-  const chains = lock.reaching.map((f) => f.chain).join('; ');
-  const what = `the ${lock.held.mode} guard of \`${lock.display}\` (\`${lock.held.api}()\`)`;
-  const fix = 'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.';
-  const base = `lockscope.rust`;
-  const name = slug(`${lock.display}-${lock.held.api}`);
-  const callAlternatives = (sequence: (reached: string) => string[]): SemgrepFormula =>
-    formulaKeys(
-      calls.semgrep.map((c) => ({
-        patterns: [
-          formulaKeys(sequence(c.pattern).map((pattern) => ({ pattern }))),
-          { 'metavariable-regex': { metavariable: c.metavariable, regex: c.regex } },
-          { 'focus-metavariable': c.metavariable },
-        ] as SemgrepCondition[],
-      })),
-    );
-  const regions: ScrutineeRegion[] = ['match arms', 'if let then-block', 'while let body', 'for body'];
-  const inRegion = (region: ScrutineeRegion): AstGrepRule => ({ all: [calls.astGrep, { inside: { stopBy: 'end', ...regionBody(region, heldAstGrep) } }] });
-  const rules: ProjectRule[] = [
-    {
-      id: `${base}.guard-across-branch.${name}`,
-      catalogueId: 'guard-across-branch',
-      message: `This call runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block, the loop body), and it takes \`${lock.display}\` again: ${chains}. ${fix}`,
-      semgrep: callAlternatives((reached) => regions.flatMap((region) => scrutineePatterns(region, heldCall, reached))),
-      astGrep: { any: regions.map(inRegion) },
-      constraints: calls.constraints,
-    },
-  ];
-  if (!lock.optional && olderEditions.include.length > 0) {
-    rules.push({
-      id: `${base}.guard-across-branch-else.${name}`,
-      catalogueId: 'guard-across-branch',
-      message: `This call in the \`else\` block runs while ${what}, made in the \`if let\` scrutinee, is still alive (editions up to 2021 keep scrutinee temporaries through \`else\`), and it takes \`${lock.display}\` again: ${chains}. ${fix}`,
-      semgrep: callAlternatives((reached) => scrutineePatterns('if let else-block', heldCall, reached)),
-      astGrep: inRegion('if let else-block'),
-      constraints: calls.constraints,
-      paths: olderEditions,
-    });
-  }
-  const inits = (['bare', 'unwrap', 'expect', 'await'] as const).map((init) => guardInit(heldCall, init));
-  const initsAstGrep = (['bare', 'unwrap', 'expect', 'await'] as const).map((init) => guardInit(heldAstGrep, init));
-  const upgrade = lock.held.mode !== 'exclusive';
-  rules.push({
-    id: `${base}.${upgrade ? 'lock-upgrade' : 'double-lock'}.${name}`,
-    catalogueId: upgrade ? 'lock-upgrade' : 'double-lock',
-    message: `This call runs while ${what}, bound with \`let $G\`, is alive (to the end of its block), and it takes \`${lock.display}\` again: ${chains}. \`drop($G)\` before the call.`,
-    semgrep: formulaKeys(
-      calls.semgrep.map((c) => ({
-        patterns: [
-          ...((letGuardFormula(inits, c.pattern, []) as { patterns: SemgrepCondition[] }).patterns),
-          { 'metavariable-regex': { metavariable: c.metavariable, regex: c.regex } },
-          { 'focus-metavariable': c.metavariable },
-        ],
-      })),
-    ),
-    astGrep: { all: [calls.astGrep, { inside: { stopBy: 'end', ...afterLetGuard(initsAstGrep) } }] },
-    constraints: calls.constraints,
-  });
-  return rules;
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
 }
 
 /**
- * The arms, then-block or loop body of a construct whose scrutinee holds `held`: the call must
- * sit there, not in the scrutinee (where the guard is made).
+ * Names that differ only in case or punctuation (`A_b.c` / `A.b_c`) slug alike; each gets a
+ * hash of its exact text so neither overwrites the other.
  */
-function regionBody(region: ScrutineeRegion, held: string): AstGrepRule {
-  const scrutinee = { field: 'value', ...itselfOrBelow({ pattern: held }) };
+function uniqueSlugs(texts: readonly string[]): Map<string, string> {
+  const bySlug = new Map<string, string[]>();
+  for (const text of texts) bySlug.set(slug(text), [...(bySlug.get(slug(text)) ?? []), text]);
+  const out = new Map<string, string>();
+  for (const [s, group] of bySlug) {
+    for (const text of group) out.set(text, group.length === 1 ? s : `${s}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`);
+  }
+  return out;
+}
+
+/** A literal path inside a glob: `[`, `]`, `*`, `?`, `{`, `}`, `!` and `\` each in a class of its own. */
+export function escapeGlob(path: string): string {
+  return path.replace(/[[\]*?{}!\\]/g, (c) => `[${c}]`);
+}
+
+const regexOf = (name: string): string => `^${name}$`;
+
+const STANDARD_INITS = (maker: string, args: string): string[] => [maker, `${maker}.unwrap()`, `${maker}.expect(${args})`, `${maker}.await`, `${maker}?`, `${maker}.await.unwrap()`];
+
+function semgrepInits(hold: Hold): string[] {
+  return [...STANDARD_INITS(hold.maker.semgrep, '...'), ...hold.letInits.filter((i) => !i.includes('$'))];
+}
+
+function astGrepInits(hold: Hold): string[] {
+  return [...STANDARD_INITS(hold.maker.astGrep, '$$$EXPECT'), ...hold.letInits.filter((i) => !i.includes('$'))];
+}
+
+/** `let $G = <init>; … <reached>` with `$G` not `_` and not moved (`drop($G)`) before `reached`. */
+function letSequence(inits: readonly string[], reached: string): SemgrepFormula {
+  const sequences: SemgrepFormula[] = [];
+  for (const init of inits) {
+    for (const binding of ['$G', 'mut $G']) {
+      sequences.push({ pattern: `let ${binding} = ${init};\n...\n<... ${reached} ...>;` });
+      sequences.push({ pattern: `let ${binding} = ${init};\n...\n<... ${reached} ...>` });
+    }
+  }
+  return {
+    patterns: [
+      { 'pattern-either': sequences },
+      ...['$G', 'mut $G'].map((binding): SemgrepCondition => ({ 'pattern-not': `let ${binding} = $INIT;\n...\n$MOVE(..., $G, ...);\n...\n<... ${reached} ...>;` })),
+      { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
+    ],
+  };
+}
+
+const BINARY_OPERATORS = ['+', '-', '*', '/', '==', '!=', '<', '>', '<=', '>='];
+
+/**
+ * Temporary scopes inside an expression: a guard made in there is dropped before the expression
+ * goes on (an `if`/`match` body, a loop, a `let` in a block, a closure that runs later; in
+ * edition 2024 every block's tail too). A search for the maker stops at them.
+ */
+function temporaryScopes(edition: Edition): AstGrepRule {
+  const kinds = ['if_expression', 'match_expression', 'loop_expression', 'while_expression', 'for_expression', 'let_declaration', 'closure_expression', ...(edition >= 2024 ? ['block'] : [])];
+  return { any: kinds.map((kind) => ({ kind })) };
+}
+
+/** The maker, in `node` or below it, outside any temporary scope. */
+function makerIn(hold: Hold, edition: Edition, field?: string): AstGrepRule {
+  return {
+    ...(field ? { field } : {}),
+    any: [{ pattern: hold.maker.astGrep }, { has: { stopBy: temporaryScopes(edition), pattern: hold.maker.astGrep } }],
+    ...(edition >= 2024 ? { not: { kind: 'block' } } : {}),
+  };
+}
+
+/**
+ * Calls that do not run while the guard is held, though they sit inside its scope: in a closure
+ * stored for later (`Box::new(move || …)`), in a lazy iterator adapter's closure (`.map(|x| …)`
+ * runs when the iterator is consumed), in `MutexGuard::unlocked(&mut g, || …)` (parking_lot
+ * releases the lock while the closure runs).
+ */
+const NOT_RUN_UNDER_GUARD: AstGrepRule = {
+  not: {
+    inside: {
+      stopBy: 'end',
+      kind: 'closure_expression',
+      inside: {
+        kind: 'arguments',
+        inside: {
+          kind: 'call_expression',
+          any: [
+            { pattern: 'Box::new($$$A)' },
+            { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: '^(map|filter|filter_map|flat_map|take_while|skip_while|map_while|inspect|scan|unlocked|unlocked_fair)$' } } },
+            { has: { field: 'function', kind: 'scoped_identifier', has: { field: 'name', regex: '^(unlocked|unlocked_fair)$' } } },
+          ],
+        },
+      },
+    },
+  },
+};
+
+/** Inside `impl Owner` (or `impl Trait for Owner`): `self.queue` of another type is another lock. */
+function ownerScope(hold: Hold): AstGrepRule[] {
+  if (!hold.owner) return [];
+  return [{ inside: { stopBy: 'end', kind: 'impl_item', has: { field: 'type', regex: `^${hold.owner}\\b` } } }];
+}
+
+/** The makers' call without its arguments, for `maker(…, <closure calling the conflict>, …)`. */
+function makerCallee(hold: Hold): string | undefined {
+  const m = /^(.*)\(\.\.\.\)$/.exec(hold.maker.semgrep);
+  return m ? m[1] : undefined;
+}
+
+/** Shapes where a temporary of the statement holds the guard when `reached` runs. */
+function temporarySemgrep(hold: Hold, reached: string, form: string): SemgrepFormula[] {
+  const maker = hold.maker.semgrep;
+  const out: SemgrepFormula[] = [];
+  if (form.endsWith('(...)')) out.push({ pattern: `${form.slice(0, -5)}(..., <... ${maker} ...>, ...)` });
+  const callee = makerCallee(hold);
+  if (callee) out.push({ pattern: `${callee}(..., <... ${reached} ...>, ...)` });
+  out.push({ patterns: [{ pattern: `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: maker } } as unknown as SemgrepCondition] });
+  for (const op of BINARY_OPERATORS) out.push({ pattern: `<... ${maker} ...> ${op} <... ${reached} ...>` });
+  return out;
+}
+
+function conflictFormsSemgrep(group: ConflictGroup): string[] {
+  return group.forms.map((f) => formSemgrep(f, '$CALLEE'));
+}
+
+function conflictAstGrep(group: ConflictGroup): AstGrepRule {
+  const forms = group.forms.map((f) => ({ pattern: formAstGrep(f, '$CALLEE') }));
+  return forms.length === 1 ? forms[0] : { any: forms };
+}
+
+function focused(alternatives: readonly SemgrepFormula[], group: ConflictGroup): SemgrepFormula {
+  return {
+    patterns: [formulaKeys(alternatives), { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } }, { 'focus-metavariable': '$CALLEE' }],
+  };
+}
+
+/** The arms, then-block, else-block or loop body of a construct whose scrutinee holds `held`. */
+function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstGrepRule {
+  const scrutinee = makerIn(hold, edition, 'value');
   const letCondition = { field: 'condition', kind: 'let_condition', has: scrutinee };
   switch (region) {
     case 'match arms':
       return { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } };
     case 'if let then-block':
-      return { kind: 'block', inside: { kind: 'if_expression', has: letCondition } };
+      return { kind: 'block', inside: { kind: 'if_expression', field: 'consequence', has: letCondition } };
     case 'if let else-block':
       return { kind: 'block', inside: { kind: 'else_clause', inside: { kind: 'if_expression', has: letCondition } } };
     case 'while let body':
       return { kind: 'block', inside: { kind: 'while_expression', has: letCondition } };
     case 'for body':
-      return { kind: 'block', inside: { kind: 'for_expression', has: scrutinee } };
+      return { kind: 'block', inside: { kind: 'for_expression', field: 'body', has: scrutinee } };
   }
 }
+
+function regionsOf(hold: Hold, edition: Edition): ScrutineeRegion[] {
+  if (hold.optional) return ['if let then-block'];
+  return ['match arms', 'if let then-block', 'while let body', 'for body', ...(edition <= 2021 ? (['if let else-block'] as const) : [])];
+}
+
+/** In the arguments of a call made on the guard (or of the maker itself: `self.with_state(|s| …)`). */
+function inChainedArguments(hold: Hold, edition: Edition): AstGrepRule {
+  return {
+    inside: {
+      stopBy: 'end',
+      kind: 'arguments',
+      inside: { kind: 'call_expression', any: [{ pattern: hold.maker.astGrep }, { has: makerIn(hold, edition, 'function') }] },
+    },
+  };
+}
+
+function temporaryAstGrep(hold: Hold, edition: Edition): AstGrepRule[] {
+  return [
+    { has: { field: 'arguments', has: { stopBy: temporaryScopes(edition), pattern: hold.maker.astGrep } } },
+    inChainedArguments(hold, edition),
+    // Operands run left to right; `&&` / `||` are left out (a let chain drops their temporaries at once).
+    {
+      inside: {
+        stopBy: 'end',
+        field: 'right',
+        kind: 'binary_expression',
+        has: makerIn(hold, edition, 'left'),
+        not: { any: [{ pattern: '$L && $R' }, { pattern: '$L || $R' }] },
+      },
+    },
+  ];
+}
+
+// `$MOVE($$$A, $G, $$$B)` does not match when both sides are empty; two patterns cover it.
+const MOVES_G: AstGrepRule = { any: [{ pattern: '$MOVE($$$BEFORE, $G)' }, { pattern: '$MOVE($G, $$$AFTER)' }] };
 
 /**
- * Path globs, relative to `cwd`, for the crates compiled with edition 2021 or older, and for the
- * edition-2024 crates nested inside them, which are excluded.
+ * After `let G = <guard>;` in an enclosing block, with no move of `G` (`drop(g)`) before it at
+ * any level: `if c { drop(g); self.f() }` is safe.
  */
-function editionScope(crates: readonly ProjectCrate[], cwd: string): { include: string[]; exclude: string[] } {
-  const dirOf = (c: ProjectCrate): string => relative(cwd, c.root).split('\\').join('/');
-  const glob = (dir: string): string => (dir === '' ? '**/*.rs' : `${dir}/**/*.rs`);
-  const older = crates.filter((c) => c.edition <= 2021).map(dirOf);
-  const newer = crates.filter((c) => c.edition > 2021).map(dirOf);
-  const nested = newer.filter((dir) => older.some((o) => o === '' || dir.startsWith(`${o}/`)));
-  return { include: older.map(glob).sort(byText), exclude: nested.map(glob).sort(byText) };
+function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
+  const lets = astGrepInits(hold).flatMap((init) => [{ pattern: `let $G = ${init};` }, { pattern: `let mut $G = ${init};` }]);
+  const movedBefore = { follows: { stopBy: 'end', ...itselfOrBelow(MOVES_G) } };
+  const statement = { all: [{ follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, itselfOrBelow(calls)] } } }] };
+  // The call is that statement (a block's tail expression) or inside it.
+  return { any: [statement, { inside: { stopBy: 'end', ...statement } }] };
 }
 
-/** The project pack for one engine: one file per lock hold. */
+function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker: string }): ProjectRule[] {
+  const rules: ProjectRule[] = [];
+  const what = `the ${hold.held.mode} guard of \`${hold.lockDisplay}\` made by \`${hold.maker.text}\``;
+  for (const group of hold.groups) {
+    const forms = conflictFormsSemgrep(group);
+    const calls = conflictAstGrep(group);
+    const constraints = { CALLEE: { regex: regexOf(group.name) } };
+    const regions = regionsOf(hold, edition);
+    const tail = `${ids.crate}.${ids.maker}.${slug(group.name)}`;
+    rules.push({
+      id: `lockscope.rust.guard-across-branch.${tail}`,
+      catalogueId: 'guard-across-branch',
+      message:
+        `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
+        'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
+      semgrep: focused(forms.flatMap((reached) => regions.flatMap((region) => scrutineePatterns(region, hold.maker.semgrep, reached, true).map((pattern) => ({ pattern })))), group),
+      astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] },
+      constraints,
+    });
+    const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
+    const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
+    rules.push({
+      id: `lockscope.rust.${catalogueId}.${tail}`,
+      catalogueId,
+      message:
+        `\`${group.name}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${group.chain}. ` +
+        'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
+      semgrep: focused(forms.flatMap((reached) => [letSequence(semgrepInits(hold), reached), ...temporarySemgrep(hold, reached, reached)]), group),
+      astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }] },
+      constraints,
+    });
+  }
+  return rules;
+}
+
+function awaitRule(hold: Hold, ids: { crate: string; maker: string }): ProjectRule {
+  return {
+    id: `lockscope.rust.guard-across-await.${ids.crate}.${ids.maker}`,
+    catalogueId: 'guard-across-await',
+    message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` and bound with \`let\` is alive at this \`.await\`. Drop it before awaiting, or use an async lock.`,
+    semgrep: { patterns: [...(letSequence(semgrepInits(hold), '$FUTURE.await') as { patterns: SemgrepCondition[] }).patterns, { 'focus-metavariable': '$FUTURE' }] },
+    astGrep: { kind: 'await_expression', all: [...ownerScope(hold), afterLet(hold, { kind: 'await_expression' })] },
+    constraints: {},
+  };
+}
+
+/** The crate's directory as a glob prefix (`''` for the current directory). */
+function crateDir(crate: ProjectCrate, cwd: string): string {
+  return relative(cwd, crate.root).split('\\').join('/');
+}
+
+function scopeOf(crate: ProjectCrate, all: readonly ProjectCrate[], cwd: string): { include: string[]; exclude: string[] } {
+  const dir = crateDir(crate, cwd);
+  const glob = (d: string): string => (d === '' ? '**/*.rs' : `${escapeGlob(d)}/**/*.rs`);
+  const nested = all.map((c) => crateDir(c, cwd)).filter((d) => d !== dir && (dir === '' || d.startsWith(`${dir}/`)));
+  return { include: [glob(dir)], exclude: nested.map(glob).sort(byText) };
+}
+
+/** The project pack for one engine: per crate, one file per guard maker. */
 export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, engine: 'semgrep' | 'ast-grep'): PackFiles {
   const files: PackFiles = new Map();
-  const older = editionScope(crates, cwd);
+  const crateSlugs = uniqueSlugs(crates.map((c) => crateDir(c, cwd) || 'root'));
+  const ext = engine === 'semgrep' ? 'yaml' : 'yml';
   for (const crate of crates) {
-    for (const lock of heldLocks(crate.facts)) {
-      const rules = rulesFor(lock, older);
-      const file = `rust/${slug(`${lock.display}-${lock.held.api}`)}.${engine === 'semgrep' ? 'yaml' : 'yml'}`;
-      files.set(file, engine === 'semgrep' ? semgrepYaml(rules) : astGrepYaml(rules));
+    const crateSlug = crateSlugs.get(crateDir(crate, cwd) || 'root')!;
+    const scope = scopeOf(crate, crates, cwd);
+    const holds = cratesHolds(crate.facts);
+    const awaits = threadBlockingHolds(crate.facts);
+    const keyOf = (h: Hold): string => `${h.owner ? `${h.owner} ` : ''}${h.maker.text}`;
+    const makerSlugs = uniqueSlugs([...new Set([...holds, ...awaits].map(keyOf))]);
+    const byMaker = new Map<string, ProjectRule[]>();
+    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }));
+    for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
+    for (const [maker, rules] of byMaker) {
+      const file = `rust/${crateSlug}/${makerSlugs.get(maker)}.${ext}`;
+      files.set(file, engine === 'semgrep' ? semgrepYaml(rules, scope) : astGrepYaml(rules, scope));
     }
   }
-  if (engine === 'ast-grep') files.set('sgconfig.yml', toYaml({ ruleDirs: ['rust'] }));
+  if (engine === 'ast-grep') files.set('sgconfig.yml', generatedYaml({ ruleDirs: ['rust'] }));
   return new Map([...files].sort(([a], [b]) => byText(a, b)));
 }
 
-function semgrepYaml(rules: readonly ProjectRule[]): string {
-  return toYaml({
+function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; exclude: string[] }): string {
+  return generatedYaml({
     rules: rules.map((rule) => ({
       id: rule.id,
       message: rule.message,
       severity: severityOf(rule.catalogueId),
       languages: ['rust'],
-      ...(rule.paths ? { paths: rule.paths.exclude.length > 0 ? rule.paths : { include: rule.paths.include } } : {}),
+      paths: scope.exclude.length > 0 ? scope : { include: scope.include },
       metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }),
       ...rule.semgrep,
     })),
   });
 }
 
-function astGrepYaml(rules: readonly ProjectRule[]): string {
+function astGrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; exclude: string[] }): string {
   return rules
-    .map((rule) =>
-      toYaml({
+    .map((rule, i) => {
+      const doc = {
         id: rule.id,
         language: AST_GREP_LANGUAGE.rust,
         severity: severityOf(rule.catalogueId) === 'ERROR' ? 'error' : 'warning',
         message: rule.message,
-        ...(rule.paths ? { files: rule.paths.include } : {}),
-        ...(rule.paths && rule.paths.exclude.length > 0 ? { ignores: rule.paths.exclude } : {}),
+        files: scope.include,
+        ...(scope.exclude.length > 0 ? { ignores: scope.exclude } : {}),
         rule: rule.astGrep,
-        constraints: rule.constraints,
-      }),
-    )
+        ...(Object.keys(rule.constraints).length > 0 ? { constraints: rule.constraints } : {}),
+      };
+      return i === 0 ? generatedYaml(doc) : generatedYaml(doc).split('\n').slice(1).join('\n');
+    })
     .join('---\n');
 }

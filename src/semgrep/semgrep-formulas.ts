@@ -49,28 +49,33 @@ function conflictConditions(family: LockFamily): SemgrepCondition[] {
   return [{ 'metavariable-regex': { metavariable: '$CONFLICT', regex: methodRegex(family.conflicts.map((c) => c.method)) } }, SAME_RECEIVER];
 }
 
-/** A block whose statements, at any depth, contain `inner`. */
-function blockReaching(inner: string, indent: string): string {
-  return `{\n${indent}  ...\n${indent}  <... ${inner} ...>;\n${indent}  ...\n${indent}}`;
+/** A block whose statements, at any depth, contain `inner` (as a statement, or as its tail too). */
+function blockReaching(inner: string, indent: string, tail: boolean): string {
+  return tail ? `{\n${indent}  ...\n${indent}  <... ${inner} ...>\n${indent}}` : `{\n${indent}  ...\n${indent}  <... ${inner} ...>;\n${indent}  ...\n${indent}}`;
 }
 
-export function scrutineePatterns(region: ScrutineeRegion, held: string, reached: string): string[] {
+/**
+ * `reached` where the guard `held`, made in the scrutinee, is alive. With `tails`, also as the
+ * block's tail expression (`None => { log(); self.init_for(k) }`).
+ */
+export function scrutineePatterns(region: ScrutineeRegion, held: string, reached: string, tails = false): string[] {
   const scrutinee = `<... ${held} ...>`;
+  const blocks = (tails ? [false, true] : [false]).map((tail) => (indent: string) => blockReaching(reached, indent, tail));
   switch (region) {
     case 'match arms':
       return [
         // One arm in a pattern matches any arm of the code (Semgrep's Rust parser rejects `...,`).
         `match ${scrutinee} {\n  $PAT => <... ${reached} ...>,\n}`,
-        `match ${scrutinee} {\n  $PAT => ${blockReaching(reached, '  ')}\n}`,
+        ...blocks.map((block) => `match ${scrutinee} {\n  $PAT => ${block('  ')}\n}`),
       ];
     case 'if let then-block':
-      return [`if let $PAT = ${scrutinee} ${blockReaching(reached, '')}`];
+      return blocks.map((block) => `if let $PAT = ${scrutinee} ${block('')}`);
     case 'if let else-block':
-      return [`if let $PAT = ${scrutinee} {\n  ...\n} else ${blockReaching(reached, '')}`];
+      return blocks.map((block) => `if let $PAT = ${scrutinee} {\n  ...\n} else ${block('')}`);
     case 'while let body':
-      return [`while let $PAT = ${scrutinee} ${blockReaching(reached, '')}`];
+      return blocks.map((block) => `while let $PAT = ${scrutinee} ${block('')}`);
     case 'for body':
-      return [`for $PAT in ${scrutinee} ${blockReaching(reached, '')}`];
+      return blocks.map((block) => `for $PAT in ${scrutinee} ${block('')}`);
   }
 }
 

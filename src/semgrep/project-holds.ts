@@ -1,0 +1,244 @@
+// What the project pack carries from the analysis of one crate: every way a guard is made (the
+// maker's text, `self.load.read()`, `registry().lock()`, `self.rl()`), and for each, the calls
+// that take the same lock in a conflicting mode — the functions whose summaries reach it, by the
+// forms the code uses to call them (`self.init_for`, `Self::announce`, `record`, `self.bids.push`,
+// `self.load.write`), each with its witness chain for the message.
+import { conflicts, formatSpan, type Acquisition, type AccessMode, type ReachedAcquisition, type WitnessStep } from '../core/model.js';
+import type { ParsedFile } from '../rust/crate-index.js';
+import { findConflicts } from '../rust/conflicts.js';
+import type { FunctionFacts, GuardFact } from '../rust/facts.js';
+import { lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
+import type { CrateFacts } from '../rust/summaries.js';
+import type { SyntaxNode } from '../rust/syntax.js';
+
+/** A call that takes the held lock again: `prefix` + `name` + arguments. */
+export interface ConflictForm {
+  /** What stands before the name: `self.`, `Self::`, `Proxy::`, `` (a free function), `self.load.` */
+  readonly prefix: string;
+  readonly name: string;
+  /** Literal arguments for path calls whose argument is the lock (`RefCell::borrow_mut(&self.cache)`). */
+  readonly args?: string;
+  /** `.await` for async locks: `self.queue.lock()` only makes a future; awaiting it takes the lock. */
+  readonly suffix?: string;
+}
+
+/** The calls of one name that conflict with a hold, and the chain the message shows. */
+export interface ConflictGroup {
+  readonly name: string;
+  readonly forms: readonly ConflictForm[];
+  readonly chain: string;
+  readonly requested: AccessMode;
+}
+
+export interface Hold {
+  /** The type whose `impl` made the guard, for makers on `self` (`self.queue` of two types are two locks). */
+  readonly owner?: string;
+  /** The guard-making call as it is written, arguments generalised: `self.load.read(…)`. */
+  readonly maker: { readonly semgrep: string; readonly astGrep: string; readonly text: string };
+  readonly lockDisplay: string;
+  readonly held: Acquisition;
+  /** DashMap `get`/`get_mut`: `None` holds nothing, so only the `if let` then-block holds it. */
+  readonly optional: boolean;
+  /** `let` initialisers seen in the code beyond the standard ones (`self.rows.lock().map_err(…)?`). */
+  readonly letInits: readonly string[];
+  readonly groups: readonly ConflictGroup[];
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function nodeAt(file: ParsedFile, span: { line: number; column: number; endLine: number; endColumn: number }): SyntaxNode | undefined {
+  const offset = (line: number, column: number): number => {
+    let at = 0;
+    for (let l = 1; l < line; l++) at = file.text.indexOf('\n', at) + 1;
+    return at + column - 1;
+  };
+  const start = offset(span.line, span.column);
+  const end = offset(span.endLine, span.endColumn);
+  let node: SyntaxNode | null = file.tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+  while (node && (node.startIndex > start || node.endIndex < end)) node = node.parent;
+  return node ?? undefined;
+}
+
+/** `self.load.read(&k)` → `self.load.read(...)`; a path call keeps its arguments (they name the lock). */
+function callForm(node: SyntaxNode | undefined): ConflictForm | undefined {
+  if (!node || node.type !== 'call_expression') return undefined;
+  const fn = node.childForFieldName('function');
+  const args = node.childForFieldName('arguments');
+  if (!fn || !args) return undefined;
+  if (fn.type === 'field_expression') {
+    const value = fn.childForFieldName('value');
+    const field = fn.childForFieldName('field');
+    if (!value || !field || value.text.includes('\n')) return undefined;
+    return { prefix: `${value.text}.`, name: field.text };
+  }
+  if (fn.type === 'identifier') return { prefix: '', name: fn.text };
+  if (fn.type === 'scoped_identifier') {
+    const name = fn.childForFieldName('name');
+    const path = fn.childForFieldName('path');
+    if (!name) return undefined;
+    const prefix = path ? `${path.text}::` : '';
+    // `Mutex::lock(&self.names)`: the argument is the lock, so it stays.
+    return lockKindOfTypeName(path?.text.split('::').pop() ?? '') !== undefined && !args.text.includes('\n') ? { prefix, name: name.text, args: args.text.slice(1, -1) } : { prefix, name: name.text };
+  }
+  return undefined;
+}
+
+export function formSemgrep(form: ConflictForm, nameVariable: string): string {
+  return `${form.prefix}${nameVariable}(${form.args ?? '...'})${form.suffix ?? ''}`;
+}
+
+export function formAstGrep(form: ConflictForm, nameVariable: string): string {
+  return `${form.prefix}${nameVariable}(${form.args ?? '$$$ARGS'})${form.suffix ?? ''}`;
+}
+
+const isAsyncLock = (a: Acquisition): boolean => !a.flavor.blocksThread && a.flavor.outcome === 'deadlock';
+
+function makerOf(facts: FunctionFacts, guard: GuardFact): Hold['maker'] | undefined {
+  const form = callForm(nodeAt(facts.fn.file, guard.acquisition.span));
+  if (!form) return undefined;
+  const text = `${form.prefix}${form.name}`;
+  return {
+    semgrep: `${text}(${form.args ?? '...'})`,
+    astGrep: `${text}(${form.args ?? '$$$MAKER_ARGS'})`,
+    text: `${text}(${form.args ?? '…'})`,
+  };
+}
+
+/** The `let` statement's initialiser, when the guard is bound by a plain `let` (not `let … else`). */
+function letInitOf(facts: FunctionFacts, guard: GuardFact): string | undefined {
+  if (guard.origin !== 'let') return undefined;
+  let node = nodeAt(facts.fn.file, guard.acquisition.span);
+  while (node && node.type !== 'let_declaration' && !/^(function_item|block|closure_expression)$/.test(node.type)) node = node.parent ?? undefined;
+  if (!node || node.type !== 'let_declaration' || node.childForFieldName('alternative')) return undefined;
+  const value = node.childForFieldName('value');
+  return value && !value.text.includes('\n') ? value.text : undefined;
+}
+
+function isOptional(a: Acquisition): boolean {
+  const kind = lockKindOfTypeName(a.flavor.name.split('::').pop() ?? '');
+  return kind !== undefined && (lockMethod(kind, a.api)?.optional ?? false);
+}
+
+function chainText(start: string, chain: readonly WitnessStep[], a: Acquisition): string {
+  const calls = chain.map((step) => /`([^`]+)`/.exec(step.note)?.[1] ?? step.note);
+  return `${[start, ...calls].join(' → ')} takes ${a.lock.display} (${a.mode}, \`${a.api}()\`) at ${formatSpan(a.span)}`;
+}
+
+interface GroupBuilder {
+  forms: Map<string, ConflictForm>;
+  chain?: { length: number; text: string; mode: AccessMode };
+}
+
+function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLength: number, chain: string, mode: AccessMode): void {
+  const group: GroupBuilder = groups.get(form.name) ?? { forms: new Map() };
+  groups.set(form.name, group);
+  group.forms.set(`${form.prefix}|${form.args ?? ''}`, form);
+  if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
+}
+
+/** Every hold of the crate with the calls that conflict with it. */
+export function cratesHolds(crate: CrateFacts): Hold[] {
+  const all = crate.summariseEverything();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string> }>();
+  const guardMaker = new Map<number, string>();
+  for (const facts of all) {
+    for (const guard of facts.guards) {
+      const a = guard.acquisition;
+      if (!a.blocking) continue;
+      const maker = makerOf(facts, guard);
+      if (!maker) continue;
+      const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
+      const makerKey = `${owner ?? ''}|${maker.semgrep}`;
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, letInits: new Set<string>(), groups: new Map(), keys: new Set<string>() };
+      makers.set(makerKey, entry);
+      entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
+      guardMaker.set(guard.id, makerKey);
+      const init = letInitOf(facts, guard);
+      if (init) entry.letInits.add(init);
+    }
+  }
+
+  // The calls that the analysis found conflicting, in the forms the code wrote them.
+  for (const c of findConflicts(crate)) {
+    const key = guardMaker.get(c.held.guard.id);
+    if (key === undefined) continue;
+    const entry = makers.get(key)!;
+    const event = c.event;
+    if (event.kind === 'await') continue;
+    const site = event.kind === 'call' ? event.span : event.acquisition.span;
+    const node = nodeAt(c.facts.fn.file, site);
+    let form = callForm(node);
+    if (!form || !node) continue;
+    // `bump(&self.hits)` locks what it is given: only that argument conflicts.
+    if (event.kind === 'call' && event.argumentLocks.some((l) => l !== undefined) && form.args === undefined) form = { ...form, args: node.childForFieldName('arguments')!.text.slice(1, -1) };
+    if (event.kind === 'acquire' && isAsyncLock(event.acquisition)) form = { ...form, suffix: '.await' };
+    addForm(entry.groups, form, c.chain.length, chainText(form.name, c.chain.slice(1), c.requested), c.requested.mode);
+  }
+
+  // Every function whose summary reaches a conflicting acquisition, and every conflicting
+  // acquisition written with the same receiver: new code calling them is flagged too.
+  for (const entry of makers.values()) {
+    const helds = [...entry.keys].map((k) => k.split('|'));
+    const heldAcquisitions = helds.map(([key, mode, api]) => ({ ...entry.held, lock: { key, display: entry.held.lock.display }, mode: mode as AccessMode, api }));
+    const conflictsWithHeld = (r: Acquisition): Acquisition | undefined => heldAcquisitions.find((h) => conflicts(h, r));
+    for (const facts of all) {
+      for (const event of facts.events) {
+        if (event.kind !== 'acquire' || !conflictsWithHeld(event.acquisition)) continue;
+        if (entry.owner !== undefined && facts.fn.ownerType !== entry.owner) continue;
+        const form = callForm(nodeAt(facts.fn.file, event.acquisition.span));
+        if (form && entry.maker.semgrep.startsWith(form.prefix) && form.prefix !== '') {
+          addForm(entry.groups, isAsyncLock(event.acquisition) ? { ...form, suffix: '.await' } : form, 0, chainText(form.name, [], event.acquisition), event.acquisition.mode);
+        }
+      }
+      const owner = facts.fn.ownerType;
+      const hits: ReachedAcquisition[] = [...crate.summary(facts.fn).values()].filter((r) => conflictsWithHeld(r.acquisition) !== undefined);
+      if (hits.length === 0) continue;
+      hits.sort((a, b) => a.chain.length - b.chain.length || byText(formatSpan(a.acquisition.span), formatSpan(b.acquisition.span)));
+      const best = hits[0];
+      const lockOwner = /^(\w+)\./.exec(best.acquisition.lock.key)?.[1];
+      const chain = chainText(facts.fn.name, best.chain, best.acquisition);
+      if (owner === undefined && !best.acquisition.lock.key.startsWith('param:')) addForm(entry.groups, { prefix: '', name: facts.fn.name }, best.chain.length + 1, chain, best.acquisition.mode);
+      else if (lockOwner === owner || best.acquisition.lock.key.startsWith('static ')) {
+        for (const prefix of ['self.', 'Self::', `${owner}::`]) addForm(entry.groups, { prefix, name: facts.fn.name }, best.chain.length + 1, chain, best.acquisition.mode);
+      }
+    }
+  }
+
+  const holds: Hold[] = [];
+  for (const key of [...makers.keys()].sort(byText)) {
+    const entry = makers.get(key)!;
+    if (entry.groups.size === 0) continue;
+    holds.push({
+      owner: entry.owner,
+      maker: entry.maker,
+      lockDisplay: entry.held.lock.display,
+      held: entry.held,
+      optional: isOptional(entry.held),
+      letInits: [...entry.letInits].sort(byText),
+      groups: [...entry.groups.entries()]
+        .sort(([a], [b]) => byText(a, b))
+        .map(([name, g]) => ({ name, forms: [...g.forms.values()].sort((a, b) => byText(a.prefix, b.prefix)), chain: g.chain!.text, requested: g.chain!.mode })),
+    });
+  }
+  return holds;
+}
+
+/** Holds whose guard blocks the thread (std, parking_lot, spin, RefCell): held at an `.await`. */
+export function threadBlockingHolds(crate: CrateFacts): Hold[] {
+  const out = new Map<string, Hold>();
+  for (const facts of crate.summariseEverything()) {
+    for (const guard of facts.guards) {
+      if (!guard.acquisition.flavor.blocksThread || guard.origin !== 'let') continue;
+      const maker = makerOf(facts, guard);
+      if (!maker) continue;
+      const init = letInitOf(facts, guard);
+      const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
+      const key = `${owner ?? ''}|${maker.semgrep}`;
+      const known = out.get(key);
+      const letInits = new Set(known?.letInits ?? []);
+      if (init) letInits.add(init);
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, letInits: [...letInits].sort(byText), groups: [] });
+    }
+  }
+  return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);
+}
