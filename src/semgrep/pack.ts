@@ -17,7 +17,8 @@ export type PackFiles = Map<string, string>;
 export type Engine = 'semgrep' | 'ast-grep';
 
 export function toYaml(value: unknown): string {
-  return new YAML.Document(value).toString({ lineWidth: 0, blockQuote: 'literal' });
+  // No anchors or aliases: a rule shared by several places is written out each time.
+  return new YAML.Document(value, { aliasDuplicateObjects: false }).toString({ lineWidth: 0, blockQuote: 'literal' });
 }
 
 /**

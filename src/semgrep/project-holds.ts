@@ -132,14 +132,14 @@ interface GroupBuilder {
 function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLength: number, chain: string, mode: AccessMode): void {
   const group: GroupBuilder = groups.get(form.name) ?? { forms: new Map() };
   groups.set(form.name, group);
-  group.forms.set(`${form.prefix}|${form.args ?? ''}`, form);
+  group.forms.set(`${form.prefix}|${form.args ?? ''}|${form.suffix ?? ''}`, form);
   if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
 }
 
 /** Every hold of the crate with the calls that conflict with it. */
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
-  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string> }>();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string> }>();
   const guardMaker = new Map<number, string>();
   for (const facts of all) {
     for (const guard of facts.guards) {
@@ -149,7 +149,8 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       if (!maker) continue;
       const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
       const makerKey = `${owner ?? ''}|${maker.semgrep}`;
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, letInits: new Set<string>(), groups: new Map(), keys: new Set<string>() };
+      // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional: isOptional(guard.returnedBy?.inner ?? a), letInits: new Set<string>(), groups: new Map(), keys: new Set<string>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
@@ -172,6 +173,8 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     // `bump(&self.hits)` locks what it is given: only that argument conflicts.
     if (event.kind === 'call' && event.argumentLocks.some((l) => l !== undefined) && form.args === undefined) form = { ...form, args: node.childForFieldName('arguments')!.text.slice(1, -1) };
     if (event.kind === 'acquire' && isAsyncLock(event.acquisition)) form = { ...form, suffix: '.await' };
+    // Calling an `async fn` only builds its future: its body, and its locks, run at the `.await`.
+    if (event.kind === 'call' && event.callees().some((f) => f.isAsync)) form = { ...form, suffix: '.await' };
     addForm(entry.groups, form, c.chain.length, chainText(form.name, c.chain.slice(1), c.requested), c.requested.mode);
   }
 
@@ -197,9 +200,10 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       const best = hits[0];
       const lockOwner = /^(\w+)\./.exec(best.acquisition.lock.key)?.[1];
       const chain = chainText(facts.fn.name, best.chain, best.acquisition);
-      if (owner === undefined && !best.acquisition.lock.key.startsWith('param:')) addForm(entry.groups, { prefix: '', name: facts.fn.name }, best.chain.length + 1, chain, best.acquisition.mode);
+      const suffix = facts.fn.isAsync ? { suffix: '.await' } : {};
+      if (owner === undefined && !best.acquisition.lock.key.startsWith('param:')) addForm(entry.groups, { prefix: '', name: facts.fn.name, ...suffix }, best.chain.length + 1, chain, best.acquisition.mode);
       else if (lockOwner === owner || best.acquisition.lock.key.startsWith('static ')) {
-        for (const prefix of ['self.', 'Self::', `${owner}::`]) addForm(entry.groups, { prefix, name: facts.fn.name }, best.chain.length + 1, chain, best.acquisition.mode);
+        for (const prefix of ['self.', 'Self::', `${owner}::`]) addForm(entry.groups, { prefix, name: facts.fn.name, ...suffix }, best.chain.length + 1, chain, best.acquisition.mode);
       }
     }
   }
@@ -213,7 +217,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       maker: entry.maker,
       lockDisplay: entry.held.lock.display,
       held: entry.held,
-      optional: isOptional(entry.held),
+      optional: entry.optional,
       letInits: [...entry.letInits].sort(byText),
       groups: [...entry.groups.entries()]
         .sort(([a], [b]) => byText(a, b))

@@ -71,22 +71,22 @@ function astGrepInits(hold: Hold): string[] {
   return [...STANDARD_INITS(hold.maker.astGrep, '$$$EXPECT'), ...hold.letInits.filter((i) => !i.includes('$'))];
 }
 
-/** `let $G = <init>; … <reached>` with `$G` not `_` and not moved (`drop($G)`) before `reached`. */
-function letSequence(inits: readonly string[], reached: string): SemgrepFormula {
-  const sequences: SemgrepFormula[] = [];
-  for (const init of inits) {
-    for (const binding of ['$G', 'mut $G']) {
-      sequences.push({ pattern: `let ${binding} = ${init};\n...\n<... ${reached} ...>;` });
-      sequences.push({ pattern: `let ${binding} = ${init};\n...\n<... ${reached} ...>` });
-    }
-  }
-  return {
-    patterns: [
-      { 'pattern-either': sequences },
-      ...['$G', 'mut $G'].map((binding): SemgrepCondition => ({ 'pattern-not': `let ${binding} = $INIT;\n...\n$MOVE(..., $G, ...);\n...\n<... ${reached} ...>;` })),
-      { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
-    ],
-  };
+/**
+ * Semgrep: the call is inside the region after `let $G = <init>;` (nested blocks included), with
+ * `$G` not `_` and no statement before it, at any level, that moves `$G` (`drop($G);`).
+ */
+function afterLetSemgrep(inits: readonly string[]): SemgrepCondition[] {
+  // Negations sit beside the call, not inside a nested branch, where they would filter the
+  // branch's own ranges (the `let` region) instead of the call.
+  return [
+    { 'pattern-either': inits.flatMap((init) => ['$G', 'mut $G'].map((binding) => ({ 'pattern-inside': `let ${binding} = ${init};\n...` }))) } as unknown as SemgrepCondition,
+    { 'pattern-not-inside': '$MOVE(..., $G, ...);\n...' },
+    { 'pattern-not-inside': 'let $MOVED = $G;\n...' },
+    // The `let` statement itself is inside its own region.
+    { 'pattern-not-inside': 'let $G = $INIT;' },
+    { 'pattern-not-inside': 'let mut $G = $INIT;' },
+    { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
+  ];
 }
 
 const BINARY_OPERATORS = ['+', '-', '*', '/', '==', '!=', '<', '>', '<=', '>='];
@@ -148,31 +148,67 @@ function makerCallee(hold: Hold): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Shapes where a temporary of the statement holds the guard when `reached` runs. */
-function temporarySemgrep(hold: Hold, reached: string, form: string): SemgrepFormula[] {
-  const maker = hold.maker.semgrep;
-  const out: SemgrepFormula[] = [];
-  if (form.endsWith('(...)')) out.push({ pattern: `${form.slice(0, -5)}(..., <... ${maker} ...>, ...)` });
+/** Semgrep's `<... e ...>` does not enter a block expression: edition 2021 keeps a block tail's temporaries, so `{ maker… }` counts too. */
+function makerExpressions(hold: Hold, edition: Edition): string[] {
+  return [`<... ${hold.maker.semgrep} ...>`, ...(edition <= 2021 ? [`{ <... ${hold.maker.semgrep} ...> }`] : [])];
+}
+
+/** Semgrep: regions where a temporary of the statement holds the guard when `reached` runs. */
+function temporarySemgrep(hold: Hold, edition: Edition, reached: string): SemgrepCondition[] {
+  const out: SemgrepCondition[] = [];
+  if (reached.endsWith('(...)')) for (const maker of makerExpressions(hold, edition)) out.push({ 'pattern-inside': `${reached.slice(0, -5)}(..., ${maker}, ...)` });
   const callee = makerCallee(hold);
-  if (callee) out.push({ pattern: `${callee}(..., <... ${reached} ...>, ...)` });
-  out.push({ patterns: [{ pattern: `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: maker } } as unknown as SemgrepCondition] });
-  for (const op of BINARY_OPERATORS) out.push({ pattern: `<... ${maker} ...> ${op} <... ${reached} ...>` });
+  if (callee) out.push({ 'pattern-inside': `${callee}(..., <... ${reached} ...>, ...)` });
+  out.push({ patterns: [{ 'pattern-inside': `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: hold.maker.semgrep } }] } as unknown as SemgrepCondition);
+  for (const maker of makerExpressions(hold, edition)) for (const op of BINARY_OPERATORS) out.push({ 'pattern-inside': `${maker} ${op} <... ${reached} ...>` });
   return out;
+}
+
+/** Semgrep twin of NOT_RUN_UNDER_GUARD and of the owner scope. */
+function semgrepExclusions(hold: Hold): SemgrepCondition[] {
+  const lazy = ['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan', 'unlocked', 'unlocked_fair'];
+  const out: SemgrepCondition[] = [
+    { 'pattern-not-inside': 'Box::new(...)' },
+    ...lazy.map((m): SemgrepCondition => ({ 'pattern-not-inside': `$LAZY.${m}(...)` })),
+    { 'pattern-not-inside': '$GUARD_TYPE::unlocked(...)' },
+    { 'pattern-not-inside': '$GUARD_TYPE::unlocked_fair(...)' },
+  ];
+  if (hold.owner) {
+    out.push({ 'pattern-either': [{ 'pattern-inside': 'impl $OWNER { ... }' }, { 'pattern-inside': 'impl $TRAIT for $OWNER { ... }' }] } as unknown as SemgrepCondition);
+    out.push({ 'metavariable-regex': { metavariable: '$OWNER', regex: `^${hold.owner}\\b` } });
+  }
+  return out;
+}
+
+/** The call (one of the group's forms) where one of the context sets holds, with the exclusions. */
+function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonly SemgrepCondition[])[]): SemgrepFormula {
+  const forms = conflictFormsSemgrep(group).map((pattern) => ({ pattern }));
+  const branches = contextSets
+    .filter((set) => set.length > 0)
+    .map((set) => ({
+      patterns: [
+        forms.length === 1 ? forms[0] : { 'pattern-either': forms },
+        { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } },
+        ...set,
+        ...semgrepExclusions(hold),
+      ],
+    })) as unknown as SemgrepFormula[];
+  return formulaKeys(branches);
 }
 
 function conflictFormsSemgrep(group: ConflictGroup): string[] {
   return group.forms.map((f) => formSemgrep(f, '$CALLEE'));
 }
 
-function conflictAstGrep(group: ConflictGroup): AstGrepRule {
-  const forms = group.forms.map((f) => ({ pattern: formAstGrep(f, '$CALLEE') }));
-  return forms.length === 1 ? forms[0] : { any: forms };
-}
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function focused(alternatives: readonly SemgrepFormula[], group: ConflictGroup): SemgrepFormula {
-  return {
-    patterns: [formulaKeys(alternatives), { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } }, { 'focus-metavariable': '$CALLEE' }],
-  };
+function conflictAstGrep(group: ConflictGroup): AstGrepRule {
+  const forms: AstGrepRule[] = group.forms.map((f) => ({ pattern: formAstGrep(f, '$CALLEE') }));
+  // Macro arguments (`println!("{}", self.rows.lock().unwrap().len())`) are token trees to
+  // tree-sitter, not calls: the call is found by its text.
+  const plain = group.forms.filter((f) => f.args === undefined && f.suffix === undefined);
+  if (plain.length > 0) forms.push({ kind: 'token_tree', regex: `(^|[^\\w.:])(${plain.map((f) => escapeRegex(f.prefix.replace(/\s+/g, ''))).join('|')})\\s*${escapeRegex(group.name)}\\s*\\(` });
+  return forms.length === 1 ? forms[0] : { any: forms };
 }
 
 /** The arms, then-block, else-block or loop body of a construct whose scrutinee holds `held`. */
@@ -227,7 +263,8 @@ function temporaryAstGrep(hold: Hold, edition: Edition): AstGrepRule[] {
 }
 
 // `$MOVE($$$A, $G, $$$B)` does not match when both sides are empty; two patterns cover it.
-const MOVES_G: AstGrepRule = { any: [{ pattern: '$MOVE($$$BEFORE, $G)' }, { pattern: '$MOVE($G, $$$AFTER)' }] };
+// `let other = g;` moves it too.
+const MOVES_G: AstGrepRule = { any: [{ pattern: '$MOVE($$$BEFORE, $G)' }, { pattern: '$MOVE($G, $$$AFTER)' }, { pattern: 'let $MOVED = $G;' }] };
 
 /**
  * After `let G = <guard>;` in an enclosing block, with no move of `G` (`drop(g)`) before it at
@@ -256,7 +293,7 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: focused(forms.flatMap((reached) => regions.flatMap((region) => scrutineePatterns(region, hold.maker.semgrep, reached, true).map((pattern) => ({ pattern })))), group),
+      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => scrutineePatterns(region, hold.maker.semgrep, reached, true).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
       astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] },
       constraints,
     });
@@ -268,7 +305,7 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${group.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
-      semgrep: focused(forms.flatMap((reached) => [letSequence(semgrepInits(hold), reached), ...temporarySemgrep(hold, reached, reached)]), group),
+      semgrep: callIn(group, hold, [afterLetSemgrep(semgrepInits(hold)), [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]]),
       astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }] },
       constraints,
     });
@@ -281,7 +318,7 @@ function awaitRule(hold: Hold, ids: { crate: string; maker: string }): ProjectRu
     id: `lockscope.rust.guard-across-await.${ids.crate}.${ids.maker}`,
     catalogueId: 'guard-across-await',
     message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` and bound with \`let\` is alive at this \`.await\`. Drop it before awaiting, or use an async lock.`,
-    semgrep: { patterns: [...(letSequence(semgrepInits(hold), '$FUTURE.await') as { patterns: SemgrepCondition[] }).patterns, { 'focus-metavariable': '$FUTURE' }] },
+    semgrep: { patterns: [{ pattern: '$FUTURE.await' }, ...afterLetSemgrep(semgrepInits(hold)), ...semgrepExclusions(hold).filter((c) => !('pattern-not-inside' in c))] } as unknown as SemgrepFormula,
     astGrep: { kind: 'await_expression', all: [...ownerScope(hold), afterLet(hold, { kind: 'await_expression' })] },
     constraints: {},
   };
