@@ -59,7 +59,8 @@ export function escapeGlob(path: string): string {
   return path.replace(/[[\]*?{}!\\]/g, (c) => `[${c}]`);
 }
 
-const regexOf = (name: string): string => `^${name}$`;
+// `fn plain` is called as `plain()` or `r#plain()`.
+const regexOf = (name: string): string => `^(?:r#)?${name.replace(/^r#/, "")}$`;
 
 const STANDARD_INITS = (maker: string, args: string): string[] => [maker, `${maker}.unwrap()`, `${maker}.expect(${args})`, `${maker}.await`, `${maker}?`, `${maker}.await.unwrap()`];
 
