@@ -32,7 +32,7 @@ describe('project pack parity with lockscope check (ast-grep twin)', () => {
 
 describeWithSemgrep('project pack parity with lockscope check (Semgrep)', () => {
   for (const dir of DIRECTORIES) {
-    it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 900_000 }, async () => {
+    it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 2_400_000 }, async () => {
       const parity = await parityOf(dir, 'semgrep');
       console.log(describeParity(`semgrep, ${dir}`, parity));
       for (const m of parity.missed) console.log(`  missed: ${m}`);
