@@ -44,6 +44,8 @@ describe('lockscope.config.json', () => {
       [{ edition: 2020 }, '"edition" must be 2015, 2018, 2021 or 2024, got 2020'],
       [{ extraLockApis: { python: {} } }, 'unknown key "python" in "extraLockApis"'],
       [{ extraLockApis: { rust: { guardTypes: { Guard: 'exclusiv' } } } }, '"extraLockApis.rust.guardTypes".Guard must be one of shared, upgradable, exclusive'],
+      // 300,000 patterns exhausted Node's heap in the ignore package (issue 14): refused at once.
+      [{ ignore: Array.from({ length: 300_000 }, (_, i) => `gen${i}/**/*.rs`) }, '"ignore" has 300000 patterns; at most 10000 are accepted'],
     ];
     for (const [value, message] of cases) {
       const cwd = tempProject({ ...rustCrate(DOUBLE_LOCK_LIB), ...config(value) });

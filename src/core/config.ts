@@ -112,6 +112,9 @@ function tsLockApis(value: unknown, fail: (message: string) => never): TsExtraLo
   return out;
 }
 
+/** More `ignore` patterns than this are refused (see below). */
+export const MAX_IGNORE_PATTERNS = 10_000;
+
 /** Parses and validates a configuration's text; `file` is used in messages and to anchor `ignore`. */
 export function parseConfig(text: string, file: string, cwd: string): LockscopeConfig {
   const shown = relative(cwd, file) || file;
@@ -147,6 +150,12 @@ export function parseConfig(text: string, file: string, cwd: string): LockscopeC
   let ignore: string[] = [];
   if (raw.ignore !== undefined) {
     if (!Array.isArray(raw.ignore) || raw.ignore.some((p) => typeof p !== 'string')) fail('"ignore" must be an array of .gitignore-style patterns');
+    // The `ignore` package compiles a regular expression per pattern: 120,000 patterns take 10 s
+    // and 300,000 exhaust Node's default heap. A configuration in a pull request must not be able
+    // to stall or crash the CI step, and no real project needs this many.
+    if ((raw.ignore as unknown[]).length > MAX_IGNORE_PATTERNS) {
+      fail(`"ignore" has ${(raw.ignore as unknown[]).length} patterns; at most ${MAX_IGNORE_PATTERNS} are accepted (use directory patterns such as "generated/")`);
+    }
     ignore = raw.ignore as string[];
   }
 
