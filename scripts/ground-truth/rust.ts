@@ -92,7 +92,7 @@ function scenariosOf(c: RustCase, caseIndex: number, fnPrefix: string): Scenario
 }
 
 function moduleIdent(name: string): string {
-  return `fx_${name.replace(/\.rs$/, '').replace(/[^A-Za-z0-9_]/g, '_')}`;
+  return name.replace(/\.rs$/, '').replace(/[^A-Za-z0-9_]/g, '_');
 }
 
 interface Generated {
