@@ -218,6 +218,17 @@ describe('outputs stay valid when the analysed code holds hostile text', () => {
     expect(ts.some((d) => d.message.includes('${{ secrets.GITHUB_TOKEN }}'))).toBe(true);
   }, 60_000);
 
+  it('text and GitHub annotations: no raw control, bidi or line-separator character reaches the terminal or ends a command', async () => {
+    const text = await lockscope(['check', '.', '--no-color'], dir);
+    expect(text.code, text.stderr).toBe(1);
+    // Newlines separate the output's own lines; every other invisible character is escaped.
+    expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u);
+    expect(text.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u);
+    const github = await lockscope(['check', '.', '--format', 'github'], dir);
+    expect(github.code, github.stderr).toBe(1);
+    for (const line of github.stdout.trim().split('\n')) expect(line).toMatch(/^::(error|warning) file=/);
+  }, 60_000);
+
   it('SARIF: validates against the SARIF 2.1.0 schema, with one well-formed URI per file', async () => {
     const run = await lockscope(['check', '.', '--format', 'sarif'], dir);
     expect(run.code, run.stderr).toBe(1);
