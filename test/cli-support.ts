@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main, type Io } from '../src/cli/main.js';
+import { main } from '../src/cli/main.js';
+import type { Io } from '../src/core/io.js';
 
 export const repoRoot = join(import.meta.dirname, '..');
 

@@ -10,7 +10,8 @@ import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, visit } from 'yaml';
-import { main, type Io } from '../src/cli/main.js';
+import { main } from '../src/cli/main.js';
+import type { Io } from '../src/core/io.js';
 import { fixtureUnits, mutate, mutationCases } from './fuzz/mutate.js';
 import { formatTable, runFuzz } from './fuzz/runner.js';
 

@@ -7,6 +7,7 @@ import { readBaseline, subtractBaseline, writeBaseline } from '../core/baseline.
 import { findRule } from '../core/catalogue.js';
 import { loadConfig, type LockscopeConfig } from '../core/config.js';
 import { discoverFiles, readSourceFile, type DiscoveredFiles, type SourceOverrides } from '../core/discover.js';
+import type { Io, ProgressWriter } from '../core/io.js';
 import { compareByLocation, type SourceLookup } from '../core/fingerprint.js';
 import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
 import { applySuppressions, findSuppressionRule, parseSuppressions, type Suppression } from '../core/suppressions.js';
@@ -17,8 +18,7 @@ import { formatGithub } from './format-github.js';
 import { formatJson } from './format-json.js';
 import { formatSarif } from './format-sarif.js';
 import { formatNotes, formatSummary, formatText } from './format-text.js';
-import type { Io } from './main.js';
-import { Progress, type ProgressWriter } from './progress.js';
+import { Progress } from './progress.js';
 import { ownFilesOfCrates, stagedSelection } from './staged.js';
 
 export interface CheckOptions {

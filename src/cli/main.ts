@@ -5,12 +5,12 @@ import { parseArgs } from 'node:util';
 import { BaselineError } from '../core/baseline.js';
 import { RULES, findRule } from '../core/catalogue.js';
 import { ConfigError } from '../core/config.js';
+import type { Io } from '../core/io.js';
 import type { RuleSetting } from '../core/model.js';
 import { packageRoot } from '../core/package-root.js';
 import { describeIoError, WriteError } from '../core/safe-write.js';
 import { findSuppressionRule } from '../core/suppressions.js';
 import { runCheck, type CheckOptions } from './check.js';
-import type { ProgressWriter } from './progress.js';
 import { StagedError } from './staged.js';
 import { visible } from './terminal-text.js';
 
@@ -77,16 +77,6 @@ function unknownFlagMessage(error: Error, known: readonly string[]): string | un
   if (!m) return undefined;
   const suggestion = didYouMean(m[1], known);
   return `unknown option ${m[1]}${suggestion ? `; did you mean ${suggestion}?` : ''} (\`lockscope check --help\` lists the options)`;
-}
-
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readonly isTty: boolean;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  /** Rewrites a progress line in place on a terminal's stderr; absent when stderr is not one. */
-  readonly progress?: ProgressWriter;
 }
 
 const processIo: Io = {

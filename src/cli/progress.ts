@@ -1,8 +1,6 @@
 // A one-line progress indicator on stderr for long runs: shown only on a terminal, only once a
 // run has taken longer than a moment, and erased before anything else is printed.
-
-/** Writes a progress line in place, or erases it when given `undefined`. */
-export type ProgressWriter = (line: string | undefined) => void;
+import type { ProgressWriter } from '../core/io.js';
 
 const SHOW_AFTER_MS = 400;
 const REFRESH_MS = 250;

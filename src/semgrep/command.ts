@@ -4,8 +4,8 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Io } from '../cli/main.js';
 import { discoverFiles } from '../core/discover.js';
+import type { Io } from '../core/io.js';
 import { packageRoot } from '../core/package-root.js';
 import { ensureDirectory, writeFileSafely } from '../core/safe-write.js';
 import { analyzeRust } from '../rust/analyze.js';
