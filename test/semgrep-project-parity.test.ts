@@ -20,7 +20,11 @@ const DIRECTORIES = ['fixtures/rust', 'examples/incident'];
 // guards bound by patterns or moved by value, half-written recovery) brought 14 matches where the
 // analysis now knows there is no bug and the pack does not yet (listed by this test as "no finding
 // there"). Bounded at the measured value so that no further regression lands unseen.
-const FLOOR = { 'ast-grep': { matched: 0.75, unexplained: 14 }, semgrep: { matched: 0.6, unexplained: 35 } };
+// Session 3: the pack now resolves `self.f()` to the inherent `f` before a trait's, scopes forms
+// that name a local's lock (or a body-declared fn) to their function, keeps the object argument
+// of calls that lock a parameter's field, and skips `.await`s inside futures handed to a call:
+// 7 left (measured), from pattern-bound and consumed guards and the half-written file.
+const FLOOR = { 'ast-grep': { matched: 0.75, unexplained: 7 }, semgrep: { matched: 0.6, unexplained: 35 } };
 
 describe('project pack parity with lockscope check (ast-grep twin)', () => {
   for (const dir of DIRECTORIES) {

@@ -20,6 +20,11 @@ export interface ConflictForm {
   readonly args?: string;
   /** `.await` for async locks: `self.queue.lock()` only makes a future; awaiting it takes the lock. */
   readonly suffix?: string;
+  /**
+   * The function the form means this lock in, when the text names it only there: a local
+   * (`r2.lock()` where `r2` is a clone of the held lock), or a function declared in a body.
+   */
+  readonly within?: string;
 }
 
 /** The calls of one name that conflict with a hold, and the chain the message shows. */
@@ -45,6 +50,9 @@ export interface Hold {
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A lock under a local or a parameter (`Reader@r.requests`): its text means it in one function only. */
+const isObjectRooted = (key: string): boolean => key.startsWith('param:') || /^[A-Za-z_][A-Za-z0-9_]*@/.test(key);
 
 function nodeAt(file: ParsedFile, span: { line: number; column: number; endLine: number; endColumn: number }): SyntaxNode | undefined {
   const offset = (line: number, column: number): number => {
@@ -132,7 +140,7 @@ interface GroupBuilder {
 function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLength: number, chain: string, mode: AccessMode): void {
   const group: GroupBuilder = groups.get(form.name) ?? { forms: new Map() };
   groups.set(form.name, group);
-  group.forms.set(`${form.prefix}|${form.args ?? ''}|${form.suffix ?? ''}`, form);
+  group.forms.set(`${form.prefix}|${form.args ?? ''}|${form.suffix ?? ''}|${form.within ?? ''}`, form);
   if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
 }
 
@@ -170,8 +178,15 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     const node = nodeAt(c.facts.fn.file, site);
     let form = callForm(node);
     if (!form || !node) continue;
-    // `bump(&self.hits)` locks what it is given: only that argument conflicts.
-    if (event.kind === 'call' && event.argumentLocks.some((l) => l !== undefined) && form.args === undefined) form = { ...form, args: node.childForFieldName('arguments')!.text.slice(1, -1) };
+    const local = isObjectRooted(c.held.guard.acquisition.lock.key);
+    // `bump(&self.hits)` locks what it is given, `update(handle, 1)` the object it is given: only
+    // that argument conflicts (`update(other, 1)` is another object's lock).
+    const givesTheLock = event.kind === 'call' && (event.argumentLocks.some((l) => l !== undefined) || (local && event.argumentPaths.some((p) => p !== undefined)));
+    if (givesTheLock && form.args === undefined) form = { ...form, args: node.childForFieldName('arguments')!.text.slice(1, -1) };
+    // A lock under a local names another object in another function (`r2` cloned from `r1` here,
+    // from another reader there); so does a call of a function declared in this body.
+    const nested = event.kind === 'call' && event.callees().some((f) => f.enclosing !== undefined);
+    if ((local && !entry.maker.semgrep.startsWith(form.prefix)) || nested) form = { ...form, within: c.facts.fn.name };
     if (event.kind === 'acquire' && isAsyncLock(event.acquisition)) form = { ...form, suffix: '.await' };
     // Calling an `async fn` only builds its future: its body, and its locks, run at the `.await`.
     if (event.kind === 'call' && event.callees().some((f) => f.isAsync)) form = { ...form, suffix: '.await' };
@@ -194,16 +209,23 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
         }
       }
       const owner = facts.fn.ownerType;
-      const hits: ReachedAcquisition[] = [...crate.summary(facts.fn).values()].filter((r) => conflictsWithHeld(r.acquisition) !== undefined);
+      // A callee's lock under its own parameter or local is whatever object a call passes: only
+      // the calls the analysis saw (above) say which.
+      const hits: ReachedAcquisition[] = [...crate.summary(facts.fn).values()].filter((r) => !isObjectRooted(r.acquisition.lock.key) && conflictsWithHeld(r.acquisition) !== undefined);
       if (hits.length === 0) continue;
       hits.sort((a, b) => a.chain.length - b.chain.length || byText(formatSpan(a.acquisition.span), formatSpan(b.acquisition.span)));
       const best = hits[0];
       const lockOwner = /^(\w+)\./.exec(best.acquisition.lock.key)?.[1];
       const chain = chainText(facts.fn.name, best.chain, best.acquisition);
       const suffix = facts.fn.isAsync ? { suffix: '.await' } : {};
-      if (owner === undefined && !best.acquisition.lock.key.startsWith('param:')) addForm(entry.groups, { prefix: '', name: facts.fn.name, ...suffix }, best.chain.length + 1, chain, best.acquisition.mode);
+      const add = (form: ConflictForm): void => addForm(entry.groups, form, best.chain.length + 1, chain, best.acquisition.mode);
+      // A function declared in a body is called by name from that body only.
+      if (owner === undefined) add({ prefix: '', name: facts.fn.name, ...suffix, ...(facts.fn.enclosing ? { within: facts.fn.enclosing.name } : {}) });
       else if (lockOwner === owner || best.acquisition.lock.key.startsWith('static ')) {
-        for (const prefix of ['self.', 'Self::', `${owner}::`]) addForm(entry.groups, { prefix, name: facts.fn.name, ...suffix }, best.chain.length + 1, chain, best.acquisition.mode);
+        // `self.f()`, `Self::f()` and `Owner::f()` reach a trait's `f` only when the type has no
+        // inherent `f` (inherent items come first); otherwise only `Trait::f(self)` does.
+        if (facts.fn.isTraitDefault || crate.index.methods(owner, facts.fn.name).some((f) => f.key === facts.fn.key)) for (const prefix of ['self.', 'Self::', `${owner}::`]) add({ prefix, name: facts.fn.name, ...suffix });
+        else if (facts.fn.traitName) add({ prefix: `${facts.fn.traitName}::`, name: facts.fn.name, ...suffix });
       }
     }
   }

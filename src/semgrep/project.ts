@@ -183,7 +183,11 @@ function semgrepExclusions(hold: Hold): SemgrepCondition[] {
 
 /** The call (one of the group's forms) where one of the context sets holds, with the exclusions. */
 function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonly SemgrepCondition[])[]): SemgrepFormula {
-  const forms = conflictFormsSemgrep(group).map((pattern) => ({ pattern }));
+  const forms = group.forms.map((form): SemgrepFormula => {
+    const pattern = { pattern: formSemgrep(form, '$CALLEE') };
+    if (!form.within) return pattern;
+    return { patterns: [pattern, { 'pattern-inside': 'fn $WITHIN(...) { ... }' }, { 'metavariable-regex': { metavariable: '$WITHIN', regex: regexOf(form.within) } }] };
+  });
   const branches = contextSets
     .filter((set) => set.length > 0)
     .map((set) => ({
@@ -201,13 +205,18 @@ function conflictFormsSemgrep(group: ConflictGroup): string[] {
   return group.forms.map((f) => formSemgrep(f, '$CALLEE'));
 }
 
+/** Inside a function of this name (a nested one included). */
+function withinFunction(name: string): AstGrepRule {
+  return { stopBy: 'end', kind: 'function_item', has: { field: 'name', regex: regexOf(name) } };
+}
+
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function conflictAstGrep(group: ConflictGroup): AstGrepRule {
-  const forms: AstGrepRule[] = group.forms.map((f) => ({ pattern: formAstGrep(f, '$CALLEE') }));
+  const forms: AstGrepRule[] = group.forms.map((f) => (f.within ? { pattern: formAstGrep(f, '$CALLEE'), inside: withinFunction(f.within) } : { pattern: formAstGrep(f, '$CALLEE') }));
   // Macro arguments (`println!("{}", self.rows.lock().unwrap().len())`) are token trees to
   // tree-sitter, not calls: the call is found by its text.
-  const plain = group.forms.filter((f) => f.args === undefined && f.suffix === undefined);
+  const plain = group.forms.filter((f) => f.args === undefined && f.suffix === undefined && f.within === undefined);
   if (plain.length > 0) forms.push({ kind: 'token_tree', regex: `(^|[^\\w.:])(${plain.map((f) => escapeRegex(f.prefix.replace(/\s+/g, ''))).join('|')})\\s*${escapeRegex(group.name)}\\s*\\(` });
   return forms.length === 1 ? forms[0] : { any: forms };
 }
@@ -314,13 +323,21 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
   return rules;
 }
 
+/**
+ * An `async` block handed to a call (`rt.block_on(async { … })`, `spawn(async move { … })`) is a
+ * future of its own: its `.await`s suspend it, not this function; where this function awaits it,
+ * that `.await` is the one that counts.
+ */
+const IN_HANDED_FUTURE_SEMGREP: SemgrepCondition[] = ['async { ... }', 'async move { ... }'].map((block) => ({ 'pattern-not-inside': `$TAKER(..., ${block}, ...)` }));
+const IN_HANDED_FUTURE: AstGrepRule = { not: { inside: { stopBy: 'end', kind: 'async_block', inside: { kind: 'arguments' } } } };
+
 function awaitRule(hold: Hold, ids: { crate: string; maker: string }): ProjectRule {
   return {
     id: `lockscope.rust.guard-across-await.${ids.crate}.${ids.maker}`,
     catalogueId: 'guard-across-await',
     message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` and bound with \`let\` is alive at this \`.await\`. Drop it before awaiting, or use an async lock.`,
-    semgrep: { patterns: [{ pattern: '$FUTURE.await' }, ...afterLetSemgrep(semgrepInits(hold)), ...semgrepExclusions(hold).filter((c) => !('pattern-not-inside' in c))] } as unknown as SemgrepFormula,
-    astGrep: { kind: 'await_expression', all: [...ownerScope(hold), afterLet(hold, { kind: 'await_expression' })] },
+    semgrep: { patterns: [{ pattern: '$FUTURE.await' }, ...afterLetSemgrep(semgrepInits(hold)), ...IN_HANDED_FUTURE_SEMGREP, ...semgrepExclusions(hold).filter((c) => !('pattern-not-inside' in c))] } as unknown as SemgrepFormula,
+    astGrep: { kind: 'await_expression', all: [...ownerScope(hold), IN_HANDED_FUTURE, afterLet(hold, { kind: 'await_expression' })] },
     constraints: {},
   };
 }
