@@ -331,8 +331,47 @@ export async function discard() {
 }`,
       messageId: 'discardedReleaser',
     },
+    // \`p.then(f)\` runs \`f\` only when \`p\` fulfils: a rejection of \`load()\` never releases.
+    {
+      code: `const mutex = new Mutex();
+declare function load(): Promise<number>;
+export function refresh() {
+  return mutex.acquire().then((release) => { // <-
+    return load().then((value) => {
+      release();
+      return value;
+    });
+  });
+}`,
+      suggestions: [null],
+    },
+    {
+      code: `const mutex = new Mutex();
+declare function load(): Promise<number>;
+export async function refresh() {
+  const release = await mutex.acquire(); // <-
+  load().then(release);
+}`,
+      suggestions: [null],
+    },
   ],
   valid: [
+    `const mutex = new Mutex();
+declare function load(): Promise<number>;
+export function refresh() {
+  return mutex.acquire().then((release) => load().finally(release));
+}`,
+    `const mutex = new Mutex();
+declare function load(): Promise<number>;
+export async function refresh() {
+  const release = await mutex.acquire();
+  load().then(release, release);
+}`,
+    `const mutex = new Mutex();
+declare function load(): Promise<number>;
+export function refresh() {
+  return mutex.acquire().then((release) => load().catch(() => 0).then(() => release()));
+}`,
     `const mutex = new Mutex();
 export async function drain(jobs: string[]) {
   for (const job of jobs) {

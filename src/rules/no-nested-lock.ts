@@ -25,7 +25,7 @@ export default createRule<[], MessageIds>({
       Program() {
         for (const conflict of lockAnalysisFor(context).guardConflicts()) {
           if (conflict.kind !== 'nested') continue;
-          const { guard, reached } = conflict;
+          const { guard, reached, injected } = conflict;
           const lock = guard.acquisition.lock.display;
           const sharedPair = guard.acquisition.mode === 'shared' && reached.acquisition.mode === 'shared';
           const flavor = guard.acquisition.flavor;
@@ -42,12 +42,15 @@ export default createRule<[], MessageIds>({
             messageId: 'nestedLock',
             span: guard.span,
             description:
-              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}${helper ? ` (${helper})` : ''}, and ${pathPhrase(reached)} takes it again in the same flow: ${why}. ` +
+              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}${helper ? ` (${helper})` : ''}, and ${pathPhrase(reached)} takes it again in the same flow` +
+              (injected ? ` (as ${reached.acquisition.lock.display}: ${where(injected)} passes one lock into both)` : '') +
+              `: ${why}. ` +
               (chain ? `Chain: ${chain}. ` : '') +
               `Move the work that needs no lock into a helper that does not take ${lock} and call that, or release ${lock} before the call.`,
             related: [
               ...(guard.through ?? []).map((step) => ({ span: step.span, message: step.note })),
               ...chainLocations(reached, `takes ${lock} again (${reached.acquisition.mode}) while ${where(guard.span)} holds it`),
+              ...(injected ? [{ span: injected, message: `builds the object with one lock for ${lock} and ${reached.acquisition.lock.display}` }] : []),
             ],
             lowConfidence: guard.acquisition.confidence === 'low' || reached.acquisition.confidence === 'low',
           });

@@ -28,6 +28,10 @@ function leakPhrase(leak: ReleaseLeak): string {
       return `the path that reaches the end of the function (line ${leak.node.loc.end.line})`;
     case 'discarded':
       return 'the discarded releaser';
+    case 'reject':
+      return `a rejection of the promise at line ${line} (no handler of its chain releases)`;
+    case 'fulfil':
+      return `the promise at line ${line} fulfilling with no handler that releases`;
   }
 }
 
@@ -73,7 +77,9 @@ export default createRule<[], MessageIds>({
             span: spanOf(guard.span.file, leak.kind === 'end' ? { start: leak.node.loc.end, end: leak.node.loc.end } : leak.node.loc),
             message: `${leakPhrase(leak)} leaves ${lock} held`,
           }));
-          const fix = tryFinallyFix(guard, context.sourceCode.text);
+          // Held by a promise chain's handler, or lost on one of a chain's paths: the fix is the chain's.
+          const inChain = (scope.kind === 'releaser' && scope.callback !== undefined) || leaks.some((leak) => leak.kind === 'reject' || leak.kind === 'fulfil');
+          const fix = inChain ? undefined : tryFinallyFix(guard, context.sourceCode.text);
           const suggest: TSESLint.SuggestionReportDescriptor<MessageIds>[] = fix
             ? [{ messageId: 'wrapInTryFinally', data: { release: releaseText }, fix: (fixer) => fixer.replaceTextRange([fix.range[0], fix.range[1]], fix.text) }]
             : [];
@@ -84,7 +90,9 @@ export default createRule<[], MessageIds>({
             lowConfidence: guard.acquisition.confidence === 'low',
             description:
               `${lock} is acquired here${helper ? ` (${helper})` : ''}, but ${leakPhrase(first)}${more} skips ${releaseText}: the lock stays held and every later acquisition waits forever. ` +
-              `Call ${releaseText} in a finally block (try { … } finally { ${releaseText}; }), or use a callback-scoped API such as runExclusive.`,
+              (inChain
+                ? `End the promise chain with .finally(() => ${releaseText}) so that it runs whether the chain fulfils or rejects.`
+                : `Call ${releaseText} in a finally block (try { … } finally { ${releaseText}; }), or use a callback-scoped API such as runExclusive.`),
             related,
             suggest,
           });

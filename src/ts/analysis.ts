@@ -1,10 +1,11 @@
 // Lock analysis of one linted TS/JS file: its facts, the summaries of everything it calls (across
 // files when types are available), and the queries the rules ask. Computed once per parsed
 // Program and shared by every rule.
+import fs from 'node:fs';
 import ts from 'typescript';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import { conflicts, type Acquisition, type ReachedAcquisition, type WitnessStep } from '../core/model.js';
+import { conflicts, type Acquisition, type ReachedAcquisition, type SourceSpan, type WitnessStep } from '../core/model.js';
 import { computeLockSummaries, reachedKey, type LockSummary, type SummaryEdge, type SummaryNode } from '../core/summaries.js';
 import { buildFileFacts, lockFamily, rerootKey, type AcquireSite, type CallSite, type CallTarget, type FileFacts, type FunctionFacts, type Site } from './fileFacts.js';
 import { PARAMETER_KIND, acquireMethodOf, type ExtraTsLockApis } from './lockApis.js';
@@ -19,6 +20,8 @@ export interface GuardConflict {
   readonly site: Site;
   /** The conflicting acquisition, with the chain of calls from `site` down to it. */
   readonly reached: ReachedAcquisition;
+  /** Two field locks that are one because this construction passes one lock into both. */
+  readonly injected?: SourceSpan;
 }
 
 /** `outer` is held while `reached` (another lock) is taken: one observed lock order. */
@@ -100,6 +103,50 @@ function factsOfProgramFile(project: ProjectState, fileName: string): FileFacts 
   return facts;
 }
 
+// Extensions Node's and bundlers' resolution tries for a relative specifier, in that order.
+const MODULE_CANDIDATES = ['', '.js', '.cjs', '.mjs', '.ts', '.tsx', '.mts', '.cts', '/index.js', '/index.ts'];
+
+/** The file a relative specifier (already resolved to a path) names, if one exists. */
+function resolveModule(base: string): string | undefined {
+  // TypeScript's ES module imports name the emitted file: `./db.js` is `./db.ts` in the sources.
+  const sources = /\.[cm]?js$/.test(base) ? [base.replace(/js$/, 'ts')] : [];
+  for (const file of [...MODULE_CANDIDATES.map((suffix) => base + suffix), ...sources]) {
+    try {
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/** Facts of a file reached untyped through `require`/`import`, kept while its text is unchanged. */
+const moduleFacts = new Map<string, { readonly text: string; readonly facts: FileFacts | undefined }>();
+
+function factsOfModule(file: string, extra: ExtraTsLockApis | undefined): FileFacts | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const cached = moduleFacts.get(file);
+  if (cached?.text === text) return cached.facts;
+  let facts: FileFacts | undefined;
+  // A CommonJS file may use what a module may not (`return` at the top, `with`): try both.
+  for (const sourceType of file.endsWith('.cjs') ? (['script', 'module'] as const) : (['module', 'script'] as const)) {
+    try {
+      const parsed = parseForESLint(text, { filePath: file, range: true, loc: true, tokens: false, comment: false, ecmaVersion: 'latest', sourceType });
+      facts = buildFileFacts({ file, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, extra });
+      break;
+    } catch {
+      facts = undefined;
+    }
+  }
+  moduleFacts.set(file, { text, facts });
+  return facts;
+}
+
 function isParameterRelative(key: string): boolean {
   return key.startsWith('param:') || key.includes('@param:');
 }
@@ -125,8 +172,12 @@ export class LockAnalysis {
 
   private functionFor(target: CallTarget, fromFile: string): FunctionFacts | undefined {
     if (target.kind === 'function') {
-      const facts = fromFile === this.facts.file ? this.facts : factsOfProgramFile(this.project, fromFile);
+      const facts = fromFile === this.facts.file ? this.facts : (factsOfProgramFile(this.project, fromFile) ?? factsOfModule(fromFile, this.project.extra));
       return facts?.functions.get(target.fn);
+    }
+    if (target.kind === 'export') {
+      const file = resolveModule(target.module);
+      return file === undefined ? undefined : factsOfModule(file, this.project.extra)?.exportedFunction(target.name);
     }
     const facts = factsOfProgramFile(this.project, target.declaration.getSourceFile().fileName);
     return facts?.functionOfDeclaration(target.declaration);
@@ -310,7 +361,7 @@ export class LockAnalysis {
         };
         for (const site of fn.sites) {
           if (site.kind === 'acquire') {
-            if (site.returned && site.guard?.kind !== 'callback') add(returned, { acquisition: site.acquisition, chain: [] });
+            if (site.returned && (site.guard?.kind !== 'callback' || site.guard.handedOut)) add(returned, { acquisition: site.acquisition, chain: [] });
             continue;
           }
           const held = this.heldEntries(fn, site);
@@ -431,12 +482,16 @@ export class LockAnalysis {
           // An untyped parameter is a lock only where a caller passes one: its callers see it.
           if (guard.acquisition.flavor === PARAMETER_KIND.flavor) continue;
           for (const reached of reachedList) {
-            if (!conflicts(guard.acquisition, reached.acquisition)) continue;
-            const kind = guard.acquisition.mode !== 'exclusive' && reached.acquisition.mode === 'exclusive' ? 'upgrade' : 'nested';
+            // A lock injected into two objects is one lock on the instances built that way.
+            const injected =
+              guard.acquisition.lock.key === reached.acquisition.lock.key ? undefined : this.facts.sharedInjection(fn.node, guard.acquisition.lock.key, reached.acquisition.lock.key);
+            const requested = injected ? { ...reached.acquisition, lock: guard.acquisition.lock } : reached.acquisition;
+            if (!conflicts(guard.acquisition, requested)) continue;
+            const kind = guard.acquisition.mode !== 'exclusive' && requested.mode === 'exclusive' ? 'upgrade' : 'nested';
             const id = `${guard.span.line}:${guard.span.column}:${guard.acquisition.lock.key}:${kind}`;
             if (reported.has(id)) continue;
             reported.add(id);
-            found.push({ kind, guard, site, reached });
+            found.push({ kind, guard, site, reached, ...(injected ? { injected } : {}) });
           }
         }
       }

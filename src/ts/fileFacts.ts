@@ -1,6 +1,7 @@
 // Facts about one TS/JS file, computed once and read by every rule: which calls acquire which
 // lock (and in which mode), which guard each acquisition creates and where it is alive, which
 // calls run in whose async flow, and where a releaser is not reached.
+import path from 'node:path';
 import ts from 'typescript';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import type { Acquisition, LockId, SourceSpan, WitnessStep } from '../core/model.js';
@@ -65,6 +66,12 @@ export type GuardScope =
       readonly kind: 'callback';
       /** Undefined when the callback is passed by reference: a `CallSite` with `runUnder` runs it. */
       readonly callback?: FunctionNode;
+      /**
+       * The callback's promise is settled by a function it hands out of the lock (a deferred:
+       * `resolveLock({ resolve })`, `outer.resolve(inner)`), so the lock stays held until that is
+       * called, wherever it went; the acquisition is `returned` when the owner's promise carries it.
+       */
+      readonly handedOut?: boolean;
     }
   | {
       readonly kind: 'releaser';
@@ -77,6 +84,11 @@ export type GuardScope =
       readonly releaseMethods?: readonly string[];
       /** Name used in messages and fixes: `release()`, `this.lock.release()`. */
       readonly releaseText: string;
+      /**
+       * The releaser arrives as this callback's first parameter (`acquire().then((release) => …)`):
+       * the guard is held from the callback's start, and `statement` is its body.
+       */
+      readonly callback?: FunctionNode;
     }
   | { readonly kind: 'disposable'; readonly statement: Node };
 
@@ -111,7 +123,13 @@ export interface CallbackArgument {
 /** A resolved callee: a function in this file, or (typed) a declaration anywhere in the program. */
 export type CallTarget =
   | { readonly kind: 'function'; readonly fn: FunctionNode }
-  | { readonly kind: 'declaration'; readonly declaration: ts.Node };
+  | { readonly kind: 'declaration'; readonly declaration: ts.Node }
+  /**
+   * Untyped: what another file of the project exports under `name` (`require('./db')`,
+   * `import { lock } from './db.js'`); `module` is the specifier resolved against this file,
+   * without the extension the loader would try.
+   */
+  | { readonly kind: 'export'; readonly module: string; readonly name: string };
 
 export interface CallSite {
   readonly kind: 'call';
@@ -182,6 +200,14 @@ export interface FileFacts {
   functionOfDeclaration(declaration: ts.Node): FunctionFacts | undefined;
   /** The exits that leave a call's bound result unreleased, were it a releaser. */
   releaseLeaksOfResult(call: CallSite): readonly ReleaseLeak[];
+  /** The function this file exports under `name` (CommonJS or ES exports), for untyped callers in other files. */
+  exportedFunction(name: string): FunctionFacts | undefined;
+  /**
+   * Where this file builds an instance of `owner`'s class passing one value into both field
+   * locks `a` and `b` (`new Service(lock, new Repo(lock))` for `this.lock` and `this.repo.lock`):
+   * on that instance they are one lock.
+   */
+  sharedInjection(owner: Owner, a: string, b: string): SourceSpan | undefined;
 }
 
 export interface FileInput {
@@ -211,12 +237,15 @@ class FileFactsBuilder {
   private readonly imports: Map<string, ImportedName>;
   private readonly variables = new Map<TSESTree.Identifier, Variable>();
   private readonly calls: TSESTree.CallExpression[] = [];
+  private readonly constructions: TSESTree.NewExpression[] = [];
   private readonly owners: Owner[] = [];
   private readonly thisAssignments: TSESTree.AssignmentExpression[] = [];
   /** ES5 classes: `C.prototype.m = function () {…}`, by constructor name and method name. */
   private readonly prototypeMethods = new Map<string, Map<string, FunctionNode>>();
   /** CommonJS exports: `exports.f = …`, `module.exports.f = …`, `module.exports = { f }`. */
   private readonly exported = new Map<string, Node>();
+  /** `module.exports = <value>` when the value is not an object literal (a function, a binding, an IIFE's result). */
+  private wholeExport?: Node;
   private readonly fieldKindCache = new Map<ClassNode, Map<string, LockKind>>();
 
   constructor(private readonly input: FileInput) {
@@ -233,6 +262,7 @@ class FileFactsBuilder {
         this.thisAssignments.push(node);
       }
       if (node.type === 'AssignmentExpression' && node.operator === '=') this.noteModuleAssignment(node);
+      if (node.type === 'NewExpression') this.constructions.push(node);
     }
     for (const scope of input.scopeManager?.scopes ?? []) {
       for (const reference of scope.references) if (reference.resolved) this.variables.set(reference.identifier as TSESTree.Identifier, reference.resolved);
@@ -254,6 +284,7 @@ class FileFactsBuilder {
     const isModuleExports = (node: Node): boolean =>
       node.type === 'MemberExpression' && propertyName(node) === 'exports' && node.object.type === 'Identifier' && node.object.name === 'module';
     if (name && ((object.type === 'Identifier' && object.name === 'exports') || isModuleExports(object))) this.exported.set(name, value);
+    if (isModuleExports(left) && value.type !== 'ObjectExpression') this.wholeExport = value;
     if (isModuleExports(left) && value.type === 'ObjectExpression') {
       for (const property of value.properties) {
         const key = property.type === 'Property' ? keyName(property.key, property.computed) : undefined;
@@ -341,6 +372,11 @@ class FileFactsBuilder {
         return fn ? functions.get(fn) : undefined;
       },
       releaseLeaksOfResult: (call) => (call.resultScope ? (this.scopeLeaks(call.resultScope, call, undefined) ?? []) : []),
+      sharedInjection: (owner, a, b) => this.sharedInjection(owner, a, b),
+      exportedFunction: (name) => {
+        const fn = this.exportedFunctionNode(name);
+        return fn ? functions.get(fn) : undefined;
+      },
     };
   }
 
@@ -352,6 +388,8 @@ class FileFactsBuilder {
     let node: Node = fn;
     while (node.parent && (node.parent.type === 'TSAsExpression' || node.parent.type === 'TSSatisfiesExpression')) node = node.parent;
     const parent = node.parent;
+    // `new Promise(executor)` runs the executor before it returns.
+    if (parent?.type === 'NewExpression' && parent.arguments[0] === node && parent.callee.type === 'Identifier' && parent.callee.name === 'Promise') return true;
     if (parent?.type !== 'CallExpression') return false;
     if (parent.callee === node) return true;
     if (!parent.arguments.includes(node as TSESTree.CallExpressionArgument)) return false;
@@ -1162,7 +1200,11 @@ class FileFactsBuilder {
   private withCallback(site: AcquireSite, callback: Node | undefined, owner: Owner): Site[] {
     if (!callback) return [site];
     const fn = unwrap(callback);
-    if (isFunction(fn)) return [{ ...site, guard: { kind: 'callback', callback: fn } }];
+    if (isFunction(fn)) {
+      if (!this.handsOutSettler(fn, site.owner)) return [{ ...site, guard: { kind: 'callback', callback: fn } }];
+      // The owner's promise settles once the lock is taken: whoever waits for it waits for the lock.
+      return [{ ...site, guard: { kind: 'callback', callback: fn, handedOut: true }, returned: true, inFlow: true }];
+    }
     const param = this.ownParameterIndex(fn, owner);
     const targets = param === undefined ? this.targetsOf(fn, undefined) : [];
     const guarded: AcquireSite = { ...site, guard: { kind: 'callback' } };
@@ -1181,6 +1223,10 @@ class FileFactsBuilder {
    * function; undefined for a call of a helper that may return one).
    */
   private releaserGuard(call: TSESTree.CallExpression, ref: LockRef | undefined, style: HoldStyle | undefined = 'releaser'): GuardScope | undefined {
+    if (style === 'releaser') {
+      const handler = this.releaserHandler(call);
+      if (handler) return handler;
+    }
     const awaited = call.parent;
     if (awaited?.type !== 'AwaitExpression' && awaited?.type !== 'YieldExpression') return undefined;
     const holder = awaited.parent;
@@ -1194,7 +1240,8 @@ class FileFactsBuilder {
       // A lock released through itself hands out no releaser (async-sema's token, await-lock's nothing).
       const binding = holder.id.type === 'ArrayPattern' ? holder.id.elements[1] : holder.id;
       if (binding?.type === 'Identifier' && style === 'releaser') {
-        return { kind: 'releaser', statement: declaration, releaser: this.variables.get(binding), releasedThroughLock: false, releaseText: `${binding.name}()` };
+        const releaser = this.variables.get(binding);
+        return { kind: 'releaser', statement: declaration, releaser, releasedThroughLock: false, releaseText: releaseTextOf(binding.name, releaser) };
       }
       if (!ref) return undefined;
       return { kind: 'releaser', statement: declaration, releasedThroughLock, releaseMethods, releaseText: releasedThroughLock ? lockText : 'release()' };
@@ -1206,6 +1253,125 @@ class FileFactsBuilder {
       return { kind: 'releaser', statement: holder, releasedThroughLock, releaseMethods, releaseText: releasedThroughLock ? lockText : 'release()' };
     }
     return undefined;
+  }
+
+  /** `acquire().then((release) => …)`: the handler's first parameter is the releaser, from its first statement on. */
+  private releaserHandler(call: TSESTree.CallExpression): GuardScope | undefined {
+    const member = call.parent;
+    if (member?.type !== 'MemberExpression' || member.object !== call || propertyName(member) !== 'then') return undefined;
+    const then = member.parent;
+    const handler = then?.type === 'CallExpression' && then.callee === member && then.arguments[0] ? unwrap(then.arguments[0]) : undefined;
+    const parameter = handler && isFunction(handler) ? handler.params[0] : undefined;
+    if (!handler || !isFunction(handler) || parameter?.type !== 'Identifier') return undefined;
+    const releaser = this.variables.get(parameter);
+    return { kind: 'releaser', statement: handler.body, releaser, releasedThroughLock: false, releaseText: releaseTextOf(parameter.name, releaser), callback: handler };
+  }
+
+  /**
+   * The callback of a callback-scoped acquisition returns a promise that nothing in it settles,
+   * and hands that promise's settler to whoever waits for the owner's result: the Chesster
+   * `lock()` (`lockDeferred.resolve(unlock); return unlock.promise;` inside `acquire(key, cb)`, then
+   * `return lockDeferred.promise`). The lock is then held until the caller settles it.
+   */
+  private handsOutSettler(callback: FunctionNode, owner: Owner): boolean {
+    if (owner.type === 'Program') return false;
+    const inner = new Set(returnedExpressions(callback).flatMap((value) => this.deferredSettlers(value, 0)));
+    const outer = new Set(returnedExpressions(owner).flatMap((value) => this.deferredSettlers(value, 0)));
+    if (inner.size === 0 || outer.size === 0) return false;
+    return this.calls.some((call) => {
+      if (!contains(callback, call)) return false;
+      const callee = unwrap(call.callee);
+      const settlesOuter =
+        (callee.type === 'Identifier' && outer.has(this.variables.get(callee)!)) ||
+        (callee.type === 'MemberExpression' && propertyName(callee) === 'resolve' && unwrap(callee.object).type === 'Identifier' && outer.has(this.variables.get(unwrap(callee.object) as TSESTree.Identifier)!));
+      if (!settlesOuter) return false;
+      let carries = false;
+      for (const argument of call.arguments) {
+        visitAll(argument, (node) => {
+          if (node.type === 'Identifier' && inner.has(this.variables.get(node)!)) carries = true;
+        });
+      }
+      return carries;
+    });
+  }
+
+  /**
+   * The bindings that settle the promise `value` denotes: the executor's `resolve` of `new
+   * Promise((resolve) => …)` and whatever it is stored in, a deferred object (`d` of `d.promise`
+   * for `d = Q.defer()` or `Promise.withResolvers()`), or `resolve` of `const { promise, resolve }
+   * = Promise.withResolvers()`.
+   */
+  private deferredSettlers(value: Node, depth: number): Variable[] {
+    const expression = unwrap(value);
+    if (depth > 3) return [];
+    if (expression.type === 'NewExpression' && expression.callee.type === 'Identifier' && expression.callee.name === 'Promise') {
+      const executor = expression.arguments[0] && unwrap(expression.arguments[0]);
+      const resolve = executor && isFunction(executor) && executor.params[0]?.type === 'Identifier' ? this.variables.get(executor.params[0]) : undefined;
+      if (!resolve) return [];
+      const stored = resolve.references.flatMap((reference) => {
+        const parent = reference.identifier.parent;
+        const target = parent?.type === 'AssignmentExpression' && parent.right === reference.identifier && parent.left.type === 'Identifier' ? this.variables.get(parent.left) : undefined;
+        return target ? [target] : [];
+      });
+      return [resolve, ...stored];
+    }
+    if (expression.type === 'Identifier') {
+      const variable = this.variables.get(expression);
+      const definition = variable?.defs[0];
+      if (!variable || definition?.type !== 'Variable' || !isSingleAssignment(variable)) return [];
+      const declarator = definition.node as TSESTree.VariableDeclarator;
+      if (declarator.id.type === 'ObjectPattern' && declarator.init && isDeferredMaker(declarator.init)) {
+        return ['resolve', 'reject'].flatMap((key) => {
+          const property = declarator.id.type === 'ObjectPattern' ? declarator.id.properties.find((p) => p.type === 'Property' && keyName(p.key, p.computed) === key) : undefined;
+          const bound = property?.type === 'Property' && property.value.type === 'Identifier' ? this.variables.get(property.value) : undefined;
+          return bound ? [bound] : [];
+        });
+      }
+      return declarator.id === definition.name && declarator.init ? this.deferredSettlers(declarator.init, depth + 1) : [];
+    }
+    if (expression.type === 'MemberExpression' && propertyName(expression) === 'promise' && unwrap(expression.object).type === 'Identifier') {
+      const variable = this.variables.get(unwrap(expression.object) as TSESTree.Identifier);
+      const definition = variable?.defs[0];
+      const init = definition?.type === 'Variable' && variable && isSingleAssignment(variable) ? (definition.node as TSESTree.VariableDeclarator).init : undefined;
+      return init && isDeferredMaker(init) ? [variable!] : [];
+    }
+    return [];
+  }
+
+  // ── Injected locks ───────────────────────────────────────────────────────────────────────
+
+  private sharedInjection(owner: Owner, a: string, b: string): SourceSpan | undefined {
+    const cls = owner.type === 'Program' ? undefined : enclosingClass(owner);
+    const pathA = cls && injectionPath(a);
+    const pathB = cls && injectionPath(b);
+    if (!cls || !pathA || !pathB) return undefined;
+    for (const construction of this.constructions) {
+      if (this.classOf(construction.callee) !== cls) continue;
+      const valueA = this.injectedValue(construction, cls, pathA.fields, pathA.cls, 0);
+      if (valueA !== undefined && valueA === this.injectedValue(construction, cls, pathB.fields, pathB.cls, 0)) return spanOf(this.file, construction);
+    }
+    return undefined;
+  }
+
+  /**
+   * The value a construction puts at a field path of the new object: `lock` of `new Service(lock,
+   * …)` when the constructor stores its first parameter in `this.lock`, and through an argument
+   * that is itself built here (`repo.lock` of `new Service(…, new Repo(lock))`).
+   */
+  private injectedValue(construction: TSESTree.NewExpression, cls: ClassNode, fields: readonly string[], lastClass: string, depth: number): string | undefined {
+    const index = injectedParameter(cls, fields[0], (identifier) => this.variables.get(identifier));
+    const argument = index === undefined ? undefined : construction.arguments[index];
+    if (!argument || argument.type === 'SpreadElement' || depth > 4) return undefined;
+    if (fields.length === 1) return className(cls) === lastClass ? this.valueIdentity(argument, this.ownerOf(construction)) : undefined;
+    let inner = unwrap(argument);
+    if (inner.type === 'Identifier') {
+      const variable = this.variables.get(inner);
+      const definition = variable?.defs[0];
+      const init = definition?.type === 'Variable' && isSingleAssignment(variable!) ? (definition.node as TSESTree.VariableDeclarator).init : undefined;
+      inner = init ? unwrap(init) : inner;
+    }
+    const innerClass = inner.type === 'NewExpression' ? this.classOf(inner.callee) : undefined;
+    return innerClass && this.injectedValue(inner as TSESTree.NewExpression, innerClass, fields.slice(1), lastClass, depth + 1);
   }
 
   // ── Calls ────────────────────────────────────────────────────────────────────────────────
@@ -1230,7 +1396,109 @@ class FileFactsBuilder {
     const typedTargets = this.typedTargets(callee, call);
     if (typedTargets) return typedTargets;
     const fn = this.localFunction(callee);
-    return fn ? [{ kind: 'function', fn }] : [];
+    if (fn) return [{ kind: 'function', fn }];
+    const imported = this.importedTarget(callee);
+    return imported ? [imported] : [];
+  }
+
+  /**
+   * Untyped: a call of what another file of the project exports, named through `require` or an
+   * import of a relative path: `dbLock()` after `const { dbLock } = require('./db')`, `db.lock()`
+   * after `const db = require('./models.js')` or `import * as db from './models.js'`.
+   */
+  private importedTarget(callee: Node): CallTarget | undefined {
+    const specifierOf = (node: Node | null | undefined): string | undefined => {
+      const expression = node && unwrap(node);
+      if (expression?.type !== 'CallExpression' || expression.callee.type !== 'Identifier' || expression.callee.name !== 'require') return undefined;
+      const argument = expression.arguments[0];
+      return argument?.type === 'Literal' && typeof argument.value === 'string' ? argument.value : undefined;
+    };
+    const target = (specifier: string | undefined, name: string | undefined): CallTarget | undefined =>
+      specifier !== undefined && name !== undefined && /^\.\.?\//.test(specifier) ? { kind: 'export', module: path.resolve(path.dirname(this.file), specifier), name } : undefined;
+    // What a binding holds: a module (`namespace`) or one of its exports (`name`).
+    const binding = (identifier: TSESTree.Identifier): { specifier?: string; name?: string; namespace: boolean } | undefined => {
+      const variable = this.variables.get(identifier);
+      const definition = variable?.defs[0];
+      if (!variable || !definition || !isSingleAssignment(variable)) return undefined;
+      if (definition.type === 'Variable') {
+        const declarator = definition.node as TSESTree.VariableDeclarator;
+        const specifier = specifierOf(declarator.init);
+        if (declarator.id.type === 'Identifier') return { specifier, name: 'default', namespace: true };
+        if (declarator.id.type === 'ObjectPattern') return { specifier, name: destructuredKey(declarator.id, definition.name as TSESTree.Identifier), namespace: false };
+        return undefined;
+      }
+      if (definition.type === 'ImportBinding') {
+        const specifier = definition.node as TSESTree.ImportClause;
+        const source = (definition.parent as TSESTree.ImportDeclaration | null)?.source.value;
+        if (specifier.type === 'ImportNamespaceSpecifier' || specifier.type === 'ImportDefaultSpecifier') return { specifier: source, name: 'default', namespace: true };
+        const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : String(specifier.imported.value);
+        return { specifier: source, name: imported, namespace: false };
+      }
+      return undefined;
+    };
+    if (callee.type === 'Identifier') {
+      const bound = binding(callee);
+      return bound && target(bound.specifier, bound.name);
+    }
+    if (callee.type === 'MemberExpression' && unwrap(callee.object).type === 'Identifier') {
+      const bound = binding(unwrap(callee.object) as TSESTree.Identifier);
+      return bound?.namespace ? target(bound.specifier, propertyName(callee)) : undefined;
+    }
+    return undefined;
+  }
+
+  /** The function this file exports under `name` (`default`: what `module.exports` itself is). */
+  exportedFunctionNode(name: string): FunctionNode | undefined {
+    const functionOf = (value: Node | undefined): FunctionNode | undefined => {
+      const expression = value && unwrap(value);
+      if (!expression) return undefined;
+      return isFunction(expression) ? expression : this.localFunction(expression);
+    };
+    const exported = this.exported.get(name);
+    if (exported) return functionOf(exported);
+    for (const statement of this.input.ast.body) {
+      if (statement.type === 'ExportDefaultDeclaration' && name === 'default') return functionOf(statement.declaration as Node);
+      if (statement.type !== 'ExportNamedDeclaration') continue;
+      const declaration = statement.declaration;
+      if (declaration?.type === 'FunctionDeclaration' && declaration.id?.name === name) return declaration;
+      if (declaration?.type === 'VariableDeclaration') {
+        for (const declarator of declaration.declarations) if (declarator.id.type === 'Identifier' && declarator.id.name === name) return functionOf(declarator.init ?? undefined);
+      }
+      for (const specifier of statement.source ? [] : statement.specifiers) {
+        const exportedName = specifier.exported.type === 'Identifier' ? specifier.exported.name : specifier.exported.value;
+        if (exportedName === name) return functionOf(specifier.local as Node);
+      }
+    }
+    if (!this.wholeExport) return undefined;
+    if (name === 'default') return functionOf(this.wholeExport);
+    // `module.exports = api` with `var api = (function () { … return { lock: lock }; }())`.
+    return functionOf(this.memberOfObject(this.wholeExport, name, 0));
+  }
+
+  /** The value an object-valued expression gives member `name`: a literal, a binding of one, an IIFE returning one. */
+  private memberOfObject(value: Node, name: string, depth: number): Node | undefined {
+    const expression = unwrap(value);
+    if (depth > 4) return undefined;
+    if (expression.type === 'ObjectExpression') {
+      for (const property of expression.properties) {
+        if (property.type === 'Property' && keyName(property.key, property.computed) === name) return property.value as Node;
+      }
+      return undefined;
+    }
+    if (expression.type === 'Identifier') {
+      const variable = this.variables.get(expression);
+      const definition = variable?.defs[0];
+      const init = definition?.type === 'Variable' && variable && isSingleAssignment(variable) ? (definition.node as TSESTree.VariableDeclarator).init : undefined;
+      return init ? this.memberOfObject(init, name, depth + 1) : undefined;
+    }
+    const iife = expression.type === 'CallExpression' ? unwrap(expression.callee) : undefined;
+    if (iife && isFunction(iife)) {
+      if (iife.body.type !== 'BlockStatement') return this.memberOfObject(iife.body, name, depth + 1);
+      for (const statement of iife.body.body) {
+        if (statement.type === 'ReturnStatement' && statement.argument) return this.memberOfObject(statement.argument, name, depth + 1);
+      }
+    }
+    return undefined;
   }
 
   /** The declaration the checker resolves a call to; undefined leaves it to the untyped lookup. */
@@ -1261,7 +1529,8 @@ class FileFactsBuilder {
     if (isFunction(callee)) return undefined;
     if (callee.type === 'Identifier') {
       const definition = this.variables.get(callee)?.defs[0];
-      if (definition?.type === 'FunctionName') return definition.node as FunctionNode;
+      // `declare function f()` has no body to follow.
+      if (definition?.type === 'FunctionName') return definition.node.type === 'FunctionDeclaration' ? definition.node : undefined;
       if (definition?.type === 'Variable') return this.functionValueOf(this.variables.get(callee)!);
       return undefined;
     }
@@ -1330,7 +1599,18 @@ class FileFactsBuilder {
       return expression?.type === 'NewExpression' ? this.classOf(expression.callee) : undefined;
     };
     for (const member of cls.body.body) {
-      if (member.type === 'PropertyDefinition' && !member.static && keyName(member.key, member.computed) === field) return built(member.value);
+      if (member.type === 'PropertyDefinition' && !member.static && keyName(member.key, member.computed) === field) {
+        const annotated = member.typeAnnotation?.typeAnnotation;
+        return built(member.value) ?? (annotated?.type === 'TSTypeReference' ? this.classOf(annotated.typeName) : undefined);
+      }
+      // `constructor(private readonly repo: Repo)`: the annotation names the class.
+      if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
+        for (const param of member.value.params) {
+          const inner = param.type === 'TSParameterProperty' ? (param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter) : undefined;
+          const annotated = inner?.type === 'Identifier' && inner.name === field ? inner.typeAnnotation?.typeAnnotation : undefined;
+          if (annotated?.type === 'TSTypeReference') return this.classOf(annotated.typeName);
+        }
+      }
     }
     for (const assignment of this.thisAssignments) {
       if (propertyName(assignment.left as TSESTree.MemberExpression) === field && enclosingClass(assignment) === cls) {
@@ -1374,13 +1654,16 @@ class FileFactsBuilder {
     if (!scope) return false;
     if (scope.kind === 'callback') return scope.callback !== undefined && contains(scope.callback, site.node) && this.inFlowUpTo(site.node, scope.callback);
     const statement = scope.statement;
-    const block = statement.parent;
-    if (!block || site.node.range[0] < statement.range[1] || !contains(block, site.node)) return false;
-    if (!this.inFlowUpTo(site.node, enclosingFunction(statement))) return false;
+    // A releaser handed to a callback is held in the callback's body, from its start.
+    const handler = scope.kind === 'releaser' ? scope.callback : undefined;
+    const region = handler ? statement : statement.parent;
+    const from = handler ? statement.range[0] : statement.range[1];
+    if (!region || site.node.range[0] < from || !contains(region, site.node)) return false;
+    if (!this.inFlowUpTo(site.node, handler ?? enclosingFunction(statement))) return false;
     if (scope.kind === 'disposable') return true;
     const oracle = this.releaseOracle(scope, holder);
     return !oracle.dominatingReleases.some(
-      (release) => release.range[0] >= statement.range[1] && release.range[1] <= site.node.range[0] && release.parent !== undefined && contains(release.parent, site.node),
+      (release) => release.range[0] >= from && release.range[1] <= site.node.range[0] && release.parent !== undefined && contains(release.parent, site.node),
     );
   }
 
@@ -1401,7 +1684,13 @@ class FileFactsBuilder {
         const identifier = reference.identifier as Node;
         if (!reference.isRead()) continue;
         const parent = identifier.parent;
-        const call = parent?.type === 'CallExpression' && parent.callee === identifier ? parent : undefined;
+        // `release()`, or a method of a handle: `unlock.resolve()` of a deferred.
+        const call =
+          parent?.type === 'CallExpression' && parent.callee === identifier
+            ? parent
+            : parent?.type === 'MemberExpression' && parent.object === identifier && parent.parent?.type === 'CallExpression' && parent.parent.callee === parent
+              ? parent.parent
+              : undefined;
         if (call) releaseCalls.push(call);
         else handovers.push(identifier);
       }
@@ -1458,8 +1747,8 @@ class FileFactsBuilder {
     const oracle = this.releaseOracle(scope, holder);
     // A releaser handed to someone else (`.finally(release)`, `return { release }`) is theirs to
     // call from there on: the hand-over counts as the release, and the paths before it still leak.
-    const fn = enclosingFunction(scope.statement);
-    const leaks = findReleaseLeaks(scope.statement, fn, oracle);
+    const fn = scope.callback ?? enclosingFunction(scope.statement);
+    const leaks = scope.callback ? findReleaseLeaksInCallback(scope.callback, oracle) : findReleaseLeaks(scope.statement, fn, oracle);
     // A releaser captured by a callback is released when the callback runs: every path through
     // that callback must call it (`send(req, (err) => { if (err) return; release(); })`).
     const callbacks = new Set<FunctionNode>();
@@ -1468,8 +1757,68 @@ class FileFactsBuilder {
       if (callback.type !== 'Program' && callback !== fn && contains(fn, callback) && isOneShotCallback(callback)) callbacks.add(callback);
     }
     for (const callback of callbacks) leaks.push(...findReleaseLeaksInCallback(callback, oracle));
-    return leaks;
+    // A handler walked as a link of a chain and again as a captured callback finds its exits twice.
+    const unique = leaks.filter((leak, index) => leaks.findIndex((other) => other.node === leak.node && other.kind === leak.kind) === index);
+    return unique.sort((a, b) => a.node.range[0] - b.node.range[0]);
   }
+}
+
+/** The field path from `this` of a class-field lock key (`this.repo` + `Repo.lock` → `repo.lock`), and the class that declares its last field. */
+function injectionPath(key: string): { fields: string[]; cls: string } | undefined {
+  const root = lockRoot(key);
+  const family = /#([^#.[\]]+)\.([^#.[\]]+)$/.exec(lockFamily(key));
+  if (!family || (root !== THIS_ROOT && !root?.startsWith(`${THIS_ROOT}.`))) return undefined;
+  return { fields: [...root.split('.').slice(1), family[2]], cls: family[1] };
+}
+
+/** The constructor parameter a class stores in field `field`: a parameter property, or `this.field = param`. */
+function injectedParameter(cls: ClassNode, field: string, variableOf: (identifier: TSESTree.Identifier) => Variable | undefined): number | undefined {
+  const constructor = cls.body.body.find((member): member is TSESTree.MethodDefinition => member.type === 'MethodDefinition' && member.kind === 'constructor');
+  if (!constructor) return undefined;
+  const params = constructor.value.params;
+  const property = params.findIndex((param) => {
+    const inner = param.type === 'TSParameterProperty' ? (param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter) : undefined;
+    return inner?.type === 'Identifier' && inner.name === field;
+  });
+  if (property >= 0) return property;
+  let index: number | undefined;
+  visitAll(constructor.value.body ?? constructor.value, (node) => {
+    if (index !== undefined || node.type !== 'AssignmentExpression' || node.left.type !== 'MemberExpression' || node.left.object.type !== 'ThisExpression') return;
+    if (propertyName(node.left) !== field || node.right.type !== 'Identifier') return;
+    const definition = variableOf(node.right)?.defs[0];
+    if (definition?.type !== 'Parameter' || definition.node !== constructor.value) return;
+    const at = params.findIndex((param) => contains(param, definition.name as Node));
+    if (at >= 0) index = at;
+  });
+  return index;
+}
+
+/** `release()`, or `unlock.resolve()` for a handle whose method releases it (a deferred). */
+function releaseTextOf(name: string, releaser: Variable | undefined): string {
+  const method = releaser?.references
+    .map((reference) => reference.identifier.parent)
+    .find((parent): parent is TSESTree.MemberExpression => parent?.type === 'MemberExpression' && parent.parent?.type === 'CallExpression' && parent.parent.callee === parent);
+  return method ? `${name}.${propertyName(method) ?? 'release'}()` : `${name}()`;
+}
+
+/** The values a function returns: its expression body, or its own `return` statements' arguments. */
+function returnedExpressions(fn: FunctionNode | TSESTree.Program): Node[] {
+  if (fn.type === 'Program') return [];
+  if (fn.body.type !== 'BlockStatement') return [fn.body];
+  const values: Node[] = [];
+  visitAll(fn.body, (node) => {
+    if (node.type === 'ReturnStatement' && node.argument && enclosingFunction(node) === fn) values.push(node.argument);
+  });
+  return values;
+}
+
+/** `Q.defer()`, `defer()`, `Promise.withResolvers()`: an object with a promise and its settlers. */
+function isDeferredMaker(init: Node): boolean {
+  const expression = unwrap(init);
+  if (expression.type !== 'CallExpression') return false;
+  const callee = unwrap(expression.callee);
+  const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' ? propertyName(callee) : undefined;
+  return name === 'defer' || name === 'withResolvers' || name === 'createDeferred' || name === 'deferred';
 }
 
 // A callback registered as a listener may run many times, and only one run needs to release.

@@ -4,7 +4,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { contains, isFunction, type Node } from './syntax.js';
 
-export type LeakKind = 'return' | 'throw' | 'await-throw' | 'end' | 'discarded' | 'break' | 'continue';
+export type LeakKind = 'return' | 'throw' | 'await-throw' | 'end' | 'discarded' | 'break' | 'continue' | 'reject' | 'fulfil';
 
 /** One way out of the function that leaves the lock held. */
 export interface ReleaseLeak {
@@ -67,6 +67,37 @@ function firstAwait(node: Node | null | undefined): Node | undefined {
   return found;
 }
 
+/**
+ * How a promise chain settles with respect to the lock: the paths on which it fulfils, and those
+ * on which it rejects, that leave the lock held (each a leak that names where the path leaves it
+ * held). Empty: every such path releases (or there is none).
+ */
+interface Settlement {
+  readonly fulfilled: readonly ReleaseLeak[];
+  readonly rejected: readonly ReleaseLeak[];
+}
+
+const SETTLED: Settlement = { fulfilled: [], rejected: [] };
+
+/** `p.then(…)`, `p.catch(…)`, `p.finally(…)`: the link and the promise it is attached to. */
+function chainLink(node: Node): { base: Node; method: 'then' | 'catch' | 'finally'; args: readonly Node[] } | undefined {
+  const expression = unwrapValue(node);
+  if (expression.type !== 'CallExpression') return undefined;
+  const callee = unwrapValue(expression.callee);
+  if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier') return undefined;
+  const method = callee.property.name;
+  if (method !== 'then' && method !== 'catch' && method !== 'finally') return undefined;
+  return { base: callee.object, method, args: expression.arguments };
+}
+
+function unwrapValue(node: Node): Node {
+  let current = node;
+  while (['TSAsExpression', 'TSNonNullExpression', 'TSSatisfiesExpression', 'ChainExpression'].includes(current.type)) {
+    current = (current as TSESTree.TSAsExpression).expression;
+  }
+  return current;
+}
+
 class PathWalk {
   readonly leaks: ReleaseLeak[] = [];
   /** Inside a `try` whose `catch` or `finally` takes over a throw. */
@@ -108,10 +139,7 @@ class PathWalk {
       case 'StaticBlock':
         return this.list(statement.body, 0, state);
       case 'ReturnStatement':
-        if (statement.argument && this.oracle.releasesWithin(statement.argument)) return 'released';
-        this.awaits(statement.argument);
-        this.leak('return', statement);
-        return 'dead';
+        return this.returns(statement.argument, statement);
       case 'ThrowStatement':
         this.leak('throw', statement);
         return 'dead';
@@ -157,13 +185,82 @@ class PathWalk {
         }
         return 'dead';
       }
-      default:
+      default: {
+        const value = statement.type === 'ExpressionStatement' ? statement.expression : undefined;
+        if (value && chainLink(awaitedValue(value)) && this.oracle.releasesWithin(value)) return this.chainStatement(value);
         // A release tucked into an expression (`done && release()`) is taken as a release:
         // the rule prefers a missed leak to a false alarm.
         if (this.oracle.releasesWithin(statement)) return 'released';
         this.awaits(statement);
         return state;
+      }
     }
+  }
+
+  /** `return value;` (or an arrow's expression body): a promise chain returned settles the function's promise. */
+  returns(value: Node | null | undefined, statement: Node): State {
+    if (value && this.oracle.releasesWithin(value)) {
+      if (!chainLink(awaitedValue(value))) return 'released';
+      const settled = this.settle(awaitedValue(value));
+      for (const leak of [...settled.fulfilled, ...settled.rejected]) this.leak(leak.kind, leak.node);
+      return 'dead';
+    }
+    this.awaits(value);
+    // An arrow's expression body settles its promise with the value: no `return` to point at.
+    this.leak(statement === value ? 'fulfil' : 'return', statement);
+    return 'dead';
+  }
+
+  /**
+   * A promise chain as a statement: awaited, its rejections throw here and its fulfilments go
+   * on; left floating, it releases later on the paths its handlers release, and the others leak.
+   */
+  private chainStatement(value: Node): State {
+    const awaited = value.type === 'AwaitExpression';
+    const settled = this.settle(awaitedValue(value));
+    if (!(awaited && this.caught > 0)) for (const leak of settled.rejected) this.leak(leak.kind, leak.node);
+    if (awaited) return settled.fulfilled.length > 0 ? 'held' : 'released';
+    for (const leak of settled.fulfilled) this.leak(leak.kind, leak.node);
+    return 'released';
+  }
+
+  /**
+   * Promise semantics: `p.then(f, r)` runs `f` only when `p` fulfils and `r` only when it rejects;
+   * `p.catch(r)` is `p.then(undefined, r)`; `p.finally(h)` runs `h` on both. A link whose input
+   * path is already released stays released, whatever its handler does.
+   */
+  private settle(node: Node): Settlement {
+    const link = chainLink(node);
+    if (!link) {
+      if (this.oracle.releasesWithin(node)) return SETTLED;
+      const expression = unwrapValue(node);
+      const mayReject = expression.type === 'CallExpression' || expression.type === 'NewExpression' || expression.type === 'AwaitExpression';
+      return { fulfilled: [{ kind: 'fulfil', node: expression }], rejected: mayReject ? [{ kind: 'reject', node: expression }] : [] };
+    }
+    const base = this.settle(link.base);
+    if (link.method === 'finally') return this.handlerReleases(link.args[0]) ? SETTLED : base;
+    const [onFulfilled, onRejected] = link.method === 'then' ? [link.args[0], link.args[1]] : [undefined, link.args[0]];
+    const fulfilled = onFulfilled ? this.handled(onFulfilled, base.fulfilled) : { fulfilled: base.fulfilled, rejected: [] };
+    const rejected = onRejected ? this.handled(onRejected, base.rejected) : { fulfilled: [], rejected: base.rejected };
+    return { fulfilled: [...fulfilled.fulfilled, ...rejected.fulfilled], rejected: [...fulfilled.rejected, ...rejected.rejected] };
+  }
+
+  /** What a handler makes of the held paths that reach it. */
+  private handled(handler: Node, incoming: readonly ReleaseLeak[]): Settlement {
+    if (incoming.length === 0) return SETTLED;
+    const fn = unwrapValue(handler);
+    if (!isFunction(fn)) return this.oracle.releasesWithin(fn) ? SETTLED : { fulfilled: [{ kind: 'fulfil', node: fn }], rejected: [] };
+    const walk = new PathWalk(this.oracle, fn);
+    if (fn.body.type !== 'BlockStatement') walk.returns(fn.body, fn.body);
+    else if (walk.list(fn.body.body, 0, 'held') === 'held') walk.fallsOffEnd(fn.body);
+    const rejects = (leak: ReleaseLeak): boolean => leak.kind === 'throw' || leak.kind === 'await-throw' || leak.kind === 'reject';
+    return { fulfilled: walk.leaks.filter((leak) => !rejects(leak)), rejected: walk.leaks.filter(rejects) };
+  }
+
+  private handlerReleases(handler: Node | undefined): boolean {
+    if (!handler) return false;
+    const settled = this.handled(handler, [{ kind: 'fulfil', node: handler }]);
+    return settled.fulfilled.length === 0 && settled.rejected.length === 0;
   }
 
   private tryStatement(statement: TSESTree.TryStatement, state: State): State {
@@ -235,10 +332,16 @@ export function findReleaseLeaks(acquisition: Node, fn: Node, oracle: ReleaseOra
  * release(); }`) and leave without calling it. Called once for the callback's body.
  */
 export function findReleaseLeaksInCallback(callback: Node, oracle: ReleaseOracle): ReleaseLeak[] {
-  if (!isFunction(callback) || callback.body.type !== 'BlockStatement') return [];
+  if (!isFunction(callback)) return [];
   const walk = new PathWalk(oracle, callback);
-  if (walk.list(callback.body.body, 0, 'held') === 'held') walk.fallsOffEnd(callback.body);
+  if (callback.body.type !== 'BlockStatement') walk.returns(callback.body, callback.body);
+  else if (walk.list(callback.body.body, 0, 'held') === 'held') walk.fallsOffEnd(callback.body);
   return walk.leaks;
+}
+
+function awaitedValue(node: Node): Node {
+  const value = unwrapValue(node);
+  return value.type === 'AwaitExpression' ? unwrapValue(value.argument) : value;
 }
 
 function isLoop(node: Node): boolean {
