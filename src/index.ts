@@ -1,7 +1,6 @@
-// The package entry point: the ESLint plugin (default export), and the analyses for tools that
-// embed lockscope.
+// The package entry point: the ESLint plugin (default export) and the rule catalogue. ESLint
+// imports it at every start, so it loads no analysis: tools that embed the analyses import
+// `eslint-plugin-lockscope/api`.
 export { default } from './plugin.js';
 export { RULES, docsUrl, type RuleInfo } from './core/catalogue.js';
 export type { Diagnostic, AnalysisNote, SourceSpan } from './core/model.js';
-export { analyzeRust, type RustAnalysisOptions } from './rust/analyze.js';
-export { RustWorkspace } from './rust/workspace.js';

@@ -1,7 +1,8 @@
 // The ESLint face: `eslint-plugin-lockscope`. Severities come from the one rule catalogue.
-import tsParser from '@typescript-eslint/parser';
+import { createRequire } from 'node:module';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { RULES, type RuleLanguage } from './core/catalogue.js';
+import { loadLazily } from './core/load-lazily.js';
 import { RustLanguage } from './eslint-rust/language.js';
 import { RUST_LANGUAGE_ID } from './eslint-rust/rules/create-rust-rule.js';
 import { rustRules } from './eslint-rust/rules/index.js';
@@ -11,6 +12,18 @@ export const TS_FILES = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
 /** Files ESLint's default parser (espree) cannot read: typescript-eslint's parser is set for them. */
 export const TYPESCRIPT_FILES = ['**/*.{ts,tsx,mts,cts}'];
 export const RUST_FILES = ['**/*.rs'];
+
+const typescriptEslintParser = loadLazily<typeof import('@typescript-eslint/parser')>('@typescript-eslint/parser', import.meta.url);
+
+/**
+ * typescript-eslint's parser, loaded on the first TS file it parses: loading it loads TypeScript,
+ * which would otherwise cost every ESLint start a second, JS-only projects included. Its `meta` is
+ * the parser's own, so ESLint's cache keys and `--print-config` name the real parser.
+ */
+const tsParser: TSESLint.FlatConfig.Parser = {
+  meta: { name: 'typescript-eslint/parser', version: (createRequire(import.meta.url)('@typescript-eslint/parser/package.json') as { version: string }).version },
+  parseForESLint: (code, options) => typescriptEslintParser().parseForESLint(code, options as Parameters<typeof import('@typescript-eslint/parser').parseForESLint>[1]),
+};
 
 /** recommended: each rule at its catalogue severity; strict: every rule an error. */
 function ruleSettings(language: RuleLanguage, strict: boolean): Record<string, 'warn' | 'error'> {
@@ -46,7 +59,7 @@ function configs(level: 'recommended' | 'strict', typeChecked: boolean): TSESLin
       name: `${name}/typescript-parser`,
       files: TYPESCRIPT_FILES,
       languageOptions: {
-        parser: tsParser as TSESLint.FlatConfig.Parser,
+        parser: tsParser,
         sourceType: 'module',
         ...(typeChecked ? { parserOptions: { projectService: true } } : {}),
       },

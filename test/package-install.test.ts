@@ -162,6 +162,30 @@ describe('installed from the packed tarball into a fresh project', () => {
     expect(found.filter((f) => f.includes('fatal'))).toEqual([]);
   });
 
+  it('importing the plugin loads neither TypeScript nor tree-sitter; linting a TS and a Rust file loads them; the analyses are at /api', () => {
+    const project = freshProject(MINIMAL_CONFIG);
+    // CommonJS packages imported from ES modules are in require.cache too, by real path. The
+    // plugin reads the parser's package.json for its version: a JSON file is no load of the parser.
+    const script = `
+      import { createRequire } from 'node:module';
+      const cache = createRequire(process.cwd() + '/').cache;
+      const heavy = () => [...new Set(Object.keys(cache).filter((k) => !k.endsWith('.json')).flatMap((k) => k.match(/node_modules\\/(typescript|tree-sitter|tree-sitter-rust|@typescript-eslint\\/(?:parser|typescript-estree|type-utils))\\//)?.[1] ?? []))].sort();
+      const { default: lockscope } = await import('eslint-plugin-lockscope');
+      const afterImport = heavy();
+      const { ESLint } = await import('eslint');
+      const results = await new ESLint({ overrideConfigFile: true, overrideConfig: lockscope.configs.recommended }).lintFiles(['src']);
+      const findings = results.flatMap((r) => r.messages.map((m) => r.filePath.slice(process.cwd().length + 1) + ':' + m.line + ' ' + m.ruleId)).sort();
+      const api = await import('eslint-plugin-lockscope/api');
+      console.log(JSON.stringify({ afterImport, afterLint: heavy(), findings, api: [typeof api.analyzeRust, typeof api.RustWorkspace] }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(run.stderr).toBe('');
+    const loaded = JSON.parse(run.stdout) as { afterImport: string[]; afterLint: string[]; findings: string[]; api: string[] };
+    expect(loaded.afterImport).toEqual([]);
+    expect(loaded.afterLint).toEqual(['@typescript-eslint/parser', '@typescript-eslint/typescript-estree', 'tree-sitter', 'tree-sitter-rust', 'typescript']);
+    expect(loaded.findings).toEqual(LOCKSCOPE_FINDINGS);
+    expect(loaded.api).toEqual(['function', 'function']);
+  });
+
   it('npx lockscope check finds both and exits 1', () => {
     const project = freshProject(MINIMAL_CONFIG);
     const run = spawnSync('npx', ['--no-install', 'lockscope', 'check', '--format', 'json'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH } });

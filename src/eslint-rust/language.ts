@@ -1,8 +1,14 @@
 // `lockscope/rust`: ESLint's language API for .rs files (as @eslint/json and @eslint/css do it),
 // so any editor that runs ESLint shows the Rust findings.
 import type { File, Language, OkParseResult } from '@eslint/core';
-import { parseRustAst, visitorKeys, type RustNode, type RustParse } from './ast.js';
-import { RustSourceCode, type RustLanguageOptions } from './source-code.js';
+import { loadLazily } from '../core/load-lazily.js';
+import type { RustNode, RustParse } from './ast.js';
+import type { RustLanguageOptions, RustSourceCode } from './source-code.js';
+
+/** The AST mirror, and tree-sitter with it, loaded when the first Rust file is parsed. */
+const rustAst = loadLazily<typeof import('./ast.js')>('./ast.js', import.meta.url);
+/** Its source code object (and @eslint/plugin-kit with it), loaded with the first Rust file too. */
+const rustSourceCode = loadLazily<typeof import('./source-code.js')>('./source-code.js', import.meta.url);
 
 const EDITIONS: readonly unknown[] = [2015, 2018, 2021, 2024];
 const JS_LANGUAGE_OPTIONS = new Set(['parser', 'parserOptions', 'ecmaVersion', 'sourceType', 'globals']);
@@ -18,8 +24,12 @@ export class RustLanguage
   readonly lineStart = 1;
   readonly columnStart = 1;
   readonly nodeTypeKey = 'type';
-  readonly visitorKeys = visitorKeys;
   readonly defaultLanguageOptions: RustLanguageOptions = {};
+
+  /** Read by ESLint's traversal only, after a Rust file was parsed. */
+  get visitorKeys(): Record<string, string[]> {
+    return rustAst().visitorKeys;
+  }
 
   validateLanguageOptions(options: RustLanguageOptions): void {
     for (const key of Object.keys(options)) {
@@ -37,12 +47,12 @@ export class RustLanguage
   /** tree-sitter recovers from syntax errors, so every file parses; broken regions become ERROR nodes. */
   parse(file: File): RustParseResult {
     const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
-    const parsed = parseRustAst(text);
+    const parsed = rustAst().parseRustAst(text);
     return { ok: true, ast: parsed.ast, parsed };
   }
 
   createSourceCode(file: File, input: RustParseResult): RustSourceCode {
     const text = typeof file.body === 'string' ? file.body : new TextDecoder().decode(file.body);
-    return new RustSourceCode({ text, parsed: input.parsed });
+    return new (rustSourceCode().RustSourceCode)({ text, parsed: input.parsed });
   }
 }

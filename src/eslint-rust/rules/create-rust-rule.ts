@@ -1,10 +1,13 @@
 // A Rust rule for ESLint reports the analysis's diagnostics of its own id; it checks nothing itself.
 import type { RuleDefinition } from '@eslint/core';
 import { docsUrl, type RuleInfo } from '../../core/catalogue.js';
+import { loadLazily } from '../../core/load-lazily.js';
 import { formatSpan, type Diagnostic } from '../../core/model.js';
 import type { RustNode } from '../ast.js';
-import { rustFindings } from '../findings.js';
 import type { RustLanguageOptions, RustSourceCode } from '../source-code.js';
+
+/** The Rust analysis, loaded when the first Rust file is linted. */
+const findings = loadLazily<typeof import('../findings.js')>('../findings.js', import.meta.url);
 
 export const RUST_LANGUAGE_ID = 'lockscope/rust';
 
@@ -37,7 +40,7 @@ export function createRustRule(rule: RuleInfo): RustRuleDefinition {
     create(context) {
       return {
         source_file() {
-          for (const diagnostic of rustFindings(context)) {
+          for (const diagnostic of findings().rustFindings(context)) {
             if (diagnostic.rule !== rule.id) continue;
             const { span } = diagnostic;
             context.report({

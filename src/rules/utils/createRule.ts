@@ -1,4 +1,5 @@
-import { ESLintUtils } from '@typescript-eslint/utils';
+// The `eslint-utils` entry alone: the package's root loads ESLint's linter and a scope manager.
+import { RuleCreator } from '@typescript-eslint/utils/eslint-utils';
 import { docsUrl } from '../../core/catalogue.js';
 
 export interface LockscopeRuleDocs {
@@ -8,7 +9,7 @@ export interface LockscopeRuleDocs {
   requiresTypeChecking?: boolean;
 }
 
-const createTsRule = ESLintUtils.RuleCreator<LockscopeRuleDocs>(docsUrl);
+const createTsRule = RuleCreator<LockscopeRuleDocs>(docsUrl);
 
 /**
  * Every TS/JS rule, declared for ESLint's JavaScript language (`meta.languages`, ESLint ≥ 10.2):

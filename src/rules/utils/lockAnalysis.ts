@@ -1,11 +1,15 @@
 import type { TSESLint } from '@typescript-eslint/utils';
-import { lockAnalysisOf, type LockAnalysis } from '../../ts/analysis.js';
+import { loadLazily } from '../../core/load-lazily.js';
+import type { LockAnalysis } from '../../ts/analysis.js';
 import type { ExtraTsLockApis } from '../../ts/lockApis.js';
+
+/** The TS/JS analysis (and TypeScript with it), loaded when the first TS/JS file is linted. */
+const tsAnalysis = loadLazily<typeof import('../../ts/analysis.js')>('../../ts/analysis.js', import.meta.url);
 
 /** The shared analysis of the file being linted (computed by the first rule that asks). */
 export function lockAnalysisFor(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): LockAnalysis {
   const sourceCode = context.sourceCode;
-  return lockAnalysisOf({
+  return tsAnalysis().lockAnalysisOf({
     file: context.filename,
     ast: sourceCode.ast,
     scopeManager: sourceCode.scopeManager,
@@ -14,3 +18,6 @@ export function lockAnalysisFor(context: Readonly<TSESLint.RuleContext<string, r
     extra: (context.settings as { lockscope?: { extraLockApis?: { ts?: ExtraTsLockApis } } }).lockscope?.extraLockApis?.ts,
   });
 }
+
+/** How TS/JS lock keys name their instance root and family, loaded with the analysis. */
+export const tsLockKeys = loadLazily<typeof import('../../ts/fileFacts.js')>('../../ts/fileFacts.js', import.meta.url);
