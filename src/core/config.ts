@@ -3,11 +3,9 @@
 // error, never silently ignored: a misspelt rule id would otherwise switch nothing off.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { AccessMode, RuleSetting } from './model.js';
+import type { AccessMode, Edition, LockKind, RuleSetting } from './model.js';
 import { findRule } from './catalogue.js';
 import { findSuppressionRule } from './suppressions.js';
-import type { Edition } from '../rust/crates.js';
-import type { LockKind } from '../rust/lock-apis.js';
 
 export const CONFIG_FILE = 'lockscope.config.json';
 

@@ -16,6 +16,12 @@ export interface SourceSpan {
  */
 export type AccessMode = 'shared' | 'upgradable' | 'exclusive';
 
+/** A Rust edition: it decides how long `if let` and tail-expression temporaries live. */
+export type Edition = 2015 | 2018 | 2021 | 2024;
+
+/** Rust lock type constructors, by the last segment of their type path (the configuration names them too). */
+export type LockKind = 'Mutex' | 'RwLock' | 'ReentrantMutex' | 'RefCell' | 'DashMap' | 'DashSet';
+
 /** What happens when two acquisitions of one lock conflict. */
 export type ConflictOutcome = 'deadlock' | 'panic';
 

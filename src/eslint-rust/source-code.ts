@@ -2,7 +2,7 @@
 // inline comments (`// eslint-disable-next-line lockscope/double-lock -- reason`) in Rust comments.
 import type { DirectiveType, FileProblem, RulesConfig, SourceLocation, SourceRange } from '@eslint/core';
 import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
-import type { Edition } from '../rust/crates.js';
+import type { Edition } from '../core/model.js';
 import type { RustComment, RustNode, RustParse } from './ast.js';
 
 // A type alias, not an interface: ESLint's option types are index-signature records.

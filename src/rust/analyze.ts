@@ -2,13 +2,13 @@
 import { relative } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import { readSourceFile, type SourceOverrides } from '../core/discover.js';
-import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
+import type { AnalysisNote, Diagnostic, Edition, RuleSetting } from '../core/model.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { findLockOrderCycles } from './lock-order-cycles.js';
 import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
-import { groupIntoCrates, type CrateInfo, type Edition } from './crates.js';
+import { groupIntoCrates, type CrateInfo } from './crates.js';
 import type { FunctionFacts } from './facts.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';

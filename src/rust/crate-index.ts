@@ -1,10 +1,10 @@
 // The crate index: declarations (structs and their field types, impls, traits, functions,
 // statics, `use` imports) found lazily. A cheap text index of names says which files may declare
 // a name; only those files are parsed, and only when a lookup needs them.
-import type { AnalysisNote } from '../core/model.js';
+import type { AnalysisNote, Edition, LockKind } from '../core/model.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
-import type { CrateInfo, Edition } from './crates.js';
-import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf, type LockKind } from './lock-apis.js';
+import type { CrateInfo } from './crates.js';
+import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';

@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-
-export type Edition = 2015 | 2018 | 2021 | 2024;
+import type { Edition } from '../core/model.js';
 export const DEFAULT_EDITION: Edition = 2021;
 
 export interface CrateInfo {

@@ -1,9 +1,6 @@
 // The Rust lock catalogue: which types are locks, which methods acquire them, in which mode,
 // and which of them leave a guard behind. Extensible through `extraLockApis` in the config.
-import type { AccessMode, LockFlavor } from '../core/model.js';
-
-/** Lock type constructors, by the last segment of their type path. */
-export type LockKind = 'Mutex' | 'RwLock' | 'ReentrantMutex' | 'RefCell' | 'DashMap' | 'DashSet';
+import type { AccessMode, LockFlavor, LockKind } from '../core/model.js';
 
 /** The crate a lock type comes from, which decides fairness and whether it blocks threads. */
 export type LockCrate = 'std' | 'parking_lot' | 'spin' | 'tokio' | 'futures' | 'async_std' | 'dashmap' | 'core' | 'unknown' | 'configured';

@@ -1,5 +1,6 @@
 // Reading declared Rust types: is this a lock (which kind, from which crate), or which struct is it?
-import { lockCrateOfPath, lockKindOfTypeName, type LockCrate, type LockKind } from './lock-apis.js';
+import type { LockKind } from '../core/model.js';
+import { lockCrateOfPath, lockKindOfTypeName, type LockCrate } from './lock-apis.js';
 
 export interface LockType {
   readonly kind: LockKind;

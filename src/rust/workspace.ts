@@ -4,11 +4,11 @@
 import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { discoverFiles } from '../core/discover.js';
-import type { AnalysisNote, Diagnostic, RuleSetting } from '../core/model.js';
+import type { AnalysisNote, Diagnostic, Edition, RuleSetting } from '../core/model.js';
 import { PhaseClock, RUST_PHASES } from '../core/phase-clock.js';
 import { CrateAnalysis, dedupe, readCrateTexts, toDiagnostic } from './analyze.js';
 import type { RustExtraLockApis } from '../core/config.js';
-import { groupIntoCrates, type Edition } from './crates.js';
+import { groupIntoCrates } from './crates.js';
 import type { RustFinding } from './rules/rule.js';
 
 export interface RustWorkspaceOptions {

@@ -7,7 +7,7 @@
 // Each crate gets its own files, scoped to its directory, so its edition decides the `else` rule.
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import type { Edition } from '../rust/crates.js';
+import type { Edition } from '../core/model.js';
 import type { CrateFacts } from '../rust/summaries.js';
 import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';

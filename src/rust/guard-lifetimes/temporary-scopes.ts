@@ -5,7 +5,7 @@
 // guards alive at that moment.
 import type { Acquisition, SourceSpan } from '../../core/model.js';
 import type { FnDecl, ParsedFile } from '../crate-index.js';
-import type { Edition } from '../crates.js';
+import type { Edition } from '../../core/model.js';
 import type { CallEvent, FactEvent, FunctionFacts, GuardFact, HeldGuard } from '../facts.js';
 import type { LockMethod } from '../lock-apis.js';
 import type { SyntaxNode } from '../syntax.js';

@@ -2,7 +2,7 @@
 // returns findings. No rule walks syntax.
 import type { RelatedLocation, SourceSpan } from '../../core/model.js';
 import type { LockConflict, LockOrderEdge } from '../conflicts.js';
-import type { Edition } from '../crates.js';
+import type { Edition } from '../../core/model.js';
 import type { LockOrderCycle } from '../lock-order-cycles.js';
 import type { CrateFacts } from '../summaries.js';
 
