@@ -5,6 +5,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readSourceFile } from '../src/core/discover.js';
 import { DOUBLE_LOCK_LIB, lockscope, lockscopeBin, rustCrate, tempProject } from './cli-support.js';
 
 const ESC = '\u001b';
@@ -150,6 +151,15 @@ describe('reads count each real file once', () => {
     const doc = JSON.parse(run.stdout) as { diagnostics: { file: string }[]; stats: { files: number } };
     expect(doc.diagnostics.map((d) => d.file)).toEqual(['src/lib.rs']);
     expect(doc.stats.files).toBe(2);
+  });
+});
+
+describe('a source file that cannot be read', () => {
+  it('is refused with the reason the write errors give (one describer for both), never thrown', () => {
+    const cwd = tempProject(rustCrate(DOUBLE_LOCK_LIB));
+    mkdirSync(join(cwd, 'looks-like.rs'));
+    expect(readSourceFile(join(cwd, 'looks-like.rs'))).toEqual({ ok: false, reason: 'could not read the file: is a directory' });
+    expect(readSourceFile(join(cwd, 'gone.rs'))).toEqual({ ok: false, reason: 'could not read the file: no such file or directory' });
   });
 });
 

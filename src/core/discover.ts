@@ -3,6 +3,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { describeIoError } from './io-errors.js';
 import type { AnalysisNote } from './model.js';
 
 export const RUST_EXTENSIONS = ['.rs'];
@@ -180,8 +181,7 @@ export function readSourceFile(file: string, overrides?: SourceOverrides): ReadR
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'EACCES' ? 'permission denied' : `could not read file (${code ?? 'error'})` };
+    return { ok: false, reason: `could not read the file: ${describeIoError(error)}` };
   }
   if (bytes.includes(0)) return { ok: false, reason: 'skipped a binary file (it contains NUL bytes)' };
   let text: string;

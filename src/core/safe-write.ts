@@ -5,6 +5,7 @@
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { describeIoError } from './io-errors.js';
 
 /** A target lockscope refuses to write, or an I/O failure while writing: exit status 2. */
 export class WriteError extends Error {}
@@ -19,21 +20,6 @@ function kindOf(path: string): 'missing' | 'file' | 'directory' | 'symlink' | 'o
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw new WriteError(`cannot inspect ${path}: ${describeIoError(error)}`);
   }
-}
-
-export function describeIoError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on device',
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'a parent is not a directory',
-    EISDIR: 'is a directory',
-    EEXIST: 'already exists',
-  };
-  return (e.code && reasons[e.code]) ?? e.code ?? e.message;
 }
 
 /**
