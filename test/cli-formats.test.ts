@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { RULES, docsUrl } from '../src/core/catalogue.js';
 import { DOUBLE_LOCK_LIB, NESTED_TS, lockscope, repoRoot, rustCrate, tempProject } from './cli-support.js';
 
-const project = tempProject({ ...rustCrate(DOUBLE_LOCK_LIB), 'web/a.ts': NESTED_TS });
+const sources: Record<string, string> = { ...rustCrate(DOUBLE_LOCK_LIB), 'web/a.ts': NESTED_TS };
+const project = tempProject(sources);
 
 function sarifValidator(): (log: unknown) => string[] {
   const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
@@ -42,6 +43,10 @@ describe('--format json', () => {
     expect(doc.version).toBe(1);
     expect(Object.keys(doc.stats)).toEqual(['files', 'lines', 'ms']);
     expect(doc.stats.files).toBe(3);
+    // Rust and TS/JS lines alike (`wc -l`), the Cargo.toml not counted.
+    const analysed = Object.entries(sources).filter(([path]) => /\.(rs|ts)$/.test(path));
+    expect(analysed).toHaveLength(3);
+    expect(doc.stats.lines).toBe(analysed.reduce((n, [, text]) => n + text.split('\n').length - 1, 0));
     expect(doc.diagnostics.map((d) => `${d.rule} ${d.file}:${d.line}`)).toEqual(['double-lock src/lib.rs:11', 'no-nested-lock web/a.ts:6']);
     const first = doc.diagnostics[0];
     expect(Object.keys(first)).toEqual(['rule', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn', 'message', 'related']);

@@ -125,7 +125,7 @@ export async function analyzePaths(
   if (found.ts.length > 0) progress.phase(`TS/JS: analysing ${found.ts.length} files`, found.ts.length >= LONG_RUN_FILES);
   // Loaded only when needed: ESLint and TypeScript take half a second to load, which a
   // pre-commit run on Rust files should not pay.
-  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules, sourceOverrides: found.contents, extraLockApis: config?.extraLockApis.ts }) : { diagnostics: [], notes: [] };
+  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules, sourceOverrides: found.contents, extraLockApis: config?.extraLockApis.ts }) : { diagnostics: [], notes: [], lines: 0 };
 
   const shown = (file: string): string => relative(options.cwd, file) || file;
   const reported = (file: string): boolean => !found.reportOnly || found.reportOnly.has(resolve(options.cwd, file));
@@ -143,7 +143,7 @@ export async function analyzePaths(
     diagnostics,
     notes: [...found.notes, ...rust.notes, ...ts.notes].filter((n) => reported(n.file)),
     files: found.rust.length + found.ts.length,
-    lines: rust.lines,
+    lines: rust.lines + ts.lines,
     ms: performance.now() - started,
     suppressed,
     missing: found.missing,

@@ -174,6 +174,13 @@ export type ReadResult = { ok: true; text: string } | { ok: false; reason: strin
 /** Text to analyse instead of a file's bytes on disk, by absolute path (`--staged`: the index's). */
 export type SourceOverrides = Readonly<Record<string, string>>;
 
+/** Lines of a source text, as `wc -l` counts them (the `stats.lines` of every language). */
+export function lineCount(text: string): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
+
 /** Reads a source file; binary and non-UTF-8 files are refused with a reason, never thrown. */
 export function readSourceFile(file: string, overrides?: SourceOverrides): ReadResult {
   if (overrides && Object.hasOwn(overrides, file)) return { ok: true, text: overrides[file] };

@@ -1,7 +1,7 @@
 // The Rust pipeline: files → crates → (pre-filtered, lazy) parse → facts → summaries → rules.
 import { relative } from 'node:path';
 import { RULES } from '../core/catalogue.js';
-import { readSourceFile, type SourceOverrides } from '../core/discover.js';
+import { lineCount, readSourceFile, type SourceOverrides } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, Edition, RuleSetting } from '../core/model.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
@@ -110,7 +110,7 @@ export function readCrateTexts(
     texts.set(shown, result.text);
     absolute.set(shown, file);
     bytes += result.text.length;
-    for (let i = result.text.indexOf('\n'); i >= 0; i = result.text.indexOf('\n', i + 1)) lines++;
+    lines += lineCount(result.text);
   }
   return { texts, absolute, bytes, lines };
 }

@@ -6,7 +6,7 @@ import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { recoverIntactCode } from './recover.js';
 import { RULES } from '../core/catalogue.js';
-import { readSourceFile, type SourceOverrides } from '../core/discover.js';
+import { lineCount, readSourceFile, type SourceOverrides } from '../core/discover.js';
 import type { TsExtraLockApis } from '../core/config.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
 import plugin from '../plugin.js';
@@ -25,6 +25,8 @@ export interface CheckTsOptions {
 export interface CheckTsResult {
   readonly diagnostics: Diagnostic[];
   readonly notes: AnalysisNote[];
+  /** Lines of the files read (skipped ones not counted), as the Rust side counts them. */
+  readonly lines: number;
 }
 
 function hasTsconfigAbove(file: string): boolean {
@@ -107,6 +109,7 @@ async function lintRecovered(eslint: ESLint, file: string, overrides?: SourceOve
 export async function checkTsFiles(files: string[], options: CheckTsOptions): Promise<CheckTsResult> {
   const diagnostics: Diagnostic[] = [];
   const notes: AnalysisNote[] = [];
+  let lines = 0;
   const relativeOf = (file: string): string => path.relative(options.cwd, file) || path.basename(file);
   // Read first, as the Rust side does: binary and non-UTF-8 files are skipped with the same notes.
   const absolute = files
@@ -121,6 +124,7 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
         notes.push({ file: relativeOf(file), message: `skipped a file over ${MAX_TS_FILE_BYTES / 1024 / 1024} MB (bundled or generated code)` });
         return false;
       }
+      lines += lineCount(read.text);
       return true;
     });
   const typedFiles = absolute.filter(hasTsconfigAbove);
@@ -192,5 +196,5 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
   for (const file of untypedAfterAll) notes.push({ file: relative(file), message: 'no tsconfig.json includes this file: analysed without types' });
   await lint([...untypedFiles, ...untypedAfterAll], false);
   diagnostics.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column);
-  return { diagnostics, notes };
+  return { diagnostics, notes, lines };
 }
