@@ -193,6 +193,19 @@ describe('installed from the packed tarball into a fresh project', () => {
     const doc = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; rule: string }[] };
     expect(doc.diagnostics.map((d) => `${d.file}:${d.line} lockscope/${d.rule}`).sort()).toEqual(LOCKSCOPE_FINDINGS);
   });
+
+  it("the README's lockscope.config.json $schema path names the schema in the installed package", () => {
+    const project = freshProject(MINIMAL_CONFIG);
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const schemaPath = /"\$schema": "([^"]+)"/.exec(readme.slice(readme.indexOf('### Configuration')))![1];
+    const schema = JSON.parse(readFileSync(join(project, schemaPath), 'utf8')) as { title: string };
+    expect(schema.title).toBe('lockscope.config.json');
+    writeFileSync(join(project, 'lockscope.config.json'), JSON.stringify({ $schema: schemaPath, rules: { 'double-lock': 'warn' } }));
+    const run = spawnSync('npx', ['--no-install', 'lockscope', 'check', '--format', 'json'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    // Accepted (a refused configuration exits 2 with its error): the findings are reported.
+    expect(run.stderr).toMatch(/^lockscope: 2 errors, 0 warnings in 3 files/);
+    expect(run.status).toBe(1);
+  });
 });
 
 const LOWEST = join(repoRoot, 'test/lowest-peers');
