@@ -82,6 +82,39 @@ describe('peer suites', () => {
   }
 });
 
+// The blind unseen-code rounds (fixtures/unseen/<round>/<crate>/: code written and run by someone
+// who had not read the analysis), held to their marks the same way, crate by crate as a user runs
+// `lockscope check <crate>`: a fix turns a `miss:` into an `expect:`, and the score cannot regress
+// silently.
+const unseenDir = join(root, 'fixtures/unseen');
+const unseenCrates = readdirSync(unseenDir)
+  .sort()
+  .flatMap((round) =>
+    readdirSync(join(unseenDir, round))
+      .filter((name) => statSync(join(unseenDir, round, name)).isDirectory() && /^svc/.test(name))
+      .sort()
+      .map((name) => `${round}/${name}`),
+  );
+
+describe('unseen-code rounds', () => {
+  it('covers both crates of round 2', () => {
+    expect(unseenCrates).toEqual(expect.arrayContaining(['round2/svc2021', 'round2/svc2024']));
+  });
+
+  for (const name of unseenCrates) {
+    it(name, () => {
+      const found = discoverFiles([join(unseenDir, name)], root);
+      const result = analyzeRust(found.rust, { cwd: root, rules: defaultRules });
+      const marks = found.rust.flatMap((file) => readMarks(file, file.slice(root.length + 1)));
+      expect(marks.length, 'a crate of the round without marks would check nothing').toBeGreaterThan(0);
+      const findings = result.diagnostics.map((d) => ({ file: d.span.file, line: d.span.line, rule: d.rule, severity: d.severity }));
+      const { expected, actual, missesReported } = compareMarks(marks, findings);
+      expect(actual).toEqual(expected);
+      expect(missesReported, 'reported now: turn these `miss:` marks into `expect:`').toEqual([]);
+    });
+  }
+});
+
 // The README promises that a finding resting on a guessed lock type, or one that blocks only under
 // contention, is a warning and never an error, whatever the rule's setting.
 describe('the low-confidence cap', () => {

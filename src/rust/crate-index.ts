@@ -66,6 +66,12 @@ export interface ParsedFile {
   readonly traitImpls: { trait: string; type: string }[];
   /** `impl Deref for Type { type Target = T; }`: Type ↦ T, as written. */
   readonly derefTargets: Map<string, string>;
+  /**
+   * Per module the file holds: functions an item-position macro declares (`ocaml! { fn f(…); }`,
+   * `cfg_if! { … fn f() … }`). Their bodies are not known, but they are items of the module, so
+   * they shadow what a glob import would bring under the same name.
+   */
+  readonly macroFns: Map<string, Set<string>>;
 }
 
 /** Names a file may declare, found by regular expressions over its text (no parse). */
@@ -637,11 +643,13 @@ export class CrateIndex {
           if (fn.ownerType === undefined && !fn.traitName && !fn.enclosing && sameModule(fn.module, module)) out.push(fn);
         }
       }
-      return out.length > 0 ? out : this.reexported(module, name, depth);
+      if (out.length > 0) return out;
+      // A function a macro declares in the module is its item: no glob import reaches past it.
+      return this.declaredByMacro(module, name) ? [] : this.reexported(module, name, depth);
     };
     if (segments.length === 1) {
       const local = inModule(from);
-      if (local.length > 0) return local;
+      if (local.length > 0 || this.declaredByMacro(from, name)) return local;
       const imported = file.imports.get(name);
       if (imported) return this.resolveFree(imported.split('::'), from, file, depth + 1);
       for (const [key, base] of file.imports) {
@@ -692,6 +700,12 @@ export class CrateIndex {
       }
     }
     return [];
+  }
+
+  private declaredByMacro(module: ModulePath, name: string): boolean {
+    const key = moduleKey(module);
+    const holders = this.moduleHolderFiles(module).filter((f) => this.texts.get(f)?.includes(name));
+    return this.parsedFiles(this.inScope(holders)).some((holder) => holder.macroFns.get(key)?.has(name) ?? false);
   }
 
   /** Files that are `module` or may hold it inline: where its `use` items can be. */
@@ -746,6 +760,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     edition,
     imports: new Map(),
     moduleImports: new Map(),
+    macroFns: new Map(),
     fns: [],
     structs: [],
     statics: [],
@@ -793,6 +808,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
         }
         case 'macro_invocation':
           collectLazyStatics(file, item);
+          collectMacroFns(file, item, current);
           break;
         case 'impl_item':
           for (const fn of collectImpl(file, item, current)) pushNestedItems(stack, fn.node, current, fn);
@@ -1009,6 +1025,17 @@ function collectLazyStatics(file: ParsedFile, item: SyntaxNode): void {
   const macro = item.childForFieldName('macro')?.text ?? '';
   if (macro !== 'lazy_static' && macro !== 'thread_local') return;
   for (const m of item.text.matchAll(MACRO_STATIC_RE)) file.statics.push({ name: m[1], file, type: m[2] });
+}
+
+const MACRO_FN_RE = /\bfn\s+(?:r#)?([\p{L}_][\p{L}\p{N}_]*)/gu;
+
+function collectMacroFns(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
+  const names = [...item.text.matchAll(MACRO_FN_RE)].map((m) => m[1]);
+  if (names.length === 0) return;
+  const key = moduleKey(module);
+  const own = file.macroFns.get(key) ?? new Set<string>();
+  for (const name of names) own.add(name);
+  file.macroFns.set(key, own);
 }
 
 function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): FnDecl[] {

@@ -57,21 +57,22 @@ export function guardOwners(
   };
 }
 
-/** A pattern that matches only the absent case of an optional guard. */
-export function isNonePattern(pattern: SyntaxNode | null): boolean {
+/**
+ * A pattern that matches only the variants of an optional guard that hold none: `None` of an
+ * `Option<Guard>` (parking_lot's and spin's `try_lock`, a DashMap `get`), `Err(..)` of a failed
+ * `try_*` (tokio's and `try_borrow`'s errors carry no guard, std's `WouldBlock` neither), dashmap's
+ * `TryResult::Absent` / `Locked`. The one failure that carries a guard is std's
+ * `Err(TryLockError::Poisoned(p))`, after another thread panicked holding the lock; like every
+ * `lock().unwrap()`, the model follows the unpoisoned path, so an `Err` pattern holds nothing
+ * unless it names `Poisoned` (or is an or-pattern that may).
+ */
+export function holdsNoGuard(pattern: SyntaxNode | null): boolean {
   if (!pattern) return false;
   const text = pattern.text.replace(/\s+/g, '');
-  // `try_lock`'s `Err(WouldBlock)` holds no guard (only `Err(Poisoned(g))` does).
-  return text === 'None' || text === '_' || text === 'Option::None' || /^(?:Result::)?Err\((?:[A-Za-z_][A-Za-z0-9_]*::)*WouldBlock\)$/.test(text);
-}
-
-/**
- * `Err(_)`, `Err(e)`: the failure of a `try_*` acquisition. It holds no guard, except std's
- * `Err(Poisoned(g))` (std locks poison), so a pattern naming `Poisoned` is not one.
- */
-export function isErrPattern(pattern: SyntaxNode | null): boolean {
-  const text = pattern?.text.replace(/\s+/g, '') ?? '';
-  return /^(?:Result::)?Err\(/.test(text) && !/Poison/.test(text);
+  if (text === 'None' || text === '_' || text === 'Option::None') return true;
+  const err = /^(?:Result::)?Err\((.*)\)$/.exec(text);
+  if (err) return !/\bPoisoned\b|\|/.test(err[1]);
+  return /^(?:(?:[A-Za-z_][A-Za-z0-9_]*::)*TryResult::)?(?:Absent|Locked)$/.test(text);
 }
 
 /** `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. */

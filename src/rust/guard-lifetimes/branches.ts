@@ -4,7 +4,7 @@
 // on the paths that kept it (Reference: "Destructors", drop flags).
 import type { GuardOrigin, ScrutineeConstruct } from '../facts.js';
 import type { SyntaxNode } from '../syntax.js';
-import { diverges, isErrPattern, isNonePattern, patternNames } from '../syntax-shapes.js';
+import { diverges, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { TemporaryScopes } from './temporary-scopes.js';
 import { elementType } from './drop-types.js';
 import { NOTHING, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
@@ -70,13 +70,17 @@ export abstract class Branches extends TemporaryScopes {
     const rescoped = this.edition >= 2024 || isChain;
     if (rescoped) this.pushTemp('before the `else` block (edition 2024 if-let rescope)');
     const valueGuards: LiveGuard[] = [];
+    const absentInThen: LiveGuard[] = [];
     const bindingBlock: BlockScope = { bindings: new Map(), owned: [] };
     for (const part of lets) {
       if (part.type === 'let_condition') {
         const value = part.childForFieldName('value');
         const v = value ? this.expr(value) : NOTHING;
-        valueGuards.push(...v.guards);
         const pattern = part.childForFieldName('pattern');
+        // `if let Err(WouldBlock) = m.try_lock()`, `if let None = map.get(k)`: the then block runs
+        // on the value that holds nothing, the else block on the one that holds the guard.
+        if (holdsNoGuard(pattern)) absentInThen.push(...v.guards.filter((g) => g.optional));
+        else valueGuards.push(...v.guards);
         this.bindPattern(bindingBlock, pattern, v);
       } else {
         // A plain `&&` operand of a chain: its temporaries are dropped at once.
@@ -88,12 +92,12 @@ export abstract class Branches extends TemporaryScopes {
     const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
     this.setRegion(scrutineeGuards, 'then block');
     const branches = this.openBranches();
-    const thenValue = this.exclusiveBranch(branches, consequence, () => {
+    const thenValue = suspendedWhile(absentInThen, () => this.exclusiveBranch(branches, consequence, () => {
       this.blocks.push(bindingBlock);
       const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
       this.endBlock(this.endOf(consequence ?? condition), 'at the end of the `if let` block');
       return value;
-    });
+    }));
     if (rescoped) {
       this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
       // Dropped before `else` whatever the then block did with them: not alive again there.
@@ -102,11 +106,8 @@ export abstract class Branches extends TemporaryScopes {
     let elseValue: Value = NOTHING;
     if (elseBody) {
       // The refuted value of an `Option<Guard>` scrutinee is `None`: it holds nothing.
-      const absent = valueGuards.filter((g) => g.optional);
-      for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, 'else block');
-      elseValue = this.exclusiveBranch(branches, elseBody, () => this.elseBody(elseBody));
-      for (const g of absent) g.suspended--;
+      elseValue = suspendedWhile(valueGuards.filter((g) => g.optional), () => this.exclusiveBranch(branches, elseBody, () => this.elseBody(elseBody)));
     } else {
       this.exclusiveBranch(branches, null, () => NOTHING);
     }
@@ -119,14 +120,6 @@ export abstract class Branches extends TemporaryScopes {
     const branches = this.openBranches();
     // Where the test says an `Option<Guard>` variable is `None`, it holds nothing.
     const absentIn = (branch: 'then' | 'else'): LiveGuard[] => (none && none.noneIn === branch ? none.binding.guards.filter((g) => g.live) : []);
-    const suspendedWhile = <T>(guards: LiveGuard[], walk: () => T): T => {
-      for (const g of guards) g.suspended++;
-      try {
-        return walk();
-      } finally {
-        for (const g of guards) g.suspended--;
-      }
-    };
     const thenValue = consequence
       ? this.exclusiveBranch(branches, consequence, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block')))
       : NOTHING;
@@ -169,7 +162,7 @@ export abstract class Branches extends TemporaryScopes {
   protected exclusiveBranch(branches: BranchSet, node: SyntaxNode | null, walk: () => Value): Value {
     // Each branch starts from what was alive before the construct: a guard an earlier branch
     // dropped (`if c { drop(g) }`) is still held on this branch's path.
-    for (const g of branches.releasedByBranch) if (!g.live) this.revive(g);
+    for (const g of branches.releasedByBranch) if (!g.live) this.revive(g, branches.owners.get(g));
     const liveAtStart = branches.before.filter((g) => g.live);
     const mark = guardIdMark();
     for (const g of branches.survivors) g.suspended++;
@@ -186,8 +179,15 @@ export abstract class Branches extends TemporaryScopes {
   }
 
   protected openBranches(): BranchSet {
+    const before = this.live.filter((g) => g.live);
+    const owners = new Map<LiveGuard, LiveGuard[]>();
+    for (const g of before) {
+      const owner = this.ownerOf(g);
+      if (owner) owners.set(g, owner);
+    }
     return {
-      before: this.live.filter((g) => g.live),
+      before,
+      owners,
       survivors: [],
       keptAlive: new Set(),
       releases: new Map(),
@@ -207,7 +207,7 @@ export abstract class Branches extends TemporaryScopes {
     // branches (edition 2024's `if let` rescope) stays dropped.
     for (const g of branches.releasedByBranch) {
       if (branches.keptAlive.has(g)) {
-        if (!g.live) this.revive(g);
+        if (!g.live) this.revive(g, branches.owners.get(g));
       } else if (g.live) {
         const release = branches.releases.get(g);
         this.release(g, release?.span ?? this.endOf(this.fn.node), release?.note ?? 'in every branch');
@@ -229,31 +229,28 @@ export abstract class Branches extends TemporaryScopes {
       const pattern = arm.childForFieldName('pattern');
       const armValue = arm.childForFieldName('value');
       const patternText = (pattern?.text ?? '').replace(/\s+/g, ' ');
-      // A failed try of a lock that cannot poison (all but std's) holds nothing in any `Err` arm.
-      const absent = value.guards.filter((g) => g.optional && (isNonePattern(pattern) || (isErrPattern(pattern) && !g.fact.acquisition.flavor.name.startsWith('std::'))));
-      for (const g of absent) g.suspended++;
       this.setRegion(scrutineeGuards, `arm \`${truncate(patternText, 40)} =>\``);
-      this.exclusiveBranch(branches, armValue, () => {
-      const armBlock: BlockScope = { bindings: new Map(), owned: [] };
-      this.blocks.push(armBlock);
-      this.bindPattern(armBlock, pattern, value);
-      const guardCondition = pattern?.childForFieldName('condition');
-      if (guardCondition) {
-        this.pushTemp('at the end of the match guard');
-        this.expr(guardCondition);
-        this.endTemp(this.endOf(guardCondition));
-      }
-      if (armValue) {
-        this.pushTemp('at the end of the match arm');
-        const v = this.expr(armValue);
-        this.detach(v.guards);
-        carried.push(...v.guards);
-        this.endTemp(this.endOf(armValue));
-      }
-      this.endBlock(this.endOf(arm), 'at the end of the match arm');
-      return NOTHING;
-      });
-      for (const g of absent) g.suspended--;
+      const absent = holdsNoGuard(pattern) ? value.guards.filter((g) => g.optional) : [];
+      suspendedWhile(absent, () => this.exclusiveBranch(branches, armValue, () => {
+        const armBlock: BlockScope = { bindings: new Map(), owned: [] };
+        this.blocks.push(armBlock);
+        this.bindPattern(armBlock, pattern, value);
+        const guardCondition = pattern?.childForFieldName('condition');
+        if (guardCondition) {
+          this.pushTemp('at the end of the match guard');
+          this.expr(guardCondition);
+          this.endTemp(this.endOf(guardCondition));
+        }
+        if (armValue) {
+          this.pushTemp('at the end of the match arm');
+          const v = this.expr(armValue);
+          this.detach(v.guards);
+          carried.push(...v.guards);
+          this.endTemp(this.endOf(armValue));
+        }
+        this.endBlock(this.endOf(arm), 'at the end of the match arm');
+        return NOTHING;
+      }));
     }
     this.closeBranches(branches);
     this.setRegion(scrutineeGuards, undefined);
@@ -316,4 +313,14 @@ export abstract class Branches extends TemporaryScopes {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Runs `walk` on a path where these guards are not held (a branch on their absent variant). */
+function suspendedWhile<T>(guards: readonly LiveGuard[], walk: () => T): T {
+  for (const g of guards) g.suspended++;
+  try {
+    return walk();
+  } finally {
+    for (const g of guards) g.suspended--;
+  }
 }

@@ -2,7 +2,7 @@
 // returned guards are acquisitions here; a closure runs inside the call that takes it, unless the
 // callee stores it or hands it to another thread or task; an async lock's future acquires at its
 // `.await`; macros are re-parsed so that their arguments count.
-import type { Acquisition, SourceSpan } from '../../core/model.js';
+import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
 import type { CrateIndex, FnDecl } from '../crate-index.js';
 import { acquisitionAtCall, lockAtCall, type CallSite, type GuardFact } from '../facts.js';
 import {
@@ -325,10 +325,25 @@ export abstract class Calls extends Futures {
       }
       return NOTHING;
     }
+    // A `try_*` on a lock this thread already holds in a conflicting mode cannot succeed: it
+    // fails at once and hands back no guard (the same certainty a blocking call would be
+    // reported with as a deadlock).
+    if (!api.blocking && this.failsAgainstHeld(acquisition)) {
+      for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
+      return NOTHING;
+    }
     // `try_lock()` and its kind hand back no guard when they fail (`None`, `Err(WouldBlock)`).
     const guard = this.acquire(acquisition, api.blocking ? api : { ...api, optional: true })!;
     for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
     return { guards: [guard], content: lock.content };
+  }
+
+  private failsAgainstHeld(requested: Acquisition): boolean {
+    if (this.detached || requested.confidence !== 'high' || requested.flavor.reentrant) return false;
+    return this.held().some(({ guard }) => {
+      const held = guard.acquisition;
+      return held.lock.key === requested.lock.key && held.confidence === 'high' && !held.flavor.reentrant && modesAlwaysConflict(held.mode, requested.mode);
+    });
   }
 
   protected pathCall(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
@@ -670,8 +685,8 @@ export abstract class Calls extends Futures {
 
   /**
    * Formatting, assertion and logging macros take ordinary expressions; their token trees are
-   * re-parsed as call arguments so that a `.lock()` inside `println!` counts. Other macros are
-   * parsed the same way when that parse is clean, and skipped otherwise.
+   * re-parsed as call arguments so that a `.lock()` inside `println!` counts. `join!` the same,
+   * when that parse is clean. Any other macro's expansion is not known: see `opaqueMacro`.
    */
   protected macro(node: SyntaxNode): Value {
     const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
@@ -683,19 +698,17 @@ export abstract class Calls extends Futures {
     const joining = JOINING_MACROS.has(name);
     const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
     if (!tokens || tokens.text.length < 3) return NOTHING;
-    const inner = tokens.text.slice(1, -1);
-    const prefix = 'fn __lockscope_macro() { __m(';
-    const tree = parseRust(`${prefix}${inner});}`);
-    if (tree.rootNode.hasError && !EXPRESSION_MACROS.has(name)) {
+    if (!joining && !EXPRESSION_MACROS.has(name)) {
+      this.opaqueMacro(tokens);
+      return NOTHING;
+    }
+    const { args, hasError } = reparsedArguments(tokens.text.slice(1, -1));
+    if (!args || (hasError && !EXPRESSION_MACROS.has(name))) {
       if (joining) this.joinFutures(node, []);
       return NOTHING;
     }
-    const call = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0];
-    const callNode = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
-    const args = callNode?.type === 'call_expression' ? callNode.childForFieldName('arguments') : null;
-    if (!args) return NOTHING;
     const savedShift = this.shift;
-    this.shift = savedShift + tokens.startIndex + 1 - prefix.length;
+    this.shift = savedShift + tokens.startIndex + 1 - MACRO_PREFIX.length;
     try {
       // `matches!(e, Pattern)`: only the first argument is an expression.
       const parts = this.argumentNodes(args);
@@ -715,7 +728,53 @@ export abstract class Calls extends Futures {
     }
     return NOTHING;
   }
+
+  /**
+   * A `macro_rules!` macro whose expansion is not known (a crate's own, or another library's).
+   * Its arguments are the caller's code (hygiene: they cannot see the macro's locals), so a guard
+   * held by the caller is held while they run; but where the expansion puts them is unknown —
+   * usually each in a statement of its own (`let before = $metric.count(); let _ = $block;`), so
+   * that one argument's temporaries are gone before the next runs. Each argument separated by
+   * `,`, `;` or `=>` at the top level is therefore its own temporary scope, and one that is not an
+   * expression on its own is skipped. What is missed: an expansion that puts two arguments in
+   * one expression (`f($a, $b)`), or binds one to a local (`let _g = $m.lock(); $body`).
+   */
+  private opaqueMacro(tokens: SyntaxNode): void {
+    const pieces: SyntaxNode[][] = [[]];
+    for (const token of tokens.children.slice(1, -1)) {
+      if (!token.isNamed && MACRO_SEPARATORS.has(token.type)) pieces.push([]);
+      else pieces[pieces.length - 1].push(token);
+    }
+    for (const piece of pieces) {
+      if (piece.length === 0) continue;
+      const start = piece[0].startIndex;
+      const text = tokens.text.slice(start - tokens.startIndex, piece[piece.length - 1].endIndex - tokens.startIndex);
+      const { args, hasError } = reparsedArguments(text);
+      const expression = hasError ? [] : this.argumentNodes(args);
+      if (expression.length !== 1) continue;
+      const savedShift = this.shift;
+      this.shift = savedShift + start - MACRO_PREFIX.length;
+      try {
+        this.pushTemp('at the end of the macro argument (the macro\'s expansion is not known)');
+        this.expr(expression[0]);
+        this.endTemp(this.endOf(expression[0]));
+      } finally {
+        this.shift = savedShift;
+      }
+    }
+  }
 }
+
+/** A macro's tokens parsed as the arguments of a call, `__m(<tokens>)`, and whether the parse had errors. */
+function reparsedArguments(tokens: string): { args: SyntaxNode | null; hasError: boolean } {
+  const tree = parseRust(`${MACRO_PREFIX}${tokens});}`);
+  const call = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0];
+  const callNode = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
+  return { args: callNode?.type === 'call_expression' ? callNode.childForFieldName('arguments') : null, hasError: tree.rootNode.hasError };
+}
+
+const MACRO_PREFIX = 'fn __lockscope_macro() { __m(';
+const MACRO_SEPARATORS = new Set([',', ';', '=>']);
 
 /**
  * Whether a function's declared result can hold a guard: a guard type, a DashMap `Ref`, an

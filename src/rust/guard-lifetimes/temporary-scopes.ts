@@ -229,13 +229,17 @@ export abstract class TemporaryScopes {
       .map((g) => (g.region ? { guard: g.fact, region: g.region } : { guard: g.fact }));
   }
 
-  protected revive(guard: LiveGuard): void {
+  protected revive(guard: LiveGuard, owner?: LiveGuard[]): void {
     guard.live = true;
     guard.fact.release = undefined;
     if (!this.live.includes(guard)) this.live.push(guard);
     if (guard.binding && !guard.binding.guards.includes(guard)) guard.binding.guards.push(guard);
-    const owned = this.temps.some((t) => t.guards.includes(guard)) || this.blocks.some((b) => b.owned.includes(guard));
-    if (!owned) this.blocks[this.blocks.length - 1].owned.push(guard);
+    if (!this.ownerOf(guard)) (owner ?? this.blocks[this.blocks.length - 1].owned).push(guard);
+  }
+
+  /** The open scope that drops this guard: a statement's temporaries or a block's locals. */
+  protected ownerOf(guard: LiveGuard): LiveGuard[] | undefined {
+    return this.temps.find((t) => t.guards.includes(guard))?.guards ?? this.blocks.find((b) => b.owned.includes(guard))?.owned;
   }
 
   protected acquire(acquisition: Acquisition, method: LockMethod | undefined, returnedBy?: GuardFact['returnedBy']): LiveGuard | undefined {

@@ -103,6 +103,12 @@ export interface BranchSet {
   readonly releases: Map<LiveGuard, GuardRelease>;
   /** Guards of `before` that a branch released: the next branch starts with them alive again. */
   readonly releasedByBranch: Set<LiveGuard>;
+  /**
+   * The scope that owned each guard of `before` (a statement's temporaries, a block's locals): a
+   * guard revived for a sibling branch, or after the construct, is dropped where it was before a
+   * branch moved it out (`Ok(g) => if c { drop(g) }` does not make `g` live to the function's end).
+   */
+  readonly owners: Map<LiveGuard, LiveGuard[]>;
   fallThrough: number;
 }
 
