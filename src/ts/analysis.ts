@@ -1,13 +1,14 @@
 // Lock analysis of one linted TS/JS file: its facts, the summaries of everything it calls (across
 // files when types are available), and the queries the rules ask. Computed once per parsed
 // Program and shared by every rule.
-import fs from 'node:fs';
 import ts from 'typescript';
-import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { conflicts, type Acquisition, type ReachedAcquisition, type SourceSpan, type WitnessStep } from '../core/model.js';
 import { computeLockSummaries, reachedKey, type LockSummary, type SummaryEdge, type SummaryNode } from '../core/summaries.js';
-import { buildFileFacts, lockFamily, rerootKey, type AcquireSite, type CallSite, type CallTarget, type FileFacts, type FunctionFacts, type Site } from './fileFacts.js';
+import { buildFileFacts } from './fileFacts.js';
+import type { AcquireSite, CallSite, CallTarget, FileFacts, FunctionFacts, Site } from './facts.js';
+import { rerootKey } from './lockKeys.js';
+import { factsOfModule, factsOfProgramFile, resolveModule, type ProjectState } from './projectFacts.js';
 import { PARAMETER_KIND, acquireMethodOf, type ExtraTsLockApis } from './lockApis.js';
 import { spanOf } from './syntax.js';
 import type { ReleaseLeak } from './releasePaths.js';
@@ -29,13 +30,6 @@ export interface LockOrderEdge {
   readonly outer: AcquireSite;
   readonly site: Site;
   readonly reached: ReachedAcquisition;
-}
-
-interface ProjectState {
-  /** Facts of the other files of a typed program, parsed on demand and shared between lints. */
-  readonly files: Map<string, FileFacts | undefined>;
-  readonly program?: ts.Program;
-  readonly extra?: ExtraTsLockApis;
 }
 
 /** A lock a helper holds while it runs a parameter (or that it hands back), with the chain to where it is taken. */
@@ -74,77 +68,6 @@ export function lockAnalysisOf(input: AnalysisInput): LockAnalysis {
   const analysis = new LockAnalysis(facts, project);
   analyses.set(input.ast, analysis);
   return analysis;
-}
-
-/** Parses another file of the program (typed) so calls into it can be summarised. */
-function factsOfProgramFile(project: ProjectState, fileName: string): FileFacts | undefined {
-  if (project.files.has(fileName)) return project.files.get(fileName);
-  let facts: FileFacts | undefined;
-  const sourceFile = project.program?.getSourceFile(fileName);
-  if (sourceFile && project.program) {
-    try {
-      const parsed = parseForESLint(sourceFile.text, {
-        programs: [project.program],
-        filePath: fileName,
-        range: true,
-        loc: true,
-        tokens: false,
-        comment: false,
-        ecmaVersion: 'latest',
-        sourceType: 'module',
-      });
-      const services = parsed.services.program ? (parsed.services as ParserServicesWithTypeInformation) : undefined;
-      facts = buildFileFacts({ file: fileName, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, typed: services, extra: project.extra });
-    } catch {
-      facts = undefined;
-    }
-  }
-  project.files.set(fileName, facts);
-  return facts;
-}
-
-// Extensions Node's and bundlers' resolution tries for a relative specifier, in that order.
-const MODULE_CANDIDATES = ['', '.js', '.cjs', '.mjs', '.ts', '.tsx', '.mts', '.cts', '/index.js', '/index.ts'];
-
-/** The file a relative specifier (already resolved to a path) names, if one exists. */
-function resolveModule(base: string): string | undefined {
-  // TypeScript's ES module imports name the emitted file: `./db.js` is `./db.ts` in the sources.
-  const sources = /\.[cm]?js$/.test(base) ? [base.replace(/js$/, 'ts')] : [];
-  for (const file of [...MODULE_CANDIDATES.map((suffix) => base + suffix), ...sources]) {
-    try {
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-
-/** Facts of a file reached untyped through `require`/`import`, kept while its text is unchanged. */
-const moduleFacts = new Map<string, { readonly text: string; readonly facts: FileFacts | undefined }>();
-
-function factsOfModule(file: string, extra: ExtraTsLockApis | undefined): FileFacts | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const cached = moduleFacts.get(file);
-  if (cached?.text === text) return cached.facts;
-  let facts: FileFacts | undefined;
-  // A CommonJS file may use what a module may not (`return` at the top, `with`): try both.
-  for (const sourceType of file.endsWith('.cjs') ? (['script', 'module'] as const) : (['module', 'script'] as const)) {
-    try {
-      const parsed = parseForESLint(text, { filePath: file, range: true, loc: true, tokens: false, comment: false, ecmaVersion: 'latest', sourceType });
-      facts = buildFileFacts({ file, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, extra });
-      break;
-    } catch {
-      facts = undefined;
-    }
-  }
-  moduleFacts.set(file, { text, facts });
-  return facts;
 }
 
 function isParameterRelative(key: string): boolean {

@@ -2,7 +2,7 @@
 // conflicting acquisition. Messages name the lock, where it is held, the conflict and the fix.
 import path from 'node:path';
 import type { ReachedAcquisition, RelatedLocation, SourceSpan } from '../core/model.js';
-import type { AcquireSite } from './fileFacts.js';
+import type { AcquireSite } from './facts.js';
 
 export function where(span: SourceSpan): string {
   return `${path.basename(span.file)}:${span.line}`;

@@ -1,6 +1,6 @@
 // The mechanical fix for `release-on-every-path`: wrap the statements after the acquisition in
 // `try { … } finally { release(); }`, dropping the block-level release calls it replaces.
-import type { AcquireSite } from './fileFacts.js';
+import type { AcquireSite } from './facts.js';
 
 export interface TextEdit {
   readonly range: readonly [number, number];

@@ -1,0 +1,88 @@
+// The facts of the other files a file's calls reach: in a typed program, its other source files
+// (parsed on demand, shared by every lint of that program); untyped, the files a relative
+// `require`/`import` names, resolved as Node and bundlers do and kept while their text is unchanged.
+import fs from 'node:fs';
+import type ts from 'typescript';
+import { parseForESLint } from '@typescript-eslint/parser';
+import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
+import { buildFileFacts } from './fileFacts.js';
+import type { FileFacts } from './facts.js';
+import type { ExtraTsLockApis } from './lockApis.js';
+
+export interface ProjectState {
+  /** Facts of the other files of a typed program, parsed on demand and shared between lints. */
+  readonly files: Map<string, FileFacts | undefined>;
+  readonly program?: ts.Program;
+  readonly extra?: ExtraTsLockApis;
+}
+
+/** Parses another file of the program (typed) so calls into it can be summarised. */
+export function factsOfProgramFile(project: ProjectState, fileName: string): FileFacts | undefined {
+  if (project.files.has(fileName)) return project.files.get(fileName);
+  let facts: FileFacts | undefined;
+  const sourceFile = project.program?.getSourceFile(fileName);
+  if (sourceFile && project.program) {
+    try {
+      const parsed = parseForESLint(sourceFile.text, {
+        programs: [project.program],
+        filePath: fileName,
+        range: true,
+        loc: true,
+        tokens: false,
+        comment: false,
+        ecmaVersion: 'latest',
+        sourceType: 'module',
+      });
+      const services = parsed.services.program ? (parsed.services as ParserServicesWithTypeInformation) : undefined;
+      facts = buildFileFacts({ file: fileName, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, typed: services, extra: project.extra });
+    } catch {
+      facts = undefined;
+    }
+  }
+  project.files.set(fileName, facts);
+  return facts;
+}
+
+// Extensions Node's and bundlers' resolution tries for a relative specifier, in that order.
+const MODULE_CANDIDATES = ['', '.js', '.cjs', '.mjs', '.ts', '.tsx', '.mts', '.cts', '/index.js', '/index.ts'];
+
+/** The file a relative specifier (already resolved to a path) names, if one exists. */
+export function resolveModule(base: string): string | undefined {
+  // TypeScript's ES module imports name the emitted file: `./db.js` is `./db.ts` in the sources.
+  const sources = /\.[cm]?js$/.test(base) ? [base.replace(/js$/, 'ts')] : [];
+  for (const file of [...MODULE_CANDIDATES.map((suffix) => base + suffix), ...sources]) {
+    try {
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/** Facts of a file reached untyped through `require`/`import`, kept while its text is unchanged. */
+const moduleFacts = new Map<string, { readonly text: string; readonly facts: FileFacts | undefined }>();
+
+export function factsOfModule(file: string, extra: ExtraTsLockApis | undefined): FileFacts | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const cached = moduleFacts.get(file);
+  if (cached?.text === text) return cached.facts;
+  let facts: FileFacts | undefined;
+  // A CommonJS file may use what a module may not (`return` at the top, `with`): try both.
+  for (const sourceType of file.endsWith('.cjs') ? (['script', 'module'] as const) : (['module', 'script'] as const)) {
+    try {
+      const parsed = parseForESLint(text, { filePath: file, range: true, loc: true, tokens: false, comment: false, ecmaVersion: 'latest', sourceType });
+      facts = buildFileFacts({ file, ast: parsed.ast as TSESTree.Program, scopeManager: parsed.scopeManager as never, extra });
+      break;
+    } catch {
+      facts = undefined;
+    }
+  }
+  moduleFacts.set(file, { text, facts });
+  return facts;
+}
