@@ -81,7 +81,7 @@ it('analyses files outside the working directory', async () => {
   try {
     const { diagnostics, notes } = await checkTsFiles([path.join(root, 'src/nested-through-call.ts')], { cwd: elsewhere, rules: {} });
     expect(notes).toEqual([]);
-    expect(diagnostics.map((d) => `${path.basename(d.span.file)}:${d.span.line}:${d.rule}`)).toEqual(['nested-through-call.ts:9:no-nested-lock']);
+    expect(diagnostics.map((d) => `${path.basename(d.span.file)}:${d.span.line}:${d.rule}`)).toEqual(['nested-through-call.ts:10:no-nested-lock']);
   } finally {
     fs.rmSync(elsewhere, { recursive: true, force: true });
   }

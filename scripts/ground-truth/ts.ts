@@ -4,15 +4,17 @@
 // and each scenario runs in a `node` process of its own.
 //
 // The convention: a case is a function or class method named `shouldTrigger…` /
-// `shouldNotTrigger…`, or any function/method with a `// ground-truth:` directive above it. A case
+// `shouldNotTrigger…`, or any function/method (or function assigned in a statement of its own,
+// `C.prototype.m = function …`) with a `// ground-truth:` directive above it. A case
 // is positive when an `expect:` or `miss:` mark lies inside it: it must hang. Other cases must
 // complete (a rejection is completing: it is the case's error path). The default scenario builds
 // `new Class()` (no arguments) once and calls the method twice, each call raced against a 1.5 s
 // timer: a hang in the first call is a deadlock, a hang in the second a lock left held by the
 // first. Directives: `// ground-truth: run <statements>` replaces that scenario (repeatable; the
 // module's exports are in scope, `await step('label', promise)` races one step),
-// `// ground-truth: skip -- why`. Files that use Web Locks are not run: Node 20 has no
-// `navigator.locks` and no spec-conformant implementation exists on npm (see GROUND_TRUTH.md).
+// `// ground-truth: skip -- why`. Cases that use Web Locks are not run (skipped with that
+// reason): Node 20 has no `navigator.locks` and no spec-conformant implementation exists on npm
+// (see GROUND_TRUTH.md); a Web Locks mark outside a case is listed as not run like any other.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -80,16 +82,19 @@ function casesOf(file: string, shownAs: string): { cases: TsCase[]; stray: Mark[
   const cases: TsCase[] = [];
   const visit = (node: ts.Node, owner?: string, ownerText?: string): void => {
     const named = (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;
-    if (named !== undefined) {
+    // A function assigned where it is defined (`C.prototype.m = function …`, `exports.f = async
+    // function …`) is a case by its directive: it is named by what it is assigned to.
+    const assigned = assignedFunction(node);
+    if (named !== undefined || assigned !== undefined) {
       const row = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
       const d = directives(lines, row, shownAs);
-      if (CASE_NAME.test(named) || d.runs.length > 0 || d.skip !== undefined) {
+      if ((named !== undefined && CASE_NAME.test(named)) || d.runs.length > 0 || d.skip !== undefined) {
         const line = row + 1;
         const endLine = source.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
         const inside = marks.filter((m) => m.line >= line && m.line <= endLine);
         cases.push({
           file: shownAs,
-          name: owner ? `${owner}.${named}` : named,
+          name: assigned ?? (owner ? `${owner}.${named}` : named!),
           owner: ts.isMethodDeclaration(node) ? owner : undefined,
           line,
           endLine,
@@ -108,16 +113,12 @@ function casesOf(file: string, shownAs: string): { cases: TsCase[]; stray: Mark[
   return { cases, stray };
 }
 
-/** Whether the statement-level block around `line` (its class or function) uses Web Locks. */
-function webLocksAt(file: string, line: number): boolean {
-  const text = readFileSync(file, 'utf8');
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const top = source.statements.find((st) => {
-    const a = source.getLineAndCharacterOfPosition(st.getStart(source)).line + 1;
-    const b = source.getLineAndCharacterOfPosition(st.getEnd()).line + 1;
-    return line >= a && line <= b;
-  });
-  return top !== undefined && WEB_LOCKS_USE.test(top.getText(source));
+/** `C.prototype.m` of `C.prototype.m = function () {…};` (an expression statement assigning a function). */
+function assignedFunction(node: ts.Node): string | undefined {
+  if (!ts.isExpressionStatement(node) || !ts.isBinaryExpression(node.expression)) return undefined;
+  const { left, operatorToken, right } = node.expression;
+  if (operatorToken.kind !== ts.SyntaxKind.EqualsToken || !(ts.isFunctionExpression(right) || ts.isArrowFunction(right))) return undefined;
+  return ts.isPropertyAccessExpression(left) || ts.isIdentifier(left) ? left.getText() : undefined;
 }
 
 /** CommonJS when the file requires and neither imports nor exports (a `.js` file's type is its folder's). */
@@ -195,8 +196,7 @@ export async function runTsGroundTruth(root: string, log: (line: string) => void
     const outputs = emit(join(fixturesDir, project), join(work, project));
     for (const [file, out] of outputs) {
       const { cases, stray: s } = casesOf(file, relative(fixturesDir, file));
-      // Marks in Web Locks code are not run either way: no case is needed to say so.
-      stray.push(...(WEB_LOCKS_USE.test(readFileSync(file, 'utf8')) ? s.filter((m) => !webLocksAt(file, m.line)) : s));
+      stray.push(...s);
       for (const c of cases) all.push({ c, module: out });
     }
   }
