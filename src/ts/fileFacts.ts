@@ -17,8 +17,9 @@ import { DeferredLocks } from './deferredLocks.js';
 import { InjectedLocks } from './injectedLocks.js';
 import { calleeText, contains, enclosingFunction, functionName, isFunction, keyName, propertyName, spanOf, unwrap, type Node } from './syntax.js';
 
-// The fact types and lock keys were declared here before they had modules of their own: work in
-// flight elsewhere (the Semgrep project pack) imports them from here.
+// The fact types and lock keys were declared here before they had modules of their own: the
+// lazily loaded lock keys of the rules (rules/utils/lockAnalysis.ts) and work in flight elsewhere
+// (the Semgrep project pack) import them from here.
 export type { AcquireSite, CallbackArgument, CallSite, CallTarget, FileFacts, FileInput, FunctionFacts, GuardScope, LockRef, Owner, Site } from './facts.js';
 export { ROOT_SEPARATOR, isThisRooted, lockFamily, lockRoot, rerootKey } from './lockKeys.js';
 
