@@ -148,3 +148,39 @@ export function constructedTypePath(calleeText: string): string | undefined {
   );
   return m ? m[1] : undefined;
 }
+
+/** `A, B<C, D>, (E, F)` → the three parts, split at commas outside brackets. */
+export function splitTypeList(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '<' || c === '(' || c === '[') depth++;
+    else if ((c === '>' && text[i - 1] !== '-') || c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (text.slice(start).trim() !== '') parts.push(text.slice(start));
+  return parts;
+}
+
+/**
+ * Which element of a tuple result holds the guard: in `Result<(Vec<Seg>, Id, Guard<'a, H>)>`
+ * destructured as `(a, b, c)`, the only element whose type can hold one (a guard, a `Ref`, a
+ * borrow, a trait object). Seen through `Option` and `…Result` wrappers; undefined when the
+ * type does not say.
+ */
+export function guardElementOf(type: string, arity: number): number | undefined {
+  let text = type.trim();
+  for (let unwrapped = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*(?:Option|(?:[A-Za-z_][A-Za-z0-9_]*)?Result)\s*<([\s\S]*)>$/.exec(text); unwrapped; unwrapped = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*(?:Option|(?:[A-Za-z_][A-Za-z0-9_]*)?Result)\s*<([\s\S]*)>$/.exec(text)) {
+    text = (splitTypeList(unwrapped[1])[0] ?? '').trim();
+  }
+  if (!text.startsWith('(') || !text.endsWith(')')) return undefined;
+  const elements = splitTypeList(text.slice(1, -1));
+  if (elements.length !== arity) return undefined;
+  const holding = elements.flatMap((e, i) => (/Guard|\bRef(?:Mut)?\b|'|\bdyn\b/.test(e) ? [i] : []));
+  return holding.length === 1 ? holding[0] : undefined;
+}

@@ -22,10 +22,10 @@ import {
 } from '../lock-apis.js';
 import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
 import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
-import { constructedTypePath } from '../types.js';
+import { constructedTypePath, splitTypeList } from '../types.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { elementType } from './drop-types.js';
-import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type TypeRef, type Value } from './values.js';
+import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
@@ -210,17 +210,32 @@ export abstract class Calls extends Futures {
         return this.lockCall(node, lowConfidence, method, api, args);
       }
     }
+    // A scoped thread (`s.spawn(|| …)` in `thread::scope(|s| …)`) runs beside this one and takes
+    // its locks once they are free; it can only deadlock with what this thread still holds when
+    // it waits for it: at `handle.join()`, or where `scope` returns. Its closure is walked there.
+    if (method === 'spawn' && receiver.binding?.scopeHandle === true) {
+      const threads = this.scopedThreads[this.scopedThreads.length - 1];
+      let joins: PendingFuture | undefined;
+      this.evaluateArguments(args, false, (closure) => {
+        joins = this.future(() => this.inlineClosure(closure), false);
+        threads?.push(joins);
+      });
+      return { guards: [], joins };
+    }
+    if (method === 'join' && receiver.binding?.joins) {
+      this.evaluateArguments(args, false);
+      this.poll(receiver.binding.joins);
+      return NOTHING;
+    }
     // A lazy iterator adapter bound with `let` runs its closure later, where it is consumed.
-    // A scoped thread is joined before its scope returns: while the caller still holds its guards.
-    const scoped = method === 'spawn' && receiver.binding?.scopeHandle === true;
-    const stored = (!scoped && DETACHING_CALLS.has(method)) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
+    const stored = DETACHING_CALLS.has(method) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
     const deferred: DeferredClosure[] = [];
     this.lastSpawned = undefined;
     const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
     const spawned = DETACHING_CALLS.has(method) ? this.lastSpawned : undefined;
     // `batch.finish()` with `fn finish(self)`: the receiver, and the guards it holds, move in.
     const consumed = struct !== undefined && receiver.guards.length > 0 && !receiver.borrowed && this.ctx.index.methods(struct, method).some(takesSelfByValue);
-    const result = this.resolvedCall(node, callees, method, values, receiver, deferred, !scoped && DETACHING_CALLS.has(method), consumed);
+    const result = this.resolvedCall(node, callees, method, values, receiver, deferred, DETACHING_CALLS.has(method), consumed);
     if (spawned !== undefined) return { ...result, spawned };
     // `let tx2 = tx.clone();` sends on the same channel.
     if (method === 'clone' && receiver.binding?.channel !== undefined) return { ...result, channel: receiver.binding.channel };
@@ -386,9 +401,17 @@ export abstract class Calls extends Futures {
     }
     if (/Guard$|^Ref$|^RefMut$/.test(qualifier)) return this.guardAdapter(node, name, args);
 
-    // `thread::scope(|s| …)` runs its closure here and joins every thread `s` spawns.
+    // `thread::scope(|s| …)` runs its closure here, then joins every thread `s` spawned that was
+    // not joined yet: they run to their end here, under what the caller still holds.
     if (name === 'scope' && segments.length >= 2 && /^(thread|crossbeam|crossbeam_utils|rayon)$/.test(qualifier)) {
-      this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { scopeHandle: true }));
+      this.scopedThreads.push([]);
+      let threads: PendingFuture[] = [];
+      try {
+        this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { scopeHandle: true }));
+      } finally {
+        threads = this.scopedThreads.pop() ?? [];
+      }
+      for (const thread of threads) this.poll(thread);
       return NOTHING;
     }
 
@@ -552,7 +575,9 @@ export abstract class Calls extends Futures {
     const nearby = this.ctx.index.withinLockFiles(resolve);
     // A guard moved into a callee whose result can own it (`Locked::new(guard)`, `Box::new`)
     // comes back in that result; otherwise it is dropped in the callee.
-    const kept = nearby.some((fn) => !fn.isAsync && resultCanOwnGuard(fn, this.ctx.index)) ? this.movedGuards(moved) : [];
+    const owner = nearby.find((fn) => !fn.isAsync && resultCanOwnGuard(fn, this.ctx.index));
+    const kept = owner ? this.movedGuards(moved) : [];
+    for (const g of kept) g.carrier = owner?.returnType;
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
     const site = callSiteOf(receiver, args);
     if (deferred.length > 0) this.runPassedClosures(deferred, nearby, node, name, site);
@@ -636,8 +661,10 @@ export abstract class Calls extends Futures {
       const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
       for (const g of guards) g.suspended--;
       if (!guard) continue;
-      // `fn get(&self, k) -> Option<Ref<…>>`: the `None` it may return holds nothing.
-      guard.optional = callee !== undefined && /^Option\s*</.test(callee.returnType ?? '');
+      // `fn get(&self, k) -> Option<Ref<…>>`: the `None` it may return holds nothing; so does the
+      // `Err` of a `Result<Guard, E>` whose `E` cannot hold one.
+      guard.optional = callee !== undefined && resultMayHoldNoGuard(callee.returnType);
+      guard.carrier = callee?.returnType;
       guards.push(guard);
     }
     return { guards, struct: result.struct, distinct: result.distinct };
@@ -785,6 +812,21 @@ function mayReturnGuard(fn: FnDecl): boolean {
   if (!type) return false;
   // A lifetime means the result borrows (often a struct holding a guard: `Locked<'_>`).
   return LOCK_TYPE_MENTION.test(type) || /Guard|\bRef(?:Mut)?\b|\bimpl\b|\bSelf\b|\bdyn\b|'/.test(type) || /(?:^|[<(,\s])[A-Z]\b/.test(type);
+}
+
+/**
+ * Whether a declared result may carry none of the guards a function returns: the `None` of an
+ * `Option<G>`, the `Err` of a `Result<G, E>` whose `E` cannot hold a guard
+ * (`Result<Guard<'_, T>, InitPermit>`; `io::Result<G>` and other one-argument aliases name an
+ * error type of their own).
+ */
+function resultMayHoldNoGuard(type: string | undefined): boolean {
+  const text = type?.trim() ?? '';
+  if (/^(?:(?:std|core)::option::)?Option\s*</.test(text)) return true;
+  const result = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*(?:[A-Za-z_][A-Za-z0-9_]*)?Result\s*<([\s\S]*)>$/.exec(text);
+  if (!result) return false;
+  const args = splitTypeList(result[1]);
+  return args.length < 2 || !/Guard|\bRef(?:Mut)?\b|'|\bdyn\b|\bimpl\b|^\s*[A-Z]\s*$/.test(args[1]);
 }
 
 /**

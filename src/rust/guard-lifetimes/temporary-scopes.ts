@@ -9,8 +9,8 @@ import type { Edition } from '../../core/model.js';
 import type { CallEvent, FactEvent, FunctionFacts, GuardFact, HeldGuard } from '../facts.js';
 import type { LockMethod } from '../lock-apis.js';
 import type { SyntaxNode } from '../syntax.js';
-import { extendedTemporaries, guardOwners, patternNames } from '../syntax-shapes.js';
-import type { LockType, TypeMeaning } from '../types.js';
+import { extendedTemporaries, guardOwners, holdsNoGuard, patternNames } from '../syntax-shapes.js';
+import { guardElementOf, type LockType, type TypeMeaning } from '../types.js';
 import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
 import {
   callSiteOf,
@@ -23,6 +23,7 @@ import {
   type DroppedLocal,
   type LiveGuard,
   type LockPlace,
+  type PendingFuture,
   type TempScope,
   type TypeRef,
   type Value,
@@ -44,6 +45,8 @@ export abstract class TemporaryScopes {
   /** The spawned closure being walked (numbered per function), for joins and channels. */
   protected thread: number | undefined;
   protected spawnedCount = 0;
+  /** Per open `thread::scope`: the threads spawned in it, each joined where it returns at the latest. */
+  protected readonly scopedThreads: PendingFuture[][] = [];
   protected channelCount = 0;
   /** The number of the closure the last detaching call (`spawn`) handed away. */
   protected lastSpawned: number | undefined;
@@ -360,7 +363,10 @@ export abstract class TemporaryScopes {
     // Temporary lifetime extension: `let r = &temp;` extends `temp` to the enclosing block
     // (Reference: "Temporary lifetime extension", extending based on expressions).
     const extended = init ? extendedTemporaries(init) : false;
-    const moved = bindsValue && !value.borrowed ? value.guards.filter((g) => g.live) : [];
+    // `let Err(permit) = f() else { … }` on a `Result<Guard, Permit>`: where the pattern matches,
+    // the value holds no guard; it dies with the statement's temporaries.
+    const absent = (g: LiveGuard) => g.optional && holdsNoGuard(pattern);
+    const moved = bindsValue && !value.borrowed ? value.guards.filter((g) => g.live && !absent(g)) : [];
     if (moved.length > 0) this.detach(moved, value.binding);
     let extendedGuards: LiveGuard[] = [];
     if (extended && bindsValue) {
@@ -381,8 +387,11 @@ export abstract class TemporaryScopes {
     const block = this.blocks[this.blocks.length - 1];
     const ownerOf = guardOwners(pattern, init, names);
     const guardsOf = new Map<string, LiveGuard[]>();
+    const tupleElements = pattern?.type === 'tuple_pattern' && init?.type !== 'tuple_expression' ? pattern.namedChildren : [];
     for (const g of owned) {
-      const name = ownerOf(g.fact.acquisition.span, this.file.lines, this.shift);
+      // `let (proxies, id, lock) = proxy_all(guard)?;`: the declared result says which element holds it.
+      const element = g.carrier && tupleElements.length > 0 ? guardElementOf(g.carrier, tupleElements.length) : undefined;
+      const name = (element !== undefined ? patternNames(tupleElements[element])[0] : undefined) ?? ownerOf(g.fact.acquisition.span, this.file.lines, this.shift);
       g.fact.origin = 'let';
       g.fact.binding = name;
       // `let r = map.get(k);` keeps the `Option`: r may still be `None`. A pattern unwraps it.
@@ -402,6 +411,7 @@ export abstract class TemporaryScopes {
         future: names.length === 1 ? value.future : undefined,
         path: names.length === 1 ? value.path : undefined,
         spawned: names.length === 1 ? value.spawned : undefined,
+        joins: names.length === 1 ? value.joins : undefined,
         // `let (tx, rx) = mpsc::channel();`: both ends name the one channel.
         channel: value.channel,
       };

@@ -25,6 +25,8 @@ export interface LiveGuard {
   region?: string;
   /** The variable holding it, so that a branch that did not move it can hand it back. */
   binding?: Binding;
+  /** The declared type of the call result that carries it (which tuple element holds it). */
+  carrier?: string;
 }
 
 /** What evaluating an expression produced, as far as locks are concerned. */
@@ -50,6 +52,8 @@ export interface Value {
   readonly path?: string;
   /** A `JoinHandle` of the closure this function spawned under that number. */
   readonly spawned?: number;
+  /** A scoped thread's `ScopedJoinHandle`: its closure runs where it is joined. */
+  readonly joins?: PendingFuture;
   /** An end of a channel made in this function (`mpsc::channel()`, a clone of an end). */
   readonly channel?: number;
 }
@@ -79,6 +83,7 @@ export interface Binding {
   future?: PendingFuture;
   path?: string;
   spawned?: number;
+  joins?: PendingFuture;
   channel?: number;
   content?: TypeRef;
   /** Moved out (passed by value, returned, dropped): its end of scope drops nothing. */
