@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import type { SourceLocation } from '@eslint/core';
 import type { TreeCursor } from 'tree-sitter';
-import { LineMap, parseRust } from '../rust/syntax.js';
+import { LineMap, walkRust } from '../rust/syntax.js';
 
 export interface RustNode {
   /** tree-sitter's node kind: `source_file`, `if_expression`, `line_comment`, `ERROR`, … */
@@ -60,7 +60,7 @@ function isNamed(cursor: TreeCursor): boolean {
 const MAX_DEPTH = 1000;
 
 export function parseRustAst(text: string): RustParse {
-  const cursor = parseRust(text).walk();
+  const cursor = walkRust(text);
   const parents = new WeakMap<RustNode, RustNode>();
   const comments: RustComment[] = [];
 

@@ -52,7 +52,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
-function mayLockInCode(text: string): boolean {
+export function mayLockInCode(text: string): boolean {
   return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
 }
 

@@ -1,27 +1,40 @@
-// tree-sitter access for the Rust front end: one parser per process, positions as SourceSpans.
+// tree-sitter access for the Rust front end: one parser per process, the tree as plain JS objects
+// (syntax-tree.ts), positions as SourceSpans.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
-import type { SourceSpan } from '../core/model.js';
+import { SyntaxNode, Tree } from './syntax-tree.js';
+
+export { LineMap } from './line-map.js';
+export { SyntaxNode, Tree };
 
 const require = createRequire(import.meta.url);
 const TreeSitter = require('tree-sitter') as typeof Parser;
 const RustLanguage = require('tree-sitter-rust') as unknown;
 
-export type SyntaxNode = Parser.SyntaxNode;
-export type Tree = Parser.Tree;
-
 let parser: Parser | undefined;
-/** The last parse: an editor's buffer is parsed by the ESLint language and again by the index. */
-let last: { text: string; tree: Tree } | undefined;
+/**
+ * The last parse: an editor's buffer is parsed by the ESLint language (which walks tree-sitter's
+ * own tree) and again by the index (which reads the mirror), one native parse between them.
+ */
+let last: { text: string; native: Parser.Tree; tree?: Tree } | undefined;
 
-export function parseRust(text: string): Tree {
-  if (last?.text === text) return last.tree;
-  const tree = parseFresh(text);
-  last = { text, tree };
-  return tree;
+function parseNative(text: string): Parser.Tree {
+  if (last?.text === text) return last.native;
+  last = { text, native: parseFresh(text) };
+  return last.native;
 }
 
-function parseFresh(text: string): Tree {
+export function parseRust(text: string): Tree {
+  const native = parseNative(text);
+  return (last!.tree ??= new Tree(text, native));
+}
+
+/** A cursor over tree-sitter's own tree, for walks that build another mirror (the ESLint AST). */
+export function walkRust(text: string): Parser.TreeCursor {
+  return parseNative(text).walk();
+}
+
+function parseFresh(text: string): Parser.Tree {
   if (!parser) {
     parser = new TreeSitter();
     parser.setLanguage(RustLanguage as Parser.Language);
@@ -33,38 +46,6 @@ function parseFresh(text: string): Tree {
     : parser.parse((index: number) => text.slice(index, index + 16 * 1024), undefined, {
         bufferSize: 64 * 1024,
       });
-}
-
-/** Maps string offsets of one file to 1-based lines and columns. */
-export class LineMap {
-  private readonly starts: number[] = [0];
-
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-    }
-  }
-
-  position(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
-  }
-
-  span(file: string, start: number, end: number): SourceSpan {
-    const a = this.position(start);
-    const b = this.position(end);
-    return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-  }
-
-  get lineCount(): number {
-    return this.starts.length;
-  }
 }
 
 export function childOfField(node: SyntaxNode, field: string): SyntaxNode | null {

@@ -1,0 +1,172 @@
+// The Rust syntax tree as plain JS objects, made by one TreeCursor walk per parse. tree-sitter's
+// Node binding hands out a fresh node object for every access and crosses into C++ for every
+// property (`type`, `childForFieldName`, `namedChildren`): on lock-dense code that marshalling and
+// the garbage it leaves were over half of the analysis' CPU. The walk reads each node's kind and
+// field as numbers, names them from tables filled once per kind, and lets the native tree go.
+// The nodes answer the part of tree-sitter's SyntaxNode interface the front end uses, with the
+// same meaning, so the code above this module reads them as it read tree-sitter's.
+import type Parser from 'tree-sitter';
+import { LineMap } from './line-map.js';
+
+const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
+
+export class Tree {
+  readonly rootNode: SyntaxNode;
+  private lineMap: LineMap | undefined;
+
+  constructor(
+    readonly text: string,
+    native: Parser.Tree,
+  ) {
+    this.rootNode = mirror(this, native);
+  }
+
+  /** Lines of the text, for `startPosition`/`endPosition` (rarely asked, so made on first use). */
+  get lines(): LineMap {
+    return (this.lineMap ??= new LineMap(this.text));
+  }
+}
+
+/** A row and column, 0-based, as tree-sitter's; columns count UTF-16 units of the line. */
+export interface Point {
+  readonly row: number;
+  readonly column: number;
+}
+
+export class SyntaxNode {
+  parent: SyntaxNode | null = null;
+  children: readonly SyntaxNode[] = NO_CHILDREN;
+  /** The field of the parent this node fills (`condition`, `body`), if any. */
+  fieldName: string | undefined = undefined;
+  /** This node or a descendant is an `ERROR` or a missing token. */
+  hasError = false;
+  private named: SyntaxNode[] | undefined = undefined;
+
+  constructor(
+    readonly tree: Tree,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    /** UTF-16 offsets into the text, end exclusive. */
+    readonly startIndex: number,
+    readonly endIndex: number,
+  ) {}
+
+  get text(): string {
+    return this.tree.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    return (this.named ??= this.children.filter((c) => c.isNamed));
+  }
+
+  get childCount(): number {
+    return this.children.length;
+  }
+
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  child(index: number): SyntaxNode | null {
+    return this.children[index] ?? null;
+  }
+
+  namedChild(index: number): SyntaxNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+
+  /** The first child in the field, named or not, as `ts_node_child_by_field_name`. */
+  childForFieldName(field: string): SyntaxNode | null {
+    for (const c of this.children) if (c.fieldName === field) return c;
+    return null;
+  }
+
+  get startPosition(): Point {
+    const { line, column } = this.tree.lines.position(this.startIndex);
+    return { row: line - 1, column: column - 1 };
+  }
+
+  get endPosition(): Point {
+    const { line, column } = this.tree.lines.position(this.endIndex);
+    return { row: line - 1, column: column - 1 };
+  }
+
+  /** Descendants of these kinds, this node included, in document order. */
+  descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
+    const wanted = new Set(typeof types === 'string' ? [types] : types);
+    const found: SyntaxNode[] = [];
+    const stack: SyntaxNode[] = [this];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (wanted.has(node.type)) found.push(node);
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    }
+    return found;
+  }
+
+  /**
+   * The smallest node, named or not, that spans `start`..`end`: as `ts_node_descendant_for_byte_range`,
+   * it starts at or before `start`, ends at or after `end` and after `start`.
+   */
+  descendantForIndex(start: number, end = start): SyntaxNode {
+    let node: SyntaxNode = this;
+    for (;;) {
+      let next: SyntaxNode | undefined;
+      for (const c of node.children) {
+        if (c.endIndex < end || c.endIndex <= start) continue;
+        if (start < c.startIndex) break;
+        next = c;
+        break;
+      }
+      if (!next) return node;
+      node = next;
+    }
+  }
+}
+
+// Kind and field names, by the numbers the cursor reports: read through the binding once per id.
+const kindNames: string[] = [];
+const kindIsNamed: boolean[] = [];
+const fieldNames: (string | undefined)[] = [];
+
+function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
+  const cursor = native.walk();
+  // Missing tokens only occur in a tree with errors; elsewhere the question costs a native call per node.
+  const mayMiss = native.rootNode.hasError;
+  const make = (): SyntaxNode => {
+    const id = cursor.nodeTypeId;
+    let type = kindNames[id];
+    if (type === undefined) {
+      type = kindNames[id] = cursor.nodeType;
+      kindIsNamed[id] = cursor.nodeIsNamed;
+    }
+    const missing = mayMiss && cursor.nodeIsMissing;
+    const node = new SyntaxNode(tree, type, kindIsNamed[id], missing, cursor.startIndex, cursor.endIndex);
+    if (missing || type === 'ERROR') node.hasError = true;
+    return node;
+  };
+  const root = make();
+  // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
+  const stack: SyntaxNode[] = [root];
+  if (!cursor.gotoFirstChild()) return root;
+  for (;;) {
+    const parent = stack[stack.length - 1];
+    const node = make();
+    node.parent = parent;
+    const fieldId = cursor.currentFieldId;
+    if (fieldId !== 0) node.fieldName = fieldNames[fieldId] ??= cursor.currentFieldName;
+    if (parent.children === NO_CHILDREN) parent.children = [node];
+    else (parent.children as SyntaxNode[]).push(node);
+    if (cursor.gotoFirstChild()) {
+      stack.push(node);
+      continue;
+    }
+    if (node.hasError) parent.hasError = true;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return root;
+      const done = stack.pop()!;
+      if (done.hasError && done.parent) done.parent.hasError = true;
+    }
+  }
+}
