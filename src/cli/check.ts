@@ -37,6 +37,8 @@ export interface CheckOptions {
   readonly baseline?: string;
   /** Record the current findings in this file instead of reporting them. */
   readonly writeBaseline?: string;
+  /** `--include-generated`: analyse minified and bundled JS too. */
+  readonly includeGenerated?: boolean;
   /** Progress line writer; absent when stderr is not a terminal. */
   readonly progress?: ProgressWriter;
 }
@@ -125,7 +127,7 @@ export async function analyzePaths(
   if (found.ts.length > 0) progress.phase(`TS/JS: analysing ${found.ts.length} files`, found.ts.length >= LONG_RUN_FILES);
   // Loaded only when needed: ESLint and TypeScript take half a second to load, which a
   // pre-commit run on Rust files should not pay.
-  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules, sourceOverrides: found.contents, extraLockApis: config?.extraLockApis.ts }) : { diagnostics: [], notes: [], lines: 0 };
+  const ts = found.ts.length > 0 ? await (await import('../ts/check.js')).checkTsFiles(found.ts, { cwd: options.cwd, rules, sourceOverrides: found.contents, extraLockApis: config?.extraLockApis.ts, includeGenerated: options.includeGenerated }) : { diagnostics: [], notes: [], lines: 0 };
 
   const shown = (file: string): string => relative(options.cwd, file) || file;
   const reported = (file: string): boolean => !found.reportOnly || found.reportOnly.has(resolve(options.cwd, file));

@@ -34,6 +34,8 @@ Options for check:
                                        report only findings in the staged files
   --baseline FILE                      report only findings that are not in FILE
   --write-baseline FILE                record the current findings in FILE and exit 0
+  --include-generated                  also analyse minified and bundled JS (*.min.js, a .js line over
+                                       5,000 characters, a sourceMappingURL trailer): skipped with a note by default
   --quiet                              print findings only, no notes or summary
   --no-color                           no ANSI colours (NO_COLOR is respected too)
   -h, --help                           show this help
@@ -45,7 +47,7 @@ suppresses a finding on the next line.`;
 
 class UsageError extends Error {}
 
-const CHECK_FLAGS = ['--format', '--fail-on', '--edition', '--rule', '--quiet', '--no-color', '--staged', '--baseline', '--write-baseline', '--help', '--version'];
+const CHECK_FLAGS = ['--format', '--fail-on', '--edition', '--rule', '--quiet', '--no-color', '--staged', '--baseline', '--write-baseline', '--include-generated', '--help', '--version'];
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -115,6 +117,7 @@ function checkOptions(args: string[], io: Io): CheckOptions {
       staged: { type: 'boolean', default: false },
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
+      'include-generated': { type: 'boolean', default: false },
     },
   });
   const format = values.format;
@@ -146,6 +149,7 @@ function checkOptions(args: string[], io: Io): CheckOptions {
     staged: values.staged ?? false,
     baseline: values.baseline,
     writeBaseline: values['write-baseline'],
+    includeGenerated: values['include-generated'] ?? false,
     progress: io.progress,
   };
 }

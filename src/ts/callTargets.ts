@@ -251,8 +251,8 @@ export class CallTargets {
         }
       }
     }
-    for (const assignment of this.index.thisAssignments) {
-      if (propertyName(assignment.left as TSESTree.MemberExpression) === field && enclosingClass(assignment) === cls) {
+    for (const assignment of this.index.thisAssignmentsOf(cls)) {
+      if (propertyName(assignment.left as TSESTree.MemberExpression) === field) {
         const found = built(assignment.right);
         if (found) return found;
       }

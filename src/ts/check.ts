@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
+import { generatedCodeReason } from './generated.js';
 import { recoverIntactCode } from './recover.js';
 import { RULES } from '../core/catalogue.js';
 import { lineCount, readSourceFile, type SourceOverrides } from '../core/discover.js';
@@ -20,6 +21,8 @@ export interface CheckTsOptions {
   readonly sourceOverrides?: SourceOverrides;
   /** `extraLockApis.ts` of the configuration, handed to the rules as ESLint settings. */
   readonly extraLockApis?: TsExtraLockApis;
+  /** `--include-generated`: analyse minified and bundled JS too (see generated.ts). */
+  readonly includeGenerated?: boolean;
 }
 
 export interface CheckTsResult {
@@ -122,6 +125,11 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
       }
       if (read.text.length > MAX_TS_FILE_BYTES) {
         notes.push({ file: relativeOf(file), message: `skipped a file over ${MAX_TS_FILE_BYTES / 1024 / 1024} MB (bundled or generated code)` });
+        return false;
+      }
+      const generated = options.includeGenerated ? undefined : generatedCodeReason(file, read.text);
+      if (generated) {
+        notes.push({ file: relativeOf(file), message: `skipped ${generated}; --include-generated analyses it` });
         return false;
       }
       lines += lineCount(read.text);

@@ -8,7 +8,7 @@ import { collectLockImports, type ImportedName } from './lockApis.js';
 import { AsyncFlow } from './asyncFlow.js';
 import type { ClassNode, FileInput, Owner, Variable } from './facts.js';
 import { THIS_ROOT, limitRoot } from './lockKeys.js';
-import { calleeText, contains, isFunction, keyName, propertyName, staticString, unwrap, visitAll, type FunctionNode, type Node } from './syntax.js';
+import { calleeText, contains, enclosingClass, isFunction, keyName, propertyName, staticString, unwrap, visitAll, type FunctionNode, type Node } from './syntax.js';
 
 export class FileIndex {
   readonly file: string;
@@ -71,6 +71,32 @@ export class FileIndex {
         if (key && property.type === 'Property') this.exported.set(key, property.value as Node);
       }
     }
+  }
+
+  /** `thisAssignments` by the class, or the ES5 class's constructor name, whose `this` they assign. */
+  private thisAssignmentsByOwner: Map<ClassNode | string, TSESTree.AssignmentExpression[]> | undefined;
+
+  /**
+   * The `this.x = …` assignments made in one class (or ES5 class), in source order. Grouped once
+   * per file: asking every assignment for its class on every lookup is quadratic in a bundle of
+   * many classes.
+   */
+  thisAssignmentsOf(owner: ClassNode | string): readonly TSESTree.AssignmentExpression[] {
+    if (!this.thisAssignmentsByOwner) {
+      const byOwner = new Map<ClassNode | string, TSESTree.AssignmentExpression[]>();
+      const add = (key: ClassNode | string | undefined, assignment: TSESTree.AssignmentExpression): void => {
+        if (key === undefined) return;
+        const list = byOwner.get(key);
+        if (list) list.push(assignment);
+        else byOwner.set(key, [assignment]);
+      };
+      for (const assignment of this.thisAssignments) {
+        add(enclosingClass(assignment), assignment);
+        add(this.prototypeOwnerOf(assignment), assignment);
+      }
+      this.thisAssignmentsByOwner = byOwner;
+    }
+    return this.thisAssignmentsByOwner.get(owner) ?? [];
   }
 
   /**

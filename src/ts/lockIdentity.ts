@@ -32,8 +32,8 @@ export class LockIdentities {
   private readonly fieldKindCache = new Map<ClassNode, Map<string, LockKind>>();
 
   private prototypeFieldKind(owner: string, field: string): LockKind | undefined {
-    for (const assignment of this.index.thisAssignments) {
-      if (propertyName(assignment.left as TSESTree.MemberExpression) !== field || this.index.prototypeOwnerOf(assignment) !== owner) continue;
+    for (const assignment of this.index.thisAssignmentsOf(owner)) {
+      if (propertyName(assignment.left as TSESTree.MemberExpression) !== field) continue;
       const kind = this.creationKind(assignment.right);
       if (kind) return kind;
     }
@@ -85,10 +85,10 @@ export class LockIdentities {
         }
       }
     }
-    for (const assignment of this.index.thisAssignments) {
+    for (const assignment of this.index.thisAssignmentsOf(cls)) {
       const member = assignment.left as TSESTree.MemberExpression;
       const name = propertyName(member);
-      if (!name || kinds.has(name) || enclosingClass(assignment) !== cls) continue;
+      if (!name || kinds.has(name)) continue;
       const kind = this.creationKind(assignment.right);
       if (kind) kinds.set(name, kind);
     }

@@ -13,6 +13,13 @@ function compareEdges(a: LockOrderEdge, b: LockOrderEdge): number {
   return x.file < y.file ? -1 : x.file > y.file ? 1 : x.line - y.line || x.column - y.column;
 }
 
+/**
+ * Other functions taking the same pair listed as related locations; the message counts the rest.
+ * A long call cycle through a few locks makes every function on it a twin: listing them all
+ * would make each finding as long as the crate.
+ */
+const MAX_TWINS_RELATED = 20;
+
 /** Edges named in the message; the related spans still list every edge of the ring. */
 const MAX_EDGES_IN_MESSAGE = 6;
 
@@ -76,7 +83,9 @@ export const lockOrderInversion: RustRule = {
           `${describeGuard(first.outer)} is held while the code ${describeChain(first.chain, first.inner)}; ` +
           `elsewhere, \`${other.facts.fn.name}\` holds ${describeAcquisition(other.outer.acquisition)} (${formatSpan(other.outer.acquisition.span)}) and ${describeChain(other.chain, other.inner)}. ` +
           `Two threads on these paths can each hold one lock and wait forever for the other. ` +
-          (twins.length > 0 ? `${twins.length === 1 ? 'One more function takes' : `${twins.length} more functions take`} the same two locks (see the related locations). ` : '') +
+          (twins.length > 0
+            ? `${twins.length === 1 ? 'One more function takes' : `${twins.length} more functions take`} the same two locks (see the related locations${twins.length > MAX_TWINS_RELATED ? `, which show the first ${MAX_TWINS_RELATED}` : ''}). `
+            : '') +
           `Fix: take \`${first.outer.acquisition.lock.display}\` and \`${first.inner.lock.display}\` in one global order everywhere, or do not hold one while taking the other.`,
         related: [
           ...first.chain.map((s) => ({ span: s.span, message: s.note })),
@@ -84,7 +93,7 @@ export const lockOrderInversion: RustRule = {
           { span: other.outer.acquisition.span, message: `the opposite order starts here: ${describeAcquisition(other.outer.acquisition)}` },
           ...other.chain.map((s) => ({ span: s.span, message: s.note })),
           { span: other.inner.span, message: `then takes ${describeAcquisition(other.inner)} here` },
-          ...twins.map((t) => ({
+          ...twins.slice(0, MAX_TWINS_RELATED).map((t) => ({
             span: t.outer.acquisition.span,
             message: `\`${t.facts.fn.name}\` also takes ${describeAcquisition(t.outer.acquisition)} and then ${describeAcquisition(t.inner)} (${(edges.includes(t) === edges.includes(first)) ? 'the first order' : 'the opposite order'})`,
           })),
