@@ -8,8 +8,9 @@ import { compare, checkFindings, describeParity, parityOf, writeProjectPack } fr
 import { describeWithSemgrep, semgrepScan } from './support/semgrep-tool.js';
 import { packageRoot } from '../src/core/package-root.js';
 
-// Every fixture crate is below one of these (nested crates get their own, edition-scoped rules).
-const DIRECTORIES = ['fixtures/rust', 'examples/incident'];
+// Every fixture crate is below one of the first two (nested crates get their own, edition-scoped
+// rules); the TS/JS fixtures are one project.
+const DIRECTORIES = ['fixtures/rust', 'examples/incident', 'fixtures/ts'];
 
 // Floors, not targets: issue 18 asks for 95% and no match where the analysis finds nothing;
 // docs/evaluation.md ("Semgrep faces") has the measured numbers and what keeps them lower. The
@@ -29,7 +30,16 @@ const DIRECTORIES = ['fixtures/rust', 'examples/incident'];
 // released before it is joined (double_lock_scoped_threads_joined.rs:22, :33), a guard handed back
 // in a tuple element other than the one used (guard_in_returned_tuple.rs:22), the `Err` of a
 // `Result<Guard, Permit>` (guards_in_result_variants.rs:59).
-const FLOOR = { 'ast-grep': { matched: 0.75, unexplained: 11 }, semgrep: { matched: 0.6, unexplained: 35 } };
+const RUST_FLOOR = { 'ast-grep': { matched: 0.75, unexplained: 11 }, semgrep: { matched: 0.6, unexplained: 35 } };
+// The TS/JS project pack (session 3), bounded at its first measurement: ast-grep 44/51 (86.3%),
+// none where the analysis reports nothing; Semgrep 45/51 (88.2%), one (a call after the `try`
+// whose `finally` released the guard: Semgrep cannot place "after that statement").
+// docs/evaluation.md lists the misses.
+const FLOORS: Record<string, typeof RUST_FLOOR> = {
+  'fixtures/rust': RUST_FLOOR,
+  'examples/incident': RUST_FLOOR,
+  'fixtures/ts': { 'ast-grep': { matched: 0.85, unexplained: 0 }, semgrep: { matched: 0.85, unexplained: 1 } },
+};
 
 describe('project pack parity with lockscope check (ast-grep twin)', () => {
   for (const dir of DIRECTORIES) {
@@ -38,8 +48,8 @@ describe('project pack parity with lockscope check (ast-grep twin)', () => {
       console.log(describeParity(`ast-grep, ${dir}`, parity));
       for (const m of parity.missed) console.log(`  missed: ${m}`);
       for (const u of parity.unexplained) console.log(`  no finding there: ${u}`);
-      expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(FLOOR['ast-grep'].matched);
-      expect(parity.unexplained.length).toBeLessThanOrEqual(FLOOR['ast-grep'].unexplained);
+      expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(FLOORS[dir]['ast-grep'].matched);
+      expect(parity.unexplained.length).toBeLessThanOrEqual(FLOORS[dir]['ast-grep'].unexplained);
     });
   }
 });
@@ -51,8 +61,8 @@ describeWithSemgrep('project pack parity with lockscope check (Semgrep)', () => 
       console.log(describeParity(`semgrep, ${dir}`, parity));
       for (const m of parity.missed) console.log(`  missed: ${m}`);
       for (const u of parity.unexplained) console.log(`  no finding there: ${u}`);
-      expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(FLOOR.semgrep.matched);
-      expect(parity.unexplained.length).toBeLessThanOrEqual(FLOOR.semgrep.unexplained);
+      expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(FLOORS[dir].semgrep.matched);
+      expect(parity.unexplained.length).toBeLessThanOrEqual(FLOORS[dir].semgrep.unexplained);
     });
   }
 

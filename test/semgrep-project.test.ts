@@ -123,6 +123,49 @@ describe('the project pack and code written after it', () => {
   }, 600_000);
 });
 
+// Added to `class Keyring` after the pack was generated: a wrapped method (`addAccountFor` runs its
+// body under `#withLock`) called inside a new `#withLock` callback, and the sequential fix.
+const NEW_TS_CODE = `
+  async addedLater(): Promise<void> {
+    await this.#withLock(async () => {
+      await this.addAccountFor('later');
+    });
+  }
+
+  async addedLaterSafe(): Promise<void> {
+    await this.#withLock(async () => undefined);
+    await this.addAccountFor('later');
+  }
+`;
+
+describe('the TS/JS project pack and code written after it', () => {
+  it('flags a known wrapper called inside a wrapped callback in a new method, not the sequential fix (ast-grep and, where installed, Semgrep)', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'lockscope-newcode-ts-'));
+    spawnSync('git', ['init', '-q'], { cwd: parent });
+    const file = join(parent, 'wrappers.ts');
+    const before = readFileSync(join(root, 'fixtures/ts/project/src/wrappers-callback.ts'), 'utf8');
+    writeFileSync(file, before);
+    const astGrepPack = await writeProjectPack('.', 'ast-grep', parent);
+    const semgrepPack = 'version' in SEMGREP ? await writeProjectPack('.', 'semgrep', parent) : undefined;
+    const classEnd = before.indexOf('\n}\n', before.indexOf('export class Keyring'));
+    const after = `${before.slice(0, classEnd)}\n${NEW_TS_CODE}${before.slice(classEnd)}`;
+    writeFileSync(file, after);
+    const lines = after.split('\n');
+    const firstNew = before.slice(0, classEnd).split('\n').length + 1;
+    const lastNew = firstNew + NEW_TS_CODE.split('\n').length;
+    const expected = [lines.findIndex((l) => l.includes("await this.addAccountFor('later');")) + 1];
+    const inNewCode = (line: number): boolean => line >= firstNew && line <= lastNew;
+    const astGrepLines = astGrepFindings(astGrepPack, '.', parent).map((f) => Number(/:(\d+) /.exec(f)![1]));
+    expect([...new Set(astGrepLines.filter(inNewCode))]).toEqual(expected);
+    if (semgrepPack) {
+      const semgrepLines = semgrepScan(semgrepPack, ['.'], parent).map((r) => r.line);
+      expect([...new Set(semgrepLines.filter(inNewCode))]).toEqual(expected);
+    } else {
+      console.warn('NOTICE: semgrep is not on PATH; the TS new-code test ran with ast-grep only');
+    }
+  }, 600_000);
+});
+
 describe('project pack file names and paths (issue 12)', () => {
   it('keeps the rules of locks whose names differ only in case or punctuation apart', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'lockscope-collide-'));

@@ -11,13 +11,16 @@ import { ensureDirectory, writeFileSafely } from '../core/safe-write.js';
 import { analyzeRust } from '../rust/analyze.js';
 import { GENERATED_MARKER, genericPackFiles, type Engine, type PackFiles } from './pack.js';
 import { projectPackFiles } from './project.js';
+import { tsHolds } from './project-ts-holds.js';
+import { tsLockAnalyses } from '../ts/check.js';
 
 export const SEMGREP_USAGE = `Usage:
   lockscope semgrep [--out DIR] [--project DIR] [--engine semgrep|ast-grep]
 
 Writes the lock rules as a Semgrep rule pack, each rule with its \`semgrep --test\` target.
-  --project DIR            specialise the rules to the Rust code below DIR: the functions whose calls
-                           take each lock become part of the patterns (default: the generic pack)
+  --project DIR            specialise the rules to the Rust and TS/JS code below DIR: the functions
+                           whose calls take each lock (and the wrappers that run a callback under
+                           one) become part of the patterns (default: the generic pack)
   --out DIR                where to write (default: semgrep, or semgrep-project with --project;
                            ast-grep and ast-grep-project with --engine ast-grep)
   --engine semgrep|ast-grep  write Semgrep rules (default) or the equivalent ast-grep rules
@@ -58,7 +61,7 @@ function parseOptions(args: readonly string[]): SemgrepOptions | 'help' {
   return { out: values.out ?? defaultOut, project: values.project, engine };
 }
 
-function projectFiles(project: string, io: Io, engine: Engine): PackFiles {
+async function projectFiles(project: string, io: Io, engine: Engine): Promise<PackFiles> {
   const dir = resolve(io.cwd, project);
   let isDirectory = false;
   try {
@@ -67,12 +70,13 @@ function projectFiles(project: string, io: Io, engine: Engine): PackFiles {
     throw new SemgrepUsageError(`--project ${project}: no such directory`);
   }
   if (!isDirectory) throw new SemgrepUsageError(`--project ${project} is not a directory`);
-  const { rust } = discoverFiles([project], io.cwd);
-  if (rust.length === 0) throw new SemgrepUsageError(`--project ${project} holds no .rs files; the project pack is built from Rust code`);
-  const analysis = analyzeRust(rust, { cwd: io.cwd, rules: {}, keepFacts: true });
-  for (const note of analysis.notes) io.stderr(`note: ${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`);
-  const crates = analysis.crates.map((c) => ({ facts: c.facts, edition: c.edition, root: c.facts.index.crate.root }));
-  return projectPackFiles(crates, io.cwd, engine);
+  const { rust, ts } = discoverFiles([project], io.cwd);
+  if (rust.length === 0 && ts.length === 0) throw new SemgrepUsageError(`--project ${project} holds no Rust or TS/JS files; the project pack is built from their analysis`);
+  const analysis = rust.length > 0 ? analyzeRust(rust, { cwd: io.cwd, rules: {}, keepFacts: true }) : undefined;
+  for (const note of analysis?.notes ?? []) io.stderr(`note: ${note.file}${note.line ? `:${note.line}` : ''}: ${note.message}`);
+  const crates = (analysis?.crates ?? []).map((c) => ({ facts: c.facts, edition: c.edition, root: c.facts.index.crate.root }));
+  const tsFacts = ts.length > 0 ? { dir: relative(io.cwd, dir).split('\\').join('/'), holds: tsHolds(await tsLockAnalyses(ts, { cwd: io.cwd, rules: {} }), io.cwd) } : undefined;
+  return projectPackFiles(crates, io.cwd, engine, tsFacts);
 }
 
 /** Every file below `out`, each directory level checked, so a link planted inside cannot redirect a write. */
@@ -117,7 +121,7 @@ export async function runSemgrepCommand(args: readonly string[], io: Io): Promis
       io.stdout(SEMGREP_USAGE);
       return 0;
     }
-    const files = options.project === undefined ? genericPackFiles(packageRoot(), options.engine) : projectFiles(options.project, io, options.engine);
+    const files = options.project === undefined ? genericPackFiles(packageRoot(), options.engine) : await projectFiles(options.project, io, options.engine);
     const out = resolve(io.cwd, options.out);
     const stale = staleFiles(out, files);
     for (const path of stale) rmSync(path);

@@ -5,7 +5,6 @@
 // scrutinee's arms (the seed bug), after a `let` that binds the guard, or later in the statement
 // whose temporary holds it, and (for locks that block the thread) an `.await` after the `let`.
 // Each crate gets its own files, scoped to its directory, so its edition decides the `else` rule.
-import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import type { Edition } from '../core/model.js';
 import type { CrateFacts } from '../rust/summaries.js';
@@ -14,6 +13,11 @@ import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
 import { AST_GREP_LANGUAGE, formulaKeys, generatedYaml, type PackFiles } from './pack.js';
 import { cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ConflictGroup, type Hold } from './project-holds.js';
+import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
+
+export { escapeGlob };
+import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
+import type { TsHold } from './project-ts-holds.js';
 import { NAMED_BINDING_REGEX, scrutineePatterns, type SemgrepCondition, type SemgrepFormula } from './semgrep-formulas.js';
 
 export interface ProjectCrate {
@@ -36,28 +40,6 @@ interface ProjectRule {
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
-}
-
-/**
- * Names that differ only in case or punctuation (`A_b.c` / `A.b_c`) slug alike; each gets a
- * hash of its exact text so neither overwrites the other.
- */
-function uniqueSlugs(texts: readonly string[]): Map<string, string> {
-  const bySlug = new Map<string, string[]>();
-  for (const text of texts) bySlug.set(slug(text), [...(bySlug.get(slug(text)) ?? []), text]);
-  const out = new Map<string, string>();
-  for (const [s, group] of bySlug) {
-    for (const text of group) out.set(text, group.length === 1 ? s : `${s}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`);
-  }
-  return out;
-}
-
-/** A literal path inside a glob: `[`, `]`, `*`, `?`, `{`, `}`, `!` and `\` each in a class of its own. */
-export function escapeGlob(path: string): string {
-  return path.replace(/[[\]*?{}!\\]/g, (c) => `[${c}]`);
-}
 
 // `fn plain` is called as `plain()` or `r#plain()`.
 const regexOf = (name: string): string => `^(?:r#)?${name.replace(/^r#/, "")}$`;
@@ -354,9 +336,32 @@ function scopeOf(crate: ProjectCrate, all: readonly ProjectCrate[], cwd: string)
   return { include: [glob(dir)], exclude: nested.map(glob).sort(byText) };
 }
 
-/** The project pack for one engine: per crate, one file per guard maker. */
-export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, engine: 'semgrep' | 'ast-grep'): PackFiles {
+/** The TS/JS code of the project: where it is (relative to the current directory) and what it holds. */
+export interface ProjectTs {
+  readonly dir: string;
+  readonly holds: readonly TsHold[];
+}
+
+function tsPackFiles(ts: ProjectTs, engine: 'semgrep' | 'ast-grep', files: PackFiles): void {
+  const scope = slug(ts.dir || 'root');
+  const keyOf = (h: TsHold): string => `${h.kind} ${h.owner ?? h.inFile ?? ''} ${h.maker.callee}(${h.maker.args ?? ''})${h.maker.within ? ` in ${h.maker.within}` : ''}`;
+  const makerSlugs = uniqueSlugs([...new Set(ts.holds.map(keyOf))]);
+  const byMaker = new Map<string, TsProjectRule[]>();
+  for (const hold of ts.holds) {
+    const maker = makerSlugs.get(keyOf(hold))!;
+    byMaker.set(maker, [...(byMaker.get(maker) ?? []), ...tsRulesForHold(hold, { scope, maker })]);
+  }
+  const prefix = ts.dir === '' ? '' : `${escapeGlob(ts.dir)}/`;
+  for (const [maker, rules] of byMaker) {
+    if (engine === 'semgrep') files.set(`ts/${scope}/${maker}.yaml`, tsSemgrepYaml(rules, ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'].map((ext) => `${prefix}**/*.${ext}`)));
+    else files.set(`ts/${scope}/${maker}.yml`, tsAstGrepYaml(rules, prefix.replace(/\/$/, '')));
+  }
+}
+
+/** The project pack for one engine: per crate, one file per guard maker; the TS/JS code's, one file per guard maker. */
+export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, engine: 'semgrep' | 'ast-grep', ts?: ProjectTs): PackFiles {
   const files: PackFiles = new Map();
+  if (ts) tsPackFiles(ts, engine, files);
   const crateSlugs = uniqueSlugs(crates.map((c) => crateDir(c, cwd) || 'root'));
   const ext = engine === 'semgrep' ? 'yaml' : 'yml';
   for (const crate of crates) {
@@ -374,7 +379,8 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
       files.set(file, engine === 'semgrep' ? semgrepYaml(rules, scope) : astGrepYaml(rules, scope));
     }
   }
-  if (engine === 'ast-grep') files.set('sgconfig.yml', generatedYaml({ ruleDirs: ['rust'] }));
+  const ruleDirs = ['rust', 'ts'].filter((dir) => [...files.keys()].some((f) => f.startsWith(`${dir}/`)));
+  if (engine === 'ast-grep') files.set('sgconfig.yml', generatedYaml({ ruleDirs }));
   return new Map([...files].sort(([a], [b]) => byText(a, b)));
 }
 

@@ -12,6 +12,8 @@ import type { TsExtraLockApis } from '../core/config.js';
 import type { AnalysisNote, Diagnostic, RuleSetting, SourceSpan } from '../core/model.js';
 import plugin from '../plugin.js';
 import { detailsOfReport } from './reports.js';
+import type { LockAnalysis } from './analysis.js';
+import { lockAnalysisFor } from '../rules/utils/lockAnalysis.js';
 
 export interface CheckTsOptions {
   readonly cwd: string;
@@ -64,14 +66,13 @@ function commonRoot(cwd: string, files: readonly string[]): string {
   return root;
 }
 
-function eslintFor(options: CheckTsOptions, typed: boolean, root: string): ESLint {
+function eslintFor(options: CheckTsOptions, typed: boolean, root: string, rules?: Pick<Linter.Config, 'plugins' | 'rules'>): ESLint {
   const parserOptions: Linter.ParserOptions = typed ? { projectService: true, tsconfigRootDir: root } : {};
   const config: Linter.Config[] = [
     {
       files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
       languageOptions: { parser: tsParser as Linter.Parser, ecmaVersion: 'latest', sourceType: 'module', parserOptions },
-      plugins: { lockscope: plugin as never },
-      rules: ruleSettings(options),
+      ...(rules ?? { plugins: { lockscope: plugin as never }, rules: ruleSettings(options) }),
       settings: { lockscope: { extraLockApis: { ts: options.extraLockApis ?? {} } } },
       linterOptions: { reportUnusedDisableDirectives: 'off', noInlineConfig: true },
     },
@@ -205,4 +206,38 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
   await lint([...untypedFiles, ...untypedAfterAll], false);
   diagnostics.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column);
   return { diagnostics, notes, lines };
+}
+
+/** A file's lock analysis and the text its ranges index. */
+export interface TsFileAnalysis {
+  readonly analysis: LockAnalysis;
+  readonly text: string;
+}
+
+/**
+ * The lock analysis of every file as `check` lints it (typed where a tsconfig.json covers the
+ * file, untyped otherwise): the Semgrep project pack is generated from the same facts. Files
+ * that do not parse are left out.
+ */
+export async function tsLockAnalyses(files: readonly string[], options: CheckTsOptions): Promise<TsFileAnalysis[]> {
+  const collected: TsFileAnalysis[] = [];
+  const collector = {
+    meta: { type: 'problem' as const, schema: [] },
+    create(context: Parameters<typeof lockAnalysisFor>[0]) {
+      return { Program: () => void collected.push({ analysis: lockAnalysisFor(context), text: context.sourceCode.text }) };
+    },
+  };
+  const rules = { plugins: { 'lockscope-facts': { rules: { collect: collector } } as never }, rules: { 'lockscope-facts/collect': 'error' as const } };
+  const absolute = files.map((file) => path.resolve(options.cwd, file));
+  const root = commonRoot(options.cwd, absolute);
+  const typedEslint = eslintFor(options, true, root, rules);
+  const untypedEslint = eslintFor(options, false, root, rules);
+  for (const file of absolute) {
+    const attempts = hasTsconfigAbove(file) ? [typedEslint, untypedEslint] : [untypedEslint];
+    for (const eslint of attempts) {
+      const results = await eslint.lintFiles([file]).catch(() => []);
+      if (results.length > 0 && !results.some((r) => r.messages.some((m) => m.fatal))) break;
+    }
+  }
+  return collected;
 }

@@ -13,8 +13,11 @@ import { semgrepScan } from './semgrep-tool.js';
 
 const root = packageRoot();
 
-/** The Rust rules the project pack carries; lock-order inversions span two functions and are not among them. */
-export const PACK_RULES = new Set(['guard-across-branch', 'double-lock', 'lock-upgrade', 'guard-across-await']);
+/**
+ * The rules the project pack carries (Rust, then TS/JS); lock-order inversions span two functions
+ * and `release-on-every-path` is about paths, not a conflicting call: neither is among them.
+ */
+export const PACK_RULES = new Set(['guard-across-branch', 'double-lock', 'lock-upgrade', 'guard-across-await', 'no-nested-lock', 'no-lock-upgrade']);
 
 interface Finding {
   readonly rule: string;
@@ -78,5 +81,5 @@ export async function parityOf(dir: string, engine: 'semgrep' | 'ast-grep'): Pro
 
 export function describeParity(label: string, p: Parity): string {
   const pct = p.withForm === 0 ? 100 : (100 * p.matched) / p.withForm;
-  return `${label}: ${p.matched}/${p.withForm} findings with a pack form matched (${pct.toFixed(1)}%), ${p.findings - p.withForm} without one (lock order), ${p.unexplained.length} matches where the analysis reports nothing`;
+  return `${label}: ${p.matched}/${p.withForm} findings with a pack form matched (${pct.toFixed(1)}%), ${p.findings - p.withForm} without one (lock order, release paths), ${p.unexplained.length} matches where the analysis reports nothing`;
 }
