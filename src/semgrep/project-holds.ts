@@ -44,6 +44,8 @@ export interface Hold {
   readonly held: Acquisition;
   /** DashMap `get`/`get_mut`: `None` holds nothing, so only the `if let` then-block holds it. */
   readonly optional: boolean;
+  /** `try_lock()` and kin: only the success (`Ok(g)`, `Some(g)`) holds the guard; a failure holds nothing. */
+  readonly attempt: boolean;
   /** `let` initialisers seen in the code beyond the standard ones (`self.rows.lock().map_err(…)?`). */
   readonly letInits: readonly string[];
   readonly groups: readonly ConflictGroup[];
@@ -147,18 +149,19 @@ function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLen
 /** Every hold of the crate with the calls that conflict with it. */
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
-  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string> }>();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; attempt: boolean; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string> }>();
   const guardMaker = new Map<number, string>();
   for (const facts of all) {
     for (const guard of facts.guards) {
       const a = guard.acquisition;
-      if (!a.blocking) continue;
+      const attempt = !a.blocking && a.api.startsWith('try_');
+      if (!a.blocking && !attempt) continue;
       const maker = makerOf(facts, guard);
       if (!maker) continue;
       const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
       const makerKey = `${owner ?? ''}|${maker.semgrep}`;
       // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional: isOptional(guard.returnedBy?.inner ?? a), letInits: new Set<string>(), groups: new Map(), keys: new Set<string>() };
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional: isOptional(guard.returnedBy?.inner ?? a), attempt, letInits: new Set<string>(), groups: new Map(), keys: new Set<string>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
@@ -240,6 +243,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       lockDisplay: entry.held.lock.display,
       held: entry.held,
       optional: entry.optional,
+      attempt: entry.attempt,
       letInits: [...entry.letInits].sort(byText),
       groups: [...entry.groups.entries()]
         .sort(([a], [b]) => byText(a, b))
@@ -263,7 +267,7 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
       const known = out.get(key);
       const letInits = new Set(known?.letInits ?? []);
       if (init) letInits.add(init);
-      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, letInits: [...letInits].sort(byText), groups: [] });
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, attempt: false, letInits: [...letInits].sort(byText), groups: [] });
     }
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);

@@ -32,6 +32,8 @@ export interface TsConflictGroup {
 export interface TsHold {
   /** `callback`: the guard lives through a callback argument; `releaser`: from `const r = await …` to `r()`. */
   readonly kind: 'callback' | 'releaser';
+  /** What releases a releaser, after its name: `()`, `.resolve()`. */
+  readonly release?: string;
   readonly maker: TsCallForm;
   /** The class whose `this` the lock is under (`this.#mutex` of two classes are two locks). */
   readonly owner?: string;
@@ -102,10 +104,14 @@ function callbackIndex(guard: AcquireSite): number | undefined {
   return index < 0 ? undefined : index;
 }
 
-function holdKindOf(guard: AcquireSite): TsHold['kind'] | undefined {
-  if (guard.guard?.kind === 'callback' && guard.guard.callback) return 'callback';
-  if (guard.guard?.kind === 'releaser' && guard.guard.releaser && !guard.guard.releasedThroughLock) return 'releaser';
-  return undefined;
+/** How the guard is held: through a callback, or by a releaser whose call (`()`, `.resolve()`) releases it. */
+function holdKindOf(guard: AcquireSite): { kind: TsHold['kind']; release?: string } | undefined {
+  const scope = guard.guard;
+  if (scope?.kind === 'callback' && scope.callback) return { kind: 'callback' };
+  if (scope?.kind !== 'releaser' || !scope.releaser || scope.releasedThroughLock) return undefined;
+  const name = scope.releaser.name;
+  // `release()`, or a deferred's `unlock.resolve()`.
+  return scope.releaseText.startsWith(name) ? { kind: 'releaser', release: scope.releaseText.slice(name.length) } : undefined;
 }
 
 function chainText(start: string, reached: ReachedAcquisition, cwd: string): string {
@@ -122,6 +128,7 @@ interface GroupBuilder {
 
 interface HoldBuilder {
   readonly kind: TsHold['kind'];
+  readonly release?: string;
   readonly maker: TsCallForm;
   readonly owner?: string;
   readonly inFile?: string;
@@ -151,8 +158,9 @@ function* sitesOf(files: readonly TsFileAnalysis[]): Generator<{ file: TsFileAna
 export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[] {
   const holds = new Map<string, HoldBuilder>();
   const holdOf = (file: TsFileAnalysis, guard: AcquireSite): HoldBuilder | undefined => {
-    const kind = holdKindOf(guard);
-    if (!kind) return undefined;
+    const how = holdKindOf(guard);
+    if (!how) return undefined;
+    const { kind, release } = how;
     const maker = callForm(file.text, guard.node, true, callbackIndex(guard));
     if (!maker) return undefined;
     const key = guard.acquisition.lock.key;
@@ -160,8 +168,8 @@ export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[]
     // A lock under a local or a parameter is this function's: the rule is scoped to it.
     const scoped = isObjectRooted(key) ? { ...maker, within: functionName(guard.owner) } : maker;
     const inFile = isModuleLock(key) ? relative(cwd, guard.span.file).split('\\').join('/') : undefined;
-    const id = `${kind}|${owner ?? ''}|${inFile ?? ''}|${scoped.callee}|${scoped.args ?? ''}|${scoped.more ?? ''}|${scoped.within ?? ''}`;
-    const hold = holds.get(id) ?? { kind, maker: scoped, owner, inFile, held: guard.acquisition, keys: new Map(), groups: new Map(), sites: new Map() };
+    const id = `${kind}${release ?? ''}|${owner ?? ''}|${inFile ?? ''}|${scoped.callee}|${scoped.args ?? ''}|${scoped.more ?? ''}|${scoped.within ?? ''}`;
+    const hold = holds.get(id) ?? { kind, release, maker: scoped, owner, inFile, held: guard.acquisition, keys: new Map(), groups: new Map(), sites: new Map() };
     holds.set(id, hold);
     hold.keys.set(`${key}|${guard.acquisition.mode}`, guard.acquisition);
     return hold;
@@ -228,6 +236,7 @@ export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[]
     if (hold.groups.size === 0 || id === '') continue;
     out.push({
       kind: hold.kind,
+      ...(hold.release ? { release: hold.release } : {}),
       maker: hold.maker,
       owner: hold.owner,
       inFile: hold.inFile,

@@ -109,7 +109,7 @@ function heldAstGrep(hold: TsHold, calls: AstGrepRule): AstGrepRule {
   }
   const makerText = hold.maker.args === undefined ? `${hold.maker.callee}($$$MAKER_ARGS)` : exactCall(hold.maker, '$_');
   const declarations = ['const', 'let'].flatMap((keyword) => [{ pattern: `${keyword} $R = await ${makerText}` }, { pattern: `${keyword} [$$$FIRST, $R] = await ${makerText}` }]);
-  const released: AstGrepRule = { follows: { stopBy: 'end', ...itselfOrBelow({ pattern: '$R()' }) } };
+  const released: AstGrepRule = { follows: { stopBy: 'end', ...itselfOrBelow({ pattern: `$R${hold.release ?? '()'}` }) } };
   const statement = { all: [{ follows: { stopBy: 'end', any: declarations } }, { not: released }, { not: { has: { stopBy: 'end', all: [released, itselfOrBelow(calls)] } } }] };
   return { any: [statement, { inside: { stopBy: FUNCTION, ...statement } }] };
 }
@@ -138,7 +138,7 @@ function heldSemgrep(hold: TsHold): SemgrepCondition[] {
   return [
     { 'pattern-either': declarations.map((p) => ({ 'pattern-inside': p })) } as unknown as SemgrepCondition,
     // The region from the release on: a call there runs after the lock is released.
-    { 'pattern-not-inside': '$R();\n...' },
+    { 'pattern-not-inside': `$R${hold.release ?? '()'};\n...` },
     // The declaration is inside its own region.
     ...['const', 'let'].map((keyword): SemgrepCondition => ({ 'pattern-not-inside': `${keyword} $R = $INIT;` })),
   ];

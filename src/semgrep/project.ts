@@ -206,10 +206,14 @@ function conflictAstGrep(group: ConflictGroup): AstGrepRule {
 /** The arms, then-block, else-block or loop body of a construct whose scrutinee holds `held`. */
 function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstGrepRule {
   const scrutinee = makerIn(hold, edition, 'value');
-  const letCondition = { field: 'condition', kind: 'let_condition', has: scrutinee };
+  // A `try_*` guard is in its success only: `Ok(g) => …`, `if let Some(g) = …`.
+  const success = { field: 'pattern', regex: SUCCESS_PATTERN };
+  const letCondition = { field: 'condition', kind: 'let_condition', ...(hold.attempt ? { all: [{ has: scrutinee }, { has: success }] } : { has: scrutinee }) };
   switch (region) {
     case 'match arms':
-      return { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } };
+      return hold.attempt
+        ? { kind: 'match_arm', has: success, inside: { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } } }
+        : { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } };
     case 'if let then-block':
       return { kind: 'block', inside: { kind: 'if_expression', field: 'consequence', has: letCondition } };
     case 'if let else-block':
@@ -221,7 +225,10 @@ function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstG
   }
 }
 
+const SUCCESS_PATTERN = '^(Ok|Some)\\s*\\(';
+
 function regionsOf(hold: Hold, edition: Edition): ScrutineeRegion[] {
+  if (hold.attempt) return ['match arms', 'if let then-block', 'while let body'];
   if (hold.optional) return ['if let then-block'];
   return ['match arms', 'if let then-block', 'while let body', 'for body', ...(edition <= 2021 ? (['if let else-block'] as const) : [])];
 }
@@ -285,10 +292,12 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => scrutineePatterns(region, hold.maker.semgrep, reached, true).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
+      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? ['Ok($SUCCESS)', 'Some($SUCCESS)'] : ['$PAT']).flatMap((arm) => scrutineePatterns(region, hold.maker.semgrep, reached, true, arm)).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
       astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] },
       constraints,
     });
+    // A `try_*` result bound with `let` may be a failure: only its scrutinee shapes say which arm holds.
+    if (hold.attempt) continue;
     const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
     const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
     rules.push({
@@ -344,7 +353,7 @@ export interface ProjectTs {
 
 function tsPackFiles(ts: ProjectTs, engine: 'semgrep' | 'ast-grep', files: PackFiles): void {
   const scope = slug(ts.dir || 'root');
-  const keyOf = (h: TsHold): string => `${h.kind} ${h.owner ?? h.inFile ?? ''} ${h.maker.callee}(${h.maker.args ?? ''})${h.maker.within ? ` in ${h.maker.within}` : ''}`;
+  const keyOf = (h: TsHold): string => `${h.kind}${h.release ?? ''} ${h.owner ?? h.inFile ?? ''} ${h.maker.callee}(${h.maker.args ?? ''})${h.maker.within ? ` in ${h.maker.within}` : ''}`;
   const makerSlugs = uniqueSlugs([...new Set(ts.holds.map(keyOf))]);
   const byMaker = new Map<string, TsProjectRule[]>();
   for (const hold of ts.holds) {

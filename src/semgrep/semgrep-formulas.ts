@@ -56,26 +56,27 @@ function blockReaching(inner: string, indent: string, tail: boolean): string {
 
 /**
  * `reached` where the guard `held`, made in the scrutinee, is alive. With `tails`, also as the
- * block's tail expression (`None => { log(); self.init_for(k) }`).
+ * block's tail expression (`None => { log(); self.init_for(k) }`). `arm` is the pattern an arm
+ * (or `if let`) must have: `Ok($SUCCESS)` where only a `try_*` success holds the guard.
  */
-export function scrutineePatterns(region: ScrutineeRegion, held: string, reached: string, tails = false): string[] {
+export function scrutineePatterns(region: ScrutineeRegion, held: string, reached: string, tails = false, arm = '$PAT'): string[] {
   const scrutinee = `<... ${held} ...>`;
   const blocks = (tails ? [false, true] : [false]).map((tail) => (indent: string) => blockReaching(reached, indent, tail));
   switch (region) {
     case 'match arms':
       return [
         // One arm in a pattern matches any arm of the code (Semgrep's Rust parser rejects `...,`).
-        `match ${scrutinee} {\n  $PAT => <... ${reached} ...>,\n}`,
-        ...blocks.map((block) => `match ${scrutinee} {\n  $PAT => ${block('  ')}\n}`),
+        `match ${scrutinee} {\n  ${arm} => <... ${reached} ...>,\n}`,
+        ...blocks.map((block) => `match ${scrutinee} {\n  ${arm} => ${block('  ')}\n}`),
       ];
     case 'if let then-block':
-      return blocks.map((block) => `if let $PAT = ${scrutinee} ${block('')}`);
+      return blocks.map((block) => `if let ${arm} = ${scrutinee} ${block('')}`);
     case 'if let else-block':
-      return blocks.map((block) => `if let $PAT = ${scrutinee} {\n  ...\n} else ${block('')}`);
+      return blocks.map((block) => `if let ${arm} = ${scrutinee} {\n  ...\n} else ${block('')}`);
     case 'while let body':
-      return blocks.map((block) => `while let $PAT = ${scrutinee} ${block('')}`);
+      return blocks.map((block) => `while let ${arm} = ${scrutinee} ${block('')}`);
     case 'for body':
-      return blocks.map((block) => `for $PAT in ${scrutinee} ${block('')}`);
+      return blocks.map((block) => `for ${arm} in ${scrutinee} ${block('')}`);
   }
 }
 
