@@ -52,23 +52,6 @@ interface TypeHead {
   readonly args: string[];
 }
 
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '<' || c === '(' || c === '[') depth++;
-    else if (c === '>' || c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = text.slice(start).trim();
-  if (last) parts.push(last);
-  return parts;
-}
 
 function typeHead(typeText: string): TypeHead | undefined {
   const text = typeText
@@ -82,7 +65,7 @@ function typeHead(typeText: string): TypeHead | undefined {
   const rest = text.slice(m[0].length).trim();
   let args: string[] = [];
   if (rest.startsWith('<') && rest.endsWith('>')) {
-    args = splitTopLevel(rest.slice(1, -1)).filter((a) => !a.startsWith("'"));
+    args = splitTypeList(rest.slice(1, -1)).filter((a) => !a.startsWith("'"));
   }
   return { path: m[1] + m[2], name: m[2], args };
 }
@@ -149,7 +132,7 @@ export function constructedTypePath(calleeText: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** `A, B<C, D>, (E, F)` → the three parts, split at commas outside brackets. */
+/** `A, B<C, D>, (E, F)` → the three parts, trimmed, split at commas outside brackets. */
 export function splitTypeList(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
@@ -159,11 +142,12 @@ export function splitTypeList(text: string): string[] {
     if (c === '<' || c === '(' || c === '[') depth++;
     else if ((c === '>' && text[i - 1] !== '-') || c === ')' || c === ']') depth--;
     else if (c === ',' && depth === 0) {
-      parts.push(text.slice(start, i));
+      parts.push(text.slice(start, i).trim());
       start = i + 1;
     }
   }
-  if (text.slice(start).trim() !== '') parts.push(text.slice(start));
+  const last = text.slice(start).trim();
+  if (last) parts.push(last);
   return parts;
 }
 

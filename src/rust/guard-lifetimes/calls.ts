@@ -39,6 +39,14 @@ const EXPRESSION_MACROS = new Set([
   'debug_span', 'trace_span', 'warn_span', 'error_span',
 ]);
 
+/** Macros that format their arguments through `Display` / `Debug` (`format_args!` underneath). */
+const FORMATTING_MACROS = new Set([
+  'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
+  'assert', 'assert_eq', 'assert_ne', 'debug_assert', 'debug_assert_eq', 'debug_assert_ne',
+  'info', 'debug', 'warn', 'error', 'trace', 'log', 'unreachable', 'todo', 'unimplemented',
+  'anyhow', 'bail', 'ensure',
+]);
+
 /** Container methods that hand out an element by value (`insert` too, for maps: the old value). */
 const REMOVING_METHODS = new Set(['remove', 'take', 'pop', 'pop_front', 'pop_back', 'pop_first', 'pop_last', 'replace', 'swap_remove', 'remove_entry']);
 /** Container methods that drop elements in place. */
@@ -736,6 +744,7 @@ export abstract class Calls extends Futures {
     }
     const savedShift = this.shift;
     this.shift = savedShift + tokens.startIndex + 1 - MACRO_PREFIX.length;
+    let formatted: { value: Value; trait: 'Display' | 'Debug' }[] = [];
     try {
       // `matches!(e, Pattern)`: only the first argument is an expression.
       const parts = this.argumentNodes(args);
@@ -748,12 +757,50 @@ export abstract class Calls extends Futures {
         this.expr(parts[0]);
         this.endTemp(this.endOf(parts[0]));
       }
-      const values = (name === 'matches' ? parts.slice(0, 1) : conditionFirst ? parts.slice(1) : parts).map((arg) => this.expr(arg));
+      const evaluated = name === 'matches' ? parts.slice(0, 1) : conditionFirst ? parts.slice(1) : parts;
+      const values = evaluated.map((arg) => this.expr(arg));
       if (joining) this.joinFutures(node, values);
+      if (FORMATTING_MACROS.has(name)) formatted = this.formattedValues(evaluated, values);
     } finally {
       this.shift = savedShift;
     }
+    // Formatting runs the `Display` / `Debug` impl of each value it prints, here, under what is held.
+    for (const { value, trait } of formatted) {
+      const struct = value.struct;
+      if (struct) this.resolvedCall(node, () => this.ctx.index.methods(struct, 'fmt').filter((fn) => fn.traitName === trait), 'fmt', [], { ...value, guards: [], borrowed: true });
+    }
     return NOTHING;
+  }
+
+  /**
+   * The values a format string prints and the trait it prints them with: `{}` / `{name}` is
+   * `Display`, `{:?}` is `Debug` (other specs, `{:x}`, name other traits); positional
+   * placeholders take the arguments after the string in order, `{0}` by index, `{self}` /
+   * `{name}` a variable in scope (Rust 2021 captured identifiers).
+   */
+  private formattedValues(args: readonly SyntaxNode[], values: readonly Value[]): { value: Value; trait: 'Display' | 'Debug' }[] {
+    const at = args.findIndex((a) => a.type === 'string_literal' || a.type === 'raw_string_literal');
+    if (at < 0) return [];
+    const positional = args.slice(at + 1).flatMap((a, i) => (a.type === 'assignment_expression' ? [] : [values[at + 1 + i]]));
+    const out: { value: Value; trait: 'Display' | 'Debug' }[] = [];
+    let next = 0;
+    for (const m of args[at].text.matchAll(/\{\{|\}\}|\{([^{}]*)\}/g)) {
+      if (m[1] === undefined) continue;
+      const [name = '', spec = ''] = m[1].split(':');
+      const trait = spec.includes('?') ? 'Debug' : /[xXobeEp]$/.test(spec) ? undefined : 'Display';
+      if (!trait) continue;
+      const key = name.trim().split('.')[0];
+      let value: Value | undefined;
+      if (key === '') value = positional[next++];
+      else if (/^\d+$/.test(key)) value = positional[Number(key)];
+      else if (key === 'self') value = this.selfValue();
+      else {
+        const binding = this.lookup(key);
+        if (binding) value = { guards: [], struct: binding.struct, path: binding.path, distinct: binding.distinct, binding };
+      }
+      if (value?.struct) out.push({ value, trait });
+    }
+    return out;
   }
 
   /**

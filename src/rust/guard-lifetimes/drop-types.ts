@@ -4,6 +4,7 @@
 // or a reference is not dropped with the value that points to it.
 
 import type { ParsedFile } from '../crate-index.js';
+import { splitTypeList } from '../types.js';
 import type { TypeRef } from './values.js';
 
 const LOCK_TYPE = /\b(?:Mutex|RwLock|RefCell|ReentrantMutex|FairMutex|SpinMutex)\s*</;
@@ -18,30 +19,12 @@ function genericArgs(text: string, open: number): string | undefined {
   return undefined;
 }
 
-/** Splits `K, V` at top-level commas. */
-function topLevel(args: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < args.length; i++) {
-    const c = args[i];
-    if (c === '<' || c === '(' || c === '[') depth++;
-    else if ((c === '>' && args[i - 1] !== '-') || c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(args.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(args.slice(start).trim());
-  return parts.filter(Boolean);
-}
-
 /** `Arc<Mutex<State>>` → `State`: the data a lock of this type guards. */
 export function guardedData(lockType: string): string | undefined {
   const m = LOCK_TYPE.exec(lockType);
   if (!m) return undefined;
   const args = genericArgs(lockType, m.index + m[0].length - 1);
-  return args === undefined ? undefined : topLevel(args)[0];
+  return args === undefined ? undefined : splitTypeList(args)[0];
 }
 
 /** `HashMap<K, V>` → `V`, `Vec<T>` / `Option<T>` / `VecDeque<T>` → `T`: what the container hands out. */
@@ -50,7 +33,7 @@ export function elementType(container: string): string | undefined {
   if (!m) return undefined;
   const args = genericArgs(container.trim(), m[0].length - 1);
   if (args === undefined) return undefined;
-  const parts = topLevel(args);
+  const parts = splitTypeList(args);
   if (/^(?:HashMap|BTreeMap|IndexMap|LinkedHashMap|LruCache)$/.test(m[1])) return parts[1];
   if (/^(?:Vec|VecDeque|LinkedList|HashSet|BTreeSet|BinaryHeap|Option|Box|IndexSet|SmallVec)$/.test(m[1])) return parts[0];
   return undefined;

@@ -65,6 +65,7 @@ export abstract class TemporaryScopes {
 
   /** Evaluates an expression in order, recording what it acquires, calls and awaits. */
   protected abstract expr(node: SyntaxNode): Value;
+  protected abstract selfValue(): Value;
 
   protected span(node: SyntaxNode): SourceSpan {
     return this.file.lines.span(this.file.path, node.startIndex + this.shift, node.endIndex + this.shift);
