@@ -147,3 +147,12 @@ export function sharedPairMayBlock(held: Acquisition, requested: Acquisition): b
 export function formatSpan(span: SourceSpan): string {
   return `${span.file}:${span.line}:${span.column}`;
 }
+
+/**
+ * An ESLint message has no related locations, so the text names them after the message, as the
+ * CLI lists them below it: `… (related: src/a.rs:3:5 calls \`f\`; src/b.rs:9:1 takes …)`.
+ */
+export function messageWithRelated(message: string, related: readonly RelatedLocation[]): string {
+  if (related.length === 0) return message;
+  return `${message} (related: ${related.map((r) => `${formatSpan(r.span)} ${r.message}`).join('; ')})`;
+}

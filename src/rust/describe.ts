@@ -1,6 +1,6 @@
 // Phrases shared by the Rust rules' messages: what is held, where it is released, what
 // conflicts, through which calls. Messages follow clippy's shape: what is wrong, why, the fix.
-import { formatSpan, type Acquisition, type RelatedLocation, type SourceSpan, type WitnessStep } from '../core/model.js';
+import type { Acquisition, RelatedLocation, SourceSpan, WitnessStep } from '../core/model.js';
 import type { LockConflict } from './conflicts.js';
 import type { GuardFact } from './facts.js';
 
@@ -26,9 +26,10 @@ export function describeGuard(guard: GuardFact): string {
   return `the ${what}`;
 }
 
+/** The release is in the guard's own function, so its line says where; the related locations carry the full place. */
 export function describeRelease(guard: GuardFact): string {
   if (!guard.release) return 'is never released in this function';
-  return `lives until ${formatSpan(guard.release.span)} (${guard.release.note})`;
+  return `lives until line ${guard.release.span.line} (${guard.release.note})`;
 }
 
 /** Why a scrutinee guard is alive where it is, by construct and edition. */
@@ -51,9 +52,13 @@ export function scrutineeLifetimeNote(guard: GuardFact, edition: number): string
   }
 }
 
+/**
+ * `calls \`f\` → \`g\`, which takes …`: names, not places, so the headline stays short; each call's
+ * place and the acquisition's are related locations.
+ */
 export function describeChain(chain: readonly WitnessStep[], requested: Acquisition): string {
   const calls = chain.map((s) => s.note.replace(/^calls /, '')).join(' → ');
-  const target = `takes ${describeAcquisition(requested)} at ${formatSpan(requested.span)}`;
+  const target = `takes ${describeAcquisition(requested)}`;
   return calls ? `calls ${calls}, which ${target}` : target;
 }
 

@@ -189,12 +189,12 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
             endColumn: message.endColumn ?? message.column,
           };
           const details = detailsOfReport(result.filePath, rule, message.line, message.column, message.message);
-          const related = details.related.map((location) => ({
+          const related = (details?.related ?? []).map((location) => ({
             span: { ...location.span, file: relative(location.span.file) },
             message: location.message,
           }));
           // A lock known only by its shape is not worth failing a build over: at most a warning.
-          diagnostics.push({ rule, severity: message.severity === 2 && !details.lowConfidence ? 'error' : 'warn', span, message: message.message, related });
+          diagnostics.push({ rule, severity: message.severity === 2 && !details?.lowConfidence ? 'error' : 'warn', span, message: details?.description ?? message.message, related });
         }
       }
     }

@@ -1,9 +1,12 @@
 // The side channel from the ESLint rules to `checkTsFiles`: ESLint messages carry only text, so
-// each report also records its related locations here, keyed by file, rule, position and text.
+// each report also records its related locations and its bare description (ESLint's text names the
+// related locations too) here, keyed by file, rule, position and ESLint's text.
 import type { RelatedLocation, SourceSpan } from '../core/model.js';
 
 /** What a report says beyond its text: related locations, and whether it is capped at a warning. */
 export interface ReportDetails {
+  /** The message without the related locations that ESLint's text appends. */
+  readonly description: string;
   readonly related: readonly RelatedLocation[];
   /** The lock was recognised by its shape or by configuration, not by a known library. */
   readonly lowConfidence: boolean;
@@ -20,16 +23,13 @@ export function forgetReports(file: string): void {
   relatedByFile.delete(file);
 }
 
-export function recordReport(rule: string, span: SourceSpan, message: string, related: readonly RelatedLocation[], lowConfidence = false): void {
+export function recordReport(rule: string, span: SourceSpan, eslintMessage: string, details: ReportDetails): void {
   let reports = relatedByFile.get(span.file);
   if (!reports) relatedByFile.set(span.file, (reports = new Map()));
-  reports.set(reportKey(rule, span.line, span.column, message), { related, lowConfidence });
+  reports.set(reportKey(rule, span.line, span.column, eslintMessage), details);
 }
 
-export function relatedOfReport(file: string, rule: string, line: number, column: number, message: string): readonly RelatedLocation[] {
-  return detailsOfReport(file, rule, line, column, message).related;
-}
-
-export function detailsOfReport(file: string, rule: string, line: number, column: number, message: string): ReportDetails {
-  return relatedByFile.get(file)?.get(reportKey(rule, line, column, message)) ?? { related: [], lowConfidence: false };
+/** What a report recorded; undefined for a message no lockscope rule reported through `reportFinding`. */
+export function detailsOfReport(file: string, rule: string, line: number, column: number, eslintMessage: string): ReportDetails | undefined {
+  return relatedByFile.get(file)?.get(reportKey(rule, line, column, eslintMessage));
 }

@@ -2,7 +2,7 @@
 import type { RuleDefinition } from '@eslint/core';
 import { docsUrl, type RuleInfo } from '../../core/catalogue.js';
 import { loadLazily } from '../../core/load-lazily.js';
-import { formatSpan, type Diagnostic } from '../../core/model.js';
+import { messageWithRelated } from '../../core/model.js';
 import type { RustNode } from '../ast.js';
 import type { RustLanguageOptions, RustSourceCode } from '../source-code.js';
 
@@ -21,13 +21,6 @@ export type RustRuleDefinition = RuleDefinition<{
   ExtRuleDocs: { recommended: boolean };
 }>;
 
-/** ESLint messages carry no related locations, so the message names them, as the CLI lists them. */
-export function messageWithRelated(diagnostic: Diagnostic): string {
-  if (diagnostic.related.length === 0) return diagnostic.message;
-  const related = diagnostic.related.map((r) => `${formatSpan(r.span)} ${r.message}`).join('; ');
-  return `${diagnostic.message} (related: ${related})`;
-}
-
 export function createRustRule(rule: RuleInfo): RustRuleDefinition {
   return {
     meta: {
@@ -45,7 +38,7 @@ export function createRustRule(rule: RuleInfo): RustRuleDefinition {
             const { span } = diagnostic;
             context.report({
               messageId: 'finding',
-              data: { message: messageWithRelated(diagnostic) },
+              data: { message: messageWithRelated(diagnostic.message, diagnostic.related) },
               loc: { start: { line: span.line, column: span.column }, end: { line: span.endLine, column: span.endColumn } },
             });
           }

@@ -1,5 +1,6 @@
+import { relative } from 'node:path';
 import type { TSESLint } from '@typescript-eslint/utils';
-import type { RelatedLocation, SourceSpan } from '../../core/model.js';
+import { messageWithRelated, type RelatedLocation, type SourceSpan } from '../../core/model.js';
 import { recordReport } from '../../ts/reports.js';
 
 export interface Finding<MessageId extends string> {
@@ -12,7 +13,11 @@ export interface Finding<MessageId extends string> {
   readonly lowConfidence?: boolean;
 }
 
-/** Reports at the guard's creation and records the related locations for the CLI. */
+/**
+ * Reports at the guard's creation. ESLint's message names the related locations (relative to
+ * ESLint's cwd), since ESLint has no field for them; the CLI, which lists them apart, reads the
+ * bare description and the locations from the record.
+ */
 export function reportFinding<MessageId extends string>(
   context: Readonly<TSESLint.RuleContext<MessageId, readonly unknown[]>>,
   ruleId: string,
@@ -20,11 +25,13 @@ export function reportFinding<MessageId extends string>(
 ): void {
   const { span } = finding;
   const description = finding.lowConfidence ? `${finding.description} (Low confidence: a lock recognised by its methods or by configuration.)` : finding.description;
+  const shown = finding.related.map((r) => ({ ...r, span: { ...r.span, file: relative(context.cwd, r.span.file) || r.span.file } }));
+  const message = messageWithRelated(description, shown);
   context.report({
     messageId: finding.messageId,
-    data: { description },
+    data: { description: message },
     loc: { start: { line: span.line, column: span.column - 1 }, end: { line: span.endLine, column: span.endColumn - 1 } },
     suggest: finding.suggest ? [...finding.suggest] : null,
   });
-  recordReport(ruleId, span, description, finding.related, finding.lowConfidence);
+  recordReport(ruleId, span, message, { description, related: finding.related, lowConfidence: finding.lowConfidence ?? false });
 }

@@ -1,7 +1,6 @@
 // guard-across-await: a guard that blocks the thread (std, parking_lot, spin) or a RefCell borrow
 // is alive at an `.await`. The task may be suspended with the lock held; another task on the same
 // thread that wants it blocks the executor (or the borrow panics).
-import { formatSpan } from '../../core/model.js';
 import { describeGuard, describeRelease } from '../describe.js';
 import type { RustFinding, RustRule } from './rule.js';
 
@@ -21,7 +20,7 @@ export const guardAcrossAwait: RustRule = {
             rule: 'guard-across-await',
             span: guard.acquisition.span,
             message:
-              `${describeGuard(guard)} is held across the \`.await\` at ${formatSpan(event.span)}. ` +
+              `${describeGuard(guard)} is held across the \`.await\` on line ${event.span.line}. ` +
               (isRefCell
                 ? 'Another task that borrows the same RefCell while this one is suspended panics (already borrowed). '
                 : `A task suspended while holding a ${guard.acquisition.flavor.name} blocks every other task and thread that wants it, and can deadlock the executor. `) +

@@ -3,7 +3,7 @@
 //   while the thread sleeps, and a notifier that takes it first never gets to notify.
 // - `handle.join()` on a thread spawned here, or `rx.recv()` on a channel whose sender was
 //   spawned here, while holding a lock that thread takes (before it sends): neither moves.
-import { conflicts, formatSpan, type Acquisition, type WitnessStep } from '../../core/model.js';
+import { conflicts, type Acquisition, type WitnessStep } from '../../core/model.js';
 import { acquisitionAtCall, type CallEvent, type FunctionFacts, type GuardFact } from '../facts.js';
 import { describeAcquisition, describeChain, describeGuard, describeRelease } from '../describe.js';
 import type { CrateFacts } from '../summaries.js';
@@ -48,7 +48,7 @@ function condvarFindings(event: CallEvent): RustFinding[] {
       rule: 'guard-across-wait',
       span: guard.acquisition.span,
       message:
-        `${describeGuard(guard)} is still held while this thread waits on a condition variable at ${formatSpan(event.span)}; ` +
+        `${describeGuard(guard)} is still held while this thread waits on a condition variable on line ${event.span.line}; ` +
         `\`${event.calleeName}\` releases only the lock of the guard passed to it${event.argumentGuards.length > 0 ? ` (${event.argumentGuards.map((g) => `\`${g.acquisition.lock.display}\``).join(', ')})` : ''}. ` +
         `A thread that takes \`${guard.acquisition.lock.display}\` before it notifies blocks, and neither wakes: a deadlock. ` +
         `The guard ${describeRelease(guard)}. Fix: drop it before waiting, or wait on a condition of the lock you hold.`,
@@ -79,7 +79,7 @@ function threadFindings(facts: FunctionFacts, event: CallEvent, crate: CrateFact
         rule: 'guard-across-wait',
         span: guard.acquisition.span,
         message:
-          `${describeGuard(guard)} is still held while this thread waits at ${formatSpan(event.span)} ${what}, ` +
+          `${describeGuard(guard)} is still held while this thread waits on line ${event.span.line} ${what}, ` +
           `and that thread ${describeChain(taken.chain, taken.acquisition)}${before}: it waits for this guard, this thread waits for it, a deadlock. ` +
           `The guard ${describeRelease(guard)}. Fix: drop the guard before waiting, or pass the thread what it needs instead of locking.`,
         related: [

@@ -1,7 +1,6 @@
 // lock-order-inversion: two paths take the same two locks in opposite orders; two threads on
 // those paths can each hold one lock and wait for the other. Also rings of three or more locks
 // (`a → b`, `b → c`, `c → a` on three paths): one finding per ring, its shortest cycle.
-import { formatSpan } from '../../core/model.js';
 import type { LockOrderEdge } from '../conflicts.js';
 import type { LockOrderCycle } from '../lock-order-cycles.js';
 import { describeAcquisition, describeChain, describeGuard } from '../describe.js';
@@ -28,7 +27,7 @@ function cycleFinding(cycle: LockOrderCycle): RustFinding {
   const first = edges[0];
   const ring = [...edges.map((e) => `\`${e.outer.acquisition.lock.display}\``), `\`${first.outer.acquisition.lock.display}\``].join(' → ');
   const paths = edges.slice(0, MAX_EDGES_IN_MESSAGE).map(
-    (e) => `\`${e.facts.fn.name}\` holds ${describeAcquisition(e.outer.acquisition)} (${formatSpan(e.outer.acquisition.span)}) and ${describeChain(e.chain, e.inner)}`,
+    (e) => `\`${e.facts.fn.name}\` holds ${describeAcquisition(e.outer.acquisition)} and ${describeChain(e.chain, e.inner)}`,
   );
   const more = edges.length > MAX_EDGES_IN_MESSAGE ? `; and ${edges.length - MAX_EDGES_IN_MESSAGE} more (see the related locations)` : '';
   return {
@@ -81,7 +80,7 @@ export const lockOrderInversion: RustRule = {
         span: first.outer.acquisition.span,
         message:
           `${describeGuard(first.outer)} is held while the code ${describeChain(first.chain, first.inner)}; ` +
-          `elsewhere, \`${other.facts.fn.name}\` holds ${describeAcquisition(other.outer.acquisition)} (${formatSpan(other.outer.acquisition.span)}) and ${describeChain(other.chain, other.inner)}. ` +
+          `elsewhere, \`${other.facts.fn.name}\` holds ${describeAcquisition(other.outer.acquisition)} and ${describeChain(other.chain, other.inner)}. ` +
           `Two threads on these paths can each hold one lock and wait forever for the other. ` +
           (twins.length > 0
             ? `${twins.length === 1 ? 'One more function takes' : `${twins.length} more functions take`} the same two locks (see the related locations${twins.length > MAX_TWINS_RELATED ? `, which show the first ${MAX_TWINS_RELATED}` : ''}). `
