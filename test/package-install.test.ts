@@ -9,67 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './cli-support.js';
-
-const MINIMAL_CONFIG = `// eslint.config.mjs
-import lockscope from 'eslint-plugin-lockscope';
-
-export default [...lockscope.configs.recommended];
-`;
-
-const FULL_CONFIG = `// eslint.config.mjs
-import js from '@eslint/js';
-import { defineConfig } from 'eslint/config';
-import tseslint from 'typescript-eslint';
-import lockscope from 'eslint-plugin-lockscope';
-
-export default defineConfig(
-  // JS/TS rules only on JS/TS files: they cannot read Rust.
-  { files: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts}'], extends: [js.configs.recommended, tseslint.configs.recommended] },
-  lockscope.configs.recommended,
-);
-`;
-
-const TS_BUG = `import { Mutex } from 'async-mutex';
-
-export class Accounts {
-  private readonly mutex = new Mutex();
-  private readonly names: string[] = [];
-
-  async add(name: string): Promise<void> {
-    await this.mutex.runExclusive(async () => {
-      await this.addQuietly(name);
-    });
-  }
-
-  private async addQuietly(name: string): Promise<void> {
-    await this.mutex.runExclusive(async () => {
-      this.names.push(name);
-    });
-  }
-}
-`;
-
-const RUST_BUG = `use std::sync::RwLock;
-
-pub struct Proxy {
-    load: RwLock<Vec<u32>>,
-}
-
-impl Proxy {
-    pub fn route(&self, k: usize) -> u32 {
-        if let Some(x) = self.load.read().unwrap().get(k) {
-            *x
-        } else {
-            self.init_for(k)
-        }
-    }
-
-    fn init_for(&self, k: usize) -> u32 {
-        self.load.write().unwrap().push(k as u32);
-        0
-    }
-}
-`;
+import { FULL_CONFIG, LOCKSCOPE_FINDINGS, MINIMAL_CONFIG, PROJECT_FILES } from './support/readme-project.js';
 
 let tarball = '';
 
@@ -119,13 +59,7 @@ function freshProject(config: string, peers?: string): string {
   }
   // What npm does for a package's `bin` on install.
   link('../eslint-plugin-lockscope/bin/lockscope.js', join(modules, '.bin/lockscope'));
-  const files: Record<string, string> = {
-    'package.json': '{\n  "name": "app",\n  "version": "1.0.0",\n  "license": "ISC"\n}\n',
-    'eslint.config.mjs': config,
-    'src/accounts.ts': TS_BUG,
-    'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
-    'src/lib.rs': RUST_BUG,
-  };
+  const files: Record<string, string> = { ...PROJECT_FILES, 'eslint.config.mjs': config };
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -148,8 +82,6 @@ function eslint(project: string, preserveSymlinks = false): string[] {
   const results = JSON.parse(run.stdout) as EslintFileResult[];
   return results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(project.length + 1)}:${m.line} ${m.ruleId ?? `fatal: ${m.message}`}`)).sort();
 }
-
-const LOCKSCOPE_FINDINGS = ['src/accounts.ts:8 lockscope/no-nested-lock', 'src/lib.rs:9 lockscope/guard-across-branch'];
 
 describe('installed from the packed tarball into a fresh project', () => {
   it("the README's minimal config lints TS and Rust", () => {
