@@ -98,7 +98,7 @@ describe('writes go only where they are told, and refuse links', () => {
     mkdirSync(join(cwd, 'adir'));
     for (const [target, message] of [
       ['adir', 'lockscope: cannot write adir: it is a directory'],
-      ['missing/baseline.json', `lockscope: cannot write missing/baseline.json: its directory ${join(cwd, 'missing')} does not exist`],
+      ['missing/baseline.json', 'lockscope: cannot write missing/baseline.json: its directory missing does not exist'],
     ]) {
       const run = lockscopeBin(['check', '--write-baseline', target], cwd);
       expect(run.code).toBe(2);
@@ -121,6 +121,10 @@ describe('writes go only where they are told, and refuse links', () => {
     const file = lockscopeBin(['semgrep', '--out', 'not-a-dir'], cwd);
     expect(file.code).toBe(2);
     expect(file.stderr.trim()).toBe('lockscope: cannot write into not-a-dir: it is not a directory');
+    // Paths in these messages are the user's relative ones, never absolute (issue 13 item 11).
+    const below = lockscopeBin(['semgrep', '--out', 'not-a-dir/sub'], cwd);
+    expect(below.code).toBe(2);
+    expect(below.stderr.trim()).toBe('lockscope: cannot inspect not-a-dir/sub: a parent is not a directory');
 
     const outside = tempProject({ 'precious.yaml': 'keep me\n' });
     const first = lockscopeBin(['semgrep', '--out', 'pack'], cwd);

@@ -3,14 +3,22 @@
 // access over a stranger's pull request: a symbolic link planted at the target must not make it
 // overwrite something outside the tree, and a bad target must end in one clear line, not a crash.
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeIoError } from './io-errors.js';
 
 /** A target lockscope refuses to write, or an I/O failure while writing: exit status 2. */
 export class WriteError extends Error {}
 
-function kindOf(path: string): 'missing' | 'file' | 'directory' | 'symlink' | 'other' {
+/**
+ * `at` (absolute, `target` or an ancestor of it) as the user named it: relative to `shownAs`,
+ * the name the user gave for `target`, so messages use the user's relative paths throughout.
+ */
+function shownPath(at: string, target: string, shownAs: string): string {
+  return join(shownAs, relative(target, at)) || '.';
+}
+
+function kindOf(path: string, shownAs: string = path): 'missing' | 'file' | 'directory' | 'symlink' | 'other' {
   try {
     const stat = lstatSync(path);
     if (stat.isSymbolicLink()) return 'symlink';
@@ -18,7 +26,7 @@ function kindOf(path: string): 'missing' | 'file' | 'directory' | 'symlink' | 'o
     return stat.isFile() ? 'file' : 'other';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    throw new WriteError(`cannot inspect ${path}: ${describeIoError(error)}`);
+    throw new WriteError(`cannot inspect ${shownAs}: ${describeIoError(error)}`);
   }
 }
 
@@ -28,14 +36,15 @@ function kindOf(path: string): 'missing' | 'file' | 'directory' | 'symlink' | 'o
  * target is never followed. The parent directory must exist; nothing is created above it.
  */
 export function writeFileSafely(target: string, content: string, shownAs: string = target): void {
-  const kind = kindOf(target);
+  const kind = kindOf(target, shownAs);
   if (kind === 'symlink') throw new WriteError(`refusing to write ${shownAs}: it is a symbolic link`);
   if (kind === 'directory') throw new WriteError(`cannot write ${shownAs}: it is a directory`);
   if (kind === 'other') throw new WriteError(`refusing to write ${shownAs}: it is not a regular file`);
   const parent = dirname(target);
-  const parentKind = kindOf(parent);
-  if (parentKind === 'missing') throw new WriteError(`cannot write ${shownAs}: its directory ${parent} does not exist`);
-  if (parentKind !== 'directory' && parentKind !== 'symlink') throw new WriteError(`cannot write ${shownAs}: ${parent} is not a directory`);
+  const shownParent = shownPath(parent, target, shownAs);
+  const parentKind = kindOf(parent, shownParent);
+  if (parentKind === 'missing') throw new WriteError(`cannot write ${shownAs}: its directory ${shownParent} does not exist`);
+  if (parentKind !== 'directory' && parentKind !== 'symlink') throw new WriteError(`cannot write ${shownAs}: ${shownParent} is not a directory`);
   const temporary = join(parent, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
@@ -60,13 +69,13 @@ export function writeFileSafely(target: string, content: string, shownAs: string
  * ancestors are the user's choice and are not questioned.
  */
 export function ensureDirectory(dir: string, shownAs: string = dir): void {
-  const kind = kindOf(dir);
+  const kind = kindOf(dir, shownAs);
   if (kind === 'directory') return;
   if (kind === 'symlink') throw new WriteError(`refusing to write into ${shownAs}: it is a symbolic link`);
   if (kind !== 'missing') throw new WriteError(`cannot write into ${shownAs}: it is not a directory`);
   const missing: string[] = [];
   let current = dir;
-  while (kindOf(current) === 'missing') {
+  while (kindOf(current, shownPath(current, dir, shownAs)) === 'missing') {
     missing.unshift(current);
     const parent = dirname(current);
     if (parent === current) throw new WriteError(`cannot create ${shownAs}: no such directory`);
@@ -78,7 +87,7 @@ export function ensureDirectory(dir: string, shownAs: string = dir): void {
   } catch (error) {
     throw new WriteError(`cannot create ${shownAs}: ${describeIoError(error)}`);
   }
-  if (!ancestor.isDirectory()) throw new WriteError(`cannot create ${shownAs}: ${current} is not a directory`);
+  if (!ancestor.isDirectory()) throw new WriteError(`cannot create ${shownAs}: ${shownPath(current, dir, shownAs)} is not a directory`);
   for (const level of missing) {
     try {
       mkdirSync(level);
