@@ -307,3 +307,34 @@ describe('plugin metadata', () => {
     expect(rustPart(strict).rules?.['lockscope/scrutinee-guard']).toBe('error');
   });
 });
+
+describe('suggestions (issue 13 item 7)', () => {
+  /** From `pub fn name(` to its closing `    }`, without the signature line and `// expect:` marks. */
+  function body(source: string, name: string): string {
+    const start = source.indexOf(`pub fn ${name}(`);
+    expect(start, name).toBeGreaterThan(-1);
+    const end = source.indexOf('\n    }\n', start);
+    return source
+      .slice(source.indexOf('\n', start) + 1, end)
+      .replace(/ *\/\/ expect: [\w -]+$/gm, '');
+  }
+
+  it("guard-across-branch offers ending the `if let` before its else block: the output is the fixture's `_rewritten` case, which the ground truth runs to completion", async () => {
+    const file = join(fixturesDir, 'guard_across_branch_suggestion.rs');
+    const text = readFileSync(file, 'utf8');
+    const [result] = await eslintWith(recommended).lintFiles([file]);
+    const offered: string[] = [];
+    for (const message of result.messages) {
+      const fn = [...text.split('\n').slice(0, message.line).join('\n').matchAll(/pub fn (\w+)\(/g)].at(-1)![1];
+      if (!message.suggestions?.length) continue;
+      expect(message.suggestions).toHaveLength(1);
+      const { fix } = message.suggestions[0];
+      const output = text.slice(0, fix.range[0]) + fix.text + text.slice(fix.range[1]);
+      expect(body(output, fn)).toBe(body(text, `${fn.replace('should_trigger_', 'should_not_trigger_')}_rewritten`));
+      offered.push(fn);
+    }
+    // Not where the then block conflicts too, nor where the `if let` is the function's value.
+    expect(offered).toEqual(['should_trigger_register', 'should_trigger_name']);
+    expect(result.messages.filter((m) => m.ruleId === 'lockscope/guard-across-branch')).toHaveLength(4);
+  });
+});

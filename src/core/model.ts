@@ -106,7 +106,17 @@ export interface Diagnostic {
   readonly span: SourceSpan;
   readonly message: string;
   readonly related: readonly RelatedLocation[];
+  /** A rewrite known to remove the conflict, which the ESLint face offers as a suggestion. */
+  readonly rewrite?: Rewrite;
 }
+
+/**
+ * `else-after-if-let`: every conflict is in the `else` block of an `if let` statement whose
+ * scrutinee guard lives through it (edition ≤ 2021); ending the `if let` before the `else` code
+ * runs (`let matched = if let … { …; true } else { false }; if !matched { … }`) drops the guard
+ * first, since a `let` statement's temporaries end with it.
+ */
+export type Rewrite = 'else-after-if-let';
 
 /** Something the analysis could not do for a file, reported but never fatal. */
 export interface AnalysisNote {

@@ -253,7 +253,7 @@ const ruleDefaults = new Map(RULES.map((r) => [r.id, r.defaultSetting]));
 export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>): Diagnostic {
   const setting = settingOf(finding.rule, rules);
   const severity = setting === 'error' && finding.certain ? 'error' : 'warn';
-  return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related };
+  return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related, ...(finding.rewrite ? { rewrite: finding.rewrite } : {}) };
 }
 
 export function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -4,6 +4,7 @@ import { docsUrl, type RuleInfo } from '../../core/catalogue.js';
 import { loadLazily } from '../../core/load-lazily.js';
 import { messageWithRelated } from '../../core/model.js';
 import type { RustNode } from '../ast.js';
+import { elseAfterIfLet } from './rewrites.js';
 import type { RustLanguageOptions, RustSourceCode } from '../source-code.js';
 
 /** The Rust analysis, loaded when the first Rust file is linted. */
@@ -17,7 +18,7 @@ export type RustRuleDefinition = RuleDefinition<{
   RuleOptions: [];
   Visitor: { source_file(node: RustNode): void };
   Node: RustNode;
-  MessageIds: 'finding';
+  MessageIds: 'finding' | 'elseAfterIfLet';
   ExtRuleDocs: { recommended: boolean };
 }>;
 
@@ -26,7 +27,11 @@ export function createRustRule(rule: RuleInfo): RustRuleDefinition {
     meta: {
       type: 'problem',
       docs: { description: rule.summary, recommended: rule.defaultSetting !== 'off', url: docsUrl(rule.id) },
-      messages: { finding: '{{message}}' },
+      messages: {
+        finding: '{{message}}',
+        elseAfterIfLet: 'End the `if let` before the `else` code runs (`let matched = if let … { …; true } else { false }; if !matched { … }`), so the guard is dropped first',
+      },
+      hasSuggestions: rule.id === 'guard-across-branch',
       schema: [],
       languages: [RUST_LANGUAGE_ID],
     },
@@ -36,10 +41,12 @@ export function createRustRule(rule: RuleInfo): RustRuleDefinition {
           for (const diagnostic of findings().rustFindings(context)) {
             if (diagnostic.rule !== rule.id) continue;
             const { span } = diagnostic;
+            const edits = diagnostic.rewrite === 'else-after-if-let' ? elseAfterIfLet(context.sourceCode, span) : undefined;
             context.report({
               messageId: 'finding',
               data: { message: messageWithRelated(diagnostic.message, diagnostic.related) },
               loc: { start: { line: span.line, column: span.column }, end: { line: span.endLine, column: span.endColumn } },
+              ...(edits ? { suggest: [{ messageId: 'elseAfterIfLet', fix: (fixer) => edits.map((edit) => fixer.replaceTextRange([edit.range[0], edit.range[1]], edit.text)) }] } : {}),
             });
           }
         },

@@ -13,9 +13,10 @@ function fixFor(construct: string | undefined, edition: number): string {
 export const guardAcrossBranch: RustRule = {
   id: 'guard-across-branch',
   check({ conflicts, edition }) {
-    const mine = firstPerGuard(conflicts.filter((c) => conflictRule(c) === 'guard-across-branch'));
-    return mine.map((c): RustFinding => {
+    const all = conflicts.filter((c) => conflictRule(c) === 'guard-across-branch');
+    return firstPerGuard(all).map((c): RustFinding => {
       const guard = c.held.guard;
+      const onlyInElse = all.every((other) => other.held.guard.id !== guard.id || other.held.region === 'else block');
       const region = c.held.region ?? 'arm';
       const lifetime = scrutineeLifetimeNote(guard, edition);
       return {
@@ -28,6 +29,7 @@ export const guardAcrossBranch: RustRule = {
           `Fix: ${fixFor(guard.construct, edition)}.`,
         related: conflictRelated(c, `the ${region}`),
         certain: conflictIsCertain(c),
+        ...(guard.construct === 'if let' && edition < 2024 && onlyInElse ? { rewrite: 'else-after-if-let' as const } : {}),
       };
     });
   },

@@ -1,6 +1,6 @@
 // The contract of a Rust rule: it reads a crate's facts and the conflicts derived from them and
 // returns findings. No rule walks syntax.
-import type { RelatedLocation, SourceSpan } from '../../core/model.js';
+import type { RelatedLocation, Rewrite, SourceSpan } from '../../core/model.js';
 import type { LockConflict, LockOrderEdge } from '../conflicts.js';
 import type { Edition } from '../../core/model.js';
 import type { LockOrderCycle } from '../lock-order-cycles.js';
@@ -22,6 +22,7 @@ export interface RustFinding {
   readonly related: readonly RelatedLocation[];
   /** `false` caps the severity at `warn`: shared+shared on a fair lock, or a guessed lock type. */
   readonly certain: boolean;
+  readonly rewrite?: Rewrite;
 }
 
 export interface RustRule {
