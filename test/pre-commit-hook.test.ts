@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './cli-support.js';
+import { RUST_BUG as SEED_BUG } from './support/readme-project.js';
 
 function preCommitBinary(): string | undefined {
   for (const candidate of [process.env.LOCKSCOPE_PRE_COMMIT, 'pre-commit'].filter((c): c is string => Boolean(c))) {
@@ -24,27 +25,6 @@ if (!preCommit) {
   console.warn('NOTICE: skipping the pre-commit hook test: pre-commit is not on PATH (pip install pre-commit==4.3.0)');
 }
 
-const SEED_BUG = `use std::sync::RwLock;
-
-pub struct Proxy {
-    load: RwLock<Vec<u32>>,
-}
-
-impl Proxy {
-    pub fn route(&self, k: usize) -> u32 {
-        if let Some(x) = self.load.read().unwrap().get(k) {
-            *x
-        } else {
-            self.init_for(k)
-        }
-    }
-
-    fn init_for(&self, k: usize) -> u32 {
-        self.load.write().unwrap().push(k as u32);
-        0
-    }
-}
-`;
 const FIXED = SEED_BUG.replace('if let Some(x) = self.load.read().unwrap().get(k) {\n            *x', 'let found = self.load.read().unwrap().get(k).copied();\n        if let Some(x) = found {\n            x');
 
 describe.skipIf(!preCommit)('pre-commit hook (pre-commit try-repo)', () => {
