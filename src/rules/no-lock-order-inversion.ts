@@ -1,7 +1,8 @@
 import { where, chainLocations, chainText } from '../ts/describe.js';
 import type { LockOrderEdge } from '../ts/analysis.js';
+import { isThisRooted, lockFamily } from '../ts/lockKeys.js';
 import { createRule } from './utils/createRule.js';
-import { lockAnalysisFor, tsLockKeys } from './utils/lockAnalysis.js';
+import { lockAnalysisFor } from './utils/lockAnalysis.js';
 import { reportFinding } from './utils/report.js';
 
 export const RULE_ID = 'no-lock-order-inversion';
@@ -23,7 +24,6 @@ export default createRule<[], MessageIds>({
     return {
       Program() {
         const { local, all } = lockAnalysisFor(context).lockOrderEdges();
-        const { isThisRooted, lockFamily } = tsLockKeys();
         const reported = new Set<string>();
         for (const edge of local) {
           const first = edge.outer.acquisition.lock;

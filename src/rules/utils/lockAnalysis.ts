@@ -18,6 +18,3 @@ export function lockAnalysisFor(context: Readonly<TSESLint.RuleContext<string, r
     extra: (context.settings as { lockscope?: { extraLockApis?: { ts?: ExtraTsLockApis } } }).lockscope?.extraLockApis?.ts,
   });
 }
-
-/** How TS/JS lock keys name their instance root and family, loaded with the analysis. */
-export const tsLockKeys = loadLazily<typeof import('../../ts/fileFacts.js')>('../../ts/fileFacts.js', import.meta.url);
