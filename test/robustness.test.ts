@@ -13,7 +13,7 @@ import { parseAllDocuments, visit } from 'yaml';
 import { main } from '../src/cli/main.js';
 import type { Io } from '../src/core/io.js';
 import { fixtureUnits, mutate, mutationCases } from './fuzz/mutate.js';
-import { formatTable, runFuzz } from './fuzz/runner.js';
+import { FULL_RUN, formatTable, plannedCounts, runFuzz } from './fuzz/runner.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -62,8 +62,29 @@ describe('seeded fuzzing (short run; `npm run fuzz` is the full one)', () => {
     if (report.limits.length > 0) console.info(`${table}\n\nknown limits:\n${report.limits.map((f) => `${f.id}: ${f.reason.slice(0, 200)}`).join('\n')}`);
     const total = report.rows.reduce((sum, row) => sum + row.cases, 0);
     expect(total).toBeGreaterThanOrEqual(300);
-    for (const row of report.rows) expect(row.analysed + row.noted + row.failed + row.limited, row.name).toBe(row.cases);
+    // Every planned case was run and judged once, and every failed or limited case says why (the
+    // \`failures\` text above is empty also when a failure carries no reason).
+    expect(total).toBe(report.planned);
+    expect(report.rows.reduce((sum, row) => sum + row.failed, 0)).toBe(report.failures.length);
+    expect(report.rows.reduce((sum, row) => sum + row.limited, 0)).toBe(report.limits.length);
   }, 120_000);
+
+  // The table is the script's output, not a copy: its rows add up, it is of the default plan, and
+  // it has the classes the fuzzer has now. Its counts grow with the fixtures; rerun
+  // `npm run fuzz -- --write-docs` to record a newer run (the summary names its commit).
+  it('docs/robustness.md holds a full run written by `npm run fuzz -- --write-docs`', () => {
+    const docs = readFileSync(join(root, 'docs/robustness.md'), 'utf8');
+    const block = /<!-- fuzz:full-run:begin[^>]*-->([\s\S]*?)<!-- fuzz:full-run:end -->/.exec(docs)?.[1] ?? '';
+    const rows = [...block.matchAll(/^\| (?!\*\*total|class\b)([^|]+?) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|/gm)].map((m) => ({ name: m[1], counts: m.slice(2, 7).map(Number) }));
+    const total = /^\| \*\*total\*\* \| \*\*(\d+)\*\* \|/m.exec(block)?.[1];
+    expect(rows.length, 'no generated table in docs/robustness.md: run `npm run fuzz -- --write-docs`').toBeGreaterThan(0);
+    for (const { name, counts } of rows) expect(counts[1] + counts[2] + counts[3] + counts[4], name).toBe(counts[0]);
+    const sum = rows.reduce((acc, row) => acc + row.counts[0], 0);
+    expect(Number(total)).toBe(sum);
+    expect(block).toContain(`Seed ${FULL_RUN.seed}, \`--per-mutator ${FULL_RUN.plan.perMutator}\`, full scale`);
+    expect(block).toContain(`**${sum.toLocaleString('en-US')} cases in `);
+    expect(rows.map((row) => row.name).sort()).toEqual([...plannedCounts({ ...FULL_RUN }).keys()].sort());
+  });
 
   it('is reproducible: the same seed gives the same cases, byte for byte; another seed does not', () => {
     const units = fixtureUnits(root);

@@ -44,6 +44,7 @@ export interface FuzzOptions {
 
 export interface ClassRow {
   readonly name: string;
+  readonly kind: 'mutation' | 'adversarial';
   cases: number;
   analysed: number;
   noted: number;
@@ -62,12 +63,24 @@ export interface CaseFailure {
 
 export interface FuzzReport {
   readonly seed: number;
+  /** Cases the plan held; every one must appear in exactly one row. */
+  readonly planned: number;
   readonly rows: ClassRow[];
   readonly failures: CaseFailure[];
   /** Cases that failed only by a known, reported limit. */
   readonly limits: CaseFailure[];
   readonly caveats: string[];
   readonly ms: number;
+}
+
+/** What `npm run fuzz` runs by default, and what docs/robustness.md's generated table shows. */
+export const FULL_RUN = { seed: 20261126, plan: { perMutator: 45, truncateStride: 1 }, scale: 'full' } as const satisfies Pick<FuzzOptions, 'seed' | 'plan' | 'scale'>;
+
+/** How many cases each class of a run would have, without running them. */
+export function plannedCounts(options: FuzzOptions): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const planned of plan(options)) counts.set(planned.className, (counts.get(planned.className) ?? 0) + 1);
+  return counts;
 }
 
 interface Planned {
@@ -190,7 +203,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
   const limits: CaseFailure[] = [];
   const record = (planned: Planned, outcome: CaseResult | { died: string }): void => {
-    const row = rows.get(planned.className) ?? { name: planned.className, cases: 0, analysed: 0, noted: 0, failed: 0, limited: 0, ms: 0, maxMs: 0 };
+    const row = rows.get(planned.className) ?? { name: planned.className, kind: planned.request.kind, cases: 0, analysed: 0, noted: 0, failed: 0, limited: 0, ms: 0, maxMs: 0 };
     rows.set(planned.className, row);
     row.cases++;
     if (!('died' in outcome)) {
@@ -221,6 +234,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const order = (name: string): string => (name.includes(':') && ADVERSARIAL.some((c) => c.name === name) ? `1${name}` : `0${name}`);
   return {
     seed: options.seed,
+    planned: total,
     rows: [...rows.values()].sort((a, b) => (order(a.name) < order(b.name) ? -1 : 1)),
     failures,
     limits,
