@@ -13,6 +13,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './cli-support.js';
 import { LOCKSCOPE_FINDINGS, MINIMAL_CONFIG, PROJECT_FILES } from './support/readme-project.js';
 
+/** pre-commit from PyPI (.ci/run installs a pinned one); without it that part is skipped with a notice. */
+function preCommitBinary(): string | undefined {
+  for (const candidate of [process.env.LOCKSCOPE_PRE_COMMIT, 'pre-commit'].filter((c): c is string => Boolean(c))) {
+    if (spawnSync(candidate, ['--version'], { encoding: 'utf8' }).status === 0) return candidate;
+  }
+  return undefined;
+}
+
+/** The README's pre-commit config for a project that has lockscope in its devDependencies, as written. */
+function readmeLocalHookConfig(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const after = readme.slice(readme.indexOf('Or, in a repository that already has lockscope in its `devDependencies`'));
+  const block = /```yaml\n([\s\S]*?)```/.exec(after)?.[1];
+  if (!block?.includes('repo: local')) throw new Error("README.md: the local pre-commit hook's YAML block was not found");
+  return block;
+}
+
 const VERDACCIO = join(repoRoot, 'test/local-registry/node_modules/verdaccio/bin/verdaccio');
 const installed = existsSync(VERDACCIO);
 if (!installed) {
@@ -137,5 +154,23 @@ describe.skipIf(!installed)('published to a local registry and installed by name
     expect(check.status, check.stderr).toBe(1);
     const doc = JSON.parse(check.stdout) as { diagnostics: { file: string; line: number; rule: string }[] };
     expect(doc.diagnostics.map((d) => `${d.file}:${d.line} lockscope/${d.rule}`).sort()).toEqual(LOCKSCOPE_FINDINGS);
+
+    // The README's pre-commit hook for such a project runs the installed package on the staged files.
+    const preCommit = preCommitBinary();
+    if (!preCommit) {
+      if (process.env.CI) throw new Error('pre-commit is not installed: .ci/run must install it (pip install pre-commit==4.3.0)');
+      console.warn('NOTICE: skipping the pre-commit part of the local-registry test: pre-commit is not on PATH');
+      return;
+    }
+    writeFileSync(join(project, '.pre-commit-config.yaml'), readmeLocalHookConfig());
+    writeFileSync(join(project, '.gitignore'), 'node_modules/\n');
+    const git = { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+    execFileSync('git', ['init', '-q'], { cwd: project, env: git });
+    execFileSync('git', ['add', '-A'], { cwd: project, env: git });
+    const hook = spawnSync(preCommit, ['run'], { cwd: project, encoding: 'utf8', env: { ...git, PRE_COMMIT_HOME: realpathSync(mkdtempSync(join(tmpdir(), 'lockscope-pre-commit-home-'))) } });
+    const output = `${hook.stdout}${hook.stderr}`;
+    expect(output).toMatch(/lockscope\.+Failed/);
+    expect(output).toContain('error[guard-across-branch]');
+    expect(hook.status, output).toBe(1);
   }, 600_000);
 });
