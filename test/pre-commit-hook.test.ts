@@ -9,21 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './cli-support.js';
+import { preCommitOrNotice } from './support/pre-commit.js';
 import { RUST_BUG as SEED_BUG } from './support/readme-project.js';
 
-function preCommitBinary(): string | undefined {
-  for (const candidate of [process.env.LOCKSCOPE_PRE_COMMIT, 'pre-commit'].filter((c): c is string => Boolean(c))) {
-    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-const preCommit = preCommitBinary();
-if (!preCommit) {
-  if (process.env.CI) throw new Error('pre-commit is not installed: .ci/run must install it (pip install pre-commit==4.3.0)');
-  console.warn('NOTICE: skipping the pre-commit hook test: pre-commit is not on PATH (pip install pre-commit==4.3.0)');
-}
+const preCommit = preCommitOrNotice('the pre-commit hook test');
 
 const FIXED = SEED_BUG.replace('if let Some(x) = self.load.read().unwrap().get(k) {\n            *x', 'let found = self.load.read().unwrap().get(k).copied();\n        if let Some(x) = found {\n            x');
 

@@ -11,15 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './cli-support.js';
+import { preCommitOrNotice } from './support/pre-commit.js';
 import { LOCKSCOPE_FINDINGS, MINIMAL_CONFIG, PROJECT_FILES } from './support/readme-project.js';
-
-/** pre-commit from PyPI (.ci/run installs a pinned one); without it that part is skipped with a notice. */
-function preCommitBinary(): string | undefined {
-  for (const candidate of [process.env.LOCKSCOPE_PRE_COMMIT, 'pre-commit'].filter((c): c is string => Boolean(c))) {
-    if (spawnSync(candidate, ['--version'], { encoding: 'utf8' }).status === 0) return candidate;
-  }
-  return undefined;
-}
 
 /** The README's pre-commit config for a project that has lockscope in its devDependencies, as written. */
 function readmeLocalHookConfig(): string {
@@ -156,12 +149,8 @@ describe.skipIf(!installed)('published to a local registry and installed by name
     expect(doc.diagnostics.map((d) => `${d.file}:${d.line} lockscope/${d.rule}`).sort()).toEqual(LOCKSCOPE_FINDINGS);
 
     // The README's pre-commit hook for such a project runs the installed package on the staged files.
-    const preCommit = preCommitBinary();
-    if (!preCommit) {
-      if (process.env.CI) throw new Error('pre-commit is not installed: .ci/run must install it (pip install pre-commit==4.3.0)');
-      console.warn('NOTICE: skipping the pre-commit part of the local-registry test: pre-commit is not on PATH');
-      return;
-    }
+    const preCommit = preCommitOrNotice('the pre-commit part of the local-registry test');
+    if (!preCommit) return;
     writeFileSync(join(project, '.pre-commit-config.yaml'), readmeLocalHookConfig());
     writeFileSync(join(project, '.gitignore'), 'node_modules/\n');
     const git = { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
