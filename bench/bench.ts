@@ -5,23 +5,39 @@
 // directory (see workloads.ts): a lock-dense crate at three sizes, a cyclic call graph at two,
 // TS projects untyped and typed, one minified bundle. The floor of each Rust row is reading every
 // file and parsing the files the text pre-filter selects (measure.ts); of each TS/JS row, parsing
-// every file with typescript-estree.
+// every file with typescript-estree. The plan and the table's layout are in report.ts.
 //
-// Environment: LOCKSCOPE_CORPUS (a directory of Rust sources instead of Debian's), LOCKSCOPE_BENCH_DENSE
-// (sizes of the lock-dense crate, default 1000,10000,100000), LOCKSCOPE_BENCH_ONLY (a substring of
-// the workload names to run), LOCKSCOPE_BENCH_RUNS (runs per command, median shown; default 1).
+// Environment (each one reduces the plan, for development): LOCKSCOPE_CORPUS (a directory of Rust
+// sources instead of Debian's), LOCKSCOPE_BENCH_DENSE (sizes of the lock-dense crate, default
+// 1000,10000,100000), LOCKSCOPE_BENCH_ONLY (a substring of the workload names to run),
+// LOCKSCOPE_BENCH_RUNS (runs per command, median shown; default 1).
+// `--write-docs` puts the run's table into docs/evaluation.md (the full plan only), naming the
+// commit and the machine's load; a test checks that the table there is such a run of this plan.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type BenchPlan, type BenchRow, FULL_PLAN, formatBlock, formatTable, plannedRows, replaceBlock, WORKLOADS, workloadsDigest } from './report.js';
 import { cyclicCrate, lockDenseCrate, minifiedBundle, tsProject } from './workloads.js';
 
 const CORPUS = process.env.LOCKSCOPE_CORPUS ?? '/usr/share/cargo/registry';
 const PACKAGES = 'librust-tokio-dev librust-parking-lot-dev librust-dashmap-dev librust-hyper-dev librust-rayon-dev librust-crossbeam-dev librust-regex-dev librust-syn-dev';
-const DENSE_SIZES = (process.env.LOCKSCOPE_BENCH_DENSE ?? '1000,10000,100000').split(',').map(Number);
 const ONLY = process.env.LOCKSCOPE_BENCH_ONLY;
 const RUNS = Number(process.env.LOCKSCOPE_BENCH_RUNS ?? 1);
+const PLAN: BenchPlan = {
+  ...FULL_PLAN,
+  dense: process.env.LOCKSCOPE_BENCH_DENSE ? process.env.LOCKSCOPE_BENCH_DENSE.split(',').map(Number) : FULL_PLAN.dense,
+};
+const { values: options } = parseArgs({ options: { 'write-docs': { type: 'boolean', default: false } } });
+const isFullPlan = !ONLY && !process.env.LOCKSCOPE_CORPUS && !process.env.LOCKSCOPE_BENCH_DENSE;
+if (options['write-docs'] && !isFullPlan) {
+  console.error('--write-docs records the full plan only: unset LOCKSCOPE_BENCH_ONLY, LOCKSCOPE_BENCH_DENSE and LOCKSCOPE_CORPUS.');
+  process.exit(2);
+}
+const startedAt = performance.now();
+const loadStart = loadavg();
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
 const lockscope = join(root, 'bin/lockscope.js');
@@ -88,16 +104,16 @@ function findingsOf(stdout: string): string {
   }
 }
 
-const rows: string[][] = [];
-const cell = (r: Run | undefined): string[] => (r ? [r.wall.toFixed(2), r.cpu.toFixed(2), r.rssMb.toFixed(0)] : ['', '', '']);
-const ratio = (x: number | undefined, y: number | undefined): string => (x !== undefined && y !== undefined && y > 0 ? `${(x / y).toFixed(2)}×` : '');
+const rows: BenchRow[] = [];
+const figures = (r: Run): BenchRow['lockscope'] => ({ wall: r.wall, cpu: r.cpu, rssMb: r.rssMb });
 
 function row(name: string, size: string, lockscopeRun: () => Run, peerName: string, peerRun: (() => Run) | undefined, floorRun?: () => Run, extra = ''): void {
   if (ONLY && !name.includes(ONLY)) return;
   process.stderr.write(`bench: ${name} ${size}…\n`);
+  const load = loadavg()[0];
   const { a, b } = pair(lockscopeRun, peerRun);
   const floor = floorRun?.();
-  rows.push([name, size, ...cell(a), peerName, ...cell(b), ratio(a.wall, b?.wall), ratio(a.cpu, b?.cpu), floor ? `${floor.wall.toFixed(2)} s` : '', `${findingsOf(a.stdout)}${extra}`]);
+  rows.push({ workload: name, size, load, lockscope: figures(a), peerName, peer: b && figures(b), floorWall: floor?.wall, findings: `${findingsOf(a.stdout)}${extra}` });
 }
 
 const check = (paths: string[], cwd: string, flags: string[] = []) => (): Run =>
@@ -139,13 +155,13 @@ if (corpusPaths.length === 0) {
   const phases = JSON.parse(once('node', [measure, 'analyze', ...corpusPaths], root).stdout) as {
     files: number; parsedFiles: number; lines: number; bytes: number; phases: Record<string, number>;
   };
-  row('corpus (Debian crates)', `${phases.files} files, ${(phases.lines / 1e6).toFixed(2)}M lines`, check(corpusPaths, root), 'ast-grep', astGrepScan(corpusPaths, root), rustFloor(corpusPaths, root),
+  row(WORKLOADS.corpus, `${phases.files} files, ${(phases.lines / 1e6).toFixed(2)}M lines`, check(corpusPaths, root), 'ast-grep', astGrepScan(corpusPaths, root), rustFloor(corpusPaths, root),
     `; parsed ${phases.parsedFiles} files; phases ${Object.entries(phases.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} ms`);
 }
 
 // 2. Lock-dense crates: every function locks, so the pre-filter selects everything.
-for (const size of DENSE_SIZES) {
-  const name = 'lock-dense crate';
+for (const size of PLAN.dense) {
+  const name = WORKLOADS.dense;
   if (ONLY && !name.includes(ONLY)) continue;
   const dir = join(work, `dense-${size}`);
   lockDenseCrate(dir, size);
@@ -154,8 +170,8 @@ for (const size of DENSE_SIZES) {
 }
 
 // 3. Cyclic call graph: one cycle through every function.
-for (const size of [10000, 20000]) {
-  const name = 'cyclic call graph';
+for (const size of PLAN.cyclic) {
+  const name = WORKLOADS.cyclic;
   if (ONLY && !name.includes(ONLY)) continue;
   const dir = join(work, `cyclic-${size}`);
   cyclicCrate(dir, size);
@@ -165,10 +181,10 @@ for (const size of [10000, 20000]) {
 
 // 4. TS/JS: untyped and typed projects, ESLint with one rule and the same parser settings beside them.
 for (const typed of [false, true]) {
-  const name = typed ? 'TS typed (projectService)' : 'TS untyped';
+  const name = typed ? WORKLOADS.tsTyped : WORKLOADS.tsUntyped;
   if (ONLY && !name.includes(ONLY)) continue;
   const dir = join(work, typed ? 'ts-typed' : 'ts-untyped');
-  const files = typed ? 250 : 360;
+  const files = typed ? PLAN.tsTypedFiles : PLAN.tsUntypedFiles;
   tsProject(dir, files, typed, join(root, 'node_modules'));
   const lines = readdirSync(join(dir, 'src')).reduce((sum, f) => sum + readFileSync(join(dir, 'src', f), 'utf8').split('\n').length, 0);
   row(name, `${files} files, ${(lines / 1000).toFixed(0)}k lines`, check(['src'], dir), `ESLint ${typed ? 'await-thenable' : 'no-debugger'}`, eslintRun(dir, typed, 'src'), tsFloor(['src'], dir));
@@ -176,19 +192,33 @@ for (const typed of [false, true]) {
 
 // 5. A minified bundle: skipped with a note by default; analysed with --include-generated.
 {
-  const name = 'minified bundle';
+  const name = WORKLOADS.bundle;
   if (!ONLY || name.includes(ONLY)) {
     const dir = join(work, 'bundle');
-    minifiedBundle(dir, 660);
+    minifiedBundle(dir, PLAN.bundleKb);
     const size = `${(statSync(join(dir, 'bundle.js')).size / 1024).toFixed(0)} KB`;
     row(name, size, check(['bundle.js'], dir), 'ESLint no-debugger', eslintRun(dir, false, 'bundle.js'), tsFloor(['bundle.js'], dir), ' (default: skipped)');
-    row(`${name}, --include-generated`, size, check(['bundle.js'], dir, ['--include-generated']), 'ESLint no-debugger', eslintRun(dir, false, 'bundle.js'), tsFloor(['bundle.js'], dir));
+    row(WORKLOADS.bundleIncluded, size, check(['bundle.js'], dir, ['--include-generated']), 'ESLint no-debugger', eslintRun(dir, false, 'bundle.js'), tsFloor(['bundle.js'], dir));
   }
 }
 
 rmSync(work, { recursive: true, force: true });
-const header = ['workload', 'size', 'wall s', 'CPU s', 'RSS MB', 'peer', 'wall s', 'CPU s', 'RSS MB', 'wall ratio', 'CPU ratio', 'floor', 'lockscope findings'];
-console.log(`lockscope benchmark — ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end, ${RUNS} run(s) per command (median)\n`);
-console.log(`| ${header.join(' | ')} |`);
-console.log(`|${header.map(() => '---').join('|')}|`);
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(`lockscope benchmark — ${availableParallelism()} cores, load average ${loadStart.map((l) => l.toFixed(1)).join(' ')} at the start, ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end, ${RUNS} run(s) per command (median)\n`);
+console.log(formatTable(rows));
+if (options['write-docs']) {
+  const planned = plannedRows(FULL_PLAN).map((r) => r.workload).join(', ');
+  const ran = rows.map((r) => r.workload).join(', ');
+  if (planned !== ran) {
+    console.error(`--write-docs: the run's rows (${ran}) are not the full plan's (${planned}); docs/evaluation.md left as it was.`);
+    process.exit(1);
+  }
+  const docs = join(root, 'docs/evaluation.md');
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'bench', 'bin'], { cwd: root, encoding: 'utf8' }).stdout?.trim();
+  const block = formatBlock(
+    { commit: dirty ? `${commit}+changes` : commit, workloads: workloadsDigest(readFileSync(join(root, 'bench/workloads.ts'), 'utf8')), node: process.versions.node, cores: availableParallelism(), runs: RUNS, loadStart, loadEnd: loadavg(), minutes: (performance.now() - startedAt) / 60000 },
+    rows,
+  );
+  writeFileSync(docs, replaceBlock(readFileSync(docs, 'utf8'), block));
+  console.log('\nwrote docs/evaluation.md');
+}
