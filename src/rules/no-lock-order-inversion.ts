@@ -44,7 +44,7 @@ export default createRule<[], MessageIds>({
               span: edge.outer.span,
               lowConfidence: edge.outer.acquisition.confidence === 'low' || edge.reached.acquisition.confidence === 'low',
               description:
-                `${first.display} is held here while another ${second.display} is taken (${chainText(edge.reached)}), but ${where(opposite.outer.span)} takes the two in the opposite order (${chainText(opposite.reached)}): ` +
+                `${first.display} is held here while another ${second.display} is taken (${chainText(edge.reached, context.cwd)}), but ${where(opposite.outer.span, context.cwd)} takes the two in the opposite order (${chainText(opposite.reached, context.cwd)}): ` +
                 `two flows running both can each wait for the other (deadlock). Take them in one fixed order everywhere.`,
               related: [
                 ...chainLocations(edge.reached, `takes the other ${second.display} while this one is held`),
@@ -66,7 +66,7 @@ export default createRule<[], MessageIds>({
               span: edge.outer.span,
               lowConfidence: edge.outer.acquisition.confidence === 'low' || edge.reached.acquisition.confidence === 'low',
               description:
-                `${first.display} of one instance is held here while ${second.display} of another instance is taken (${chainText(edge.reached)}): ` +
+                `${first.display} of one instance is held here while ${second.display} of another instance is taken (${chainText(edge.reached, context.cwd)}): ` +
                 `two flows doing this with the instances swapped (a with b, b with a) each wait for the other (deadlock), and with the same instance it never returns. ` +
                 `Take the two instances' locks in one fixed order (e.g. by id), or release this one first.`,
               related: chainLocations(edge.reached, `takes ${second.display} of another instance while this one is held`),
@@ -83,7 +83,7 @@ export default createRule<[], MessageIds>({
             span: edge.outer.span,
             lowConfidence: edge.outer.acquisition.confidence === 'low' || edge.reached.acquisition.confidence === 'low',
             description:
-              `${first.display} is held here while ${second.display} is taken (${chainText(edge.reached)}), but ${where(opposite.outer.span)} holds ${second.display} while taking ${first.display} (${chainText(opposite.reached)}): ` +
+              `${first.display} is held here while ${second.display} is taken (${chainText(edge.reached, context.cwd)}), but ${where(opposite.outer.span, context.cwd)} holds ${second.display} while taking ${first.display} (${chainText(opposite.reached, context.cwd)}): ` +
               `two flows running both can each wait for the other (deadlock). Take ${first.display} and ${second.display} in one fixed order everywhere.`,
             related: [
               ...chainLocations(edge.reached, `takes ${second.display} while ${first.display} is held`),

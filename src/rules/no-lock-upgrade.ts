@@ -29,10 +29,10 @@ export default createRule<[], MessageIds>({
             messageId: 'lockUpgrade',
             span: guard.span,
             description:
-              `${lock} is held in ${guard.acquisition.mode} mode by ${guard.acquisition.api} here ${heldUntil(guard)}, and ${pathPhrase(reached)} asks for it in exclusive mode: ` +
+              `${lock} is held in ${guard.acquisition.mode} mode by ${guard.acquisition.api} here ${heldUntil(guard)}, and ${pathPhrase(reached, context.cwd)} asks for it in exclusive mode: ` +
               `exclusive access waits for every shared holder, this one included (deadlock). ` +
               `Finish the shared section before asking for exclusive access, or take ${lock} exclusively from the start.`,
-            related: chainLocations(reached, `asks for ${lock} exclusively while ${where(guard.span)} holds it shared`),
+            related: chainLocations(reached, `asks for ${lock} exclusively while ${where(guard.span, context.cwd)} holds it shared`),
             lowConfidence: guard.acquisition.confidence === 'low' || reached.acquisition.confidence === 'low',
           });
         }

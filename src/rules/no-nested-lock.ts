@@ -36,20 +36,20 @@ export default createRule<[], MessageIds>({
               : isDomainless(flavor)
                 ? 'domainReentrant re-enters only inside the holder\'s node:domain (process.domain) and this file creates none, so the inner acquisition waits for the outer one, which waits for it (deadlock)'
                 : 'the inner acquisition waits for the outer one, which waits for it (deadlock)';
-          const helper = helperPath(guard);
+          const helper = helperPath(guard, context.cwd);
           const chain = wrapperChain(guard, reached, functionName(guard.owner));
           reportFinding(context, RULE_ID, {
             messageId: 'nestedLock',
             span: guard.span,
             description:
-              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}${helper ? ` (${helper})` : ''}, and ${pathPhrase(reached)} takes it again in the same flow` +
-              (injected ? ` (as ${reached.acquisition.lock.display}: ${where(injected)} passes one lock into both)` : '') +
+              `${lock} is held by ${guard.acquisition.api} here ${heldUntil(guard)}${helper ? ` (${helper})` : ''}, and ${pathPhrase(reached, context.cwd)} takes it again in the same flow` +
+              (injected ? ` (as ${reached.acquisition.lock.display}: ${where(injected, context.cwd)} passes one lock into both)` : '') +
               `: ${why}. ` +
               (chain ? `Chain: ${chain}. ` : '') +
               `Move the work that needs no lock into a helper that does not take ${lock} and call that, or release ${lock} before the call.`,
             related: [
               ...(guard.through ?? []).map((step) => ({ span: step.span, message: step.note })),
-              ...chainLocations(reached, `takes ${lock} again (${reached.acquisition.mode}) while ${where(guard.span)} holds it`),
+              ...chainLocations(reached, `takes ${lock} again (${reached.acquisition.mode}) while ${where(guard.span, context.cwd)} holds it`),
               ...(injected ? [{ span: injected, message: `builds the object with one lock for ${lock} and ${reached.acquisition.lock.display}` }] : []),
             ],
             lowConfidence: guard.acquisition.confidence === 'low' || reached.acquisition.confidence === 'low',

@@ -83,7 +83,7 @@ export default createRule<[], MessageIds>({
           const suggest: TSESLint.SuggestionReportDescriptor<MessageIds>[] = fix
             ? [{ messageId: 'wrapInTryFinally', data: { release: releaseText }, fix: (fixer) => fixer.replaceTextRange([fix.range[0], fix.range[1]], fix.text) }]
             : [];
-          const helper = helperPath(guard);
+          const helper = helperPath(guard, context.cwd);
           reportFinding(context, RULE_ID, {
             messageId: 'unreleasedPath',
             span: guard.span,

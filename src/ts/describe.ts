@@ -4,8 +4,12 @@ import path from 'node:path';
 import type { ReachedAcquisition, RelatedLocation, SourceSpan } from '../core/model.js';
 import type { AcquireSite } from './facts.js';
 
-export function where(span: SourceSpan): string {
-  return `${path.basename(span.file)}:${span.line}`;
+/**
+ * `src/store.ts:30`: relative to ESLint's working directory, as ESLint and the CLI name files (a
+ * basename alone is ambiguous in a project with two `index.ts`).
+ */
+export function where(span: SourceSpan, cwd: string): string {
+  return `${path.relative(cwd, span.file) || path.basename(span.file)}:${span.line}`;
 }
 
 /** `until its callback settles`, `until release()`. */
@@ -17,17 +21,17 @@ export function heldUntil(guard: AcquireSite): string {
 }
 
 /** `this.refresh() → this.load() → this.mutex.runExclusive (store.ts:30)`. */
-export function chainText(reached: ReachedAcquisition): string {
+export function chainText(reached: ReachedAcquisition, cwd: string): string {
   const calls = reached.chain.map((step) => step.note.replace(/^calls /, '').replace(/^runs (.*) under the lock$/, '$1'));
-  const final = `${reached.acquisition.api} (${where(reached.acquisition.span)})`;
+  const final = `${reached.acquisition.api} (${where(reached.acquisition.span, cwd)})`;
   return [...calls, final].join(' → ');
 }
 
 /** The path as a phrase: `the nested locks.request` or `the call chain a() → b() → …`. */
-export function pathPhrase(reached: ReachedAcquisition): string {
+export function pathPhrase(reached: ReachedAcquisition, cwd: string): string {
   return reached.chain.length === 0
-    ? `the nested ${reached.acquisition.api} (${where(reached.acquisition.span)})`
-    : `the call chain ${chainText(reached)}`;
+    ? `the nested ${reached.acquisition.api} (${where(reached.acquisition.span, cwd)})`
+    : `the call chain ${chainText(reached, cwd)}`;
 }
 
 function callName(note: string): string {
@@ -38,10 +42,10 @@ function callName(note: string): string {
  * How a helper holds the guard: `this.#withLock → acquire (store.ts:14)`; undefined for a lock
  * library's own acquisition.
  */
-export function helperPath(guard: AcquireSite): string | undefined {
+export function helperPath(guard: AcquireSite, cwd: string): string | undefined {
   if (!guard.through || guard.through.length === 0) return undefined;
   const calls = guard.through.map((step) => callName(step.note));
-  return `${[...calls, guard.throughApi ?? 'acquire'].join(' → ')} (${where(guard.acquisition.span)})`;
+  return `${[...calls, guard.throughApi ?? 'acquire'].join(' → ')} (${where(guard.acquisition.span, cwd)})`;
 }
 
 /**
