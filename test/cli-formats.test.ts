@@ -34,6 +34,39 @@ describe('--format text', () => {
   });
 });
 
+describe('--format text: rewrites under help, as clippy shows them', () => {
+  const rewrites = tempProject({
+    ...rustCrate(DOUBLE_LOCK_LIB.replace('        if guard.is_empty() {\n            self.push(x);\n        }', '        let n = guard.len() as u32;\n        self.push(x + n);')),
+    'web/leak.ts': `import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function save(job: string) {
+  const release = await mutex.acquire();
+  if (job === '') return;
+  release();
+}
+`,
+  });
+
+  it('a Rust guard bound with let: `drop` before the conflicting statement, the rewritten lines numbered and marked ~', async () => {
+    const r = await lockscope(['check', 'src'], { cwd: rewrites });
+    expect(r.stdout).toContain('= help: Call `drop(guard)` before line 13, so the lock is free when it is taken again:');
+    expect(r.stdout).toContain('13 ~         drop(guard);\n14 ~         self.push(x + n);');
+  });
+
+  it("a TS releaser skipped on a path: the rule's try/finally suggestion, rewritten", async () => {
+    const r = await lockscope(['check', 'web'], { cwd: rewrites });
+    expect(r.stdout).toContain('error[release-on-every-path]');
+    expect(r.stdout).toMatch(/= help: .*try/);
+    expect(r.stdout).toContain('5 ~   try {\n6 ~     if (job === \'\') return;\n7 ~   } finally {\n8 ~     release();\n9 ~   }');
+  });
+
+  it('none where the guard is still needed after the conflict (the shared project: the `if` reads it)', async () => {
+    const r = await lockscope(['check', 'src'], { cwd: project });
+    expect(r.stdout).toContain('error[double-lock]');
+    expect(r.stdout).not.toContain(' ~ ');
+  });
+});
+
 describe('--format json', () => {
   it('keeps the version 1 contract exactly', async () => {
     const r = await lockscope(['check', '--format', 'json'], { cwd: project });

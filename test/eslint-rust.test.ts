@@ -311,7 +311,7 @@ describe('plugin metadata', () => {
 describe('suggestions (issue 13 item 7)', () => {
   /** From `pub fn name(` to its closing `    }`, without the signature line and `// expect:` marks. */
   function body(source: string, name: string): string {
-    const start = source.indexOf(`pub fn ${name}(`);
+    const start = source.search(new RegExp(`pub (?:async )?fn ${name}\\(`));
     expect(start, name).toBeGreaterThan(-1);
     const end = source.indexOf('\n    }\n', start);
     return source
@@ -319,22 +319,42 @@ describe('suggestions (issue 13 item 7)', () => {
       .replace(/ *\/\/ expect: [\w -]+$/gm, '');
   }
 
-  it("guard-across-branch offers ending the `if let` before its else block: the output is the fixture's `_rewritten` case, which the ground truth runs to completion", async () => {
-    const file = join(fixturesDir, 'guard_across_branch_suggestion.rs');
+  /** What ESLint suggests in `file`, applied one at a time, by the case function it is in. */
+  async function suggested(file: string): Promise<{ text: string; offered: Map<string, string> }> {
     const text = readFileSync(file, 'utf8');
     const [result] = await eslintWith(recommended).lintFiles([file]);
-    const offered: string[] = [];
+    const offered = new Map<string, string>();
     for (const message of result.messages) {
-      const fn = [...text.split('\n').slice(0, message.line).join('\n').matchAll(/pub fn (\w+)\(/g)].at(-1)![1];
       if (!message.suggestions?.length) continue;
-      expect(message.suggestions).toHaveLength(1);
+      const fn = [...text.split('\n').slice(0, message.line).join('\n').matchAll(/pub (?:async )?fn (\w+)\(/g)].at(-1)![1];
+      expect(message.suggestions, fn).toHaveLength(1);
       const { fix } = message.suggestions[0];
-      const output = text.slice(0, fix.range[0]) + fix.text + text.slice(fix.range[1]);
-      expect(body(output, fn)).toBe(body(text, `${fn.replace('should_trigger_', 'should_not_trigger_')}_rewritten`));
-      offered.push(fn);
+      offered.set(fn, text.slice(0, fix.range[0]) + fix.text + text.slice(fix.range[1]));
     }
-    // Not where the then block conflicts too, nor where the `if let` is the function's value.
-    expect(offered).toEqual(['should_trigger_register', 'should_trigger_name']);
-    expect(result.messages.filter((m) => m.ruleId === 'lockscope/guard-across-branch')).toHaveLength(4);
+    return { text, offered };
+  }
+
+  /** The `should_trigger_*` cases of `text` that have a `_rewritten` twin. */
+  function withTwins(text: string): string[] {
+    return [...text.matchAll(/pub (?:async )?fn should_not_trigger_(\w+)_rewritten\(/g)].map((m) => `should_trigger_${m[1]}`);
+  }
+
+  // Each `*_suggestion.rs` fixture pairs every case that gets a suggestion with its `_rewritten`
+  // twin (which the ground truth runs to completion), and has cases where none may be offered.
+  for (const name of ['guard_across_branch_suggestion.rs', 'double_lock_suggestion.rs']) {
+    it(`${name}: a suggestion exactly where a \`_rewritten\` twin is, and its output is the twin`, async () => {
+      const { text, offered } = await suggested(join(fixturesDir, name));
+      expect([...offered.keys()].sort()).toEqual(withTwins(text).sort());
+      for (const [fn, output] of offered) {
+        expect(body(output, fn), fn).toBe(body(text, `${fn.replace('should_trigger_', 'should_not_trigger_')}_rewritten`));
+      }
+      // The cases without a twin are still reported, only without a suggestion.
+      expect(text.match(/\/\/ expect:/g)!.length).toBeGreaterThan(offered.size);
+    });
+  }
+
+  it('guard-across-branch: not where the then block conflicts too, nor where the `if let` is the function\'s value', async () => {
+    const { offered } = await suggested(join(fixturesDir, 'guard_across_branch_suggestion.rs'));
+    expect([...offered.keys()]).toEqual(['should_trigger_register', 'should_trigger_name']);
   });
 });

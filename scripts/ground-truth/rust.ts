@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { join } from 'node:path';
 import { onEveryCore, runProcess } from './pool.js';
 import { type RustCase, type RustFixture, rustFixtures } from './rust-cases.js';
+import { suggestionFixtures } from './rust-suggestions.js';
 import type { CaseResult, Outcome, ScenarioResult } from './verdicts.js';
 
 export interface RustRun {
@@ -120,7 +121,7 @@ function generate(fixturesDir: string, crateDir: string, committedDir: string, f
       }
     }
     if (f.kind === 'file') {
-      modules.push(`#[allow(warnings, clippy::all)]\npub mod ${mod} {\n    include!(${JSON.stringify(join(fixturesDir, f.name))});\n${fns.join('\n')}\n}`);
+      modules.push(`#[allow(warnings, clippy::all)]\npub mod ${mod} {\n    include!(${JSON.stringify(f.path ?? join(fixturesDir, f.name))});\n${fns.join('\n')}\n}`);
     } else {
       const manifest = readFileSync(join(fixturesDir, f.name, 'Cargo.toml'), 'utf8');
       const pkg = /^\s*name\s*=\s*"([^"]+)"/m.exec(manifest)![1];
@@ -175,7 +176,8 @@ export async function runRustGroundTruth(root: string, log: (line: string) => vo
   const fixturesDir = join(root, 'fixtures/rust');
   const committedDir = join(root, 'fixtures/ground-truth-rust');
   const work = join(root, 'target/ground-truth');
-  const fixtures = rustFixtures(fixturesDir);
+  const original = rustFixtures(fixturesDir);
+  const fixtures = [...original, ...suggestionFixtures(fixturesDir, work, original)];
   const { scenarios, allCases } = generate(fixturesDir, join(work, 'crate'), committedDir, fixtures);
   log(`Rust: building ${scenarios.length} scenarios of ${allCases.length} cases (cargo, crates from Cargo.lock)…`);
   const env = { ...process.env, CARGO_TARGET_DIR: join(work, 'build'), RUSTFLAGS: '--cap-lints=allow', CARGO_TERM_COLOR: 'never' };

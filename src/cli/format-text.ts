@@ -1,5 +1,5 @@
 // rustc-style text output: headline, code frame with a caret under the guard, then the chain.
-import type { AnalysisNote, Diagnostic } from '../core/model.js';
+import type { AnalysisNote, Diagnostic, Suggestion } from '../core/model.js';
 import { visible, visibleSourceLine } from './terminal-text.js';
 
 export interface TextStyle {
@@ -54,9 +54,42 @@ export function formatText(
     }
     if (note) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'note')}: ${visible(note)}`);
     if (help) out.push(`${gutter} ${paint(style.color, '1;34', '=')} ${paint(style.color, '1', 'help')}: ${visible(help)}`);
+    const text = d.suggestions?.length ? sources(d.span.file) : undefined;
+    for (const suggestion of text === undefined ? [] : (d.suggestions ?? [])) out.push(...suggestionLines(text!, suggestion, gutter.length, style));
     out.push('');
   }
   return out.join('\n');
+}
+
+/** Rewritten lines shown at most; a longer rewrite ends with `…` (ESLint's suggestion has it all). */
+const MAX_REWRITTEN_LINES = 12;
+
+/**
+ * A suggestion as clippy shows one: `help:` with its message, then the rewritten lines, numbered
+ * from the first line the edits touch and marked `~`.
+ */
+function suggestionLines(text: string, suggestion: Suggestion, gutterWidth: number, style: TextStyle): string[] {
+  const edits = [...suggestion.edits].sort((a, b) => b.range[0] - a.range[0]);
+  if (edits.length === 0) return [];
+  const first = Math.min(...edits.map((e) => e.range[0]));
+  const last = Math.max(...edits.map((e) => e.range[1]));
+  const from = text.lastIndexOf('\n', first - 1) + 1;
+  const lineEnd = text.indexOf('\n', last);
+  const to = lineEnd < 0 ? text.length : lineEnd;
+  let region = text.slice(from, to);
+  for (const e of edits) region = region.slice(0, e.range[0] - from) + e.text + region.slice(e.range[1] - from);
+  const firstLine = text.slice(0, from).split('\n').length;
+  const lines = region.split(/\r?\n/);
+  const shown = lines.length > MAX_REWRITTEN_LINES ? lines.slice(0, MAX_REWRITTEN_LINES - 1) : lines;
+  const width = Math.max(gutterWidth, String(firstLine + shown.length - 1).length);
+  const pad = ' '.repeat(width);
+  const blue = (t: string): string => paint(style.color, '1;34', t);
+  return [
+    `${pad} ${blue('=')} ${paint(style.color, '1', 'help')}: ${visible(suggestion.message.replace(/\.$/, ''))}:`,
+    `${pad} ${blue('|')}`,
+    ...shown.map((line, i) => `${blue(`${String(firstLine + i).padStart(width)} ~`)} ${visibleSourceLine(line)}`),
+    ...(shown.length < lines.length ? [`${pad} ${blue('|')} … (${lines.length - shown.length} more lines)`] : []),
+  ];
 }
 
 export function formatNotes(notes: readonly AnalysisNote[]): string {

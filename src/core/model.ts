@@ -106,17 +106,24 @@ export interface Diagnostic {
   readonly span: SourceSpan;
   readonly message: string;
   readonly related: readonly RelatedLocation[];
-  /** A rewrite known to remove the conflict, which the ESLint face offers as a suggestion. */
-  readonly rewrite?: Rewrite;
+  /**
+   * Rewrites known to remove the conflict: ESLint offers them as suggestions, the text output
+   * shows the rewritten code. Never applied on their own: they change when a lock is released.
+   */
+  readonly suggestions?: readonly Suggestion[];
 }
 
-/**
- * `else-after-if-let`: every conflict is in the `else` block of an `if let` statement whose
- * scrutinee guard lives through it (edition ≤ 2021); ending the `if let` before the `else` code
- * runs (`let matched = if let … { …; true } else { false }; if !matched { … }`) drops the guard
- * first, since a `let` statement's temporaries end with it.
- */
-export type Rewrite = 'else-after-if-let';
+/** One replacement in the diagnostic's file: UTF-16 offsets into its text, end exclusive. */
+export interface TextEdit {
+  readonly range: readonly [number, number];
+  readonly text: string;
+}
+
+export interface Suggestion {
+  /** What the rewrite does, as an imperative: `Drop \`guard\` before the call`. */
+  readonly message: string;
+  readonly edits: readonly TextEdit[];
+}
 
 /** Something the analysis could not do for a file, reported but never fatal. */
 export interface AnalysisNote {

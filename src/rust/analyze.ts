@@ -10,6 +10,7 @@ import { findLockOrderCycles } from './lock-order-cycles.js';
 import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type CrateInfo } from './crates.js';
 import type { FunctionFacts } from './facts.js';
+import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
 import { LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
@@ -59,7 +60,7 @@ export function mayLockInCode(text: string): boolean {
 export function analyzeRust(files: readonly string[], options: RustAnalysisOptions): RustAnalysis {
   const clock = new PhaseClock(RUST_PHASES);
   const notes: AnalysisNote[] = [];
-  const findings: RustFinding[] = [];
+  const diagnostics: Diagnostic[] = [];
   const crates: { facts: CrateFacts; edition: Edition }[] = [];
   let lines = 0;
   let bytes = 0;
@@ -70,7 +71,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     bytes += crateBytes;
     lines += crateLines;
     const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis);
-    findings.push(...analysis.check(options.rules));
+    diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, (file) => texts.get(file))));
     const index = analysis.index;
     parsedFiles += index.parsedCount;
     notes.push(...index.notes);
@@ -78,7 +79,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   }
 
   return {
-    diagnostics: dedupe(findings.map((finding) => toDiagnostic(finding, options.rules))),
+    diagnostics: dedupe(diagnostics),
     notes,
     files: files.length,
     lines,
@@ -250,10 +251,13 @@ export function settingOf(ruleId: string, rules: Readonly<Record<string, RuleSet
 
 const ruleDefaults = new Map(RULES.map((r) => [r.id, r.defaultSetting]));
 
-export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>): Diagnostic {
+/** `textOf` gives a file's text, to spell the finding's rewrite as an edit of it. */
+export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>, textOf: (file: string) => string | undefined): Diagnostic {
   const setting = settingOf(finding.rule, rules);
   const severity = setting === 'error' && finding.certain ? 'error' : 'warn';
-  return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related, ...(finding.rewrite ? { rewrite: finding.rewrite } : {}) };
+  const text = finding.rewrite && textOf(finding.span.file);
+  const suggestion = text === undefined || !finding.rewrite ? undefined : suggestionFor(text, finding.rewrite, finding.span);
+  return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related, ...(suggestion ? { suggestions: [suggestion] } : {}) };
 }
 
 export function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -22,6 +22,11 @@ export class LineMap {
     return { line: lo + 1, column: offset - this.starts[lo] + 1 };
   }
 
+  /** The offset of a 1-based line and column: the inverse of `position`. */
+  offset(line: number, column: number): number {
+    return (this.starts[line - 1] ?? this.starts[this.starts.length - 1]) + column - 1;
+  }
+
   span(file: string, start: number, end: number): SourceSpan {
     const a = this.position(start);
     const b = this.position(end);

@@ -194,7 +194,16 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
             message: location.message,
           }));
           // A lock known only by its shape is not worth failing a build over: at most a warning.
-          diagnostics.push({ rule, severity: message.severity === 2 && !details?.lowConfidence ? 'error' : 'warn', span, message: details?.description ?? message.message, related });
+          // Offsets into recovered text would not fit the file: a file that needed recovery gets no rewrites.
+          const suggestions = fatal ? [] : (message.suggestions ?? []).map((s) => ({ message: s.desc, edits: [{ range: s.fix.range, text: s.fix.text }] }));
+          diagnostics.push({
+            rule,
+            severity: message.severity === 2 && !details?.lowConfidence ? 'error' : 'warn',
+            span,
+            message: details?.description ?? message.message,
+            related,
+            ...(suggestions.length > 0 ? { suggestions } : {}),
+          });
         }
       }
     }

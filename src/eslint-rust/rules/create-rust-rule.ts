@@ -4,7 +4,6 @@ import { docsUrl, type RuleInfo } from '../../core/catalogue.js';
 import { loadLazily } from '../../core/load-lazily.js';
 import { messageWithRelated } from '../../core/model.js';
 import type { RustNode } from '../ast.js';
-import { elseAfterIfLet } from './rewrites.js';
 import type { RustLanguageOptions, RustSourceCode } from '../source-code.js';
 
 /** The Rust analysis, loaded when the first Rust file is linted. */
@@ -18,9 +17,12 @@ export type RustRuleDefinition = RuleDefinition<{
   RuleOptions: [];
   Visitor: { source_file(node: RustNode): void };
   Node: RustNode;
-  MessageIds: 'finding' | 'elseAfterIfLet';
+  MessageIds: 'finding' | 'suggestion';
   ExtRuleDocs: { recommended: boolean };
 }>;
+
+/** The rules whose findings may carry a rewrite (see src/rust/rewrites.ts). */
+const SUGGESTING_RULES = new Set(['guard-across-branch', 'double-lock', 'lock-upgrade', 'guard-across-await']);
 
 export function createRustRule(rule: RuleInfo): RustRuleDefinition {
   return {
@@ -29,9 +31,9 @@ export function createRustRule(rule: RuleInfo): RustRuleDefinition {
       docs: { description: rule.summary, recommended: rule.defaultSetting !== 'off', url: docsUrl(rule.id) },
       messages: {
         finding: '{{message}}',
-        elseAfterIfLet: 'End the `if let` before the `else` code runs (`let matched = if let … { …; true } else { false }; if !matched { … }`), so the guard is dropped first',
+        suggestion: '{{message}}',
       },
-      hasSuggestions: rule.id === 'guard-across-branch',
+      hasSuggestions: SUGGESTING_RULES.has(rule.id),
       schema: [],
       languages: [RUST_LANGUAGE_ID],
     },
@@ -41,12 +43,15 @@ export function createRustRule(rule: RuleInfo): RustRuleDefinition {
           for (const diagnostic of findings().rustFindings(context)) {
             if (diagnostic.rule !== rule.id) continue;
             const { span } = diagnostic;
-            const edits = diagnostic.rewrite === 'else-after-if-let' ? elseAfterIfLet(context.sourceCode, span) : undefined;
             context.report({
               messageId: 'finding',
               data: { message: messageWithRelated(diagnostic.message, diagnostic.related) },
               loc: { start: { line: span.line, column: span.column }, end: { line: span.endLine, column: span.endColumn } },
-              ...(edits ? { suggest: [{ messageId: 'elseAfterIfLet', fix: (fixer) => edits.map((edit) => fixer.replaceTextRange([edit.range[0], edit.range[1]], edit.text)) }] } : {}),
+              suggest: (diagnostic.suggestions ?? []).map((suggestion) => ({
+                messageId: 'suggestion' as const,
+                data: { message: suggestion.message },
+                fix: (fixer) => suggestion.edits.map((edit) => fixer.replaceTextRange([edit.range[0], edit.range[1]], edit.text)),
+              })),
             });
           }
         },

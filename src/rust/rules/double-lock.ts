@@ -2,7 +2,7 @@
 // the same lock is taken again, directly or through calls.
 import { conflictIsCertain, conflictRule } from '../conflicts.js';
 import { conflictRelated, describeChain, describeGuard, describeRelease, outcomeWord } from '../describe.js';
-import { firstPerGuard, type RustFinding, type RustRule } from './rule.js';
+import { conflictSite, dropBefore, firstPerGuard, type RustFinding, type RustRule } from './rule.js';
 
 export const doubleLock: RustRule = {
   id: 'double-lock',
@@ -28,6 +28,7 @@ export const doubleLock: RustRule = {
           `The guard ${describeRelease(guard)}. Fix: ${fix}.`,
         related: conflictRelated(c),
         certain,
+        ...dropBefore(guard, conflictSite(c)),
       };
     });
   },

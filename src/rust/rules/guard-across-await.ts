@@ -2,7 +2,7 @@
 // is alive at an `.await`. The task may be suspended with the lock held; another task on the same
 // thread that wants it blocks the executor (or the borrow panics).
 import { describeGuard, describeRelease } from '../describe.js';
-import type { RustFinding, RustRule } from './rule.js';
+import { dropBefore, type RustFinding, type RustRule } from './rule.js';
 
 export const guardAcrossAwait: RustRule = {
   id: 'guard-across-await',
@@ -28,6 +28,7 @@ export const guardAcrossAwait: RustRule = {
               (isRefCell ? '.' : ', or use an async-aware lock such as `tokio::sync::Mutex`.'),
             related: [{ span: event.span, message: 'the task may be suspended here with the guard held' }],
             certain: guard.acquisition.confidence === 'high',
+            ...dropBefore(guard, event.span, 'the task holds no lock while it is suspended'),
           });
         }
       }

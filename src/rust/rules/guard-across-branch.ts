@@ -29,7 +29,7 @@ export const guardAcrossBranch: RustRule = {
           `Fix: ${fixFor(guard.construct, edition)}.`,
         related: conflictRelated(c, `the ${region}`),
         certain: conflictIsCertain(c),
-        ...(guard.construct === 'if let' && edition < 2024 && onlyInElse ? { rewrite: 'else-after-if-let' as const } : {}),
+        ...(guard.construct === 'if let' && edition < 2024 && onlyInElse ? { rewrite: { kind: 'else-after-if-let' as const } } : {}),
       };
     });
   },

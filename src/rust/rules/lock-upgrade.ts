@@ -2,7 +2,7 @@
 // the same lock is requested. RwLocks cannot be upgraded in place; RefCell panics.
 import { conflictIsCertain, conflictRule } from '../conflicts.js';
 import { conflictRelated, describeChain, describeGuard, describeRelease, outcomeWord } from '../describe.js';
-import { firstPerGuard, type RustFinding, type RustRule } from './rule.js';
+import { conflictSite, dropBefore, firstPerGuard, type RustFinding, type RustRule } from './rule.js';
 
 export const lockUpgrade: RustRule = {
   id: 'lock-upgrade',
@@ -25,6 +25,8 @@ export const lockUpgrade: RustRule = {
           `The guard ${describeRelease(guard)}. Fix: ${fix}.`,
         related: conflictRelated(c),
         certain: conflictIsCertain(c),
+        // An upgradable guard's fix is `upgrade`, not a drop.
+        ...(guard.acquisition.mode === 'upgradable' ? {} : dropBefore(guard, conflictSite(c))),
       };
     });
   },

@@ -1,7 +1,9 @@
 // The contract of a Rust rule: it reads a crate's facts and the conflicts derived from them and
 // returns findings. No rule walks syntax.
-import type { RelatedLocation, Rewrite, SourceSpan } from '../../core/model.js';
+import type { RelatedLocation, SourceSpan } from '../../core/model.js';
 import type { LockConflict, LockOrderEdge } from '../conflicts.js';
+import type { GuardFact } from '../facts.js';
+import type { RewriteHint } from '../rewrites.js';
 import type { Edition } from '../../core/model.js';
 import type { LockOrderCycle } from '../lock-order-cycles.js';
 import type { CrateFacts } from '../summaries.js';
@@ -22,7 +24,8 @@ export interface RustFinding {
   readonly related: readonly RelatedLocation[];
   /** `false` caps the severity at `warn`: shared+shared on a fair lock, or a guessed lock type. */
   readonly certain: boolean;
-  readonly rewrite?: Rewrite;
+  /** A rewrite that removes the conflict; the edit itself is spelled from the file's syntax. */
+  readonly rewrite?: RewriteHint;
 }
 
 export interface RustRule {
@@ -38,4 +41,18 @@ export function firstPerGuard<T extends { held: { guard: { id: number } }; chain
     if (!current || item.chain.length < current.chain.length) best.set(item.held.guard.id, item);
   }
   return [...best.values()];
+}
+
+/**
+ * `drop(guard)` before the conflicting statement, for a guard bound with `let` to a name of its
+ * own (a helper that holds a guard while running a closure leaves nothing to drop).
+ */
+export function dropBefore(guard: GuardFact, site: SourceSpan, so = 'the lock is free when it is taken again'): { rewrite?: RewriteHint } {
+  if (guard.origin !== 'let' || !guard.binding || guard.returnedBy?.whileRunningClosure) return {};
+  return { rewrite: { kind: 'drop-before', binding: guard.binding, site, so } };
+}
+
+/** Where a conflict happens in the function holding the guard: the acquisition, or the call that leads to it. */
+export function conflictSite(conflict: LockConflict): SourceSpan {
+  return conflict.event.kind === 'acquire' ? conflict.event.acquisition.span : conflict.event.span;
 }
