@@ -319,42 +319,47 @@ describe('suggestions (issue 13 item 7)', () => {
       .replace(/ *\/\/ expect: [\w -]+$/gm, '');
   }
 
-  /** What ESLint suggests in `file`, applied one at a time, by the case function it is in. */
-  async function suggested(file: string): Promise<{ text: string; offered: Map<string, string> }> {
+  /** What ESLint suggests in `file`, each applied alone, by the case function it is in (in ESLint's order). */
+  async function suggested(file: string): Promise<{ text: string; offered: Map<string, string[]> }> {
     const text = readFileSync(file, 'utf8');
     const [result] = await eslintWith(recommended).lintFiles([file]);
-    const offered = new Map<string, string>();
+    const offered = new Map<string, string[]>();
     for (const message of result.messages) {
       if (!message.suggestions?.length) continue;
       const fn = [...text.split('\n').slice(0, message.line).join('\n').matchAll(/pub (?:async )?fn (\w+)\(/g)].at(-1)![1];
-      expect(message.suggestions, fn).toHaveLength(1);
-      const { fix } = message.suggestions[0];
-      offered.set(fn, text.slice(0, fix.range[0]) + fix.text + text.slice(fix.range[1]));
+      offered.set(fn, message.suggestions.map(({ fix }) => text.slice(0, fix.range[0]) + fix.text + text.slice(fix.range[1])));
     }
     return { text, offered };
   }
 
-  /** The `should_trigger_*` cases of `text` that have a `_rewritten` twin. */
-  function withTwins(text: string): string[] {
-    return [...text.matchAll(/pub (?:async )?fn should_not_trigger_(\w+)_rewritten\(/g)].map((m) => `should_trigger_${m[1]}`);
-  }
+  /** The twin of a case's n-th suggestion (0-based): `should_not_trigger_x_rewritten`, `…_rewritten_2`. */
+  const twinOf = (fn: string, n: number): string => `${fn.replace('should_trigger_', 'should_not_trigger_')}_rewritten${n === 0 ? '' : `_${n + 1}`}`;
 
-  // Each `*_suggestion.rs` fixture pairs every case that gets a suggestion with its `_rewritten`
-  // twin (which the ground truth runs to completion), and has cases where none may be offered.
+  // Each `*_suggestion.rs` fixture pairs every suggestion offered with a `_rewritten` twin (which
+  // the ground truth runs to completion), and has cases where none may be offered.
   for (const name of ['guard_across_branch_suggestion.rs', 'double_lock_suggestion.rs']) {
     it(`${name}: a suggestion exactly where a \`_rewritten\` twin is, and its output is the twin`, async () => {
       const { text, offered } = await suggested(join(fixturesDir, name));
-      expect([...offered.keys()].sort()).toEqual(withTwins(text).sort());
-      for (const [fn, output] of offered) {
-        expect(body(output, fn), fn).toBe(body(text, `${fn.replace('should_trigger_', 'should_not_trigger_')}_rewritten`));
+      const twins = [...text.matchAll(/pub (?:async )?fn (should_not_trigger_\w+_rewritten(?:_\d+)?)\(/g)].map((m) => m[1]);
+      expect([...offered].flatMap(([fn, outputs]) => outputs.map((_, n) => twinOf(fn, n))).sort()).toEqual(twins.sort());
+      for (const [fn, outputs] of offered) {
+        outputs.forEach((output, n) => expect(body(output, fn), `${fn} suggestion ${n + 1}`).toBe(body(text, twinOf(fn, n))));
       }
       // The cases without a twin are still reported, only without a suggestion.
       expect(text.match(/\/\/ expect:/g)!.length).toBeGreaterThan(offered.size);
     });
   }
 
-  it('guard-across-branch: not where the then block conflicts too, nor where the `if let` is the function\'s value', async () => {
+  it('guard-across-branch: ending the `if let` early only where the else block alone conflicts and the `if let` is a statement or its block\'s value; binding first only where a `let` can go before it and the scrutinee is an owned value, or a `get` to clone when nothing surer is offered', async () => {
     const { offered } = await suggested(join(fixturesDir, 'guard_across_branch_suggestion.rs'));
-    expect([...offered.keys()]).toEqual(['should_trigger_register', 'should_trigger_name']);
+    const kinds = [...offered].map(([fn, outputs]) => `${fn}: ${outputs.map((o) => (body(o, fn).includes('let matched = ') ? 'end early' : 'bind first')).join(', ')}`);
+    expect(kinds).toEqual([
+      'should_trigger_register: end early',
+      'should_trigger_name: end early',
+      'should_trigger_both_blocks: bind first',
+      'should_trigger_as_value: end early',
+      'should_trigger_match_copied: bind first',
+      'should_trigger_copied_else: end early, bind first',
+    ]);
   });
 });

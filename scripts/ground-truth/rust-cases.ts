@@ -54,7 +54,7 @@ export interface RustFixture {
   /** A single file (`x.rs`) or a crate directory (`seed_proxy`). */
   readonly name: string;
   readonly kind: 'file' | 'crate';
-  /** A file built from elsewhere than `fixtures/rust/<name>` (a rewritten copy). */
+  /** A file or crate built from elsewhere than `fixtures/rust/<name>` (a rewritten copy). */
   readonly path?: string;
   /** For a crate: its package name as a Rust identifier. */
   readonly crateIdent?: string;

@@ -1,8 +1,8 @@
-// The rewrites lockscope suggests, run for real: each single-file fixture with every suggestion
-// applied is built and its rewritten cases run, where each must now complete. A case takes part
-// when every finding marked in it carries a suggestion (a case with an unsuggested finding, or a
-// known miss, still deadlocks after the rewrite, and says nothing about it).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The rewrites lockscope suggests, run for real: each fixture with every suggestion applied is
+// built and its rewritten cases run, where each must now complete. A case takes part when every
+// finding marked in it carries a suggestion (a case with an unsuggested finding, or a known miss,
+// still deadlocks after the rewrite, and says nothing about it).
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic, TextEdit } from '../../src/core/model.js';
 import { analyzeRust } from '../../src/rust/analyze.js';
@@ -24,29 +24,57 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return out;
 }
 
+function rustFilesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.rs') && !f.split('/').includes('target'))
+    .map((f) => join(dir, f));
+}
+
 /**
- * For each compiled single-file fixture with suggestions, the fixture rewritten under
- * `workDir/suggestions-applied/`, holding only the cases the rewrite must make complete.
+ * For each compiled fixture with suggestions, the fixture rewritten under
+ * `workDir/suggestions-applied/` (a crate fixture as a crate of its own, its package renamed so it
+ * can sit beside the original), holding only the cases the rewrite must make complete; where a
+ * finding has two suggestions, a second copy (`suggestions-applied-2/`) takes the second one.
  */
 export function suggestionFixtures(fixturesDir: string, workDir: string, fixtures: readonly RustFixture[]): RustFixture[] {
   const out: RustFixture[] = [];
   for (const fixture of fixtures) {
-    if (fixture.kind !== 'file' || fixture.notCompiled !== undefined) continue;
-    const file = join(fixturesDir, fixture.name);
-    const { diagnostics } = analyzeRust([file], { cwd: fixturesDir, rules: {} });
-    const suggested = diagnostics.filter((d): d is Diagnostic & { suggestions: Diagnostic['suggestions'] & object } => (d.suggestions?.length ?? 0) > 0);
+    if (fixture.notCompiled !== undefined || fixture.path !== undefined) continue;
+    const source = join(fixturesDir, fixture.name);
+    const files = fixture.kind === 'file' ? [source] : rustFilesOf(source);
+    const { diagnostics } = analyzeRust(files, { cwd: fixturesDir, rules: {} });
+    const suggested = diagnostics.filter((d) => (d.suggestions?.length ?? 0) > 0);
     if (suggested.length === 0) continue;
-    const fixed = new Set(suggested.map((d) => `${d.span.line}|${d.rule}`));
+    const fixed = new Set(suggested.map((d) => `${d.span.file}|${d.span.line}|${d.rule}`));
     const cases = fixture.cases
       .filter((c) => c.skip === undefined && c.positive)
-      .filter((c) => c.marks.every((m) => m.kind === 'expect' && fixed.has(`${m.line}|${m.rule}`)))
-      .map((c) => ({ ...c, file: `${SUGGESTED_PREFIX}${c.file}`, marks: [], positive: false }));
+      .filter((c) => c.marks.every((m) => m.kind === 'expect' && fixed.has(`${m.file}|${m.line}|${m.rule}`)));
     if (cases.length === 0) continue;
-    const rewritten = applyEdits(readFileSync(file, 'utf8'), suggested.flatMap((d) => d.suggestions[0].edits));
-    const path = join(workDir, SUGGESTED_PREFIX, fixture.name);
-    mkdirSync(join(workDir, SUGGESTED_PREFIX), { recursive: true });
-    writeFileSync(path, rewritten);
-    out.push({ name: `${SUGGESTED_PREFIX}${fixture.name}`, kind: 'file', path, cases, strayMarks: [] });
+    const choices = Math.max(...suggested.map((d) => d.suggestions!.length));
+    for (let choice = 0; choice < Math.min(choices, 2); choice++) {
+      const prefix = choice === 0 ? SUGGESTED_PREFIX : SUGGESTED_PREFIX.replace(/\/$/, `-${choice + 1}/`);
+      const path = join(workDir, prefix, fixture.name);
+      const rewrite = (shown: string): string => {
+        const edits = suggested.filter((d) => d.span.file === shown).flatMap((d: Diagnostic) => d.suggestions![Math.min(choice, d.suggestions!.length - 1)].edits);
+        return applyEdits(readFileSync(join(fixturesDir, shown), 'utf8'), edits);
+      };
+      mkdirSync(join(workDir, prefix), { recursive: true });
+      let crateIdent = fixture.crateIdent;
+      if (fixture.kind === 'file') writeFileSync(path, rewrite(fixture.name));
+      else {
+        cpSync(source, path, { recursive: true, filter: (from) => !from.split('/').includes('target') });
+        for (const file of files) {
+          const shown = file.slice(fixturesDir.length + 1);
+          writeFileSync(join(workDir, prefix, shown), rewrite(shown));
+        }
+        const manifest = join(path, 'Cargo.toml');
+        const suffix = `-suggested-${choice + 1}`;
+        writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^(\s*name\s*=\s*")([^"]+)"/m, `$1$2${suffix}"`));
+        crateIdent = `${fixture.crateIdent}${suffix.replace(/-/g, '_')}`;
+      }
+      const rewritten = cases.map((c) => ({ ...c, file: `${prefix}${c.file}`, marks: [], positive: false }));
+      out.push({ ...fixture, name: `${prefix}${fixture.name}`, path, crateIdent, cases: rewritten, strayMarks: [] });
+    }
   }
   return out;
 }

@@ -123,9 +123,10 @@ function generate(fixturesDir: string, crateDir: string, committedDir: string, f
     if (f.kind === 'file') {
       modules.push(`#[allow(warnings, clippy::all)]\npub mod ${mod} {\n    include!(${JSON.stringify(f.path ?? join(fixturesDir, f.name))});\n${fns.join('\n')}\n}`);
     } else {
-      const manifest = readFileSync(join(fixturesDir, f.name, 'Cargo.toml'), 'utf8');
+      const dir = f.path ?? join(fixturesDir, f.name);
+      const manifest = readFileSync(join(dir, 'Cargo.toml'), 'utf8');
       const pkg = /^\s*name\s*=\s*"([^"]+)"/m.exec(manifest)![1];
-      pathDeps.push(`${JSON.stringify(pkg)} = { path = ${JSON.stringify(join(fixturesDir, f.name))} }`);
+      pathDeps.push(`${JSON.stringify(pkg)} = { path = ${JSON.stringify(dir)} }`);
       modules.push(`#[allow(warnings, clippy::all)]\npub mod ${mod} {\n    use ${f.crateIdent}::*;\n${fns.join('\n')}\n}`);
     }
   }

@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import { lineCount, readSourceFile, type SourceOverrides } from '../core/discover.js';
-import type { AnalysisNote, Diagnostic, Edition, RuleSetting } from '../core/model.js';
+import type { AnalysisNote, Diagnostic, Edition, RuleSetting, Suggestion } from '../core/model.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
@@ -255,9 +255,13 @@ const ruleDefaults = new Map(RULES.map((r) => [r.id, r.defaultSetting]));
 export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>, textOf: (file: string) => string | undefined): Diagnostic {
   const setting = settingOf(finding.rule, rules);
   const severity = setting === 'error' && finding.certain ? 'error' : 'warn';
-  const text = finding.rewrite && textOf(finding.span.file);
-  const suggestion = text === undefined || !finding.rewrite ? undefined : suggestionFor(text, finding.rewrite, finding.span);
-  return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related, ...(suggestion ? { suggestions: [suggestion] } : {}) };
+  const text = finding.rewrites?.length ? textOf(finding.span.file) : undefined;
+  const suggestions: Suggestion[] = [];
+  for (const hint of text === undefined ? [] : (finding.rewrites ?? [])) {
+    const suggestion = suggestionFor(text!, hint, finding.span, suggestions.length);
+    if (suggestion) suggestions.push(suggestion);
+  }
+  return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related, ...(suggestions.length > 0 ? { suggestions } : {}) };
 }
 
 export function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -11,21 +11,36 @@ import type { SyntaxNode } from './syntax-tree.js';
  * - `else-after-if-let`: every conflict is in the `else` block of an `if let` statement whose
  *   scrutinee guard lives through it (edition ≤ 2021); ending the `if let` before the `else` code
  *   runs drops the guard first, since a `let` statement's temporaries end with it.
+ * - `bind-first`: the guard is made in a `match` / `if let` scrutinee; binding what the scrutinee
+ *   reads with a `let` before the construct drops the guard before any arm runs.
  * - `drop-before`: the guard is a `let` binding of its own, and the conflict is at `site`, in a
  *   later statement of the binding's block that no later code needs the guard for; `so` ends the
  *   suggestion's message (`the lock is free when it is taken again`).
  */
 export type RewriteHint =
   | { readonly kind: 'else-after-if-let' }
+  | { readonly kind: 'bind-first' }
   | { readonly kind: 'drop-before'; readonly binding: string; readonly site: SourceSpan; readonly so: string };
 
-export function suggestionFor(text: string, hint: RewriteHint, guard: SourceSpan): Suggestion | undefined {
+/**
+ * The suggestion for `hint`, or undefined where its rewrite does not apply. `offered` is how many
+ * suggestions the finding already has: a rewrite that may not compile (a clone of a type that may
+ * not be `Clone`, as clippy's "maybe incorrect") is offered only where nothing surer is.
+ */
+export function suggestionFor(text: string, hint: RewriteHint, guard: SourceSpan, offered = 0): Suggestion | undefined {
   const root = parseRust(text).rootNode;
   const lines = new LineMap(text);
   const guardRange: [number, number] = [lines.offset(guard.line, guard.column), lines.offset(guard.endLine, guard.endColumn)];
   if (hint.kind === 'else-after-if-let') {
-    const edits = elseAfterIfLet(root, text, guardRange);
-    return edits && { message: 'End the `if let` before the `else` code runs (`let matched = if let … { …; true } else { false }; if !matched { … }`), so the guard is dropped first', edits };
+    const ended = elseAfterIfLet(root, text, guardRange);
+    const shape = ended?.isValue
+      ? '`let matched = if let … { Some(…) } else { None }; match matched { Some(value) => value, None => … }`'
+      : '`let matched = if let … { …; true } else { false }; if !matched { … }`';
+    return ended && { message: `End the \`if let\` before the \`else\` code runs (${shape}), so the guard is dropped first`, edits: ended.edits };
+  }
+  if (hint.kind === 'bind-first') {
+    const bound = bindFirst(root, text, guardRange, offered === 0);
+    return bound && { message: `Bind what the scrutinee reads first (\`let ${bound.name} = ${bound.shownValue};\`), so the guard is dropped before ${bound.construct} runs${bound.cloned ? ' (the value must be `Clone`)' : ''}`, edits: bound.edits };
   }
   const edits = dropBefore(root, text, guardRange, hint.binding, lines.offset(hint.site.line, hint.site.column));
   return edits && { message: `Call \`drop(${hint.binding})\` before line ${hint.site.line}, so ${hint.so}`, edits };
@@ -53,21 +68,23 @@ function indentOf(text: string, offset: number): string {
 /** The text names the local `name` (a field `.name` or a path `::name` is something else). */
 const mentions = (text: string, name: string): boolean => new RegExp(`(?<![\\w$.:])(?:r#)?${name}(?![\\w$])`, 'u').test(text);
 
-/** `matched`, or `matched_2`, … when the function (the file, outside one) already uses that name. */
-function freshName(text: string): string {
+/** `base`, or `base_2`, … when the function (the file, outside one) already uses that name. */
+function freshName(text: string, base: string): string {
   for (let n = 1; ; n++) {
-    const name = n === 1 ? 'matched' : `matched_${n}`;
+    const name = n === 1 ? base : `${base}_${n}`;
     if (!mentions(text, name)) return name;
   }
 }
 
 /**
  * `if let P = E { A } else { B }` → `let matched = if let P = E { A; true } else { false };
- * if !matched { B }`. Offered only where that is the same program but for the guard: the `if let`
- * is a statement followed by another (so its value is `()` and A's is too), its `else` is a plain
- * block, and the guard is made in the scrutinee.
+ * if !matched { B }`; where the `if let` is its block's value, `let matched = if let P = E {
+ * Some(A) } else { None }; match matched { Some(value) => value, None => { B } }`. Offered only
+ * where that is the same program but for the guard: the `if let` is a statement of a block (then
+ * its value is `()`, and A's is too) or the block's tail (then A ends in a tail expression), its
+ * `else` is a plain block, and the guard is made in the scrutinee.
  */
-function elseAfterIfLet(root: SyntaxNode, text: string, [guardStart]: [number, number]): TextEdit[] | undefined {
+function elseAfterIfLet(root: SyntaxNode, text: string, [guardStart]: [number, number]): { edits: TextEdit[]; isValue: boolean } | undefined {
   const ifLet = innermost(root, guardStart, (node) => node.type === 'if_expression' && node.childForFieldName('condition')?.type === 'let_condition');
   const condition = ifLet?.childForFieldName('condition');
   if (!ifLet || !condition || guardStart < condition.startIndex || guardStart >= condition.endIndex) return undefined;
@@ -75,18 +92,28 @@ function elseAfterIfLet(root: SyntaxNode, text: string, [guardStart]: [number, n
   const elseClause = ifLet.childForFieldName('alternative');
   const elseBlock = elseClause?.children.find((c) => c.isNamed && !isComment(c));
   if (then?.type !== 'block' || elseClause?.type !== 'else_clause' || elseBlock?.type !== 'block') return undefined;
+  // In a block, an `if` is an expression statement, its last one being the block's value.
   const statement = ifLet.parent;
-  if (statement?.type !== 'expression_statement' || statement.endIndex !== ifLet.endIndex) return undefined;
-  const siblings = statement.parent?.namedChildren.filter((c) => !isComment(c)) ?? [];
-  if (siblings.at(-1) === statement) return undefined;
+  if (statement?.type !== 'expression_statement' || statement.endIndex !== ifLet.endIndex || statement.parent?.type !== 'block') return undefined;
+  const isValue = statement.parent.namedChildren.filter((c) => !isComment(c)).at(-1) === statement;
 
   const indent = indentOf(text, ifLet.startIndex);
   const fn = innermost(root, guardStart, (node) => node.type === 'function_item' || node.type === 'closure_expression');
-  const name = freshName(fn ? fn.text : text);
+  const name = freshName(fn ? fn.text : text, 'matched');
   const edits: TextEdit[] = [{ range: [ifLet.startIndex, ifLet.startIndex], text: `let ${name} = ` }];
-  const inner = then.namedChildren.filter((c) => !isComment(c));
-  const last = inner.at(-1);
-  if (last && !STATEMENT_KINDS.test(last.type)) edits.push({ range: [last.endIndex, last.endIndex], text: ';' });
+  const last = then.namedChildren.filter((c) => !isComment(c)).at(-1);
+  const tail = last && !STATEMENT_KINDS.test(last.type) ? last : undefined;
+  if (isValue) {
+    if (!tail) return undefined;
+    edits.push({ range: [tail.startIndex, tail.startIndex], text: 'Some(' }, { range: [tail.endIndex, tail.endIndex], text: ')' });
+    const arm = elseBlock.text.replace(/\n/g, '\n    ');
+    edits.push({
+      range: [elseClause.startIndex, elseClause.endIndex],
+      text: `else {\n${indent}    None\n${indent}};\n${indent}match ${name} {\n${indent}    Some(value) => value,\n${indent}    None => ${arm}\n${indent}}`,
+    });
+    return { edits, isValue };
+  }
+  if (tail) edits.push({ range: [tail.endIndex, tail.endIndex], text: ';' });
   const close = then.endIndex - 1;
   const closeOnOwnLine = /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', close - 1) + 1, close));
   edits.push({ range: [close, close], text: closeOnOwnLine ? `    true\n${indent}` : ' true ' });
@@ -94,7 +121,70 @@ function elseAfterIfLet(root: SyntaxNode, text: string, [guardStart]: [number, n
     range: [elseClause.startIndex, elseClause.endIndex],
     text: `else {\n${indent}    false\n${indent}};\n${indent}if !${name} ${elseBlock.text}`,
   });
-  return edits;
+  return { edits, isValue };
+}
+
+/** Where a `let` can go before `construct` without changing what runs first. */
+function hoistPoint(construct: SyntaxNode): SyntaxNode | undefined {
+  const parent = construct.parent;
+  if (parent?.type === 'block') return construct;
+  if (parent?.type === 'expression_statement' && parent.parent?.type === 'block') return parent;
+  if (parent?.type === 'let_declaration' && parent.childForFieldName('value') === construct && parent.parent?.type === 'block') return parent;
+  return undefined;
+}
+
+/** `after` is `<unwraps>.get(…)` whose call ends `after`: the scrutinee borrows from the guard. */
+function borrowingAccessor(after: string): boolean {
+  const m = /^(?:\s*(?:\?|\.\s*unwrap\s*\(\s*\)|\.\s*expect\s*\(\s*"(?:[^"\\]|\\.)*"\s*\)))*\s*\.\s*(?:get|first|last)\s*\(/.exec(after);
+  if (!m) return false;
+  let depth = 1;
+  for (let i = m[0].length; i < after.length; i++) {
+    if (after[i] === '(') depth++;
+    else if (after[i] === ')' && --depth === 0) return after.slice(i + 1).trim() === '';
+  }
+  return false;
+}
+
+/**
+ * `if let P = [&]E.get(k) { … }` → `let found = E.get(k).cloned(); if let P = [&]found.as_ref() { … }`,
+ * and `if let P = S` → `let found = S; if let P = found` when S's value is owned (`….copied()`,
+ * `….len()`); the same for `match`. The guard is then a temporary of the `let` and ends with it,
+ * while the scrutinee keeps its type, so the pattern binds what it bound before. The borrowed form
+ * needs the value to be `Clone` (rustc says so where it is not), so it is offered only as the one
+ * suggestion (`mayClone`). Offered where the `let` goes where
+ * nothing else runs first: the construct is a statement of a block, its tail, or a `let`'s value.
+ */
+function bindFirst(root: SyntaxNode, text: string, [guardStart, guardEnd]: [number, number], mayClone: boolean): { edits: TextEdit[]; name: string; shownValue: string; construct: string; cloned: boolean } | undefined {
+  const construct = innermost(
+    root,
+    guardStart,
+    (node) => (node.type === 'if_expression' && node.childForFieldName('condition')?.type === 'let_condition') || node.type === 'match_expression',
+  );
+  if (!construct) return undefined;
+  const holder = construct.type === 'match_expression' ? construct : construct.childForFieldName('condition')!;
+  const scrutinee = holder.childForFieldName('value');
+  if (!scrutinee || guardStart < scrutinee.startIndex || guardStart >= scrutinee.endIndex) return undefined;
+  const borrowed = scrutinee.type === 'reference_expression' && !scrutinee.children.some((c) => c.type === 'mutable_specifier');
+  const expression = borrowed ? scrutinee.childForFieldName('value') : scrutinee;
+  if (!expression || expression.startIndex !== guardStart) return undefined;
+  const fn = innermost(root, guardStart, (node) => node.type === 'function_item' || node.type === 'closure_expression');
+  const name = freshName(fn ? fn.text : text, 'found');
+  const owned = OWNED_VALUE.test(expression.text);
+  if (!owned && !(mayClone && borrowingAccessor(text.slice(guardEnd, expression.endIndex)))) return undefined;
+  const statement = hoistPoint(construct);
+  if (!statement) return undefined;
+  const value = owned ? expression.text : `${expression.text}.cloned()`;
+  const indent = indentOf(text, statement.startIndex);
+  return {
+    edits: [
+      { range: [statement.startIndex, statement.startIndex], text: `let ${name} = ${value};\n${indent}` },
+      { range: [scrutinee.startIndex, scrutinee.endIndex], text: `${borrowed ? '&' : ''}${name}${owned ? '' : '.as_ref()'}` },
+    ],
+    name,
+    shownValue: owned ? '…' : '….cloned()',
+    construct: construct.type === 'match_expression' ? 'any arm of the `match`' : 'either block of the `if let`',
+    cloned: !owned,
+  };
 }
 
 /** What may follow a lock call in a `let` whose variable is then the guard itself. */

@@ -29,7 +29,11 @@ export const guardAcrossBranch: RustRule = {
           `Fix: ${fixFor(guard.construct, edition)}.`,
         related: conflictRelated(c, `the ${region}`),
         certain: conflictIsCertain(c),
-        ...(guard.construct === 'if let' && edition < 2024 && onlyInElse ? { rewrite: { kind: 'else-after-if-let' as const } } : {}),
+        rewrites: [
+          // Ending the `if let` early is the same program but for the guard; binding first may clone.
+          ...(guard.construct === 'if let' && edition < 2024 && onlyInElse ? [{ kind: 'else-after-if-let' as const }] : []),
+          ...(guard.construct === 'if let' || guard.construct === 'match' ? [{ kind: 'bind-first' as const }] : []),
+        ],
       };
     });
   },

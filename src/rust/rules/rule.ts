@@ -24,8 +24,8 @@ export interface RustFinding {
   readonly related: readonly RelatedLocation[];
   /** `false` caps the severity at `warn`: shared+shared on a fair lock, or a guessed lock type. */
   readonly certain: boolean;
-  /** A rewrite that removes the conflict; the edit itself is spelled from the file's syntax. */
-  readonly rewrite?: RewriteHint;
+  /** Rewrites that remove the conflict, best first; each edit is spelled from the file's syntax. */
+  readonly rewrites?: readonly RewriteHint[];
 }
 
 export interface RustRule {
@@ -47,9 +47,9 @@ export function firstPerGuard<T extends { held: { guard: { id: number } }; chain
  * `drop(guard)` before the conflicting statement, for a guard bound with `let` to a name of its
  * own (a helper that holds a guard while running a closure leaves nothing to drop).
  */
-export function dropBefore(guard: GuardFact, site: SourceSpan, so = 'the lock is free when it is taken again'): { rewrite?: RewriteHint } {
+export function dropBefore(guard: GuardFact, site: SourceSpan, so = 'the lock is free when it is taken again'): { rewrites?: readonly RewriteHint[] } {
   if (guard.origin !== 'let' || !guard.binding || guard.returnedBy?.whileRunningClosure) return {};
-  return { rewrite: { kind: 'drop-before', binding: guard.binding, site, so } };
+  return { rewrites: [{ kind: 'drop-before', binding: guard.binding, site, so }] };
 }
 
 /** Where a conflict happens in the function holding the guard: the acquisition, or the call that leads to it. */
