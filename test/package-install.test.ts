@@ -15,7 +15,7 @@ let tarball = '';
 
 beforeAll(() => {
   const out = realpathSync(mkdtempSync(join(tmpdir(), 'lockscope-pack-')));
-  // `npm test` has just built dist/, so the pack needs no `prepare`.
+  // `npm test` has just built dist/, so the pack needs no `prepack`.
   const name = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', out], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!;
   tarball = join(out, name);
 }, 120_000);
@@ -124,6 +124,14 @@ describe('installed from the packed tarball into a fresh project', () => {
     expect(run.status).toBe(1);
     const doc = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; rule: string }[] };
     expect(doc.diagnostics.map((d) => `${d.file}:${d.line} lockscope/${d.rule}`).sort()).toEqual(LOCKSCOPE_FINDINGS);
+  });
+
+  it('runs no script of its own on install: the tarball ships built code (npm 11 lists install-time scripts for approval)', () => {
+    const project = freshProject(MINIMAL_CONFIG);
+    const own = JSON.parse(readFileSync(join(project, 'node_modules/eslint-plugin-lockscope/package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const atInstall = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => own.scripts?.[name] !== undefined);
+    expect(atInstall).toEqual([]);
+    expect(existsSync(join(project, 'node_modules/eslint-plugin-lockscope/dist/src/index.js'))).toBe(true);
   });
 
   it("the README's lockscope.config.json $schema path names the schema in the installed package", () => {

@@ -109,7 +109,7 @@ beforeAll(async () => {
   const { token } = (await user.json()) as { token: string };
   npmrc = join(work, '.npmrc');
   writeFileSync(npmrc, `registry=${url}/\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-  // `npm test` has just built dist/, so the pack needs no `prepare`.
+  // `npm test` has just built dist/, so the pack needs no `prepack`.
   const packed = join(work, 'pack');
   mkdirSync(packed);
   const name = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packed], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!;
