@@ -56,14 +56,19 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** A lock under a local or a parameter (`Reader@r.requests`): its text means it in one function only. */
 const isObjectRooted = (key: string): boolean => key.startsWith('param:') || /^[A-Za-z_][A-Za-z0-9_]*@/.test(key);
 
-function nodeAt(file: ParsedFile, span: { line: number; column: number; endLine: number; endColumn: number }): SyntaxNode | undefined {
+type Span = { line: number; column: number; endLine: number; endColumn: number };
+
+function offsetsOf(file: ParsedFile, span: Span): { start: number; end: number } {
   const offset = (line: number, column: number): number => {
     let at = 0;
     for (let l = 1; l < line; l++) at = file.text.indexOf('\n', at) + 1;
     return at + column - 1;
   };
-  const start = offset(span.line, span.column);
-  const end = offset(span.endLine, span.endColumn);
+  return { start: offset(span.line, span.column), end: offset(span.endLine, span.endColumn) };
+}
+
+function nodeAt(file: ParsedFile, span: Span): SyntaxNode | undefined {
+  const { start, end } = offsetsOf(file, span);
   let node: SyntaxNode | null = file.tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
   while (node && (node.startIndex > start || node.endIndex < end)) node = node.parent;
   return node ?? undefined;
@@ -93,6 +98,27 @@ function callForm(node: SyntaxNode | undefined): ConflictForm | undefined {
   return undefined;
 }
 
+/**
+ * A call inside a macro's arguments is tokens to tree-sitter; the analysis re-parsed it (for the
+ * formatting, assertion and logging macros), so its span's text is a call: `self.current.borrow_mut()`.
+ */
+function macroCallForm(file: ParsedFile, span: Span, node: SyntaxNode | undefined): ConflictForm | undefined {
+  if (!node || (node.type !== 'token_tree' && node.parent?.type !== 'token_tree')) return undefined;
+  const { start, end } = offsetsOf(file, span);
+  const call = /^((?:[A-Za-z_]\w*\s*\.\s*)+|(?:[A-Za-z_]\w*\s*::\s*)+)?([A-Za-z_]\w*)\s*\([\s\S]*\)$/.exec(file.text.slice(start, end).trim());
+  if (!call) return undefined;
+  const prefix = (call[1] ?? '').replace(/\s+/g, '');
+  // `Mutex::lock(&self.names)` names its lock in the arguments: not read from tokens.
+  if (prefix.endsWith('::') && lockKindOfTypeName(prefix.slice(0, -2).split('::').pop() ?? '') !== undefined) return undefined;
+  return { prefix, name: call[2] };
+}
+
+/** The form of the call at `span`, in code or in a macro's arguments. */
+function formAt(file: ParsedFile, span: Span): ConflictForm | undefined {
+  const node = nodeAt(file, span);
+  return callForm(node) ?? macroCallForm(file, span, node);
+}
+
 export function formSemgrep(form: ConflictForm, nameVariable: string): string {
   return `${form.prefix}${nameVariable}(${form.args ?? '...'})${form.suffix ?? ''}`;
 }
@@ -104,7 +130,7 @@ export function formAstGrep(form: ConflictForm, nameVariable: string): string {
 const isAsyncLock = (a: Acquisition): boolean => !a.flavor.blocksThread && a.flavor.outcome === 'deadlock';
 
 function makerOf(facts: FunctionFacts, guard: GuardFact): Hold['maker'] | undefined {
-  const form = callForm(nodeAt(facts.fn.file, guard.acquisition.span));
+  const form = formAt(facts.fn.file, guard.acquisition.span);
   if (!form) return undefined;
   const text = `${form.prefix}${form.name}`;
   return {
@@ -179,13 +205,18 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     if (event.kind === 'await') continue;
     const site = event.kind === 'call' ? event.span : event.acquisition.span;
     const node = nodeAt(c.facts.fn.file, site);
-    let form = callForm(node);
+    let form = formAt(c.facts.fn.file, site);
     if (!form || !node) continue;
     const local = isObjectRooted(c.held.guard.acquisition.lock.key);
     // `bump(&self.hits)` locks what it is given, `update(handle, 1)` the object it is given: only
     // that argument conflicts (`update(other, 1)` is another object's lock).
     const givesTheLock = event.kind === 'call' && (event.argumentLocks.some((l) => l !== undefined) || (local && event.argumentPaths.some((p) => p !== undefined)));
-    if (givesTheLock && form.args === undefined) form = { ...form, args: node.childForFieldName('arguments')!.text.slice(1, -1) };
+    const args = node.childForFieldName('arguments');
+    if (givesTheLock && form.args === undefined) {
+      // In a macro's tokens the argument that names the lock is not read: no form rather than every call.
+      if (!args) continue;
+      form = { ...form, args: args.text.slice(1, -1) };
+    }
     // A lock under a local names another object in another function (`r2` cloned from `r1` here,
     // from another reader there); so does a call of a function declared in this body.
     const nested = event.kind === 'call' && event.callees().some((f) => f.enclosing !== undefined);
@@ -206,7 +237,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       for (const event of facts.events) {
         if (event.kind !== 'acquire' || !conflictsWithHeld(event.acquisition)) continue;
         if (entry.owner !== undefined && facts.fn.ownerType !== entry.owner) continue;
-        const form = callForm(nodeAt(facts.fn.file, event.acquisition.span));
+        const form = formAt(facts.fn.file, event.acquisition.span);
         if (form && entry.maker.semgrep.startsWith(form.prefix) && form.prefix !== '') {
           addForm(entry.groups, isAsyncLock(event.acquisition) ? { ...form, suffix: '.await' } : form, 0, chainText(form.name, [], event.acquisition), event.acquisition.mode);
         }
@@ -253,12 +284,12 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
   return holds;
 }
 
-/** Holds whose guard blocks the thread (std, parking_lot, spin, RefCell): held at an `.await`. */
+/** Holds whose guard blocks the thread (std, parking_lot, spin, RefCell), bound or temporary: held at an `.await`. */
 export function threadBlockingHolds(crate: CrateFacts): Hold[] {
   const out = new Map<string, Hold>();
   for (const facts of crate.summariseEverything()) {
     for (const guard of facts.guards) {
-      if (!guard.acquisition.flavor.blocksThread || guard.origin !== 'let') continue;
+      if (!guard.acquisition.flavor.blocksThread || guard.origin === 'scrutinee') continue;
       const maker = makerOf(facts, guard);
       if (!maker) continue;
       const init = letInitOf(facts, guard);

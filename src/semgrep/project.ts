@@ -12,13 +12,15 @@ import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
 import { AST_GREP_LANGUAGE, formulaKeys, generatedYaml, type PackFiles } from './pack.js';
-import { cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ConflictGroup, type Hold } from './project-holds.js';
+import { cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ConflictForm, type ConflictGroup, type Hold } from './project-holds.js';
 import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
+import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
+import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';
 import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
 import type { TsHold } from './project-ts-holds.js';
-import { NAMED_BINDING_REGEX, scrutineePatterns, type SemgrepCondition, type SemgrepFormula } from './semgrep-formulas.js';
+import { elseChainPatterns, NAMED_BINDING_REGEX, scrutineePatterns, type SemgrepCondition, type SemgrepFormula } from './semgrep-formulas.js';
 
 export interface ProjectCrate {
   readonly facts: CrateFacts;
@@ -50,6 +52,14 @@ function semgrepInits(hold: Hold): string[] {
   return [...STANDARD_INITS(hold.maker.semgrep, '...'), ...hold.letInits.filter((i) => !i.includes('$'))];
 }
 
+/**
+ * `let Ok(g) = m.lock() else { … };` binds the guard itself (the variant that holds it: `Ok`, or
+ * `Some` of an optional maker; `Err` of a `Result<Guard, Permit>` holds none).
+ */
+function guardVariantInits(maker: string): [string, string][] {
+  return ['Ok', 'Some'].flatMap((variant): [string, string][] => [[variant, maker], [variant, `${maker}.await`]]);
+}
+
 function astGrepInits(hold: Hold): string[] {
   return [...STANDARD_INITS(hold.maker.astGrep, '$$$EXPECT'), ...hold.letInits.filter((i) => !i.includes('$'))];
 }
@@ -58,16 +68,21 @@ function astGrepInits(hold: Hold): string[] {
  * Semgrep: the call is inside the region after `let $G = <init>;` (nested blocks included), with
  * `$G` not `_` and no statement before it, at any level, that moves `$G` (`drop($G);`).
  */
-function afterLetSemgrep(inits: readonly string[]): SemgrepCondition[] {
+function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
+  const lets = semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};`));
+  const letElses = guardVariantInits(hold.maker.semgrep).map(([variant, init]) => `let ${variant}($G) = ${init} else {\n  ...\n};`);
   // Negations sit beside the call, not inside a nested branch, where they would filter the
   // branch's own ranges (the `let` region) instead of the call.
   return [
-    { 'pattern-either': inits.flatMap((init) => ['$G', 'mut $G'].map((binding) => ({ 'pattern-inside': `let ${binding} = ${init};\n...` }))) } as unknown as SemgrepCondition,
+    { 'pattern-either': [...lets, ...letElses].map((statement) => ({ 'pattern-inside': `${statement}\n...` })) } as unknown as SemgrepCondition,
     { 'pattern-not-inside': '$MOVE(..., $G, ...);\n...' },
     { 'pattern-not-inside': 'let $MOVED = $G;\n...' },
+    // Moved into a closure that a call runs (`thread::scope(|s| { …; drop(g); })`).
+    { 'pattern-not-inside': '$TAKER(..., |$PARAMS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n}, ...);\n...' },
     // The `let` statement itself is inside its own region.
     { 'pattern-not-inside': 'let $G = $INIT;' },
     { 'pattern-not-inside': 'let mut $G = $INIT;' },
+    ...letElses.map((statement): SemgrepCondition => ({ 'pattern-not-inside': statement })),
     { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
   ];
 }
@@ -164,12 +179,25 @@ function semgrepExclusions(hold: Hold): SemgrepCondition[] {
 }
 
 /** The call (one of the group's forms) where one of the context sets holds, with the exclusions. */
-function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonly SemgrepCondition[])[]): SemgrepFormula {
+function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonly SemgrepCondition[])[], regexBranches: readonly (readonly SemgrepCondition[])[] = []): SemgrepFormula {
+  const within = (form: ConflictForm): SemgrepCondition[] => (form.within ? [{ 'pattern-inside': 'fn $WITHIN(...) { ... }' }, { 'metavariable-regex': { metavariable: '$WITHIN', regex: regexOf(form.within) } }] : []);
   const forms = group.forms.map((form): SemgrepFormula => {
     const pattern = { pattern: formSemgrep(form, '$CALLEE') };
-    if (!form.within) return pattern;
-    return { patterns: [pattern, { 'pattern-inside': 'fn $WITHIN(...) { ... }' }, { 'metavariable-regex': { metavariable: '$WITHIN', regex: regexOf(form.within) } }] };
+    return form.within ? { patterns: [pattern, ...within(form)] } : pattern;
   });
+  for (const form of group.forms.filter((f) => f.suffix !== undefined)) {
+    const future = formSemgrep(unpolled(form), '$CALLEE');
+    forms.push({ patterns: [{ pattern: `$DRIVER(${future})` }, { 'metavariable-regex': { metavariable: '$DRIVER', regex: DRIVER_REGEX } }, ...within(form)] });
+    const awaited = ['let $AWAITED = <... $FUTURE.await ...>;', '<... $FUTURE.await ...>;'];
+    forms.push({
+      patterns: [
+        { pattern: future },
+        { 'pattern-either': awaited.map((later) => ({ 'pattern-inside': `let $FUTURE = ${future};\n...\n${later}` })) },
+        ...awaited.map((later) => ({ 'pattern-not-inside': `let $FUTURE = ${future};\n...\ndrop($DROPPED);\n...\n${later}` })),
+        ...within(form),
+      ],
+    } as unknown as SemgrepFormula);
+  }
   const branches = contextSets
     .filter((set) => set.length > 0)
     .map((set) => ({
@@ -180,6 +208,7 @@ function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonl
         ...semgrepExclusions(hold),
       ],
     })) as unknown as SemgrepFormula[];
+  for (const set of regexBranches) branches.push({ patterns: [...set, ...semgrepExclusions(hold)] });
   return formulaKeys(branches);
 }
 
@@ -192,23 +221,37 @@ function withinFunction(name: string): AstGrepRule {
   return { stopBy: 'end', kind: 'function_item', has: { field: 'name', regex: regexOf(name) } };
 }
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `rt.block_on(fut)`, `futures::executor::block_on(fut)`: the future runs here, to completion. */
+const DRIVER_REGEX = `(^|::|\\.)(${[...FUTURE_DRIVING_CALLS].sort().join('|')})$`;
+const unpolled = (form: ConflictForm): ConflictForm => ({ ...form, suffix: undefined });
 
 function conflictAstGrep(group: ConflictGroup): AstGrepRule {
-  const forms: AstGrepRule[] = group.forms.map((f) => (f.within ? { pattern: formAstGrep(f, '$CALLEE'), inside: withinFunction(f.within) } : { pattern: formAstGrep(f, '$CALLEE') }));
+  const within = (f: ConflictForm): AstGrepRule => (f.within ? { inside: withinFunction(f.within) } : {});
+  const forms: AstGrepRule[] = group.forms.map((f) => ({ pattern: formAstGrep(f, '$CALLEE'), ...within(f) }));
+  for (const f of group.forms.filter((form) => form.suffix !== undefined)) {
+    const future = { pattern: formAstGrep(unpolled(f), '$CALLEE'), ...within(f) };
+    forms.push({ all: [future, { inside: { kind: 'arguments', inside: { kind: 'call_expression', has: { field: 'function', regex: DRIVER_REGEX } } } }] });
+    // `let next = self.queue.lock(); … next.await`: the future takes the lock where it is awaited.
+    // A `drop(…)` before that `.await` may be the guard's (the guard's binding is not known here).
+    const awaited = { has: { stopBy: 'end', pattern: '$FUTURE.await' }, not: { follows: { stopBy: 'end', pattern: 'drop($DROPPED);' } } };
+    forms.push({ all: [future, { inside: { kind: 'let_declaration', has: { field: 'pattern', pattern: '$FUTURE' }, precedes: { stopBy: 'end', ...awaited } } }] });
+  }
   // Macro arguments (`println!("{}", self.rows.lock().unwrap().len())`) are token trees to
   // tree-sitter, not calls: the call is found by its text.
-  const plain = group.forms.filter((f) => f.args === undefined && f.suffix === undefined && f.within === undefined);
-  if (plain.length > 0) forms.push({ kind: 'token_tree', regex: `(^|[^\\w.:])(${plain.map((f) => escapeRegex(f.prefix.replace(/\s+/g, ''))).join('|')})\\s*${escapeRegex(group.name)}\\s*\\(` });
+  const plain = conflictRegex(group);
+  if (plain) forms.push({ kind: 'token_tree', regex: plain });
+  forms.push(...polledInMacroAstGrep(group));
   return forms.length === 1 ? forms[0] : { any: forms };
 }
 
 /** The arms, then-block, else-block or loop body of a construct whose scrutinee holds `held`. */
 function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstGrepRule {
   const scrutinee = makerIn(hold, edition, 'value');
-  // A `try_*` guard is in its success only: `Ok(g) => …`, `if let Some(g) = …`.
-  const success = { field: 'pattern', regex: SUCCESS_PATTERN };
+  // A `try_*` guard is in its success only: `Ok(g) => …`, `if let Some(g) = …`, `Present(r)`, or
+  // the `else` of `if let Err(WouldBlock) = …` (editions up to 2021).
+  const success = { field: 'pattern', ...HOLDS_THE_GUARD };
   const letCondition = { field: 'condition', kind: 'let_condition', ...(hold.attempt ? { all: [{ has: scrutinee }, { has: success }] } : { has: scrutinee }) };
+  const failureCondition = { field: 'condition', kind: 'let_condition', all: [{ has: scrutinee }, { has: { field: 'pattern', ...HOLDS_NO_GUARD } }] };
   switch (region) {
     case 'match arms':
       return hold.attempt
@@ -217,7 +260,9 @@ function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstG
     case 'if let then-block':
       return { kind: 'block', inside: { kind: 'if_expression', field: 'consequence', has: letCondition } };
     case 'if let else-block':
-      return { kind: 'block', inside: { kind: 'else_clause', inside: { kind: 'if_expression', has: letCondition } } };
+      // Anywhere in the `else`, an `else if (let)` chain included: its conditions and blocks all
+      // run under the first scrutinee's temporaries.
+      return { kind: 'else_clause', inside: { kind: 'if_expression', has: hold.attempt ? failureCondition : letCondition } };
     case 'while let body':
       return { kind: 'block', inside: { kind: 'while_expression', has: letCondition } };
     case 'for body':
@@ -225,10 +270,24 @@ function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstG
   }
 }
 
-const SUCCESS_PATTERN = '^(Ok|Some)\\s*\\(';
+/**
+ * The text of `holdsNoGuard` (syntax-shapes.ts), the analysis's rule for the variants of a
+ * `try_*` result that hold nothing: `None`, `_`, `Err(…)` but std's `Poisoned` (or an
+ * or-pattern that may be it), dashmap's `Absent` / `Locked`. ast-grep's regexes have no
+ * look-ahead, so the exception is a rule of its own.
+ */
+const NO_GUARD_TEXT = '^(None|_|Option\\s*::\\s*None|(Result\\s*::\\s*)?Err\\s*\\([\\s\\S]*\\)|((\\w+\\s*::\\s*)*TryResult\\s*::\\s*)?(Absent|Locked))$';
+const MAY_HOLD_TEXT = 'Poisoned|\\|';
+const HOLDS_NO_GUARD: AstGrepRule = { all: [{ regex: NO_GUARD_TEXT }, { not: { regex: MAY_HOLD_TEXT } }] };
+const HOLDS_THE_GUARD: AstGrepRule = { not: HOLDS_NO_GUARD };
+
+/** Semgrep: the arm patterns of a `try_*` result under which `region` holds its guard. */
+function attemptArms(region: ScrutineeRegion): string[] {
+  return region === 'if let else-block' ? ['Err($FAILURE)', 'None'] : ['Ok($SUCCESS)', 'Some($SUCCESS)', 'TryResult::Present($SUCCESS)'];
+}
 
 function regionsOf(hold: Hold, edition: Edition): ScrutineeRegion[] {
-  if (hold.attempt) return ['match arms', 'if let then-block', 'while let body'];
+  if (hold.attempt) return ['match arms', 'if let then-block', 'while let body', ...(edition <= 2021 ? (['if let else-block'] as const) : [])];
   if (hold.optional) return ['if let then-block'];
   return ['match arms', 'if let then-block', 'while let body', 'for body', ...(edition <= 2021 ? (['if let else-block'] as const) : [])];
 }
@@ -261,20 +320,51 @@ function temporaryAstGrep(hold: Hold, edition: Edition): AstGrepRule[] {
   ];
 }
 
+/**
+ * A move inside one branch of an earlier `if` / `match` (or a loop body) leaves the guard alive on
+ * the paths that did not take it: drop flags (Reference, "Destructors"). Like the analysis, the
+ * pack then counts the guard as held after the construct (`if full { drop(q); return 0; }`).
+ */
+const BRANCHING: AstGrepRule = { any: ['if_expression', 'match_expression', 'loop_expression', 'while_expression', 'for_expression'].map((kind) => ({ kind })) };
+
 // `$MOVE($$$A, $G, $$$B)` does not match when both sides are empty; two patterns cover it.
 // `let other = g;` moves it too.
 const MOVES_G: AstGrepRule = { any: [{ pattern: '$MOVE($$$BEFORE, $G)' }, { pattern: '$MOVE($G, $$$AFTER)' }, { pattern: 'let $MOVED = $G;' }] };
+
+/**
+ * A closure handed to a scoped thread's `spawn` runs on that thread, which the scope joins at its
+ * end (or `handle.join()` joins earlier): it conflicts with a guard still held at the join. A move
+ * of the guard inside the `scope` call releases it first (the analysis follows the join exactly;
+ * the pack takes any move in the scope as releasing it before the join).
+ */
+const SPAWNED_CLOSURE: AstGrepRule = { kind: 'closure_expression', inside: { kind: 'arguments', inside: { kind: 'call_expression', has: { field: 'function', regex: '\\.spawn$' } } } };
+const RELEASED_BEFORE_JOIN: AstGrepRule = {
+  not: {
+    all: [
+      { inside: { stopBy: 'end', ...SPAWNED_CLOSURE } },
+      { inside: { stopBy: 'end', kind: 'call_expression', all: [{ has: { field: 'function', regex: '(^|::|\\.)scope$' } }, { has: { stopBy: 'end', ...MOVES_G } }] } },
+    ],
+  },
+};
+const SPAWNED_SEMGREP: SemgrepCondition = { 'pattern-inside': '$THREADS.spawn(...)' };
+const RELEASED_BEFORE_JOIN_SEMGREP: SemgrepCondition = { 'pattern-not-inside': '$SCOPE(|$THREADS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n})' };
 
 /**
  * After `let G = <guard>;` in an enclosing block, with no move of `G` (`drop(g)`) before it at
  * any level: `if c { drop(g); self.f() }` is safe.
  */
 function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
-  const lets = astGrepInits(hold).flatMap((init) => [{ pattern: `let $G = ${init};` }, { pattern: `let mut $G = ${init};` }]);
-  const movedBefore = { follows: { stopBy: 'end', ...itselfOrBelow(MOVES_G) } };
-  const statement = { all: [{ follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, itselfOrBelow(calls)] } } }] };
+  const lets = [
+    ...astGrepInits(hold).flatMap((init) => [{ pattern: `let $G = ${init};` }, { pattern: `let mut $G = ${init};` }]),
+    ...guardVariantInits(hold.maker.astGrep).map(([variant, init]) => ({ pattern: `let ${variant}($G) = ${init} else { $$$ELSE };` })),
+  ];
+  const movedBefore = { follows: { stopBy: 'end', any: [MOVES_G, { has: { stopBy: BRANCHING, ...MOVES_G } }] } };
+  // A move counts for the statements after it in its own block (the other arm of its `if` is not after it).
+  const statement = { all: [{ not: { kind: 'function_item' } }, { follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, { inside: { kind: 'block' } }, itselfOrBelow(calls)] } } }] };
   // The call is that statement (a block's tail expression) or inside it.
-  return { any: [statement, { inside: { stopBy: 'end', ...statement } }] };
+  // An item declared in a body (a nested `fn`, or one that half-written code left unclosed) does
+  // not run under the guard: the search for the `let` stops at the call's own function.
+  return { any: [statement, { inside: { stopBy: { kind: 'function_item' }, ...statement } }] };
 }
 
 function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker: string }): ProjectRule[] {
@@ -292,7 +382,7 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? ['Ok($SUCCESS)', 'Some($SUCCESS)'] : ['$PAT']).flatMap((arm) => scrutineePatterns(region, hold.maker.semgrep, reached, true, arm)).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
+      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? attemptArms(region) : ['$PAT']).flatMap((arm) => [...scrutineePatterns(region, hold.maker.semgrep, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(hold.maker.semgrep, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
       astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] },
       constraints,
     });
@@ -306,8 +396,16 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${group.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
-      semgrep: callIn(group, hold, [afterLetSemgrep(semgrepInits(hold)), [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]]),
-      astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }] },
+      semgrep: callIn(group, hold, [[...afterLetSemgrep(hold), { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
+        ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
+        ...callInMacroSemgrep(group).map((regex) => [{ 'pattern-regex': regex }, ...afterLetSemgrep(hold)]),
+      ]),
+      astGrep: {
+        any: [
+          { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }, RELEASED_BEFORE_JOIN] },
+          ...macroTemporaryAstGrep(hold, group).map((macro) => ({ all: [macro, ...ownerScope(hold)] })),
+        ],
+      },
       constraints,
     });
   }
@@ -322,13 +420,28 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
 const IN_HANDED_FUTURE_SEMGREP: SemgrepCondition[] = ['async { ... }', 'async move { ... }'].map((block) => ({ 'pattern-not-inside': `$TAKER(..., ${block}, ...)` }));
 const IN_HANDED_FUTURE: AstGrepRule = { not: { inside: { stopBy: 'end', kind: 'async_block', inside: { kind: 'arguments' } } } };
 
-function awaitRule(hold: Hold, ids: { crate: string; maker: string }): ProjectRule {
+function awaitRule(hold: Hold, edition: Edition, ids: { crate: string; maker: string }): ProjectRule {
+  const inits = afterLetSemgrep(hold);
+  const exclusions = [...IN_HANDED_FUTURE_SEMGREP, ...semgrepExclusions(hold).filter((c) => !('pattern-not-inside' in c))];
+  // The guard as a temporary: `self.stats.lock().unwrap().push(fetch().await)` evaluates the
+  // receiver, guard and all, before the argument's `.await`.
+  const temporaries: SemgrepCondition[] = [
+    { patterns: [{ 'pattern-inside': '$RECEIVER.$METHOD(..., <... $FUTURE.await ...>, ...)' }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: hold.maker.semgrep } }] } as unknown as SemgrepCondition,
+    ...makerExpressions(hold, edition).flatMap((maker) => BINARY_OPERATORS.map((op): SemgrepCondition => ({ 'pattern-inside': `${maker} ${op} <... $FUTURE.await ...>` }))),
+  ];
+  const awaits: AstGrepRule = { any: [{ kind: 'await_expression' }, AWAITING_MACRO_AST_GREP] };
   return {
     id: `lockscope.rust.guard-across-await.${ids.crate}.${ids.maker}`,
     catalogueId: 'guard-across-await',
-    message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` and bound with \`let\` is alive at this \`.await\`. Drop it before awaiting, or use an async lock.`,
-    semgrep: { patterns: [{ pattern: '$FUTURE.await' }, ...afterLetSemgrep(semgrepInits(hold)), ...IN_HANDED_FUTURE_SEMGREP, ...semgrepExclusions(hold).filter((c) => !('pattern-not-inside' in c))] } as unknown as SemgrepFormula,
-    astGrep: { kind: 'await_expression', all: [...ownerScope(hold), IN_HANDED_FUTURE, afterLet(hold, { kind: 'await_expression' })] },
+    message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` is alive at this \`.await\` (bound with \`let\`, or a temporary of this statement). Drop it before awaiting, or use an async lock.`,
+    semgrep: {
+      'pattern-either': [
+        { patterns: [{ pattern: '$FUTURE.await' }, ...inits, ...exclusions] },
+        { patterns: [{ pattern: '$FUTURE.await' }, { 'pattern-either': temporaries }, ...exclusions] },
+        { patterns: [{ 'pattern-regex': AWAITING_MACRO_SEMGREP }, ...inits, ...exclusions] },
+      ],
+    } as unknown as SemgrepFormula,
+    astGrep: { all: [awaits, ...ownerScope(hold), IN_HANDED_FUTURE, { any: [afterLet(hold, awaits), ...temporaryAstGrep(hold, edition).slice(1)] }] },
     constraints: {},
   };
 }
@@ -382,7 +495,7 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
     const makerSlugs = uniqueSlugs([...new Set([...holds, ...awaits].map(keyOf))]);
     const byMaker = new Map<string, ProjectRule[]>();
     for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }));
-    for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
+    for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
     for (const [maker, rules] of byMaker) {
       const file = `rust/${crateSlug}/${makerSlugs.get(maker)}.${ext}`;
       files.set(file, engine === 'semgrep' ? semgrepYaml(rules, scope) : astGrepYaml(rules, scope));

@@ -15,6 +15,7 @@ export type SemgrepFormula =
 export type SemgrepCondition =
   | SemgrepFormula
   | { readonly 'pattern-inside': string }
+  | { readonly 'pattern-regex': string }
   | { readonly 'pattern-not-inside': string }
   | { readonly 'pattern-not': string }
   | { readonly 'metavariable-regex': { readonly metavariable: string; readonly regex: string } }
@@ -78,6 +79,21 @@ export function scrutineePatterns(region: ScrutineeRegion, held: string, reached
     case 'for body':
       return blocks.map((block) => `for ${arm} in ${scrutinee} ${block('')}`);
   }
+}
+
+/**
+ * The `else if` chain after an `if let` whose scrutinee holds `held` (editions up to 2021): the
+ * chained conditions and every block after them run under the first scrutinee's temporaries.
+ * Semgrep's `else <block>` does not match an `else if`, so one link of the chain is spelt out.
+ */
+export function elseChainPatterns(held: string, reached: string, arm = '$PAT'): string[] {
+  const head = `if let ${arm} = <... ${held} ...> {\n  ...\n}`;
+  return [false, true].flatMap((tail) =>
+    ['if let $CHAINED = $CHAINED_VALUE', 'if $CHAINED_CONDITION'].flatMap((link) => [
+      `${head} else ${link} ${blockReaching(reached, '', tail)}`,
+      `${head} else ${link} {\n  ...\n} else ${blockReaching(reached, '', tail)}`,
+    ]),
+  );
 }
 
 export function guardInit(held: string, init: GuardInit): string {

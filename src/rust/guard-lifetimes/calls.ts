@@ -31,7 +31,7 @@ import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
 
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
-const EXPRESSION_MACROS = new Set([
+export const EXPRESSION_MACROS = new Set([
   'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
   'assert', 'assert_eq', 'assert_ne', 'debug_assert', 'debug_assert_eq', 'debug_assert_ne',
   'dbg', 'vec', 'info', 'debug', 'warn', 'error', 'trace', 'log', 'event', 'unreachable',

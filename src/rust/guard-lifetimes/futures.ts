@@ -9,7 +9,7 @@ import type { HeldGuard } from '../facts.js';
 import { NOTHING, type BlockScope, type LiveGuard, type PendingFuture, type Value } from './values.js';
 
 /** Calls that poll the futures they are given to completion before returning. */
-const FUTURE_DRIVING_CALLS = new Set(['block_on', 'block_in_place_on']);
+export const FUTURE_DRIVING_CALLS = new Set(['block_on', 'block_in_place_on']);
 
 /**
  * Calls that poll the futures they are given for a bounded time (`tokio::time::timeout`,
