@@ -43,7 +43,9 @@ export function suggestionFor(text: string, hint: RewriteHint, guard: SourceSpan
     return bound && { message: `Bind what the scrutinee reads first (\`let ${bound.name} = ${bound.shownValue};\`), so the guard is dropped before ${bound.construct} runs${bound.cloned ? ' (the value must be `Clone`)' : ''}`, edits: bound.edits };
   }
   const edits = dropBefore(root, text, guardRange, hint.binding, lines.offset(hint.site.line, hint.site.column));
-  return edits && { message: `Call \`drop(${hint.binding})\` before line ${hint.site.line}, so ${hint.so}`, edits };
+  // The statement the drop goes before may start above the conflict's line (a call inside `assert_eq!(`).
+  const line = edits && lines.position(edits[0].range[0]).line;
+  return edits && { message: `Call \`drop(${hint.binding})\` before line ${line}, so ${hint.so}`, edits };
 }
 
 /** Kinds that end a block as statements; anything else last in a block is its tail expression. */
