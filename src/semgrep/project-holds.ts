@@ -8,6 +8,7 @@ import type { ParsedFile } from '../rust/crate-index.js';
 import { findConflicts } from '../rust/conflicts.js';
 import type { FunctionFacts, GuardFact } from '../rust/facts.js';
 import { lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
+import { splitTypeList, typeMeaning } from '../rust/types.js';
 import type { CrateFacts } from '../rust/summaries.js';
 import type { SyntaxNode } from '../rust/syntax.js';
 
@@ -46,9 +47,20 @@ export interface Hold {
   readonly optional: boolean;
   /** `try_lock()` and kin: only the success (`Ok(g)`, `Some(g)`) holds the guard; a failure holds nothing. */
   readonly attempt: boolean;
+  /** A helper returning `Result<Guard, Permit>`: its `Err` holds no guard (a scrutinee's `Err` arm is safe). */
+  readonly errHoldsNothing: boolean;
   /** `let` initialisers seen in the code beyond the standard ones (`self.rows.lock().map_err(…)?`). */
   readonly letInits: readonly string[];
   readonly groups: readonly ConflictGroup[];
+  /** Types whose `Drop` takes the lock again: a value of one declared after the guard is dropped before it. */
+  readonly droppedTypes: readonly string[];
+  /** `Display` / `Debug` impls of the owner that take the lock: `format!("{self}")` runs them under the guard. */
+  readonly formatted: readonly ('Display' | 'Debug')[];
+  /**
+   * For a `try_*` maker, the blocking makers of the same lock: a `try_*` made while one of their
+   * guards is held fails (holds nothing); made with none held, it succeeds.
+   */
+  readonly sameLockMakers: readonly Hold['maker'][];
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -172,10 +184,31 @@ function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLen
   if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
 }
 
+/** `fn get(&self) -> Result<Guard<'_>, Permit>`: the error variant's type is not a guard. */
+function errorIsNotAGuard(all: readonly FunctionFacts[], fnName: string): boolean {
+  const returnType = all.find((f) => f.fn.name === fnName && f.fn.returnType)?.fn.returnType?.replace(/\s+/g, '');
+  const result = returnType ? /^(?:\w+::)*Result<(.*)>$/.exec(returnType) : null;
+  if (!result) return false;
+  const [, error] = splitTypeList(result[1]);
+  return error !== undefined && !/Guard\b|^Ref(Mut)?\b/.test(error);
+}
+
+/** `Session.registry.closed` → `Registry.closed`: each leading field replaced by its declared type. */
+function throughFieldTypes(crate: CrateFacts, key: string): string {
+  const parts = key.split('.');
+  for (let depth = 0; parts.length > 2 && depth < 4; depth++) {
+    const type = crate.index.struct(parts[0])?.fields.get(parts[1]);
+    const struct = type ? typeMeaning(type, new Map()).struct : undefined;
+    if (!struct) break;
+    parts.splice(0, 2, struct);
+  }
+  return parts.join('.');
+}
+
 /** Every hold of the crate with the calls that conflict with it. */
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
-  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; attempt: boolean; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string> }>();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
   const guardMaker = new Map<number, string>();
   for (const facts of all) {
     for (const guard of facts.guards) {
@@ -187,7 +220,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
       const makerKey = `${owner ?? ''}|${maker.semgrep}`;
       // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional: isOptional(guard.returnedBy?.inner ?? a), attempt, letInits: new Set<string>(), groups: new Map(), keys: new Set<string>() };
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional: isOptional(guard.returnedBy?.inner ?? a), attempt, errHoldsNothing: guard.returnedBy !== undefined && errorIsNotAGuard(all, guard.returnedBy.fnName), letInits: new Set<string>(), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
@@ -246,7 +279,16 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       // A callee's lock under its own parameter or local is whatever object a call passes: only
       // the calls the analysis saw (above) say which.
       const hits: ReachedAcquisition[] = [...crate.summary(facts.fn).values()].filter((r) => !isObjectRooted(r.acquisition.lock.key) && conflictsWithHeld(r.acquisition) !== undefined);
+      // A `Drop` impl's locks are its own fields' (`Session.registry.closed`): through the field's
+      // type they are the held lock's (`Registry.closed`) when the dropped value points back at it.
+      if (owner !== undefined && facts.fn.name === 'drop' && facts.fn.traitName === 'Drop') {
+        const reached = [...crate.summary(facts.fn).values()].map((r) => ({ ...r.acquisition, lock: { ...r.acquisition.lock, key: throughFieldTypes(crate, r.acquisition.lock.key) } }));
+        if (reached.some((a) => conflictsWithHeld(a) !== undefined)) entry.droppedTypes.add(owner);
+        continue;
+      }
       if (hits.length === 0) continue;
+      // Drop glue and formatting run these impls without a call written at the site.
+      if (owner !== undefined && owner === entry.owner && facts.fn.name === 'fmt' && (facts.fn.traitName === 'Display' || facts.fn.traitName === 'Debug')) entry.formatted.add(facts.fn.traitName);
       hits.sort((a, b) => a.chain.length - b.chain.length || byText(formatSpan(a.acquisition.span), formatSpan(b.acquisition.span)));
       const best = hits[0];
       const lockOwner = /^(\w+)\./.exec(best.acquisition.lock.key)?.[1];
@@ -264,10 +306,13 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     }
   }
 
+  const lockOf = (k: string): string => k.split('|')[0];
   const holds: Hold[] = [];
   for (const key of [...makers.keys()].sort(byText)) {
     const entry = makers.get(key)!;
-    if (entry.groups.size === 0) continue;
+    const locks = new Set([...entry.keys].map(lockOf));
+    const sameLockMakers = entry.attempt ? [...makers.values()].filter((m) => !m.attempt && m.owner === entry.owner && [...m.keys].some((k) => locks.has(lockOf(k)))).map((m) => m.maker) : [];
+    if (entry.groups.size === 0 && entry.droppedTypes.size === 0 && entry.formatted.size === 0) continue;
     holds.push({
       owner: entry.owner,
       maker: entry.maker,
@@ -275,7 +320,11 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       held: entry.held,
       optional: entry.optional,
       attempt: entry.attempt,
+      errHoldsNothing: entry.errHoldsNothing,
       letInits: [...entry.letInits].sort(byText),
+      droppedTypes: [...entry.droppedTypes].sort(byText),
+      formatted: [...entry.formatted].sort(byText),
+      sameLockMakers,
       groups: [...entry.groups.entries()]
         .sort(([a], [b]) => byText(a, b))
         .map(([name, g]) => ({ name, forms: [...g.forms.values()].sort((a, b) => byText(a.prefix, b.prefix)), chain: g.chain!.text, requested: g.chain!.mode })),
@@ -298,7 +347,7 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
       const known = out.get(key);
       const letInits = new Set(known?.letInits ?? []);
       if (init) letInits.add(init);
-      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, attempt: false, letInits: [...letInits].sort(byText), groups: [] });
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
     }
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);

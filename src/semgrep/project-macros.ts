@@ -19,6 +19,15 @@ function textRegex(text: string): string {
 
 const alternatives = (names: Iterable<string>): string => [...new Set(names)].sort().join('|');
 
+/**
+ * Semgrep's regexes run on the file's text: a macro is matched from the start of its line (so a
+ * `//` comment before it excludes it), and the text between its parts stays in one statement and
+ * one block (no `;`, `{`, `}` outside string literals, no `=>` into the next arm).
+ */
+const LINE_BEFORE_MACRO = '(?m)^(?:[^/\\n]|/(?!/))*?(?<![\\w])';
+const GAP = '(?:"(?:[^"\\\\]|\\\\.)*"|(?!=>)[^;{}"])*?';
+const GAP_IN_CONDITION = '(?:"(?:[^"\\\\]|\\\\.)*"|(?!=>)[^;{},"])*?';
+
 /** `assert!(cond, "…", args)` drops the condition's temporaries before the message runs. */
 const CONDITION_MACROS = new Set(['assert', 'debug_assert']);
 /** Macros whose every argument is an operand of one expression (`matches!`'s second is a pattern). */
@@ -41,7 +50,7 @@ export function conflictRegex(group: ConflictGroup, polled = false): string | un
   return `(?:^|[^\\w.:])(?:${alternatives(forms.map((f) => textRegex(f.prefix)))})\\s*${escapeRegex(group.name)}\\s*\\(`;
 }
 
-const macroNamed = (names: Iterable<string>): AstGrepRule => ({ kind: 'macro_invocation', has: { field: 'macro', regex: `(^|::)(${alternatives(names)})$` } });
+export const macroNamed = (names: Iterable<string>): AstGrepRule => ({ kind: 'macro_invocation', has: { field: 'macro', regex: `(^|::)(${alternatives(names)})$` } });
 
 /**
  * ast-grep: the token tree of an expression macro in which the maker comes before the conflicting
@@ -64,8 +73,8 @@ export function macroTemporarySemgrep(hold: Hold, group: ConflictGroup): string[
   if (!conflict) return [];
   const maker = makerRegex(hold);
   return [
-    `(?<![\\w])(?:${alternatives(OPERAND_MACROS)})!\\s*\\([^;]*?${maker}[^;]*?${conflict}`,
-    `(?<![\\w])(?:${alternatives(CONDITION_MACROS)})!\\s*\\([^,;]*?${maker}[^,;]*?${conflict}`,
+    `${LINE_BEFORE_MACRO}(?:${alternatives(OPERAND_MACROS)})!\\s*\\(${GAP}${maker}${GAP}${conflict}`,
+    `${LINE_BEFORE_MACRO}(?:${alternatives(CONDITION_MACROS)})!\\s*\\(${GAP_IN_CONDITION}${maker}${GAP_IN_CONDITION}${conflict}`,
   ];
 }
 
@@ -80,11 +89,16 @@ export function callInMacroSemgrep(group: ConflictGroup): string[] {
   const plain = conflictRegex(group);
   const polled = conflictRegex(group, true);
   return [
-    ...(plain ? [`(?<![\\w])(?:${alternatives(EXPRESSION_MACROS)})!\\s*[(\\[{][^;]*?${plain}`] : []),
-    ...(polled ? [`(?<![\\w])(?:${alternatives(JOINING_MACROS)})!\\s*[(\\[{][^;]*?${polled}`] : []),
+    ...(plain ? [`${LINE_BEFORE_MACRO}(?:${alternatives(EXPRESSION_MACROS)})!\\s*[(\\[{]${GAP}${plain}`] : []),
+    ...(polled ? [`${LINE_BEFORE_MACRO}(?:${alternatives(JOINING_MACROS)})!\\s*[(\\[{]${GAP}${polled}`] : []),
   ];
 }
 
 /** `select!` awaits the futures of its branches where it stands. */
 export const AWAITING_MACRO_AST_GREP: AstGrepRule = macroNamed(AWAITING_MACROS);
-export const AWAITING_MACRO_SEMGREP = `(?<![\\w])(?:${alternatives(AWAITING_MACROS)})!\\s*[(\\[{]`;
+export const AWAITING_MACRO_SEMGREP = `${LINE_BEFORE_MACRO}(?:${alternatives(AWAITING_MACROS)})!\\s*[(\\[{]`;
+
+/** Semgrep: a formatting macro whose format string (after `write!`'s writer) matches `format`. */
+export function formatStringSemgrep(names: Iterable<string>, format: string): string {
+  return `${LINE_BEFORE_MACRO}(?:${alternatives(names)})!\\s*\\(\\s*(?:[\\w.]+\\s*,\\s*)?(?:${format})`;
+}

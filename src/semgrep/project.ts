@@ -16,7 +16,8 @@ import { cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type Confli
 import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
-import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
+import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
+import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
 import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';
 import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
 import type { TsHold } from './project-ts-holds.js';
@@ -46,10 +47,14 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 // `fn plain` is called as `plain()` or `r#plain()`.
 const regexOf = (name: string): string => `^(?:r#)?${name.replace(/^r#/, "")}$`;
 
-const STANDARD_INITS = (maker: string, args: string): string[] => [maker, `${maker}.unwrap()`, `${maker}.expect(${args})`, `${maker}.await`, `${maker}?`, `${maker}.await.unwrap()`];
+const STANDARD_INITS = (maker: string, args: string, condition: string): string[] => {
+  const direct = [maker, `${maker}.unwrap()`, `${maker}.expect(${args})`, `${maker}.await`, `${maker}?`, `${maker}.await.unwrap()`];
+  // `let _serial = if sync { Some(m.lock().unwrap()) } else { None };` binds the guard too.
+  return [...direct, ...direct.map((init) => `if ${condition} { Some(${init}) } else { None }`)];
+};
 
 function semgrepInits(hold: Hold): string[] {
-  return [...STANDARD_INITS(hold.maker.semgrep, '...'), ...hold.letInits.filter((i) => !i.includes('$'))];
+  return [...STANDARD_INITS(hold.maker.semgrep, '...', '$CONDITION'), ...hold.letInits.filter((i) => !i.includes('$'))];
 }
 
 /**
@@ -61,7 +66,7 @@ function guardVariantInits(maker: string): [string, string][] {
 }
 
 function astGrepInits(hold: Hold): string[] {
-  return [...STANDARD_INITS(hold.maker.astGrep, '$$$EXPECT'), ...hold.letInits.filter((i) => !i.includes('$'))];
+  return [...STANDARD_INITS(hold.maker.astGrep, '$$$EXPECT', '$CONDITION'), ...hold.letInits.filter((i) => !i.includes('$'))];
 }
 
 /**
@@ -137,7 +142,8 @@ const NOT_RUN_UNDER_GUARD: AstGrepRule = {
 /** Inside `impl Owner` (or `impl Trait for Owner`): `self.queue` of another type is another lock. */
 function ownerScope(hold: Hold): AstGrepRule[] {
   if (!hold.owner) return [];
-  return [{ inside: { stopBy: 'end', kind: 'impl_item', has: { field: 'type', regex: `^${hold.owner}\\b` } } }];
+  // A trait's default methods are owned by the trait (`self.table()` in `trait Backend`).
+  return [{ inside: { stopBy: 'end', any: [{ kind: 'impl_item', has: { field: 'type', regex: `^${hold.owner}\\b` } }, { kind: 'trait_item', has: { field: 'name', regex: `^${hold.owner}$` } }] } }];
 }
 
 /** The makers' call without its arguments, for `maker(…, <closure calling the conflict>, …)`. */
@@ -172,7 +178,7 @@ function semgrepExclusions(hold: Hold): SemgrepCondition[] {
     { 'pattern-not-inside': '$GUARD_TYPE::unlocked_fair(...)' },
   ];
   if (hold.owner) {
-    out.push({ 'pattern-either': [{ 'pattern-inside': 'impl $OWNER { ... }' }, { 'pattern-inside': 'impl $TRAIT for $OWNER { ... }' }] } as unknown as SemgrepCondition);
+    out.push({ 'pattern-either': [{ 'pattern-inside': 'impl $OWNER { ... }' }, { 'pattern-inside': 'impl $TRAIT for $OWNER { ... }' }, { 'pattern-inside': 'trait $OWNER { ... }' }] } as unknown as SemgrepCondition);
     out.push({ 'metavariable-regex': { metavariable: '$OWNER', regex: `^${hold.owner}\\b` } });
   }
   return out;
@@ -244,17 +250,53 @@ function conflictAstGrep(group: ConflictGroup): AstGrepRule {
   return forms.length === 1 ? forms[0] : { any: forms };
 }
 
+/**
+ * A pattern that binds the guard by value (`if let Some(worker) = map.get(k)`, `Err(g) =>` of
+ * `try_map`) hands it to that binding: a move of the binding (`drop(worker)`) releases it for the
+ * statements after the move.
+ */
+const MOVES_BOUND: AstGrepRule = { any: [{ pattern: '$MOVE($$$BEFORE, $BOUND)' }, { pattern: '$MOVE($BOUND, $$$AFTER)' }, { pattern: 'let $MOVED = $BOUND;' }] };
+const BINDING_MOVED_BEFORE: AstGrepRule = {
+  not: {
+    all: [
+      {
+        inside: {
+          stopBy: 'end',
+          any: [
+            // In a pattern position `Some(x)` is a tuple-struct pattern, which a bare pattern string does not parse as.
+            { kind: 'if_expression', has: { field: 'condition', kind: 'let_condition', has: { field: 'pattern', pattern: { context: 'if let $VARIANT($BOUND) = x {}', selector: 'tuple_struct_pattern' } } } },
+            { kind: 'match_arm', has: { field: 'pattern', pattern: '$VARIANT($BOUND)' } },
+          ],
+        },
+      },
+      // Up to the construct that binds it: an earlier function's `drop(worker)` is another binding.
+      { any: [{ follows: { stopBy: 'end', ...itselfOrBelow(MOVES_BOUND) } }, { inside: { stopBy: { any: [{ kind: 'if_expression' }, { kind: 'match_arm' }, { kind: 'function_item' }] }, follows: { stopBy: 'end', ...itselfOrBelow(MOVES_BOUND) } } }] },
+    ],
+  },
+};
+
+/**
+ * The guard moved into a call of the scrutinee (`try_map(m.read().await, f).ok()`): the call's
+ * result holds it, so an arm that holds nothing (`None`) is safe, as for an optional guard.
+ */
+function noneOfMovedGuard(hold: Hold): AstGrepRule {
+  const maker = { any: [{ pattern: hold.maker.astGrep }, { pattern: `${hold.maker.astGrep}.await` }, { pattern: `${hold.maker.astGrep}.unwrap()` }] };
+  const moved = { has: { stopBy: 'end', kind: 'arguments', has: maker } };
+  return { inside: { stopBy: 'end', kind: 'match_arm', all: [{ has: { field: 'pattern', ...HOLDS_NO_GUARD } }, { inside: { kind: 'match_block', inside: { kind: 'match_expression', has: { field: 'value', ...moved } } } }] } };
+}
+
 /** The arms, then-block, else-block or loop body of a construct whose scrutinee holds `held`. */
 function regionBody(region: ScrutineeRegion, hold: Hold, edition: Edition): AstGrepRule {
   const scrutinee = makerIn(hold, edition, 'value');
   // A `try_*` guard is in its success only: `Ok(g) => …`, `if let Some(g) = …`, `Present(r)`, or
   // the `else` of `if let Err(WouldBlock) = …` (editions up to 2021).
-  const success = { field: 'pattern', ...HOLDS_THE_GUARD };
-  const letCondition = { field: 'condition', kind: 'let_condition', ...(hold.attempt ? { all: [{ has: scrutinee }, { has: success }] } : { has: scrutinee }) };
+  const success = { field: 'pattern', ...(hold.errHoldsNothing && !hold.attempt ? { not: { regex: '^Err\\b' } } : HOLDS_THE_GUARD) };
+  const successOnly = hold.attempt || hold.errHoldsNothing;
+  const letCondition = { field: 'condition', kind: 'let_condition', ...(successOnly ? { all: [{ has: scrutinee }, { has: success }] } : { has: scrutinee }) };
   const failureCondition = { field: 'condition', kind: 'let_condition', all: [{ has: scrutinee }, { has: { field: 'pattern', ...HOLDS_NO_GUARD } }] };
   switch (region) {
     case 'match arms':
-      return hold.attempt
+      return successOnly
         ? { kind: 'match_arm', has: success, inside: { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } } }
         : { kind: 'match_block', inside: { kind: 'match_expression', has: scrutinee } };
     case 'if let then-block':
@@ -353,11 +395,30 @@ const RELEASED_BEFORE_JOIN_SEMGREP: SemgrepCondition = { 'pattern-not-inside': '
  * After `let G = <guard>;` in an enclosing block, with no move of `G` (`drop(g)`) before it at
  * any level: `if c { drop(g); self.f() }` is safe.
  */
-function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
-  const lets = [
+/** A `try_*` made while no guard of the same lock is bound before it (in this block or around it) succeeds. */
+function attemptSucceeds(hold: Hold): AstGrepRule | undefined {
+  const held = hold.sameLockMakers.map((maker) => ({ kind: 'let_declaration', has: { field: 'value', ...itselfOrBelow({ pattern: maker.astGrep.replace('$$$MAKER_ARGS', () => '$$$HELD_ARGS') }) } }));
+  if (held.length === 0) return undefined;
+  const before = { follows: { stopBy: 'end', any: held } };
+  return { not: { any: [before, { inside: { stopBy: { kind: 'function_item' }, ...before } }] } };
+}
+
+/** The statements that bind the guard: `let g = <maker>…;`, `let Ok(g) = <maker> else { … };`. */
+function guardLets(hold: Hold): AstGrepRule[] {
+  return [
     ...astGrepInits(hold).flatMap((init) => [{ pattern: `let $G = ${init};` }, { pattern: `let mut $G = ${init};` }]),
     ...guardVariantInits(hold.maker.astGrep).map(([variant, init]) => ({ pattern: `let ${variant}($G) = ${init} else { $$$ELSE };` })),
   ];
+}
+
+/** Semgrep: the same statements, each followed by `rest`. */
+function guardLetsSemgrep(hold: Hold, rest: string): string[] {
+  return semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};\n...\n${rest}`));
+}
+
+function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
+  const succeeds = hold.attempt ? attemptSucceeds(hold) : undefined;
+  const lets = guardLets(hold).map((pattern) => (succeeds ? { all: [pattern, succeeds] } : pattern));
   const movedBefore = { follows: { stopBy: 'end', any: [MOVES_G, { has: { stopBy: BRANCHING, ...MOVES_G } }] } };
   // A move counts for the statements after it in its own block (the other arm of its `if` is not after it).
   const statement = { all: [{ not: { kind: 'function_item' } }, { follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, { inside: { kind: 'block' } }, itselfOrBelow(calls)] } } }] };
@@ -382,12 +443,12 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? attemptArms(region) : ['$PAT']).flatMap((arm) => [...scrutineePatterns(region, hold.maker.semgrep, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(hold.maker.semgrep, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
-      astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] },
+      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? attemptArms(region) : hold.errHoldsNothing && region !== 'if let else-block' ? ['Ok($SUCCESS)'] : ['$PAT']).flatMap((arm) => [...scrutineePatterns(region, hold.maker.semgrep, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(hold.maker.semgrep, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
+      astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
       constraints,
     });
-    // A `try_*` result bound with `let` may be a failure: only its scrutinee shapes say which arm holds.
-    if (hold.attempt) continue;
+    // A `try_*` result bound with `let` is a success when nothing of its lock is held before it.
+    const attemptSemgrep: SemgrepCondition[] = hold.attempt ? hold.sameLockMakers.map((maker) => ({ 'pattern-not-inside': `let $HELD = <... ${maker.semgrep} ...>;\n...\nlet $G = ${hold.maker.semgrep};\n...` })) : [];
     const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
     const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
     rules.push({
@@ -396,7 +457,7 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${group.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
-      semgrep: callIn(group, hold, [[...afterLetSemgrep(hold), { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
+      semgrep: callIn(group, hold, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
         ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
         ...callInMacroSemgrep(group).map((regex) => [{ 'pattern-regex': regex }, ...afterLetSemgrep(hold)]),
       ]),
@@ -404,12 +465,88 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
         any: [
           { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }, RELEASED_BEFORE_JOIN] },
           ...macroTemporaryAstGrep(hold, group).map((macro) => ({ all: [macro, ...ownerScope(hold)] })),
+          ...futureBuiltBefore(hold, group, calls),
+          ...guardClosureCalledTwice(hold, group),
         ],
       },
       constraints,
     });
   }
+  rules.push(...glueRules(hold, ids));
   return rules;
+}
+
+/**
+ * A future built before the guard and awaited while it is held (`let pending = self.refresh();
+ * let g = …; pending.await`; an `async` block, or a closure returning one, bound the same way):
+ * its body runs at the `.await`. Reported at the guard's `let`.
+ */
+function futureBuiltBefore(hold: Hold, group: ConflictGroup, calls: AstGrepRule): AstGrepRule[] {
+  const unpolledForms = group.forms.filter((f) => f.suffix !== undefined && f.within === undefined).map((f) => ({ pattern: formAstGrep(unpolled(f), '$CALLEE') }));
+  const built: AstGrepRule[] = [...unpolledForms, { kind: 'async_block', has: { stopBy: 'end', ...calls } }, { kind: 'closure_expression', has: { field: 'body', kind: 'async_block', has: { stopBy: 'end', ...calls } } }];
+  const future = { kind: 'let_declaration', all: [{ has: { field: 'pattern', pattern: '$FUTURE' } }, { has: { field: 'value', any: built } }] };
+  const awaited = { has: { stopBy: 'end', any: [{ pattern: '$FUTURE.await' }, { pattern: '$FUTURE().await' }] }, not: { follows: { stopBy: 'end', ...itselfOrBelow(MOVES_G) } } };
+  return [{ all: [{ any: guardLets(hold) }, ...ownerScope(hold), { follows: { stopBy: 'end', ...future } }, { precedes: { stopBy: 'end', ...awaited } }] }];
+}
+
+/**
+ * A closure that returns the guard (`let m = || INTERNER.lock();`), called while an earlier
+ * call's guard is alive: bound (`let first = m(); … m()`) or a temporary of the same expression
+ * (`m().len() + m().len()`). Reported at the closure, where the analysis puts the acquisition.
+ */
+function guardClosureCalledTwice(hold: Hold, group: ConflictGroup): AstGrepRule[] {
+  const self = /^(.*)\(\.\.\.\)$/.exec(hold.maker.semgrep);
+  if (!self || !group.forms.some((f) => `${f.prefix}${group.name}` === self[1] && f.args === undefined && f.within === undefined)) return [];
+  const maker = { pattern: hold.maker.astGrep };
+  const closure = { kind: 'closure_expression', has: { field: 'body', any: [maker, { has: { stopBy: 'end', ...maker } }] } };
+  const call = { pattern: '$CLOSURE()' };
+  const boundThenCalled = { all: [{ pattern: 'let $FIRST = $CLOSURE();' }, { precedes: { stopBy: 'end', has: { stopBy: 'end', ...call } } }] };
+  const twiceInOne = { has: { stopBy: 'end', kind: 'binary_expression', all: [{ has: { field: 'left', ...itselfOrBelow(call) } }, { has: { field: 'right', ...itselfOrBelow(call) } }] } };
+  return [{ all: [{ pattern: 'let $CLOSURE = $BODY;' }, { has: { field: 'value', ...closure } }, ...ownerScope(hold), { precedes: { stopBy: 'end', any: [boundThenCalled, twiceInOne] } }] }];
+}
+
+/**
+ * Conflicts with no call written where they happen, reported at the guard's `let`: the `Drop` of
+ * a value declared after the guard (dropped first, at the end of the block: Reference,
+ * "Destructors"), and the `Display` / `Debug` impl that a formatting macro runs on `self`.
+ */
+function glueRules(hold: Hold, ids: { crate: string; maker: string }): ProjectRule[] {
+  const rules: ProjectRule[] = [];
+  const what = `the ${hold.held.mode} guard of \`${hold.lockDisplay}\` made by \`${hold.maker.text}\``;
+  if (hold.droppedTypes.length > 0 && !hold.attempt) {
+    const values = hold.droppedTypes.flatMap((type) => [`let $VALUE = ${type} { $$$FIELDS };`, `let $VALUE = ${type}::new($$$ARGS);`]);
+    // Semgrep's Rust patterns have no struct literal with `...`: the initialiser is matched by its text.
+    const dropped = { 'metavariable-regex': { metavariable: '$DROPPED', regex: `^(?:${hold.droppedTypes.join('|')})\\s*(?:\\{|::\\s*new\\s*\\()` } };
+    rules.push({
+      id: `lockscope.rust.double-lock.${ids.crate}.${ids.maker}.glue.drop`,
+      catalogueId: 'double-lock',
+      message: `A value whose \`Drop\` takes the lock again (${hold.droppedTypes.map((t) => `\`${t}\``).join(', ')}) is declared after ${what}, so it is dropped first, while the guard is held. Declare it before the guard, or drop it explicitly before the guard's scope ends.`,
+      semgrep: { patterns: [{ 'pattern-either': guardLetsSemgrep(hold, 'let $VALUE = $DROPPED;').map((pattern) => ({ pattern })) }, dropped, { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } }, ...semgrepExclusions(hold)] } as unknown as SemgrepFormula,
+      astGrep: { all: [{ any: guardLets(hold) }, ...ownerScope(hold), { precedes: { stopBy: 'end', any: values.map((pattern) => ({ pattern })) } }] },
+      constraints: {},
+    });
+  }
+  if (hold.formatted.length > 0 && !hold.attempt) {
+    const tokens: AstGrepRule = { kind: 'token_tree', inside: macroNamed(FORMATTING_MACROS), regex: formattedSelfRegex(hold.formatted) };
+    rules.push({
+      id: `lockscope.rust.double-lock.${ids.crate}.${ids.maker}.glue.fmt`,
+      catalogueId: 'double-lock',
+      message: `Formatting \`self\` runs its ${hold.formatted.join(' / ')} impl, which takes the lock again, while ${what} is alive. Drop the guard before formatting, or format the guarded data instead.`,
+      semgrep: { patterns: [{ 'pattern-regex': formatStringSemgrep(FORMATTING_MACROS, formattedSelfRegex(hold.formatted)) }, ...afterLetSemgrep(hold), ...semgrepExclusions(hold)] } as unknown as SemgrepFormula,
+      astGrep: { all: [tokens, ...ownerScope(hold), afterLet(hold, tokens)] },
+      constraints: {},
+    });
+  }
+  return rules;
+}
+
+/**
+ * `self` printed by one of `traits`: `{self}` / `{}` with `self` after the string (`Display`),
+ * `{self:?}` / `{:?}` (`Debug`).
+ */
+function formattedSelfRegex(traits: readonly ('Display' | 'Debug')[]): string {
+  const spec = (trait: 'Display' | 'Debug'): string => (trait === 'Debug' ? ':[^}?]*\\?[^}]*' : '(?::[^}?]*)?');
+  return traits.flatMap((trait) => [`"[^"]*\\{self${spec(trait)}\\}`, `"[^"]*\\{${spec(trait)}\\}[^"]*"\\s*,\\s*self\\s*[,)]`]).join('|');
 }
 
 /**

@@ -40,7 +40,7 @@ export const EXPRESSION_MACROS = new Set([
 ]);
 
 /** Macros that format their arguments through `Display` / `Debug` (`format_args!` underneath). */
-const FORMATTING_MACROS = new Set([
+export const FORMATTING_MACROS = new Set([
   'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
   'assert', 'assert_eq', 'assert_ne', 'debug_assert', 'debug_assert_eq', 'debug_assert_ne',
   'info', 'debug', 'warn', 'error', 'trace', 'log', 'unreachable', 'todo', 'unimplemented',
