@@ -182,6 +182,8 @@ function addTo(map: Map<string, string[]>, key: string, file: string): void {
 export class CrateIndex {
   readonly notes: AnalysisNote[] = [];
   private readonly texts = new Map<string, string>();
+  /** Whether some file of the crate declares `mod NAME`, by name. */
+  private readonly moduleNames = new Map<string, boolean>();
   private readonly parsed = new Map<string, ParsedFile | null>();
   private readonly textIndex: TextIndex = {
     fnFiles: new Map(),
@@ -574,6 +576,24 @@ export class CrateIndex {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a path's first segment names another crate (Reference: "Paths", the extern prelude):
+   * not `crate`/`self`/`super`/`Self`, not this package's own library (as its tests and examples
+   * name it), not a name the file imports, not a module of this crate.
+   * `libp2p_core::Transport::poll(..)` is then the other crate's `Transport`, whatever this crate
+   * names its own types.
+   */
+  namesOtherCrate(first: string, file: ParsedFile): boolean {
+    if (['crate', 'self', 'super', 'Self', this.crate.name.replace(/-/g, '_')].includes(first) || file.imports.has(first)) return false;
+    let declared = this.moduleNames.get(first);
+    if (declared === undefined) {
+      const mod = new RegExp(String.raw`\bmod\s+(?:r#)?${first.replace(/^r#/, '')}\b`);
+      declared = [...this.texts.values()].some((text) => mod.test(text));
+      this.moduleNames.set(first, declared);
+    }
+    return !declared;
   }
 
   /** Whether the crate declares a trait of this name (and no struct, enum or alias of it). */

@@ -117,6 +117,11 @@ export interface FunctionFacts {
    * impl FnOnce(&mut S))` calling `f(&mut guard)`): a closure passed there runs under them.
    */
   readonly closureCalls: ReadonlyMap<number, readonly GuardFact[]>;
+  /**
+   * Closure parameters the function calls only in code that runs later or elsewhere (a spawned
+   * task or thread, a stored lazy adapter): a closure passed there holds nothing of its caller's.
+   */
+  readonly closureCallsLater: ReadonlySet<number>;
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */

@@ -48,8 +48,28 @@ class GuardLifetimeWalk extends Calls {
       guards: this.guards,
       returnedGuards: this.returned,
       closureCalls: this.closureCalls,
+      closureCallsLater: this.closureParamsCalledLater(),
       returnedLock: this.returnedLock,
     };
+  }
+
+  /**
+   * Closure parameters called only on threads or tasks this function does not wait for: a
+   * thread it joins (or any channel it receives from) runs them while it waits, as if here.
+   */
+  private closureParamsCalledLater(): Set<number> {
+    const waited = new Set<number>();
+    let receives = false;
+    for (const e of this.events) {
+      if (e.kind !== 'call') continue;
+      if (e.waitsFor?.kind === 'join') waited.add(e.waitsFor.thread);
+      if (e.waitsFor?.kind === 'recv') receives = true;
+    }
+    const later = new Set<number>();
+    for (const [param, where] of this.closureParamCalls) {
+      if (where !== 'here' && !receives && ![...where].some((t) => t !== undefined && waited.has(t))) later.add(param);
+    }
+    return later;
   }
 
   protected expr(node: SyntaxNode): Value {

@@ -56,6 +56,7 @@ export class CrateFacts {
         notes: this.notes,
         returnedGuards: (callee) => this.facts(callee)?.returnedGuards ?? [],
         closureCalls: (callee) => this.facts(callee)?.closureCalls ?? new Map(),
+        closureCallsLater: (callee) => this.facts(callee)?.closureCallsLater ?? new Set(),
         returnedLock: (callee) => this.facts(callee)?.returnedLock,
       }));
       this.factsByKey.set(fn.key, facts);
@@ -66,7 +67,7 @@ export class CrateFacts {
         line: fn.file.lines.position(fn.node.startIndex).line,
         message: `internal error while analysing \`${fn.name}\`, skipped: ${(error as Error).message}`,
       });
-      const empty: FunctionFacts = { fn, events: [], guards: [], returnedGuards: [], closureCalls: new Map() };
+      const empty: FunctionFacts = { fn, events: [], guards: [], returnedGuards: [], closureCalls: new Map(), closureCallsLater: new Set() };
       this.factsByKey.set(fn.key, empty);
       return empty;
     } finally {

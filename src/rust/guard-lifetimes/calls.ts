@@ -437,7 +437,9 @@ export abstract class Calls extends Futures {
     }
 
     const index = this.ctx.index;
-    const owner = qualifier === 'Self' ? this.fn.ownerType : /^[A-Z]/.test(qualifier) ? qualifier : undefined;
+    // `other_crate::Type::f(..)` is another crate's `Type`, not this crate's type of that name.
+    const foreign = segments.length >= 3 && index.namesOtherCrate(segments[0], this.file);
+    const owner = foreign ? undefined : qualifier === 'Self' ? this.fn.ownerType : /^[A-Z]/.test(qualifier) ? qualifier : undefined;
     const callees =
       segments.length === 1
         ? () => index.freeFunctions(segments, this.fn)
@@ -528,23 +530,30 @@ export abstract class Calls extends Futures {
   }
 
   protected recordClosureCall(param: number): void {
+    const known = this.closureParamCalls.get(param);
+    if (!this.detached) this.closureParamCalls.set(param, 'here');
+    else if (known !== 'here') this.closureParamCalls.set(param, new Set(known).add(this.thread));
     const held = this.held().map((h) => h.guard);
     if (held.length === 0 || this.detached) return;
-    const known = this.closureCalls.get(param) ?? [];
-    for (const g of held) if (!known.includes(g)) known.push(g);
-    this.closureCalls.set(param, known);
+    const holding = this.closureCalls.get(param) ?? [];
+    for (const g of held) if (!holding.includes(g)) holding.push(g);
+    this.closureCalls.set(param, holding);
   }
 
   /**
    * Closures passed to a resolved callee run inside it: under the guards the callee holds where
-   * it calls that parameter (`self.with_state(|s| self.count())`), otherwise as if at the call.
+   * it calls that parameter (`self.with_state(|s| self.count())`), on another task or thread if it
+   * calls it only in code that runs there (`spawn(async move { .. cleanup() .. })`), otherwise as
+   * if at the call.
    */
   protected runPassedClosures(deferred: readonly DeferredClosure[], callees: readonly FnDecl[], node: SyntaxNode, name: string, site: CallSite): void {
     for (const { closure, index } of deferred) {
       // Only a parameter typed as a closure (`impl FnOnce(..)`, a generic `F`) can be called.
-      const holder = callees.find((fn) => takesClosureAt(fn, index) && this.ctx.closureCalls(fn).has(index));
+      const takers = callees.filter((fn) => takesClosureAt(fn, index));
+      const holder = takers.find((fn) => this.ctx.closureCalls(fn).has(index));
       if (!holder) {
-        this.inlineClosure(closure);
+        if (takers.length > 0 && takers.every((fn) => this.ctx.closureCallsLater(fn).has(index))) this.detachedBody(closure);
+        else this.inlineClosure(closure);
         continue;
       }
       this.pushTemp(`when \`${name}\` returns`);

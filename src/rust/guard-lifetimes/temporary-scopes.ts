@@ -37,6 +37,11 @@ export abstract class TemporaryScopes {
   protected readonly guards: GuardFact[] = [];
   protected readonly returned: GuardFact[] = [];
   protected readonly closureCalls = new Map<number, GuardFact[]>();
+  /**
+   * Per closure parameter: `here` if the function calls it in its own flow, else the spawned
+   * threads (numbered; `undefined` for a task or a stored adapter) whose code calls it.
+   */
+  protected readonly closureParamCalls = new Map<number, 'here' | Set<number | undefined>>();
   protected returnedLock: FunctionFacts['returnedLock'];
   protected readonly temps: TempScope[] = [];
   protected readonly blocks: BlockScope[] = [];
@@ -470,7 +475,9 @@ export abstract class TemporaryScopes {
 /** `handle.join()` on a handle from a `spawn` here; `rx.recv()` on a channel made here. */
 function waitedThread(name: string, receiver: Value | undefined): CallEvent['waitsFor'] {
   const binding = receiver?.binding;
-  if (name === 'join' && binding?.spawned !== undefined) return { kind: 'join', thread: binding.spawned };
+  // `thread::spawn(..).join()` joins the handle without binding it.
+  const spawned = binding?.spawned ?? receiver?.spawned;
+  if (name === 'join' && spawned !== undefined) return { kind: 'join', thread: spawned };
   if (name === 'recv' && binding?.channel !== undefined) return { kind: 'recv', channel: binding.channel };
   return undefined;
 }

@@ -172,6 +172,8 @@ export interface WalkContext {
   returnedLock(fn: FnDecl): FunctionFacts['returnedLock'];
   /** Guards a callee holds where it calls its closure parameters. */
   closureCalls(fn: FnDecl): ReadonlyMap<number, readonly GuardFact[]>;
+  /** Closure parameters a callee calls only in code that runs later or elsewhere. */
+  closureCallsLater(fn: FnDecl): ReadonlySet<number>;
   readonly notes: AnalysisNote[];
 }
 
