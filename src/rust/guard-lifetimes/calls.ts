@@ -24,7 +24,7 @@ import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
 import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
 import { constructedTypePath, splitTypeList } from '../types.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
-import { elementType } from './drop-types.js';
+import { elementType, lockContent } from './drop-types.js';
 import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
@@ -135,6 +135,11 @@ export abstract class Calls extends Futures {
     const method = fnNode.childForFieldName('field')?.text ?? '';
     const receiver = receiverNode ? this.expr(receiverNode) : NOTHING;
     const args = this.argumentNodes(argsNode);
+
+    // A lock inside the data a guard holds (`ReentrantMutex<RefCell<_>>`, `Mutex<RefCell<_>>`).
+    const inner = receiver.lock ? undefined : this.lockInsideGuard(receiver);
+    const innerApi = inner ? lockMethod(inner.type.kind, method) : undefined;
+    if (inner && innerApi) return this.lockCall(node, inner, method, innerApi, args);
 
     // A method of the lock itself.
     if (receiver.lock) {
@@ -248,6 +253,20 @@ export abstract class Calls extends Futures {
     // `let tx2 = tx.clone();` sends on the same channel.
     if (method === 'clone' && receiver.binding?.channel !== undefined) return { ...result, channel: receiver.binding.channel };
     return result;
+  }
+
+  /**
+   * The lock a guard's data is (`guard.borrow_mut()` on a `ReentrantMutex<RefCell<_>>` guard): one
+   * per outer lock, so every path through that outer lock reaches the same inner one.
+   */
+  private lockInsideGuard(receiver: Value): LockPlace | undefined {
+    const guards = receiver.guards.filter((g) => g.live);
+    if (guards.length !== 1 || !receiver.content) return undefined;
+    const type = this.meaningOf(receiver.content.text, receiver.content.file).lock;
+    if (!type) return undefined;
+    const outer = guards[0].fact.acquisition;
+    const key = `${outer.lock.key}.*`;
+    return { id: { key, display: `*${outer.lock.display}` }, type, confidence: outer.confidence, content: lockContent(receiver.content.text, receiver.content.file) };
   }
 
   /**
