@@ -295,8 +295,24 @@ export abstract class TemporaryScopes {
     if (!isBody) this.blocks.push({ bindings: new Map(), owned: [] });
     const children = node.namedChildren.filter((c) => c.type !== 'line_comment' && c.type !== 'block_comment');
     let value: Value = NOTHING;
+    // `#[cfg(P)]` and `#[cfg(not(P))]` statements are never compiled together (Reference:
+    // "Conditional compilation"): when the second runs, the guards the first made do not exist.
+    // What follows both is walked with the second's.
+    const alternatives = new Map<string, { readonly negated: boolean; readonly from: number; readonly to: number }>();
+    let cfg: { readonly predicate: string; readonly negated: boolean } | undefined;
     for (let i = 0; i < children.length; i++) {
       const child = children[i];
+      if (child.type === 'attribute_item') {
+        cfg = cfgOf(child.text) ?? cfg;
+        continue;
+      }
+      const own = cfg;
+      cfg = undefined;
+      const other = own ? alternatives.get(own.predicate) : undefined;
+      if (own && other && other.negated !== own.negated) {
+        for (const g of this.live) if (g.fact.id >= other.from && g.fact.id < other.to) g.suspended++;
+      }
+      const from = guardIdMark();
       // `if`/`match`/blocks at the end of a block parse as statements, but without a `;` they
       // are its tail expression.
       const isTail =
@@ -312,6 +328,7 @@ export abstract class TemporaryScopes {
       } else {
         this.statement(child);
       }
+      if (own) alternatives.set(own.predicate, { negated: own.negated, from, to: guardIdMark() });
     }
     if (!isBody) this.endBlock(this.endOf(node), 'at the end of the block');
     return value;
@@ -480,4 +497,12 @@ function waitedThread(name: string, receiver: Value | undefined): CallEvent['wai
   if (name === 'join' && spawned !== undefined) return { kind: 'join', thread: spawned };
   if (name === 'recv' && binding?.channel !== undefined) return { kind: 'recv', channel: binding.channel };
   return undefined;
+}
+
+/** `#[cfg(P)]` / `#[cfg(not(P))]`: the predicate, spaces removed, and whether it is negated. */
+function cfgOf(attribute: string): { predicate: string; negated: boolean } | undefined {
+  const inner = /^#\[\s*cfg\s*\(([\s\S]*)\)\s*\]$/.exec(attribute.trim())?.[1].replace(/\s+/g, '');
+  if (!inner) return undefined;
+  const negated = /^not\(([\s\S]*)\)$/.exec(inner);
+  return negated ? { predicate: negated[1], negated: true } : { predicate: inner, negated: false };
 }
