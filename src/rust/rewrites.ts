@@ -1,6 +1,6 @@
 // The rewrites the Rust rules offer: ESLint suggestions and the rewritten code under the text
 // output's `help:`, never autofixes (they change when a guard is released). A rule decides which
-// rewrite removes its conflict (RustFinding.rewrite); this module finds the code the rewrite edits
+// rewrites remove its conflict (RustFinding.rewrites); this module finds the code a rewrite edits
 // and spells the edit, or declines where the edit would not be the same program but for the guard.
 import type { SourceSpan, Suggestion, TextEdit } from '../core/model.js';
 import { LineMap } from './line-map.js';
