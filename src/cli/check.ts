@@ -121,6 +121,7 @@ export async function analyzePaths(
     rules,
     extraLockApis: config?.extraLockApis.rust ?? { lockTypes: {}, guardTypes: {} },
     sourceOverrides: found.contents,
+    withoutSuggestions: options.format !== 'text',
   };
   progress.phase(`Rust: analysing ${found.rust.length} files`, found.rust.length >= LONG_RUN_FILES);
   const rust = await analyzeRustFiles(found.rust, rustOptions);

@@ -15,7 +15,7 @@ import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
 import { LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
 import { CrateFacts } from './summaries.js';
-import { typeHeadName } from './syntax.js';
+import { typeHeadName, type Tree } from './syntax.js';
 
 export interface RustAnalysisOptions {
   readonly cwd: string;
@@ -28,6 +28,11 @@ export interface RustAnalysisOptions {
   readonly extraLockApis?: RustExtraLockApis;
   /** Text to analyse instead of the file on disk (`--staged`: the staged content). */
   readonly sourceOverrides?: SourceOverrides;
+  /**
+   * Leave rewrites unspelled, for outputs that do not show them (JSON, SARIF, GitHub): spelling
+   * one re-parses the finding's file, which on finding-dense code is a real share of the run.
+   */
+  readonly withoutSuggestions?: boolean;
 }
 
 
@@ -71,7 +76,7 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     bytes += crateBytes;
     lines += crateLines;
     const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis);
-    diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, (file) => texts.get(file))));
+    diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
     const index = analysis.index;
     parsedFiles += index.parsedCount;
     notes.push(...index.notes);
@@ -139,6 +144,12 @@ export class CrateAnalysis {
 
   text(file: string): string | undefined {
     return this.texts.get(file);
+  }
+
+  /** A file's text and the index's parse of it, to spell rewrites without parsing again. */
+  source(file: string): { text: string; tree?: Tree } | undefined {
+    const text = this.texts.get(file);
+    return text === undefined ? undefined : { text, tree: this.index.file(file)?.tree };
   }
 
   /** A file's text changed: re-index it alone and forget what was derived from it. */
@@ -251,14 +262,14 @@ export function settingOf(ruleId: string, rules: Readonly<Record<string, RuleSet
 
 const ruleDefaults = new Map(RULES.map((r) => [r.id, r.defaultSetting]));
 
-/** `textOf` gives a file's text, to spell the finding's rewrite as an edit of it. */
-export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>, textOf: (file: string) => string | undefined): Diagnostic {
+/** `sourceOf` gives a file's text (and parse), to spell the finding's rewrites as edits of it. */
+export function toDiagnostic(finding: RustFinding, rules: Readonly<Record<string, RuleSetting>>, sourceOf: (file: string) => { text: string; tree?: Tree } | undefined): Diagnostic {
   const setting = settingOf(finding.rule, rules);
   const severity = setting === 'error' && finding.certain ? 'error' : 'warn';
-  const text = finding.rewrites?.length ? textOf(finding.span.file) : undefined;
+  const source = finding.rewrites?.length ? sourceOf(finding.span.file) : undefined;
   const suggestions: Suggestion[] = [];
-  for (const hint of text === undefined ? [] : (finding.rewrites ?? [])) {
-    const suggestion = suggestionFor(text!, hint, finding.span, suggestions.length);
+  for (const hint of source === undefined ? [] : (finding.rewrites ?? [])) {
+    const suggestion = suggestionFor(source!.text, hint, finding.span, suggestions.length, source!.tree);
     if (suggestion) suggestions.push(suggestion);
   }
   return { rule: finding.rule, severity, span: finding.span, message: finding.message, related: finding.related, ...(suggestions.length > 0 ? { suggestions } : {}) };

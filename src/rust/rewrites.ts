@@ -5,7 +5,7 @@
 import type { SourceSpan, Suggestion, TextEdit } from '../core/model.js';
 import { LineMap } from './line-map.js';
 import { parseRust } from './syntax.js';
-import type { SyntaxNode } from './syntax-tree.js';
+import type { SyntaxNode, Tree } from './syntax-tree.js';
 
 /**
  * - `else-after-if-let`: every conflict is in the `else` block of an `if let` statement whose
@@ -25,10 +25,11 @@ export type RewriteHint =
 /**
  * The suggestion for `hint`, or undefined where its rewrite does not apply. `offered` is how many
  * suggestions the finding already has: a rewrite that may not compile (a clone of a type that may
- * not be `Clone`, as clippy's "maybe incorrect") is offered only where nothing surer is.
+ * not be `Clone`, as clippy's "maybe incorrect") is offered only where nothing surer is. `tree`,
+ * the crate index's parse of `text` where it has one, saves parsing the file again.
  */
-export function suggestionFor(text: string, hint: RewriteHint, guard: SourceSpan, offered = 0): Suggestion | undefined {
-  const root = parseRust(text).rootNode;
+export function suggestionFor(text: string, hint: RewriteHint, guard: SourceSpan, offered = 0, tree?: Tree): Suggestion | undefined {
+  const root = (tree?.text === text ? tree : parseRust(text)).rootNode;
   const lines = new LineMap(text);
   const guardRange: [number, number] = [lines.offset(guard.line, guard.column), lines.offset(guard.endLine, guard.endColumn)];
   if (hint.kind === 'else-after-if-let') {

@@ -59,7 +59,7 @@ export class RustWorkspace {
     // Six ESLint rules ask about one file in a row, and unchanged files are linted again: the
     // crate's findings stand until some file of it changes.
     const findings = (loaded.findings ??= loaded.analysis.check(this.rules));
-    const diagnostics = dedupe(findings.filter((f) => f.span.file === shown).map((f) => toDiagnostic(f, this.rules, (name) => loaded.analysis.text(name))));
+    const diagnostics = dedupe(findings.filter((f) => f.span.file === shown).map((f) => toDiagnostic(f, this.rules, (name) => loaded.analysis.source(name))));
     const notes = loaded.analysis.index.notes.filter((n) => n.file === shown);
     return { diagnostics, notes };
   }
