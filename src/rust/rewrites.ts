@@ -54,13 +54,10 @@ const STATEMENT_KINDS = /(_statement|_declaration|_item|_comment|^attribute_item
 
 const isComment = (node: SyntaxNode): boolean => node.type.endsWith('_comment');
 
-/** The innermost node on the path from `root` to `offset` that satisfies `test`. */
+/** The innermost node around `offset` that satisfies `test`. */
 function innermost(root: SyntaxNode, offset: number, test: (node: SyntaxNode) => boolean): SyntaxNode | undefined {
-  let found: SyntaxNode | undefined;
-  for (let node: SyntaxNode | undefined = root; node; node = node.children.find((c) => c.startIndex <= offset && offset < c.endIndex)) {
-    if (test(node)) found = node;
-  }
-  return found;
+  for (let node: SyntaxNode | null = root.descendantForIndex(offset, offset + 1); node; node = node.parent) if (test(node)) return node;
+  return undefined;
 }
 
 function indentOf(text: string, offset: number): string {

@@ -1,11 +1,7 @@
 // The mechanical fix for `release-on-every-path`: wrap the statements after the acquisition in
 // `try { … } finally { release(); }`, dropping the block-level release calls it replaces.
+import type { TextEdit } from '../core/model.js';
 import type { AcquireSite } from './facts.js';
-
-export interface TextEdit {
-  readonly range: readonly [number, number];
-  readonly text: string;
-}
 
 export function tryFinallyFix(guard: AcquireSite, source: string): TextEdit | undefined {
   const scope = guard.guard;
