@@ -8,7 +8,7 @@ import { computeLockSummaries, reachedKey, type LockSummary, type SummaryEdge, t
 import { buildFileFacts } from './fileFacts.js';
 import type { AcquireSite, CallSite, CallTarget, FileFacts, FunctionFacts, Site } from './facts.js';
 import { rerootKey } from './lockKeys.js';
-import { factsOfModule, factsOfProgramFile, resolveModule, type ProjectState } from './projectFacts.js';
+import { factsOfModule, factsOfProgramFile, lendLintedFacts, resolveModule, type ProjectState } from './projectFacts.js';
 import { PARAMETER_KIND, acquireMethodOf, type ExtraTsLockApis } from './lockApis.js';
 import { spanOf } from './syntax.js';
 import type { ReleaseLeak } from './releasePaths.js';
@@ -65,6 +65,7 @@ export function lockAnalysisOf(input: AnalysisInput): LockAnalysis {
   const sourceFile = typed?.esTreeNodeToTSNodeMap.get(input.ast) as ts.SourceFile | undefined;
   const facts = buildFileFacts({ file: sourceFile?.fileName ?? input.file, ast: input.ast, scopeManager: input.scopeManager, typed, extra: input.extra });
   forgetReports(facts.file);
+  lendLintedFacts(project, facts, input.ast);
   const analysis = new LockAnalysis(facts, project);
   analyses.set(input.ast, analysis);
   return analysis;

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import { generatedCodeReason } from './generated.js';
+import { importsFirst } from './lintOrder.js';
+import { lendFactsOf } from './projectFacts.js';
 import { recoverIntactCode } from './recover.js';
 import { RULES } from '../core/catalogue.js';
 import { lineCount, readSourceFile, type SourceOverrides } from '../core/discover.js';
@@ -110,12 +112,21 @@ async function lintRecovered(eslint: ESLint, file: string, overrides?: SourceOve
   return { messages: result.messages, brokenLines: recovered.brokenLines };
 }
 
+/** What linting one file gave, kept until every file is linted so the output keeps the files' order. */
+interface FileOutcome {
+  readonly diagnostics: Diagnostic[];
+  readonly notes: AnalysisNote[];
+  /** Typed linting failed: lint the file again untyped. */
+  retry: boolean;
+}
+
 export async function checkTsFiles(files: string[], options: CheckTsOptions): Promise<CheckTsResult> {
   const diagnostics: Diagnostic[] = [];
   const notes: AnalysisNote[] = [];
   let lines = 0;
   const relativeOf = (file: string): string => path.relative(options.cwd, file) || path.basename(file);
   // Read first, as the Rust side does: binary and non-UTF-8 files are skipped with the same notes.
+  const texts = new Map<string, string>();
   const absolute = files
     .map((file) => path.resolve(options.cwd, file))
     .filter((file) => {
@@ -134,78 +145,97 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
         return false;
       }
       lines += lineCount(read.text);
+      texts.set(file, read.text);
       return true;
     });
   const typedFiles = absolute.filter(hasTsconfigAbove);
   const untypedFiles = absolute.filter((file) => !typedFiles.includes(file));
   const relative = (file: string): string => path.relative(options.cwd, file) || path.basename(file);
 
-  const lint = async (targets: string[], typed: boolean): Promise<string[]> => {
-    const retry: string[] = [];
-    if (targets.length === 0) return retry;
-    const eslint = eslintFor(options, typed, commonRoot(options.cwd, targets));
-    for (const file of targets) {
-      let results: ESLint.LintResult[];
-      try {
-        const override = options.sourceOverrides?.[file];
-        results = override === undefined ? await eslint.lintFiles([file]) : await eslint.lintText(override, { filePath: file });
-      } catch (error) {
-        if (typed) retry.push(file);
-        else notes.push({ file: relative(file), message: `could not analyse this file: ${(error as Error).message.split('\n')[0]}` });
+  const lintFile = async (eslint: ESLint, file: string, typed: boolean): Promise<FileOutcome> => {
+    const outcome: FileOutcome = { diagnostics: [], notes: [], retry: false };
+    const { diagnostics, notes } = outcome;
+    let results: ESLint.LintResult[];
+    try {
+      const override = options.sourceOverrides?.[file];
+      results = override === undefined ? await eslint.lintFiles([file]) : await eslint.lintText(override, { filePath: file });
+    } catch (error) {
+      if (typed) outcome.retry = true;
+      else notes.push({ file: relative(file), message: `could not analyse this file: ${(error as Error).message.split('\n')[0]}` });
+      return outcome;
+    }
+    for (const result of results) {
+      const fatal = result.messages.find((message) => message.fatal);
+      if (fatal && typed && isProjectMiss(fatal.message)) {
+        outcome.retry = true;
         continue;
       }
-      for (const result of results) {
-        const fatal = result.messages.find((message) => message.fatal);
-        if (fatal && typed && isProjectMiss(fatal.message)) {
-          retry.push(file);
+      if (fatal) {
+        const recovered = await lintRecovered(eslint, result.filePath, options.sourceOverrides);
+        if (!recovered) {
+          notes.push({ file: relative(result.filePath), line: fatal.line, message: `could not parse this file (${fatal.message.split('\n')[0]}); it was not analysed` });
           continue;
         }
-        if (fatal) {
-          const recovered = await lintRecovered(eslint, result.filePath, options.sourceOverrides);
-          if (!recovered) {
-            notes.push({ file: relative(result.filePath), line: fatal.line, message: `could not parse this file (${fatal.message.split('\n')[0]}); it was not analysed` });
-            continue;
-          }
-          const lines = recovered.brokenLines.join(', ');
-          notes.push({
-            file: relative(result.filePath),
-            line: fatal.line,
-            message: `does not parse (${fatal.message.split('\n')[0]}); the statements around the syntax error${recovered.brokenLines.length === 1 ? '' : 's'} (line${recovered.brokenLines.length === 1 ? '' : 's'} ${lines}) were skipped and the rest analysed`,
-          });
-          result.messages = recovered.messages;
-        }
-        for (const message of result.messages) {
-          if (message.ruleId === null && /ignored/i.test(message.message)) {
-            notes.push({ file: relative(result.filePath), message: `not analysed: ESLint says "${message.message}"` });
-            continue;
-          }
-          if (!message.ruleId?.startsWith('lockscope/')) continue;
-          const rule = message.ruleId.slice('lockscope/'.length);
-          const span: SourceSpan = {
-            file: relative(result.filePath),
-            line: message.line,
-            column: message.column,
-            endLine: message.endLine ?? message.line,
-            endColumn: message.endColumn ?? message.column,
-          };
-          const details = detailsOfReport(result.filePath, rule, message.line, message.column, message.message);
-          const related = (details?.related ?? []).map((location) => ({
-            span: { ...location.span, file: relative(location.span.file) },
-            message: location.message,
-          }));
-          // A lock known only by its shape is not worth failing a build over: at most a warning.
-          // Offsets into recovered text would not fit the file: a file that needed recovery gets no rewrites.
-          const suggestions = fatal ? [] : (message.suggestions ?? []).map((s) => ({ message: s.desc, edits: [{ range: s.fix.range, text: s.fix.text }] }));
-          diagnostics.push({
-            rule,
-            severity: message.severity === 2 && !details?.lowConfidence ? 'error' : 'warn',
-            span,
-            message: details?.description ?? message.message,
-            related,
-            ...(suggestions.length > 0 ? { suggestions } : {}),
-          });
-        }
+        const lines = recovered.brokenLines.join(', ');
+        notes.push({
+          file: relative(result.filePath),
+          line: fatal.line,
+          message: `does not parse (${fatal.message.split('\n')[0]}); the statements around the syntax error${recovered.brokenLines.length === 1 ? '' : 's'} (line${recovered.brokenLines.length === 1 ? '' : 's'} ${lines}) were skipped and the rest analysed`,
+        });
+        result.messages = recovered.messages;
       }
+      for (const message of result.messages) {
+        if (message.ruleId === null && /ignored/i.test(message.message)) {
+          notes.push({ file: relative(result.filePath), message: `not analysed: ESLint says "${message.message}"` });
+          continue;
+        }
+        if (!message.ruleId?.startsWith('lockscope/')) continue;
+        const rule = message.ruleId.slice('lockscope/'.length);
+        const span: SourceSpan = {
+          file: relative(result.filePath),
+          line: message.line,
+          column: message.column,
+          endLine: message.endLine ?? message.line,
+          endColumn: message.endColumn ?? message.column,
+        };
+        const details = detailsOfReport(result.filePath, rule, message.line, message.column, message.message);
+        const related = (details?.related ?? []).map((location) => ({
+          span: { ...location.span, file: relative(location.span.file) },
+          message: location.message,
+        }));
+        // A lock known only by its shape is not worth failing a build over: at most a warning.
+        // Offsets into recovered text would not fit the file: a file that needed recovery gets no rewrites.
+        const suggestions = fatal ? [] : (message.suggestions ?? []).map((s) => ({ message: s.desc, edits: [{ range: s.fix.range, text: s.fix.text }] }));
+        diagnostics.push({
+          rule,
+          severity: message.severity === 2 && !details?.lowConfidence ? 'error' : 'warn',
+          span,
+          message: details?.description ?? message.message,
+          related,
+          ...(suggestions.length > 0 ? { suggestions } : {}),
+        });
+      }
+    }
+    return outcome;
+  };
+
+  const lint = async (targets: string[], typed: boolean): Promise<string[]> => {
+    if (targets.length === 0) return [];
+    const eslint = eslintFor(options, typed, commonRoot(options.cwd, targets));
+    const outcomes = new Map<string, FileOutcome>();
+    const order = importsFirst(targets, (file) => texts.get(file));
+    lendFactsOf(order.imported);
+    try {
+      for (const file of order.files) outcomes.set(file, await lintFile(eslint, file, typed));
+    } finally {
+      lendFactsOf(new Set());
+    }
+    const retry: string[] = [];
+    for (const file of targets) {
+      const outcome = outcomes.get(file)!;
+      diagnostics.push(...outcome.diagnostics);
+      notes.push(...outcome.notes);
+      if (outcome.retry) retry.push(file);
     }
     return retry;
   };

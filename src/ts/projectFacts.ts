@@ -1,6 +1,8 @@
 // The facts of the other files a file's calls reach: in a typed program, its other source files
 // (parsed on demand, shared by every lint of that program); untyped, the files a relative
 // `require`/`import` names, resolved as Node and bundlers do and kept while their text is unchanged.
+// In a typed program, a file linted before a call reaches it lends the facts of its lint instead,
+// so that a project linted callees first parses each file once.
 import fs from 'node:fs';
 import type ts from 'typescript';
 import { parseForESLint } from '@typescript-eslint/parser';
@@ -43,14 +45,43 @@ export function factsOfProgramFile(project: ProjectState, fileName: string): Fil
   return facts;
 }
 
+/** Files whose facts a lint lends to later lookups (see `lendLintedFacts`); none unless the CLI names them. */
+let lendingFiles: ReadonlySet<string> = new Set();
+
+/**
+ * Names the files other files of this run import: a typed lint of one of them keeps its facts
+ * for the lints after it. Any other file's facts are dropped with its lint, as a lint in an
+ * editor drops them, so memory holds only what a later lookup may ask for.
+ */
+export function lendFactsOf(files: ReadonlySet<string>): void {
+  lendingFiles = files;
+}
+
+/**
+ * Keeps the facts of the file being linted for later lints of the same program whose calls reach
+ * it, when its parse is the one `factsOfProgramFile` would make: an ES module typed by that
+ * program (ESLint parses CommonJS as a script with a global `return`). Untyped lookups still parse
+ * the file: most untyped imports are never called through, and keeping every imported file's
+ * facts would only cost memory.
+ */
+export function lendLintedFacts(project: ProjectState, facts: FileFacts, ast: TSESTree.Program): void {
+  if (!project.program || ast.sourceType !== 'module' || !lendingFiles.has(facts.file) || project.files.has(facts.file)) return;
+  project.files.set(facts.file, facts);
+}
+
 // Extensions Node's and bundlers' resolution tries for a relative specifier, in that order.
 const MODULE_CANDIDATES = ['', '.js', '.cjs', '.mjs', '.ts', '.tsx', '.mts', '.cts', '/index.js', '/index.ts'];
 
-/** The file a relative specifier (already resolved to a path) names, if one exists. */
-export function resolveModule(base: string): string | undefined {
+/** The files a relative specifier (already resolved to a path) may name, in the order they are tried. */
+export function moduleCandidates(base: string): string[] {
   // TypeScript's ES module imports name the emitted file: `./db.js` is `./db.ts` in the sources.
   const sources = /\.[cm]?js$/.test(base) ? [base.replace(/js$/, 'ts')] : [];
-  for (const file of [...MODULE_CANDIDATES.map((suffix) => base + suffix), ...sources]) {
+  return [...MODULE_CANDIDATES.map((suffix) => base + suffix), ...sources];
+}
+
+/** The file a relative specifier (already resolved to a path) names, if one exists. */
+export function resolveModule(base: string): string | undefined {
+  for (const file of moduleCandidates(base)) {
     try {
       if (fs.statSync(file).isFile()) return file;
     } catch {

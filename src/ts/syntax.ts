@@ -1,5 +1,6 @@
 // Small ESTree helpers shared by the TS/JS front end. Only the front end walks syntax.
 import type { TSESTree } from '@typescript-eslint/utils';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import type { SourceSpan } from '../core/model.js';
 
 export type Node = TSESTree.Node;
@@ -22,21 +23,41 @@ export function visitAll(root: Node, visit: (node: Node) => void): void {
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
-    const children: Node[] = [];
-    for (const key of Object.keys(node)) {
-      if (key === 'parent' || key === 'loc' || key === 'range') continue;
-      const value = (node as unknown as Record<string, unknown>)[key];
+    // Pushed last to first: children are visited in the order of `childKeys`.
+    const keys = childKeys(node);
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const value = (node as unknown as Record<string, unknown>)[keys[k]];
       if (Array.isArray(value)) {
-        for (const item of value) if (isNode(item)) children.push(item);
-      } else if (isNode(value)) {
-        children.push(value);
+        for (let i = value.length - 1; i >= 0; i--) pushChild(stack, node, value[i]);
+      } else {
+        pushChild(stack, node, value);
       }
     }
-    for (let i = children.length - 1; i >= 0; i--) {
-      (children[i] as { parent?: Node }).parent = node;
-      stack.push(children[i]);
-    }
   }
+}
+
+const childKeysByType = new Map<string, readonly string[]>();
+
+/**
+ * The keys of a node that hold its children. The walk used to read every key of every node;
+ * typescript-estree writes a node's keys in alphabetical order, so the visitor keys sorted give
+ * the same children in the same order (the order calls, functions and returns are collected in,
+ * which decides e.g. which of two chains a finding names) without reading the other keys.
+ */
+function childKeys(node: Node): readonly string[] {
+  const cached = childKeysByType.get(node.type);
+  if (cached) return cached;
+  const known = visitorKeys[node.type];
+  if (!known) return Object.keys(node).filter((key) => key !== 'parent' && key !== 'loc' && key !== 'range');
+  const keys = [...known].sort();
+  childKeysByType.set(node.type, keys);
+  return keys;
+}
+
+function pushChild(stack: Node[], parent: Node, value: unknown): void {
+  if (!isNode(value)) return;
+  (value as { parent?: Node }).parent = parent;
+  stack.push(value);
 }
 
 function isNode(value: unknown): value is Node {
