@@ -13,7 +13,7 @@ import type { FunctionFacts } from './facts.js';
 import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
-import { LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
+import { GUARD_TYPE_NAMES, LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
 import { CrateFacts } from './summaries.js';
 import { typeHeadName, type Tree } from './syntax.js';
 
@@ -178,8 +178,8 @@ export class CrateAnalysis {
 /**
  * Facts for every function that may hold a guard, found without parsing the whole crate:
  * 1. files that name a lock type or call a lock method (the pre-filter), function by function;
- * 2. impls, anywhere in the crate, of structs with lock-typed fields, for functions that touch
- *    such a field (`self.map.get(k)` on a DashMap names no lock), and uses of lock statics;
+ * 2. impls, anywhere in the crate, of structs with lock-typed or guard-typed fields, for
+ *    functions that touch such a field (`self.map.get(k)` on a DashMap names no lock), and uses of lock statics;
  * 3. callers of guard-returning helpers (`self.rl()`) and of helpers that run a closure under a
  *    guard (`self.with_state(|s| …)`), which hold guards without naming a lock.
  * Other functions get facts only when a check needs their summary.
@@ -208,7 +208,9 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
     for (const struct of parsed?.structs ?? []) {
       let holdsLock = false;
       for (const [field, type] of struct.fields) {
-        if (!index.typeMeaning(type, parsed!).lock) continue;
+        // A guard kept in a field is held by the struct's methods.
+        const guardField = GUARD_TYPE_NAMES.has(typeHeadName(type.replace(/^&\s*('\w+\s*)?(mut\s+)?/, '')));
+        if (!guardField && !index.typeMeaning(type, parsed!).lock) continue;
         lockNames.add(`.${field}`);
         holdsLock = true;
       }

@@ -22,6 +22,7 @@ export function describeGuard(guard: GuardFact): string {
   const what = `${a.flavor.outcome === 'panic' ? 'RefCell ' : ''}${modeWord(a)} guard of \`${a.lock.display}\``;
   if (guard.returnedBy?.whileRunningClosure) return `the ${what} that \`${guard.returnedBy.fnName}()\` holds while it runs this closure`;
   if (guard.returnedBy) return `the ${what} returned by \`${guard.returnedBy.fnName}()\``;
+  if (guard.heldBySelf) return `the ${what} that \`${guard.heldBySelf}\` holds`;
   if (guard.binding) return `the ${what} bound to \`${guard.binding}\``;
   return `the ${what}`;
 }

@@ -27,6 +27,8 @@ export interface GuardFact {
    */
   returnedBy?: { readonly fnName: string; readonly inner: Acquisition; readonly whileRunningClosure?: boolean };
   release?: GuardRelease;
+  /** For a guard the function's `self` keeps in a field: that field (`self.guard`). */
+  heldBySelf?: string;
 }
 
 /** A guard alive at an event, and where the event sits relative to the guard's construct. */
@@ -145,7 +147,9 @@ export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId
   const rooted = /^[A-Za-z_][A-Za-z0-9_]*@([A-Za-z_][A-Za-z0-9_]*)\./.exec(key);
   if (rooted) {
     const index = callee.params.findIndex((p) => p.name === rooted[1]);
-    if (index < 0) return lock;
+    // Not a parameter: a struct the callee built (`let conn = Arc::new(Connection { … })`), an
+    // object of its own, whatever the caller's own `conn` is.
+    if (index < 0) return undefined;
     // An argument with no path from the caller (`&input`, `&v[i]`) is some other object: the
     // callee's `arrange.inner` is not the caller's own `arrange` of the same name.
     const argumentPath = site.argumentPaths[index];

@@ -14,6 +14,8 @@
 import type { FnDecl } from './crate-index.js';
 import { displayOfPath, type FunctionFacts } from './facts.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
+import { GUARD_TYPE_METHODS, lockFlavor, lockMethod } from './lock-apis.js';
+import { splitTypeList, type LockType } from './types.js';
 import { aggregateParts } from './syntax-shapes.js';
 import { Calls } from './guard-lifetimes/calls.js';
 import { lockContent } from './guard-lifetimes/drop-types.js';
@@ -34,6 +36,7 @@ class GuardLifetimeWalk extends Calls {
     if (body) {
       this.blocks.push({ bindings: new Map(), owned: [] });
       this.bindParameters();
+      this.guardsHeldBySelf();
       this.temps.push({ guards: [], endNote: 'at the end of the function' });
       const value = this.block(body, true);
       for (const g of value.guards) this.returned.push(g.fact);
@@ -51,6 +54,62 @@ class GuardLifetimeWalk extends Calls {
       closureCallsLater: this.closureParamsCalledLater(),
       returnedLock: this.returnedLock,
     };
+  }
+
+  /**
+   * A struct holding a guard in a field (`Txn { guard: MutexGuard<'a, Data>, store: &'a TxStore }`)
+   * holds that lock for as long as it lives: through the whole of each of its methods taking
+   * `&self` / `&mut self`, and of one taking `self` that only reads fields of it (a method that
+   * moves `self` or the guard field hands the guard on). The lock is the one of that data reached
+   * through the struct's own fields (`self.store.data`) when exactly one is; otherwise which lock it
+   * is cannot be told and nothing is assumed.
+   */
+  private guardsHeldBySelf(): void {
+    const owner = this.fn.ownerType;
+    const selfParam = this.fn.node.childForFieldName('parameters')?.namedChildren.find((p) => p.type === 'self_parameter');
+    if (!owner || !selfParam) return;
+    const decl = this.ctx.index.struct(owner, this.file);
+    if (!decl) return;
+    const body = this.fn.node.childForFieldName('body');
+    const byValue = !/&/.test(selfParam.text);
+    for (const [field, type] of decl.fields) {
+      const guardName = typeHeadName(type.replace(/^&\s*('\w+\s*)?(mut\s+)?/, ''));
+      const method = GUARD_TYPE_METHODS.get(guardName);
+      if (!method) continue;
+      // `self` or `self.guard` used as a value moves the guard out of this method's keeping.
+      if (byValue && body && movesSelfOrField(body, field)) continue;
+      const data = dataOfGuard(type);
+      if (!data) continue;
+      const places: { path: string; lock: LockType }[] = [];
+      for (const [via, viaType] of decl.fields) {
+        if (via === field) continue;
+        const target = this.meaningOf(viaType, decl.file).struct;
+        const targetDecl = target ? this.ctx.index.struct(target, decl.file) : undefined;
+        if (!targetDecl) continue;
+        for (const [lockField, lockType] of targetDecl.fields) {
+          const lock = this.meaningOf(lockType, targetDecl.file).lock;
+          const content = lockContent(lockType, targetDecl.file)?.text;
+          if (lock && content && typeHeadName(content) === typeHeadName(data)) places.push({ path: `${owner}.${via}.${lockField}`, lock });
+        }
+      }
+      if (places.length !== 1) continue;
+      const [{ path, lock }] = places;
+      const api = lockMethod(lock.kind, method);
+      if (!api) continue;
+      this.holdFromEntry(
+        {
+          lock: { key: path, display: displayOfPath(path) },
+          mode: api.mode,
+          flavor: lockFlavor(lock.kind, lock.crate),
+          api: method,
+          span: this.span(selfParam),
+          blocking: api.blocking,
+          confidence: 'high',
+        },
+        `self.${field}`,
+        byValue,
+      );
+    }
   }
 
   /**
@@ -280,4 +339,26 @@ class GuardLifetimeWalk extends Calls {
     const fieldType = decl?.fields.get(field);
     return decl && fieldType ? { guards: [], content: { text: fieldType, file: decl.file } } : NOTHING;
   }
+}
+
+/** `MutexGuard<'a, Data>` → `Data`: the guarded data, its lifetimes skipped. */
+function dataOfGuard(type: string): string | undefined {
+  const open = type.indexOf('<');
+  if (open < 0 || !type.trimEnd().endsWith('>')) return undefined;
+  return splitTypeList(type.slice(open + 1, type.lastIndexOf('>'))).find((a) => !a.startsWith("'"));
+}
+
+/** Whether `body` uses `self`, or its field `field`, as a value (a move), not only through a place. */
+function movesSelfOrField(body: SyntaxNode, field: string): boolean {
+  const places = new Set(['field_expression', 'unary_expression', 'reference_expression', 'index_expression']);
+  const visit = (node: SyntaxNode): boolean => {
+    if (node.type === 'self') {
+      const access = node.parent;
+      if (access?.type !== 'field_expression') return true;
+      if (access.childForFieldName('field')?.text !== field) return false;
+      return !places.has(access.parent?.type ?? '') && access.parent?.type !== 'compound_assignment_expr';
+    }
+    return node.namedChildren.some(visit);
+  };
+  return visit(body);
 }

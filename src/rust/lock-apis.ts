@@ -188,6 +188,18 @@ export const GUARD_TYPE_NAMES = new Set([
   'SpinMutexGuard',
 ]);
 
+/** The lock method that hands out each guard type: what access a guard kept in a field holds. */
+export const GUARD_TYPE_METHODS: ReadonlyMap<string, string> = new Map([
+  ['MutexGuard', 'lock'],
+  ['ReentrantMutexGuard', 'lock'],
+  ['SpinMutexGuard', 'lock'],
+  ['RwLockReadGuard', 'read'],
+  ['RwLockWriteGuard', 'write'],
+  ['RwLockUpgradableReadGuard', 'upgradable_read'],
+  ['Ref', 'borrow'],
+  ['RefMut', 'borrow_mut'],
+]);
+
 /** Crate-level facts about each lock family. */
 export function lockFlavor(kind: LockKind, crate: LockCrate): LockFlavor {
   const asyncCrate = isAsyncLockCrate(crate);

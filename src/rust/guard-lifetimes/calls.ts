@@ -61,7 +61,25 @@ export abstract class Calls extends Futures {
     if (fnNode?.type === 'generic_function') fnNode = fnNode.childForFieldName('function');
     if (!fnNode) return NOTHING;
     if (fnNode.type === 'field_expression') return this.methodCall(node, fnNode, args);
-    return this.pathCall(node, fnNode, args);
+    if (fnNode.type === 'identifier' || fnNode.type === 'scoped_identifier') return this.pathCall(node, fnNode, args);
+    return this.calledValue(node, fnNode, args);
+  }
+
+  /**
+   * A call of a computed value: `(|| { … })()` runs the closure here; `(self.on_done)(x)`,
+   * `handlers[i](x)` run what the value holds, which is not known.
+   */
+  private calledValue(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
+    let callee = fnNode;
+    while (callee.type === 'parenthesized_expression' && callee.namedChildCount === 1) callee = callee.namedChild(0)!;
+    this.evaluateArguments(this.argumentNodes(argsNode), false);
+    if (callee.type !== 'closure_expression') {
+      this.expr(fnNode);
+      return NOTHING;
+    }
+    const result = this.inlineClosure(callee, {}, true);
+    for (const g of result.guards) this.temps[this.temps.length - 1].guards.push(g);
+    return result;
   }
 
   protected argumentNodes(args: SyntaxNode | null): SyntaxNode[] {
@@ -565,13 +583,23 @@ export abstract class Calls extends Futures {
    * calls it only in code that runs there (`spawn(async move { .. cleanup() .. })`), otherwise as
    * if at the call.
    */
-  protected runPassedClosures(deferred: readonly DeferredClosure[], callees: readonly FnDecl[], node: SyntaxNode, name: string, site: CallSite): void {
+  protected runPassedClosures(
+    deferred: readonly DeferredClosure[],
+    callees: readonly FnDecl[],
+    allCallees: () => readonly FnDecl[],
+    node: SyntaxNode,
+    name: string,
+    site: CallSite,
+  ): void {
     for (const { closure, index } of deferred) {
       // Only a parameter typed as a closure (`impl FnOnce(..)`, a generic `F`) can be called.
       const takers = callees.filter((fn) => takesClosureAt(fn, index));
       const holder = takers.find((fn) => this.ctx.closureCalls(fn).has(index));
       if (!holder) {
         if (takers.length > 0 && takers.every((fn) => this.ctx.closureCallsLater(fn).has(index))) this.detachedBody(closure);
+        // A callee in a file that names no lock cannot call it under a guard, but may keep it for
+        // later (`defer(move || …)` returning a guard that runs it on drop).
+        else if (storedByEveryCallee(takers.length > 0 ? takers : allCallees(), index)) this.detachedBody(closure);
         else this.inlineClosure(closure);
         continue;
       }
@@ -616,7 +644,6 @@ export abstract class Calls extends Futures {
     for (const g of kept) g.carrier = owner?.returnType;
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
     const site = callSiteOf(receiver, args);
-    if (deferred.length > 0) this.runPassedClosures(deferred, nearby, node, name, site);
     let resolved: readonly FnDecl[] = [];
     let generation = -1;
     const index = this.ctx.index;
@@ -627,6 +654,7 @@ export abstract class Calls extends Futures {
       }
       return resolved;
     };
+    if (deferred.length > 0) this.runPassedClosures(deferred, nearby, callees, node, name, site);
     const now = this.callOutcome(node, name, nearby.filter((fn) => !fn.isAsync), () => callees().filter((fn) => !fn.isAsync), receiver, args, site);
     const later = this.future(
       () => this.callOutcome(node, name, nearby.filter((fn) => fn.isAsync), () => callees().filter((fn) => fn.isAsync), receiver, args, site),
@@ -924,6 +952,62 @@ function takesSelfByValue(fn: FnDecl): boolean {
 function takesClosureAt(fn: FnDecl, index: number): boolean {
   const type = fn.params[index]?.type;
   return type !== undefined && (/\bFn(?:Once|Mut)?\b/.test(type) || /^[A-Z][A-Za-z0-9_]*$/.test(type.trim()));
+}
+
+/**
+ * Every callee only keeps the closure at `index` (in the value it returns or a field it assigns:
+ * `DeferGuard(Some(f))`, `Self { on_drop: Box::new(f) }`, `self.callback = Some(f)`) or hands it
+ * to work it spawns and does not join, and never calls it or hands it on in its own flow: it runs
+ * later, when that value or that thread runs it, not during the call.
+ */
+function storedByEveryCallee(callees: readonly FnDecl[], index: number): boolean {
+  const takers = callees.filter((fn) => takesClosureAt(fn, index));
+  return takers.length > 0 && takers.length === callees.length && takers.every((fn) => neverRunsDuringCall(fn, index));
+}
+
+function neverRunsDuringCall(fn: FnDecl, index: number): boolean {
+  const name = fn.params[index]?.name;
+  const body = fn.node.childForFieldName('body');
+  if (!name || !body) return false;
+  const uses = body.descendantsOfType('identifier').filter((n) => n.text === name);
+  const joins = /\.join\(\s*\)/.test(body.text);
+  return uses.length > 0 && uses.every((use) => isKept(use, body) || (!joins && onSpawnedWork(use, body)));
+}
+
+/** The use is inside a closure or async block handed to `spawn(..)`: it runs on that thread or task. */
+function onSpawnedWork(use: SyntaxNode, body: SyntaxNode): boolean {
+  for (let node = use.parent; node && node !== body; node = node.parent) {
+    if (node.type !== 'closure_expression' && node.type !== 'async_block') continue;
+    const callee = node.parent?.type === 'arguments' ? node.parent.parent?.childForFieldName('function') : undefined;
+    const called = callee?.type === 'field_expression' ? callee.childForFieldName('field')?.text : callee?.text.split('::').at(-1);
+    if (called && DETACHING_CALLS.has(called)) return true;
+  }
+  return false;
+}
+
+/** The value at `use` ends, through constructors and struct fields only, in the function's result or a field. */
+function isKept(use: SyntaxNode, body: SyntaxNode): boolean {
+  let value = use;
+  for (;;) {
+    const parent = value.parent;
+    if (!parent) return false;
+    if (parent.type === 'arguments' && parent.parent && isConstructorCall(parent.parent)) value = parent.parent;
+    else if (parent.type === 'shorthand_field_initializer' || (parent.type === 'field_initializer' && value.fieldName === 'value')) {
+      const struct = parent.parent?.parent;
+      if (struct?.type !== 'struct_expression') return false;
+      value = struct;
+    } else if (parent === body) return parent.namedChildren.at(-1) === value;
+    else if (parent.type === 'return_expression') return true;
+    else return parent.type === 'assignment_expression' && value.fieldName === 'right' && parent.childForFieldName('left')?.type === 'field_expression';
+  }
+}
+
+/** `Some(..)`, `DeferGuard(..)`, `Event::Done(..)` (tuple structs and variants), `Box::new(..)`. */
+function isConstructorCall(call: SyntaxNode): boolean {
+  if (call.type !== 'call_expression') return false;
+  const path = call.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+  const last = path.split('::').at(-1) ?? '';
+  return /^[A-Z]/.test(last) || /^(Box|Arc|Rc)::new$/.test(path);
 }
 
 const CHANNEL_CONSTRUCTORS = new Set(['channel', 'sync_channel', 'unbounded', 'bounded']);

@@ -251,6 +251,19 @@ export abstract class TemporaryScopes {
     return this.temps.find((t) => t.guards.includes(guard))?.guards ?? this.blocks.find((b) => b.owned.includes(guard))?.owned;
   }
 
+  /**
+   * A guard the function holds from its start without taking it (one `self` holds in a field):
+   * alive at every event, owned by the function's body, with no acquisition of its own.
+   */
+  protected holdFromEntry(acquisition: Acquisition, field: string, droppedHere: boolean): void {
+    const fact: GuardFact = { id: newGuardId(), acquisition, origin: 'temporary', heldBySelf: field };
+    this.guards.push(fact);
+    const guard: LiveGuard = { fact, live: true, suspended: 0, optional: false };
+    this.live.push(guard);
+    // A method taking `self` drops it, and the guard, at its end; a borrowed `self` keeps both.
+    if (droppedHere) this.blocks[0].owned.push(guard);
+  }
+
   protected acquire(acquisition: Acquisition, method: LockMethod | undefined, returnedBy?: GuardFact['returnedBy']): LiveGuard | undefined {
     const held = this.held();
     if (method && method.holds === 'momentary') {
@@ -393,7 +406,9 @@ export abstract class TemporaryScopes {
     if (moved.length > 0) this.detach(moved, value.binding);
     let extendedGuards: LiveGuard[] = [];
     if (extended && bindsValue) {
-      extendedGuards = this.temps[this.temps.length - 1].guards.slice();
+      // Only the borrowed value itself lives on; temporaries made while computing it, such as a
+      // guard in a call's argument (`&Ctx::new(self.meta().url())`), die with the statement.
+      extendedGuards = this.temps[this.temps.length - 1].guards.filter((g) => value.guards.includes(g));
       this.detach(extendedGuards);
     }
     if (elseBlock) {
@@ -426,9 +441,19 @@ export abstract class TemporaryScopes {
     for (const name of names) {
       // Shadowing does not drop the shadowed guard: it stays owned by the block.
       const guards = guardsOf.get(name) ?? [];
+      // Each `let` makes its own local lock: a shadowing `let m = Mutex::new(..)` is another lock
+      // than the `m` it shadows, whose guard may still be alive.
+      const local = `${name}@${node.startIndex + this.shift}`;
       const binding: Binding = {
         guards,
-        lock: names.length !== 1 ? undefined : declared.lock ? this.localLock(name, declared.lock) : value.lock && this.isConstructed(value.lock) ? this.localLock(name, value.lock.type) : value.lock,
+        lock:
+          names.length !== 1
+            ? undefined
+            : declared.lock
+              ? this.localLock(local, declared.lock, name)
+              : value.lock && this.isConstructed(value.lock)
+                ? this.localLock(local, value.lock.type, name)
+                : value.lock,
         struct: names.length === 1 ? (declared.struct ?? value.struct) : undefined,
         distinct: names.length === 1 ? value.distinct : undefined,
         future: names.length === 1 ? value.future : undefined,

@@ -15,7 +15,9 @@ export const doubleLock: RustRule = {
         ? 'this deadlocks if the receiver is a lock (its type was not resolved)'
         : `this ${outcomeWord(c.requested)} if both are the same object's lock (the dropped value reaches it through a shared pointer, so only the type and field are known)`;
       const outcome = certain ? `this ${outcomeWord(c.requested)}` : c.requested.confidence === 'low' || c.held.guard.acquisition.confidence === 'low' ? lowConfidence : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
-      const fix = guard.returnedBy?.whileRunningClosure
+      const fix = guard.heldBySelf
+        ? `work on the data \`${guard.heldBySelf}\` guards instead of locking again, or call this where the struct holding the guard is gone`
+        : guard.returnedBy?.whileRunningClosure
         ? `inside the closure, work on the data \`${guard.returnedBy.fnName}\` passes in instead of locking again, or call it after the closure returns`
         : guard.binding
           ? `\`drop(${guard.binding})\` before the second acquisition, or pass the guarded data down instead of re-locking`
