@@ -9,6 +9,9 @@ import type Parser from 'tree-sitter';
 import { LineMap } from './line-map.js';
 
 const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
+const NAMED = 1;
+const MISSING = 2;
+const ERROR = 4;
 
 export class Tree {
   readonly rootNode: SyntaxNode;
@@ -38,26 +41,50 @@ export class SyntaxNode {
   children: readonly SyntaxNode[] = NO_CHILDREN;
   /** The field of the parent this node fills (`condition`, `body`), if any. */
   fieldName: string | undefined = undefined;
-  /** This node or a descendant is an `ERROR` or a missing token. */
-  hasError = false;
-  private named: SyntaxNode[] | undefined = undefined;
+  /** `isNamed`, `isMissing` and `hasError` as bits: one field instead of three, on every node of every tree. */
+  private flags: number;
+  private named: readonly SyntaxNode[] | undefined = undefined;
 
   constructor(
     readonly tree: Tree,
     readonly type: string,
-    readonly isNamed: boolean,
-    readonly isMissing: boolean,
+    isNamed: boolean,
+    isMissing: boolean,
     /** UTF-16 offsets into the text, end exclusive. */
     readonly startIndex: number,
     readonly endIndex: number,
-  ) {}
+  ) {
+    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING | ERROR : 0);
+  }
+
+  get isNamed(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  get isMissing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
+
+  /** This node or a descendant is an `ERROR` or a missing token. */
+  get hasError(): boolean {
+    return (this.flags & ERROR) !== 0;
+  }
+
+  set hasError(value: boolean) {
+    this.flags = value ? this.flags | ERROR : this.flags & ~ERROR;
+  }
 
   get text(): string {
     return this.tree.text.slice(this.startIndex, this.endIndex);
   }
 
-  get namedChildren(): SyntaxNode[] {
-    return (this.named ??= this.children.filter((c) => c.isNamed));
+  get namedChildren(): readonly SyntaxNode[] {
+    if (this.named === undefined) {
+      // Most nodes' children are all named: share their array rather than copy it.
+      const children = this.children;
+      this.named = children.every((c) => c.isNamed) ? children : children.filter((c) => c.isNamed);
+    }
+    return this.named;
   }
 
   get childCount(): number {
@@ -148,7 +175,20 @@ function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
   };
   const root = make();
   // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
+  // Children wait in one shared list until their parent is done, then get an array of their exact
+  // number: an array grown by `push` keeps room for 17, 150 bytes, on most nodes of every tree.
   const stack: SyntaxNode[] = [root];
+  const firstChildAt: number[] = [0];
+  const pending: SyntaxNode[] = [];
+  const finish = (): void => {
+    const done = stack.pop()!;
+    const from = firstChildAt.pop()!;
+    if (pending.length > from) {
+      done.children = pending.slice(from);
+      pending.length = from;
+    }
+    if (done.hasError && done.parent) done.parent.hasError = true;
+  };
   if (!cursor.gotoFirstChild()) return root;
   for (;;) {
     const parent = stack[stack.length - 1];
@@ -156,17 +196,16 @@ function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
     node.parent = parent;
     const fieldId = cursor.currentFieldId;
     if (fieldId !== 0) node.fieldName = fieldNames[fieldId] ??= cursor.currentFieldName;
-    if (parent.children === NO_CHILDREN) parent.children = [node];
-    else (parent.children as SyntaxNode[]).push(node);
+    pending.push(node);
     if (cursor.gotoFirstChild()) {
       stack.push(node);
+      firstChildAt.push(pending.length);
       continue;
     }
     if (node.hasError) parent.hasError = true;
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent()) return root;
-      const done = stack.pop()!;
-      if (done.hasError && done.parent) done.parent.hasError = true;
+      finish();
     }
   }
 }

@@ -52,7 +52,7 @@ export function childOfField(node: SyntaxNode, field: string): SyntaxNode | null
   return node.childForFieldName(field);
 }
 
-export function namedChildren(node: SyntaxNode): SyntaxNode[] {
+export function namedChildren(node: SyntaxNode): readonly SyntaxNode[] {
   return node.namedChildren;
 }
 
