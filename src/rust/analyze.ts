@@ -190,7 +190,7 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
   const analyseFunctions = (file: string, mayHold: (body: string) => boolean): void => {
     const parsed = index.file(file);
     for (const fn of parsed?.fns ?? []) {
-      if (analysed.has(fn.key) || !mayHold(parsed!.text.slice(fn.node.startIndex, fn.node.endIndex))) continue;
+      if (analysed.has(fn.key) || !mayHold(parsed!.text.slice(fn.start, fn.end))) continue;
       analysed.add(fn.key);
       const facts = crateFacts.facts(fn);
       if (facts) holders.push(facts);

@@ -16,6 +16,9 @@ export interface FnDecl {
   readonly name: string;
   readonly file: ParsedFile;
   readonly node: SyntaxNode;
+  /** The node's offsets, for questions that need no syntax. */
+  readonly start: number;
+  readonly end: number;
   /** `impl Proxy { fn … }` → `Proxy`; trait default methods carry the trait name. */
   readonly ownerType?: string;
   /** The impl's self type as written (`RwLock<T>`, `Arc<Mutex<T>>`). */
@@ -982,32 +985,55 @@ function fnDecl(
   enclosing?: FnDecl,
   ownerTypeText?: string,
 ): FnDecl {
-  let signature: Signature | undefined;
-  const sig = (): Signature => (signature ??= readSignature(node));
-  return {
-    key: `${file.path}#${node.startIndex}`,
-    name: unraw(node.childForFieldName('name')?.text ?? '<anonymous>'),
-    file,
-    node,
-    ownerType,
-    ownerTypeText,
-    traitName,
-    isTraitDefault,
-    module,
-    enclosing,
-    get selfParam() {
-      return sig().selfParam;
-    },
-    get isAsync() {
-      return sig().isAsync;
-    },
-    get returnType() {
-      return sig().returnType;
-    },
-    get params() {
-      return sig().params;
-    },
-  };
+  return new IndexedFn(file, node, module, ownerType, traitName, isTraitDefault, enclosing, ownerTypeText);
+}
+
+/**
+ * A function of the index, its signature read when first needed. A class, not an object literal
+ * with getters: a literal makes its four getters and their closure again for every function.
+ */
+class IndexedFn implements FnDecl {
+  readonly key: string;
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+  private signature: Signature | undefined = undefined;
+
+  constructor(
+    readonly file: ParsedFile,
+    readonly node: SyntaxNode,
+    readonly module: ModulePath,
+    readonly ownerType: string | undefined,
+    readonly traitName: string | undefined,
+    readonly isTraitDefault: boolean,
+    readonly enclosing: FnDecl | undefined,
+    readonly ownerTypeText: string | undefined,
+  ) {
+    this.key = `${file.path}#${node.startIndex}`;
+    this.name = unraw(node.childForFieldName('name')?.text ?? '<anonymous>');
+    this.start = node.startIndex;
+    this.end = node.endIndex;
+  }
+
+  private sig(): Signature {
+    return (this.signature ??= readSignature(this.node));
+  }
+
+  get selfParam(): string | undefined {
+    return this.sig().selfParam;
+  }
+
+  get isAsync(): boolean {
+    return this.sig().isAsync;
+  }
+
+  get returnType(): string | undefined {
+    return this.sig().returnType;
+  }
+
+  get params(): readonly { name: string; type: string }[] {
+    return this.sig().params;
+  }
 }
 
 function collectStruct(file: ParsedFile, item: SyntaxNode): void {

@@ -43,7 +43,7 @@ export class CrateFacts {
         this.nestingNoted = true;
         this.notes.push({
           file: fn.file.path,
-          line: fn.file.lines.position(fn.node.startIndex).line,
+          line: fn.file.lines.position(fn.start).line,
           message: `calls nest more than ${MAX_NESTED_WALKS} guard-returning helpers deep; \`${fn.name}\` and deeper ones were taken to return no guard`,
         });
       }
@@ -64,7 +64,7 @@ export class CrateFacts {
     } catch (error) {
       this.notes.push({
         file: fn.file.path,
-        line: fn.file.lines.position(fn.node.startIndex).line,
+        line: fn.file.lines.position(fn.start).line,
         message: `internal error while analysing \`${fn.name}\`, skipped: ${(error as Error).message}`,
       });
       const empty: FunctionFacts = { fn, events: [], guards: [], returnedGuards: [], closureCalls: new Map(), closureCallsLater: new Set() };

@@ -23,6 +23,7 @@ import {
 import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
 import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
 import { constructedTypePath, splitTypeList } from '../types.js';
+import { calleesByAsync, freeFunctionCallees, lockTypeMethodCallees, memoisedCallees, methodCallees, noCallees, traitImplCallees, traitMethodCallees, type Callees } from './callees.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { elementType, lockContent } from './drop-types.js';
 import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
@@ -174,7 +175,7 @@ export abstract class Calls extends Futures {
       }
       // A crate's own extension trait on the lock type: its methods lock the receiver.
       const kind = receiver.lock.type.kind;
-      const extension = (): FnDecl[] => this.ctx.index.lockTypeMethods(kind, method);
+      const extension = lockTypeMethodCallees(this.ctx.index, kind, method);
       if (this.ctx.index.withinLockFiles(extension).length > 0) {
         const deferred: DeferredClosure[] = [];
         const values = this.evaluateArguments(args, false, (closure, index) => deferred.push({ closure, index }));
@@ -210,7 +211,7 @@ export abstract class Calls extends Futures {
       // Without a timeout the thread sleeps until notified, holding every other guard. A guard
       // goes in (`wait(g)`, `wait(&mut g)`), so a crate type's own `wait` is not a condvar's.
       const condvar = receiver.struct === undefined || receiver.struct === 'Condvar';
-      if (!method.includes('timeout') && args.length > 0 && condvar) this.call(() => [], method, node, receiver, values, { kind: 'condvar' });
+      if (!method.includes('timeout') && args.length > 0 && condvar) this.call(noCallees, method, node, receiver, values, { kind: 'condvar' });
       const handed = values.find((v) => v.guards.length > 0 && !v.borrowed);
       if (handed) {
         for (const g of handed.guards) g.optional = false;
@@ -229,11 +230,12 @@ export abstract class Calls extends Futures {
     const struct = receiver.struct;
     const lockType = receiver.lock?.type.kind;
     // A method the crate adds to the lock type itself (`impl<T> HandyRwLock<T> for RwLock<T>`).
+    const index = this.ctx.index;
     const callees = struct
-      ? () => this.ctx.index.methods(struct, method)
+      ? methodCallees(index, struct, method)
       : lockType
-        ? () => this.ctx.index.lockTypeMethods(lockType, method)
-        : () => this.unqualifiedSelfMethods(receiverNode, method);
+        ? lockTypeMethodCallees(index, lockType, method)
+        : this.unqualifiedSelfMethods(receiverNode, method);
     if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
       if (lowConfidence) {
@@ -328,9 +330,9 @@ export abstract class Calls extends Futures {
    * In a trait default method, `self.f()` reaches the trait's own default `f`, or, for a required
    * method (no default body), its implementation when the crate has only one implementor.
    */
-  protected unqualifiedSelfMethods(receiverNode: SyntaxNode | null, method: string): FnDecl[] {
-    if (receiverNode?.type !== 'self' || !this.fn.traitName) return [];
-    return this.ctx.index.traitMethods(this.fn.traitName, method, {});
+  protected unqualifiedSelfMethods(receiverNode: SyntaxNode | null, method: string): Callees {
+    if (receiverNode?.type !== 'self' || !this.fn.traitName) return noCallees;
+    return traitMethodCallees(this.ctx.index, this.fn.traitName, method, {});
   }
 
   /**
@@ -432,7 +434,7 @@ export abstract class Calls extends Futures {
       const struct = constructed === 'Self' ? this.fn.ownerType : meaning.struct;
       if (!struct) return NOTHING;
       // A crate type's constructor is a call too (its body may lock), made once.
-      const result = this.ctx.index.struct(struct, this.file, true) ? this.resolvedCall(node, () => this.ctx.index.methods(struct, name), name, values) : NOTHING;
+      const result = this.ctx.index.struct(struct, this.file, true) ? this.resolvedCall(node, methodCallees(this.ctx.index, struct, name), name, values) : NOTHING;
       return { guards: result.guards, struct, distinct: true, content: { text: struct, file: this.file } };
     }
 
@@ -477,12 +479,7 @@ export abstract class Calls extends Futures {
     // `other_crate::Type::f(..)` is another crate's `Type`, not this crate's type of that name.
     const foreign = segments.length >= 3 && index.namesOtherCrate(segments[0], this.file);
     const owner = foreign ? undefined : qualifier === 'Self' ? this.fn.ownerType : /^[A-Z]/.test(qualifier) ? qualifier : undefined;
-    const callees =
-      segments.length === 1
-        ? () => index.freeFunctions(segments, this.fn)
-        : owner
-          ? () => index.methods(owner, name)
-          : () => index.freeFunctions(segments, this.fn);
+    const callees = owner && segments.length > 1 ? methodCallees(index, owner, name) : freeFunctionCallees(index, segments, this.fn);
     // Calling a closure: a `let`-bound one runs here; a closure parameter runs whatever the
     // caller passed, under the guards held now (recorded for the callers' sake).
     const local = segments.length === 1 ? this.lookup(name) : undefined;
@@ -552,7 +549,7 @@ export abstract class Calls extends Futures {
       lock: (written.lock ?? values[0]?.lock?.type)?.kind,
     };
     const traitName = trait;
-    const callees = (): FnDecl[] => this.ctx.index.traitMethods(traitName, name, self);
+    const callees = traitMethodCallees(this.ctx.index, traitName, name, self);
     if (callees().some((fn) => fn.selfParam !== undefined)) return this.receiverCall(node, callees, name, values, deferred);
     return this.resolvedCall(node, callees, name, values, undefined, deferred);
   }
@@ -644,22 +641,11 @@ export abstract class Calls extends Futures {
     for (const g of kept) g.carrier = owner?.returnType;
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
     const site = callSiteOf(receiver, args);
-    let resolved: readonly FnDecl[] = [];
-    let generation = -1;
-    const index = this.ctx.index;
-    const callees = (): readonly FnDecl[] => {
-      if (generation !== index.generation) {
-        resolved = resolve();
-        generation = index.generation;
-      }
-      return resolved;
-    };
+    const callees = memoisedCallees(this.ctx.index, resolve);
     if (deferred.length > 0) this.runPassedClosures(deferred, nearby, callees, node, name, site);
-    const now = this.callOutcome(node, name, nearby.filter((fn) => !fn.isAsync), () => callees().filter((fn) => !fn.isAsync), receiver, args, site);
-    const later = this.future(
-      () => this.callOutcome(node, name, nearby.filter((fn) => fn.isAsync), () => callees().filter((fn) => fn.isAsync), receiver, args, site),
-      false,
-    );
+    const now = this.callOutcome(node, name, nearby.filter((fn) => !fn.isAsync), calleesByAsync(callees, false), receiver, args, site);
+    const asyncCallees = calleesByAsync(callees, true);
+    const later = this.future(() => this.callOutcome(node, name, nearby.filter((fn) => fn.isAsync), asyncCallees, receiver, args, site), false);
     const result: Value = { ...now, guards: [...now.guards, ...kept], future: later };
     return this.passFutures(name, detaching, receiver ? [receiver, ...args] : args, result);
   }
@@ -823,7 +809,7 @@ export abstract class Calls extends Futures {
     // Formatting runs the `Display` / `Debug` impl of each value it prints, here, under what is held.
     for (const { value, trait } of formatted) {
       const struct = value.struct;
-      if (struct) this.resolvedCall(node, () => this.ctx.index.methods(struct, 'fmt').filter((fn) => fn.traitName === trait), 'fmt', [], { ...value, guards: [], borrowed: true });
+      if (struct) this.resolvedCall(node, traitImplCallees(this.ctx.index, struct, 'fmt', trait), 'fmt', [], { ...value, guards: [], borrowed: true });
     }
     return NOTHING;
   }

@@ -11,6 +11,7 @@ import type { LockMethod } from '../lock-apis.js';
 import type { SyntaxNode } from '../syntax.js';
 import { extendedTemporaries, guardOwners, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { guardElementOf, type LockType, type TypeMeaning } from '../types.js';
+import { fixedCallees } from './callees.js';
 import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
 import {
   callSiteOf,
@@ -194,7 +195,7 @@ export abstract class TemporaryScopes {
     }
     this.events.push({
       kind: 'call',
-      callees: () => dropping,
+      callees: fixedCallees(dropping),
       // Read as "calls `drop` of `Session`".
       calleeName: `drop\` of \`${[...new Set(dropping.map((fn) => fn.ownerType))].join('`/`')}`,
       distinctReceiver: true,
