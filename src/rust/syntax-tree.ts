@@ -157,23 +157,35 @@ const kindNames: string[] = [];
 const kindIsNamed: boolean[] = [];
 const fieldNames: (string | undefined)[] = [];
 
+/**
+ * Punctuation no question of the front end is about: delimiters and separators outside macro
+ * token trees (whose tokens are read one by one). A third of a tree's nodes; their parents' text
+ * and offsets still cover them, and a missing one (a syntax error) is kept.
+ */
+const UNREAD_PUNCTUATION = new Set(['(', ')', '{', '}', '[', ']', ';', ',', '.', '::', ':']);
+const unreadKind: boolean[] = [];
+
 function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
   const cursor = native.walk();
   // Missing tokens only occur in a tree with errors; elsewhere the question costs a native call per node.
   const mayMiss = native.rootNode.hasError;
-  const make = (): SyntaxNode => {
+  const kindOf = (): number => {
     const id = cursor.nodeTypeId;
-    let type = kindNames[id];
-    if (type === undefined) {
-      type = kindNames[id] = cursor.nodeType;
+    if (kindNames[id] === undefined) {
+      kindNames[id] = cursor.nodeType;
       kindIsNamed[id] = cursor.nodeIsNamed;
+      unreadKind[id] = !kindIsNamed[id] && UNREAD_PUNCTUATION.has(kindNames[id]);
     }
+    return id;
+  };
+  const make = (id: number): SyntaxNode => {
+    const type = kindNames[id];
     const missing = mayMiss && cursor.nodeIsMissing;
     const node = new SyntaxNode(tree, type, kindIsNamed[id], missing, cursor.startIndex, cursor.endIndex);
     if (missing || type === 'ERROR') node.hasError = true;
     return node;
   };
-  const root = make();
+  const root = make(kindOf());
   // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
   // Children wait in one shared list until their parent is done, then get an array of their exact
   // number: an array grown by `push` keeps room for 17, 150 bytes, on most nodes of every tree.
@@ -192,17 +204,21 @@ function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
   if (!cursor.gotoFirstChild()) return root;
   for (;;) {
     const parent = stack[stack.length - 1];
-    const node = make();
-    node.parent = parent;
-    const fieldId = cursor.currentFieldId;
-    if (fieldId !== 0) node.fieldName = fieldNames[fieldId] ??= cursor.currentFieldName;
-    pending.push(node);
-    if (cursor.gotoFirstChild()) {
-      stack.push(node);
-      firstChildAt.push(pending.length);
-      continue;
+    const id = kindOf();
+    // Punctuation tokens are leaves: skipping one skips nothing below it.
+    if (!unreadKind[id] || parent.type === 'token_tree' || (mayMiss && cursor.nodeIsMissing)) {
+      const node = make(id);
+      node.parent = parent;
+      const fieldId = cursor.currentFieldId;
+      if (fieldId !== 0) node.fieldName = fieldNames[fieldId] ??= cursor.currentFieldName;
+      pending.push(node);
+      if (cursor.gotoFirstChild()) {
+        stack.push(node);
+        firstChildAt.push(pending.length);
+        continue;
+      }
+      if (node.hasError) parent.hasError = true;
     }
-    if (node.hasError) parent.hasError = true;
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent()) return root;
       finish();
