@@ -592,8 +592,9 @@ export class CrateIndex {
     if (['crate', 'self', 'super', 'Self', this.crate.name.replace(/-/g, '_')].includes(first) || file.imports.has(first)) return false;
     let declared = this.moduleNames.get(first);
     if (declared === undefined) {
-      // Only a name can be a module; anything else (a generic path segment) is not escaped into the pattern.
-      if (!/^(?:r#)?[\p{L}_][\p{L}\p{N}_]*$/u.test(first)) return false;
+      // Only a name can be a module of this crate: anything else (`<T as Trait>`, a segment with
+      // generics) is not one, and is not made into a pattern.
+      if (!/^(?:r#)?[\p{L}_][\p{L}\p{N}_]*$/u.test(first)) return true;
       const mod = new RegExp(String.raw`\bmod\s+(?:r#)?${first.replace(/^r#/, '')}\b`, 'u');
       declared = [...this.texts.values()].some((text) => mod.test(text));
       this.moduleNames.set(first, declared);

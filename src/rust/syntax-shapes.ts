@@ -75,11 +75,16 @@ export function holdsNoGuard(pattern: SyntaxNode | null): boolean {
   return /^(?:(?:[A-Za-z_][A-Za-z0-9_]*::)*TryResult::)?(?:Absent|Locked)$/.test(text);
 }
 
-/** `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. */
-export function extendedTemporaries(init: SyntaxNode): boolean {
+/**
+ * `let x = &temp…;` and `let x = Struct { f: &temp }`: temporaries extended to the block. The
+ * calls whose results are extended (through field, index and deref places on them), or undefined
+ * when nothing is: the arguments of those calls are not extended (Reference: "Temporary lifetime
+ * extension").
+ */
+export function extendedTemporaries(init: SyntaxNode): SyntaxNode[] | undefined {
   let node: SyntaxNode | null = init;
   while (node && (node.type === 'parenthesized_expression' || node.type === 'type_cast_expression')) node = node.namedChildren[0];
-  if (!node) return false;
+  if (!node) return undefined;
   if (node.type === 'reference_expression') {
     // The extended operand is the place or value the `&` borrows; a method call on a
     // temporary is not a place based on it, so `&m.lock().unwrap().get(k)` is not extended.
@@ -87,16 +92,17 @@ export function extendedTemporaries(init: SyntaxNode): boolean {
     while (operand && (operand.type === 'field_expression' || operand.type === 'index_expression')) {
       operand = operand.type === 'field_expression' ? operand.childForFieldName('value') : operand.namedChildren[0];
     }
-    if (!operand) return false;
-    if (operand.type !== 'call_expression') return false;
+    if (!operand || operand.type !== 'call_expression') return undefined;
     const fn = operand.childForFieldName('function');
     const method = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
-    return method === undefined || GUARD_PASSTHROUGH_METHODS.has(method) || /^(lock|read|write|borrow|borrow_mut|get|get_mut|entry)$/.test(method);
+    const extended = method === undefined || GUARD_PASSTHROUGH_METHODS.has(method) || /^(lock|read|write|borrow|borrow_mut|get|get_mut|entry)$/.test(method);
+    return extended ? [operand] : undefined;
   }
   if (node.type === 'struct_expression' || node.type === 'tuple_expression' || node.type === 'array_expression') {
-    return aggregateParts(node).some((part) => part.type === 'reference_expression' && extendedTemporaries(part));
+    const calls = aggregateParts(node).flatMap((part) => (part.type === 'reference_expression' ? (extendedTemporaries(part) ?? []) : []));
+    return calls.length > 0 ? calls : undefined;
   }
-  return false;
+  return undefined;
 }
 
 export function aggregateParts(node: SyntaxNode): SyntaxNode[] {

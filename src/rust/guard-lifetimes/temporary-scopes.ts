@@ -399,17 +399,21 @@ export abstract class TemporaryScopes {
     const bindsValue = patternText !== '_' && names.length > 0;
     // Temporary lifetime extension: `let r = &temp;` extends `temp` to the enclosing block
     // (Reference: "Temporary lifetime extension", extending based on expressions).
-    const extended = init ? extendedTemporaries(init) : false;
+    const extendedCalls = init ? extendedTemporaries(init) : undefined;
     // `let Err(permit) = f() else { … }` on a `Result<Guard, Permit>`: where the pattern matches,
     // the value holds no guard; it dies with the statement's temporaries.
     const absent = (g: LiveGuard) => g.optional && holdsNoGuard(pattern);
     const moved = bindsValue && !value.borrowed ? value.guards.filter((g) => g.live && !absent(g)) : [];
     if (moved.length > 0) this.detach(moved, value.binding);
     let extendedGuards: LiveGuard[] = [];
-    if (extended && bindsValue) {
-      // Only the borrowed value itself lives on; temporaries made while computing it, such as a
-      // guard in a call's argument (`&Ctx::new(self.meta().url())`), die with the statement.
-      extendedGuards = this.temps[this.temps.length - 1].guards.filter((g) => value.guards.includes(g));
+    if (extendedCalls && bindsValue) {
+      // The borrowed place lives on with its base (`&m.read()[0]` keeps the guard), and so does
+      // what the extended value owns (`&Holder::new(guard)`); other temporaries made for an
+      // argument of the extended call (`&Ctx::new(self.meta().url())`) die with the statement.
+      const argumentLists = extendedCalls.flatMap((call) => call.childForFieldName('arguments') ?? []).map((args) => this.span(args));
+      extendedGuards = this.temps[this.temps.length - 1].guards.filter(
+        (g) => value.guards.includes(g) || !argumentLists.some((args) => spanWithin(g.fact.acquisition.span, args)),
+      );
       this.detach(extendedGuards);
     }
     if (elseBlock) {
@@ -531,4 +535,11 @@ function cfgOf(attribute: string): { predicate: string; negated: boolean } | und
   if (!inner) return undefined;
   const negated = /^not\(([\s\S]*)\)$/.exec(inner);
   return negated ? { predicate: negated[1], negated: true } : { predicate: inner, negated: false };
+}
+
+/** Whether `inner` starts inside `outer`. */
+function spanWithin(inner: SourceSpan, outer: SourceSpan): boolean {
+  const afterStart = inner.line > outer.line || (inner.line === outer.line && inner.column >= outer.column);
+  const beforeEnd = inner.line < outer.endLine || (inner.line === outer.endLine && inner.column < outer.endColumn);
+  return inner.file === outer.file && afterStart && beforeEnd;
 }
