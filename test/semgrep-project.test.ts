@@ -140,7 +140,10 @@ const NEW_TS_CODE = `
 
 describe('the TS/JS project pack and code written after it', () => {
   it('flags a known wrapper called inside a wrapped callback in a new method, not the sequential fix (ast-grep and, where installed, Semgrep)', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'lockscope-newcode-ts-'));
+    // The directory's name holds `b`, the literal the sequential fix passes (`addAccountFor('b')`):
+    // lock keys carry the file's path, and a pack that looked for bare literals anywhere in a key
+    // took that call for one naming its lock (it failed whenever mkdtemp's suffix held a `b`).
+    const parent = mkdtempSync(join(tmpdir(), 'lockscope-newcode-ts-b-'));
     spawnSync('git', ['init', '-q'], { cwd: parent });
     const file = join(parent, 'wrappers.ts');
     const before = readFileSync(join(root, 'fixtures/ts/project/src/wrappers-callback.ts'), 'utf8');

@@ -87,9 +87,24 @@ function callForm(text: string, node: Node, keepArguments: boolean, upTo?: numbe
  */
 function argumentsNameLock(site: Site, reached: Acquisition): boolean {
   if (site.kind === 'acquire') return isKeyed(site.acquisition.lock.key);
-  const keys = site.argumentKeys.filter((k): k is string => k !== undefined).map((k) => k.replace(/^["'`]|["'`]$/g, ''));
-  return site.argumentLocks.some((l) => l !== undefined) || keys.some((k) => k !== '' && reached.lock.key.includes(k));
+  return site.argumentLocks.some((l) => l !== undefined) || site.argumentKeys.some((k) => k !== undefined && namesLock(reached.lock.key, k));
 }
+
+/**
+ * An argument's identity names a lock when the lock's key was built from it. A constant
+ * (`"alice"`, `3`, as JSON) is found only where a key takes a value: an index (`lock["alice"]`),
+ * a template's part, a Web Lock's name; searched anywhere, a short one (`'b'`) would be found by
+ * chance in the file path every key holds. Any other identity (`@this.mutex`, `@v:…`) is found
+ * where the callee's parameter was.
+ */
+function namesLock(lockKey: string, argument: string): boolean {
+  if (!isConstant(argument)) return lockKey.includes(argument);
+  const name = argument.startsWith('"') ? (JSON.parse(argument) as string) : argument;
+  return lockKey.includes(`[${argument}]`) || lockKey.includes(`\${${argument}}`) || lockKey === `weblock:${name}` || lockKey === `weblock:${argument}`;
+}
+
+/** `valueIdentity` writes a constant as JSON: a string, a number, `true`, `false`, `null`. */
+const isConstant = (identity: string): boolean => identity.startsWith('"') || /^(?:-?\d|true$|false$|null$)/.test(identity);
 
 const isKeyed = (key: string): boolean => key.includes('[') || key.startsWith('weblock:');
 
