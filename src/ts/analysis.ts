@@ -41,7 +41,12 @@ interface HeldEntry {
 type HeldSet = Map<string, HeldEntry>;
 
 const typedPrograms = new WeakMap<ts.Program, ProjectState>();
-const analyses = new WeakMap<TSESTree.Program, LockAnalysis>();
+/**
+ * The analysis of the file being linted, which all its rules share. Only the last one is kept: an
+ * analysis holds the facts of every file its calls reach, and a file's facts hold its syntax tree,
+ * so analyses kept by tree would keep every file a run ever reached.
+ */
+let lastAnalysis: { readonly ast: TSESTree.Program; readonly analysis: LockAnalysis } | undefined;
 
 export interface AnalysisInput {
   readonly file: string;
@@ -53,8 +58,7 @@ export interface AnalysisInput {
 
 /** The analysis of one parsed file, cached by its AST so every rule shares it. */
 export function lockAnalysisOf(input: AnalysisInput): LockAnalysis {
-  const cached = analyses.get(input.ast);
-  if (cached) return cached;
+  if (lastAnalysis?.ast === input.ast) return lastAnalysis.analysis;
   const typed = input.parserServices?.program ? (input.parserServices as ParserServicesWithTypeInformation) : undefined;
   let project: ProjectState = { files: new Map(), extra: input.extra };
   if (typed) {
@@ -67,7 +71,7 @@ export function lockAnalysisOf(input: AnalysisInput): LockAnalysis {
   forgetReports(facts.file);
   lendLintedFacts(project, facts, input.ast);
   const analysis = new LockAnalysis(facts, project);
-  analyses.set(input.ast, analysis);
+  lastAnalysis = { ast: input.ast, analysis };
   return analysis;
 }
 
@@ -94,16 +98,29 @@ export class LockAnalysis {
     this.summarise();
   }
 
+  /**
+   * The facts of the other program files this analysis reached, held for its lifetime: the
+   * program's own cache may let a file go while this analysis still walks it.
+   */
+  private readonly programFiles = new Map<string, FileFacts | undefined>();
+
+  private programFile(fileName: string): FileFacts | undefined {
+    if (this.programFiles.has(fileName)) return this.programFiles.get(fileName);
+    const facts = factsOfProgramFile(this.project, fileName);
+    this.programFiles.set(fileName, facts);
+    return facts;
+  }
+
   private functionFor(target: CallTarget, fromFile: string): FunctionFacts | undefined {
     if (target.kind === 'function') {
-      const facts = fromFile === this.facts.file ? this.facts : (factsOfProgramFile(this.project, fromFile) ?? factsOfModule(fromFile, this.project.extra));
+      const facts = fromFile === this.facts.file ? this.facts : (this.programFile(fromFile) ?? factsOfModule(fromFile, this.project.extra));
       return facts?.functions.get(target.fn);
     }
     if (target.kind === 'export') {
       const file = resolveModule(target.module);
       return file === undefined ? undefined : factsOfModule(file, this.project.extra)?.exportedFunction(target.name);
     }
-    const facts = factsOfProgramFile(this.project, target.declaration.getSourceFile().fileName);
+    const facts = this.programFile(target.declaration.getSourceFile().fileName);
     return facts?.functionOfDeclaration(target.declaration);
   }
 

@@ -144,13 +144,16 @@ export class CallTargets {
   private typedTargets(callee: Node, call: TSESTree.CallExpression | undefined): CallTarget[] | undefined {
     const typed = this.index.typed;
     if (!typed) return undefined;
+    const symbolOf = (): ts.Symbol | undefined => {
+      const symbol = typed.getSymbolAtLocation(callee);
+      return symbol && symbol.flags & ts.SymbolFlags.Alias ? typed.program.getTypeChecker().getAliasedSymbol(symbol) : symbol;
+    };
     let declaration: ts.Node | undefined;
-    if (call && call.callee === callee) declaration = typed.getResolvedSignature(call)?.declaration;
-    if (!declaration) {
-      let symbol = typed.getSymbolAtLocation(callee);
-      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = typed.program.getTypeChecker().getAliasedSymbol(symbol);
-      declaration = symbol?.valueDeclaration;
+    if (call && call.callee === callee) {
+      if (isBodiless(symbolOf())) return undefined;
+      declaration = typed.getResolvedSignature(call)?.declaration;
     }
+    if (!declaration) declaration = symbolOf()?.valueDeclaration;
     if (!declaration) return undefined;
     const body = functionLikeOf(declaration);
     if (!body) return undefined;
@@ -267,6 +270,19 @@ export function functionOfDeclarationNode(node: Node): FunctionNode | undefined 
   if ((node.type === 'MethodDefinition' || node.type === 'PropertyDefinition' || node.type === 'Property') && node.value && isFunction(node.value)) return node.value;
   if (node.type === 'VariableDeclarator' && node.init && isFunction(node.init)) return node.init;
   return undefined;
+}
+
+/**
+ * A function or method none of whose declarations has a body (a library's `.d.ts`, an interface
+ * method, `declare function`): the signature a call of it resolves to is one of these declarations,
+ * so it has nothing to follow, and resolving it (which checks every argument, a callback's whole
+ * body included) can be spared.
+ */
+function isBodiless(symbol: ts.Symbol | undefined): boolean {
+  const declarations = symbol?.declarations;
+  if (!symbol || !declarations?.length) return false;
+  if (!(symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method)) || symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property | ts.SymbolFlags.Accessor)) return false;
+  return declarations.every((declaration) => functionLikeOf(declaration) === undefined);
 }
 
 /** The TypeScript function-like node with a body behind a declaration. */

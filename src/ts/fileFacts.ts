@@ -5,7 +5,7 @@
 // (which function), releaserGuards.ts and deferredLocks.ts (releasers), injectedLocks.ts.
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { Acquisition, LockId } from '../core/model.js';
-import { WEB_LOCKS_KIND, acquireMethodOf, timedFlavor, type AcquireMethod } from './lockApis.js';
+import { WEB_LOCKS_KIND, acquireMethodOf, isAcquireMethodName, timedFlavor, type AcquireMethod } from './lockApis.js';
 import { freeLocksAt, parameterConditionsAt } from './branchConditions.js';
 import type { ReleaseLeak } from './releasePaths.js';
 import type { AcquireSite, CallbackArgument, CallSite, FileFacts, FileInput, FunctionFacts, GuardScope, LockRef, Owner, Site } from './facts.js';
@@ -206,6 +206,11 @@ class FileFactsBuilder {
 
   private acquisitionsOf(call: TSESTree.CallExpression, owner: Owner, freeLocks: ReadonlySet<string> | undefined): Site[] | undefined {
     const callee = unwrap(call.callee);
+    if (callee.type === 'MemberExpression') {
+      // A method no lock is acquired with takes none, whatever its receiver: leave the receiver unresolved.
+      const method = propertyName(callee);
+      if (method === undefined || (method !== 'request' && !isAcquireMethodName(method, this.index.input.extra))) return undefined;
+    }
     const args = call.arguments;
     const span = spanOf(this.index.file, { start: call.loc.start, end: callee.loc.end });
     const requires = parameterConditionsAt(call, owner, (expression) => this.identities.valueIdentity(expression, owner));

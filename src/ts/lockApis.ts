@@ -89,6 +89,34 @@ export function releaseMethodsOf(kind: LockKind): readonly string[] {
 /** Methods any lock-like value is acquired with: what an untyped parameter lock may be asked for. */
 export const PARAMETER_LOCK_METHODS: ReadonlySet<string> = new Set(['runExclusive', 'acquire', 'acquireAsync', 'readLock', 'writeLock', 'use', 'execute']);
 
+/** The methods `homeMadeLockKind` may give a lock-shaped class. */
+const HOME_MADE_METHODS = ['lock', 'acquire', 'runExclusive'] as const;
+
+const BUILT_IN_ACQUIRE_METHODS: ReadonlySet<string> = new Set([
+  ...Object.values(METHODS).flatMap((table) => Object.keys(table ?? {})),
+  ...PARAMETER_LOCK_METHODS,
+  ...HOME_MADE_METHODS,
+]);
+const configuredAcquireMethods = new WeakMap<ExtraTsLockApis, ReadonlySet<string>>();
+
+/**
+ * Some lock kind acquires with `method`: a library's, a lock-shaped class's, an untyped
+ * parameter's or a configured one's. A call of any other method takes no lock whatever its
+ * receiver is, so the receiver need not be resolved (in typed code, a type-checker query).
+ */
+export function isAcquireMethodName(method: string, extra?: ExtraTsLockApis): boolean {
+  if (BUILT_IN_ACQUIRE_METHODS.has(method)) return true;
+  if (!extra) return false;
+  let configured = configuredAcquireMethods.get(extra);
+  if (!configured) {
+    configured = new Set(
+      Object.values(extra).flatMap((exports) => Object.values(exports).flatMap((methods) => Object.entries(methods).filter(([, spec]) => spec.split(':')[0] !== 'release').map(([name]) => name))),
+    );
+    configuredAcquireMethods.set(extra, configured);
+  }
+  return configured.has(method);
+}
+
 // Every library here queues waiters first-in first-out (Web Locks and mortice let a queued writer
 // block later readers), so a second shared acquisition can wait behind a queued exclusive one.
 function asyncFlavor(name: string, reentrant = false): LockFlavor {

@@ -12,15 +12,36 @@ import type { FileFacts } from './facts.js';
 import type { ExtraTsLockApis } from './lockApis.js';
 
 export interface ProjectState {
-  /** Facts of the other files of a typed program, parsed on demand and shared between lints. */
+  /**
+   * Facts of the other files of a typed program, parsed on demand or lent by their lint, shared
+   * between lints; the least recently used first (see `PROGRAM_FILES_KEPT`).
+   */
   readonly files: Map<string, FileFacts | undefined>;
   readonly program?: ts.Program;
   readonly extra?: ExtraTsLockApis;
 }
 
+/**
+ * How many files' facts a typed program keeps for later lints. Each holds its file's syntax tree
+ * and scopes (about 3 MB for 700 lines); keeping every file's made a 250-file project's lint take
+ * 40% more memory than ESLint's. A lint linted callees first reaches files linted just before it,
+ * and a file many others call stays recently used; one that was let go is parsed again.
+ */
+const PROGRAM_FILES_KEPT = 64;
+
+function keep(project: ProjectState, fileName: string, facts: FileFacts | undefined): void {
+  project.files.delete(fileName);
+  project.files.set(fileName, facts);
+  if (project.files.size > PROGRAM_FILES_KEPT) project.files.delete(project.files.keys().next().value!);
+}
+
 /** Parses another file of the program (typed) so calls into it can be summarised. */
 export function factsOfProgramFile(project: ProjectState, fileName: string): FileFacts | undefined {
-  if (project.files.has(fileName)) return project.files.get(fileName);
+  if (project.files.has(fileName)) {
+    const known = project.files.get(fileName);
+    keep(project, fileName, known);
+    return known;
+  }
   let facts: FileFacts | undefined;
   const sourceFile = project.program?.getSourceFile(fileName);
   if (sourceFile && project.program) {
@@ -41,7 +62,7 @@ export function factsOfProgramFile(project: ProjectState, fileName: string): Fil
       facts = undefined;
     }
   }
-  project.files.set(fileName, facts);
+  keep(project, fileName, facts);
   return facts;
 }
 
@@ -66,7 +87,7 @@ export function lendFactsOf(files: ReadonlySet<string>): void {
  */
 export function lendLintedFacts(project: ProjectState, facts: FileFacts, ast: TSESTree.Program): void {
   if (!project.program || ast.sourceType !== 'module' || !lendingFiles.has(facts.file) || project.files.has(facts.file)) return;
-  project.files.set(facts.file, facts);
+  keep(project, facts.file, facts);
 }
 
 // Extensions Node's and bundlers' resolution tries for a relative specifier, in that order.
