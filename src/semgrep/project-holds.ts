@@ -4,13 +4,14 @@
 // forms the code uses to call them (`self.init_for`, `Self::announce`, `record`, `self.bids.push`,
 // `self.load.write`), each with its witness chain for the message.
 import { conflicts, formatSpan, type Acquisition, type AccessMode, type ReachedAcquisition, type WitnessStep } from '../core/model.js';
-import type { ParsedFile } from '../rust/crate-index.js';
+import type { FnDecl, ParsedFile } from '../rust/crate-index.js';
 import { findConflicts } from '../rust/conflicts.js';
 import type { FunctionFacts, GuardFact } from '../rust/facts.js';
-import { lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
+import { resultCanOwnGuard, takesClosureAt, takesSelfByValue } from '../rust/guard-lifetimes/calls.js';
+import { GUARD_CONSUMING_METHODS, lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
 import { splitTypeList, typeMeaning } from '../rust/types.js';
 import type { CrateFacts } from '../rust/summaries.js';
-import type { SyntaxNode } from '../rust/syntax.js';
+import { typeHeadName, type SyntaxNode } from '../rust/syntax.js';
 
 /** A call that takes the held lock again: `prefix` + `name` + arguments. */
 export interface ConflictForm {
@@ -51,6 +52,18 @@ export interface Hold {
   readonly errHoldsNothing: boolean;
   /** `let` initialisers seen in the code beyond the standard ones (`self.rows.lock().map_err(…)?`). */
   readonly letInits: readonly string[];
+  /**
+   * `let` statements that bind the guard to one element of a tuple (`let (proxies, id, lock) =
+   * proxy_all(…)`, the element whose declared type holds it): the elements as a pattern with
+   * `$G` for the guard's (`$_, $_, $G`), and the initialiser.
+   */
+  readonly tupleLets: readonly { readonly elements: string; readonly init: string }[];
+  /**
+   * Methods that take the guard's value by value and do not hand it back (`found.and_then(…)` on
+   * a DashMap `get`'s `Option<Ref>`, `batch.finish()` with `fn finish(self) -> usize`): after such
+   * a call the guard is released.
+   */
+  readonly consumedBy: readonly string[];
   readonly groups: readonly ConflictGroup[];
   /** Types whose `Drop` takes the lock again: a value of one declared after the guard is dropped before it. */
   readonly droppedTypes: readonly string[];
@@ -152,14 +165,50 @@ function makerOf(facts: FunctionFacts, guard: GuardFact): Hold['maker'] | undefi
   };
 }
 
-/** The `let` statement's initialiser, when the guard is bound by a plain `let` (not `let … else`). */
-function letInitOf(facts: FunctionFacts, guard: GuardFact): string | undefined {
+/** The `let` statement that binds the guard by a plain `let` (not `let … else`), with its one-line initialiser. */
+function guardLetOf(facts: FunctionFacts, guard: GuardFact): { node: SyntaxNode; init: string } | undefined {
   if (guard.origin !== 'let') return undefined;
   let node = nodeAt(facts.fn.file, guard.acquisition.span);
   while (node && node.type !== 'let_declaration' && !/^(function_item|block|closure_expression)$/.test(node.type)) node = node.parent ?? undefined;
   if (!node || node.type !== 'let_declaration' || node.childForFieldName('alternative')) return undefined;
   const value = node.childForFieldName('value');
-  return value && !value.text.includes('\n') ? value.text : undefined;
+  return value && !value.text.includes('\n') ? { node, init: value.text } : undefined;
+}
+
+/** The `let` statement's initialiser, when it binds the guard to a name. */
+function letInitOf(facts: FunctionFacts, guard: GuardFact): string | undefined {
+  const bound = guardLetOf(facts, guard);
+  return bound && bound.node.childForFieldName('pattern')?.type === 'identifier' ? bound.init : undefined;
+}
+
+/** `let (proxies, id, lock) = …` binding the guard to `lock`: `$_, $_, $G` and the initialiser. */
+function tupleLetOf(facts: FunctionFacts, guard: GuardFact): { elements: string; init: string } | undefined {
+  const bound = guardLetOf(facts, guard);
+  const pattern = bound?.node.childForFieldName('pattern');
+  if (!bound || pattern?.type !== 'tuple_pattern' || guard.binding === undefined) return undefined;
+  const elements = pattern.namedChildren.map((element) => {
+    const name = element.type === 'mut_pattern' ? element.namedChildren[element.namedChildren.length - 1] : element;
+    if (name?.type !== 'identifier' || name.text !== guard.binding) return '$_';
+    return element.type === 'mut_pattern' ? 'mut $G' : '$G';
+  });
+  return elements.includes('$G') || elements.includes('mut $G') ? { elements: elements.join(', '), init: bound.init } : undefined;
+}
+
+/**
+ * The methods that consume a guard's value: the `Option` adapters of a guard that may be absent
+ * (as the analysis's `consumedBy`), or the methods of the struct a helper returns the guard in
+ * that take `self` by value and whose result cannot hold it.
+ */
+function consumingMethods(crate: CrateFacts, all: readonly FunctionFacts[], guard: GuardFact, optional: boolean): string[] {
+  if (optional) return [...GUARD_CONSUMING_METHODS].sort(byText);
+  const helper = guard.returnedBy && all.find((f) => f.fn.name === guard.returnedBy!.fnName && f.fn.returnType)?.fn;
+  if (!helper?.returnType) return [];
+  const head = typeHeadName(helper.returnType);
+  const struct = head === 'Self' ? helper.ownerType : head;
+  if (!struct || !crate.index.struct(struct)) return [];
+  const consumes = (fn: FnDecl): boolean => takesSelfByValue(fn) && !resultCanOwnGuard(fn, crate.index);
+  const names = new Set(all.filter((f) => f.fn.ownerType === struct && consumes(f.fn)).map((f) => f.fn.name));
+  return [...names].filter((name) => crate.index.methods(struct, name).every(consumes)).sort(byText);
 }
 
 function isOptional(a: Acquisition): boolean {
@@ -208,7 +257,7 @@ function throughFieldTypes(crate: CrateFacts, key: string): string {
 /** Every hold of the crate with the calls that conflict with it. */
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
-  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; tupleLets: Map<string, { elements: string; init: string }>; consumedBy: string[]; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
   const guardMaker = new Map<number, string>();
   for (const facts of all) {
     for (const guard of facts.guards) {
@@ -220,12 +269,15 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
       const makerKey = `${owner ?? ''}|${maker.semgrep}`;
       // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional: isOptional(guard.returnedBy?.inner ?? a), attempt, errHoldsNothing: guard.returnedBy !== undefined && errorIsNotAGuard(all, guard.returnedBy.fnName), letInits: new Set<string>(), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
+      const optional = isOptional(guard.returnedBy?.inner ?? a);
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, attempt, errHoldsNothing: guard.returnedBy !== undefined && errorIsNotAGuard(all, guard.returnedBy.fnName), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, guard, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
       const init = letInitOf(facts, guard);
       if (init) entry.letInits.add(init);
+      const tuple = tupleLetOf(facts, guard);
+      if (tuple) entry.tupleLets.set(`${tuple.elements}|${tuple.init}`, tuple);
     }
   }
 
@@ -322,6 +374,8 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       attempt: entry.attempt,
       errHoldsNothing: entry.errHoldsNothing,
       letInits: [...entry.letInits].sort(byText),
+      tupleLets: [...entry.tupleLets.entries()].sort(([a], [b]) => byText(a, b)).map(([, t]) => t),
+      consumedBy: entry.consumedBy,
       droppedTypes: [...entry.droppedTypes].sort(byText),
       formatted: [...entry.formatted].sort(byText),
       sameLockMakers,
@@ -347,8 +401,35 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
       const known = out.get(key);
       const letInits = new Set(known?.letInits ?? []);
       if (init) letInits.add(init);
-      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
     }
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);
+}
+
+/**
+ * A closure argument that the callee calls only on a thread or task it spawns and does not wait
+ * for (`spawn_with_cleanup(id, move |id| …)`): it runs there, after the caller has moved on, and
+ * holds none of the caller's guards. `index` counts the call's written arguments; `method` says
+ * the callee takes `self` (called as `x.name(…)`, or as `Type::name(x, …)` one argument later).
+ */
+export interface ClosureRunElsewhere {
+  readonly name: string;
+  readonly index: number;
+  readonly method: boolean;
+}
+
+/** Every closure parameter of the crate's functions that the analysis found run elsewhere, for every function of that name. */
+export function closuresRunElsewhere(crate: CrateFacts): ClosureRunElsewhere[] {
+  const all = crate.summariseEverything();
+  const out = new Map<string, ClosureRunElsewhere>();
+  for (const facts of all) {
+    for (const index of facts.closureCallsLater) {
+      const method = facts.fn.selfParam !== undefined;
+      // Like the analysis, only when every function a call of that name may reach runs it elsewhere.
+      const namesakes = all.filter((f) => f.fn.name === facts.fn.name && (f.fn.selfParam !== undefined) === method && takesClosureAt(f.fn, index));
+      if (namesakes.every((f) => f.closureCallsLater.has(index))) out.set(`${facts.fn.name}|${index}|${method}`, { name: facts.fn.name, index, method });
+    }
+  }
+  return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, c]) => c);
 }

@@ -12,11 +12,11 @@ import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
 import { AST_GREP_LANGUAGE, formulaKeys, generatedYaml, type PackFiles } from './pack.js';
-import { cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ConflictForm, type ConflictGroup, type Hold } from './project-holds.js';
+import { closuresRunElsewhere, cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ClosureRunElsewhere, type ConflictForm, type ConflictGroup, type Hold } from './project-holds.js';
 import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
-import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
+import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, escapeRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
 import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
 import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';
 import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
@@ -74,19 +74,22 @@ function astGrepInits(hold: Hold): string[] {
  * `$G` not `_` and no statement before it, at any level, that moves `$G` (`drop($G);`).
  */
 function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
-  const lets = semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};`));
+  const lets = [...semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};`)), ...tupleLets(hold)];
   const letElses = guardVariantInits(hold.maker.semgrep).map(([variant, init]) => `let ${variant}($G) = ${init} else {\n  ...\n};`);
+  const consumed = hold.consumedBy.flatMap((method): SemgrepCondition[] => [{ 'pattern-not-inside': `<... $G.${method}(...) ...>;\n...` }, { 'pattern-not-inside': `let $MOVED = <... $G.${method}(...) ...>;\n...` }]);
   // Negations sit beside the call, not inside a nested branch, where they would filter the
   // branch's own ranges (the `let` region) instead of the call.
   return [
     { 'pattern-either': [...lets, ...letElses].map((statement) => ({ 'pattern-inside': `${statement}\n...` })) } as unknown as SemgrepCondition,
     { 'pattern-not-inside': '$MOVE(..., $G, ...);\n...' },
     { 'pattern-not-inside': 'let $MOVED = $G;\n...' },
+    ...consumed,
     // Moved into a closure that a call runs (`thread::scope(|s| { …; drop(g); })`).
     { 'pattern-not-inside': '$TAKER(..., |$PARAMS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n}, ...);\n...' },
     // The `let` statement itself is inside its own region.
     { 'pattern-not-inside': 'let $G = $INIT;' },
     { 'pattern-not-inside': 'let mut $G = $INIT;' },
+    ...[...new Set(hold.tupleLets.map((t) => t.elements))].map((elements): SemgrepCondition => ({ 'pattern-not-inside': `let (${elements}) = $INIT;` })),
     ...letElses.map((statement): SemgrepCondition => ({ 'pattern-not-inside': statement })),
     { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
   ];
@@ -117,27 +120,45 @@ function makerIn(hold: Hold, edition: Edition, field?: string): AstGrepRule {
  * Calls that do not run while the guard is held, though they sit inside its scope: in a closure
  * stored for later (`Box::new(move || …)`), in a lazy iterator adapter's closure (`.map(|x| …)`
  * runs when the iterator is consumed), in `MutexGuard::unlocked(&mut g, || …)` (parking_lot
- * releases the lock while the closure runs).
+ * releases the lock while the closure runs), in a closure that the crate's callee runs only on a
+ * thread or task it does not wait for.
  */
-const NOT_RUN_UNDER_GUARD: AstGrepRule = {
-  not: {
+function notRunUnderGuard(elsewhere: readonly ClosureRunElsewhere[]): AstGrepRule {
+  const laterOrUnlocked: AstGrepRule = {
+    kind: 'closure_expression',
     inside: {
-      stopBy: 'end',
-      kind: 'closure_expression',
+      kind: 'arguments',
       inside: {
-        kind: 'arguments',
-        inside: {
-          kind: 'call_expression',
-          any: [
-            { pattern: 'Box::new($$$A)' },
-            { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: '^(map|filter|filter_map|flat_map|take_while|skip_while|map_while|inspect|scan|unlocked|unlocked_fair)$' } } },
-            { has: { field: 'function', kind: 'scoped_identifier', has: { field: 'name', regex: '^(unlocked|unlocked_fair)$' } } },
-          ],
-        },
+        kind: 'call_expression',
+        any: [
+          { pattern: 'Box::new($$$A)' },
+          { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: '^(map|filter|filter_map|flat_map|take_while|skip_while|map_while|inspect|scan|unlocked|unlocked_fair)$' } } },
+          { has: { field: 'function', kind: 'scoped_identifier', has: { field: 'name', regex: '^(unlocked|unlocked_fair)$' } } },
+        ],
       },
     },
-  },
-};
+  };
+  const runElsewhere = elsewhere.flatMap(({ name, index, method }): AstGrepRule[] => {
+    const at = (position: number, callee: string): AstGrepRule => ({
+      kind: 'closure_expression',
+      nthChild: { position: position + 1, ofRule: { not: { kind: 'line_comment' } } },
+      inside: { kind: 'arguments', inside: { kind: 'call_expression', has: { field: 'function', regex: callee } } },
+    });
+    const raw = `(?:r#)?${escapeRegex(name.replace(/^r#/, ''))}$`;
+    return method ? [at(index, `\\.\\s*${raw}`), at(index + 1, `::\\s*${raw}`)] : [at(index, `(^|::\\s*)${raw}`)];
+  });
+  return { not: { inside: { stopBy: 'end', any: [laterOrUnlocked, ...runElsewhere] } } };
+}
+
+/** Semgrep: the calls of the crate's callees that run a closure argument elsewhere (the whole call: Semgrep cannot place "in that argument"). */
+function runElsewhereSemgrep(elsewhere: readonly ClosureRunElsewhere[]): SemgrepCondition[] {
+  const names = [...new Set(elsewhere.map((c) => c.name.replace(/^r#/, '')))];
+  return names.flatMap((name): SemgrepCondition[] => [
+    { 'pattern-not-inside': `${name}(...)` },
+    { 'pattern-not-inside': `$CALLEE_PATH::${name}(...)` },
+    ...(elsewhere.some((c) => c.method && c.name.replace(/^r#/, '') === name) ? [{ 'pattern-not-inside': `$CALLEE_RECEIVER.${name}(...)` }] : []),
+  ]);
+}
 
 /** Inside `impl Owner` (or `impl Trait for Owner`): `self.queue` of another type is another lock. */
 function ownerScope(hold: Hold): AstGrepRule[] {
@@ -168,24 +189,26 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
   return out;
 }
 
-/** Semgrep twin of NOT_RUN_UNDER_GUARD and of the owner scope. */
-function semgrepExclusions(hold: Hold): SemgrepCondition[] {
+/** Semgrep twin of `notRunUnderGuard` and of the owner scope. */
+function semgrepExclusions(hold: Hold, elsewhere: readonly ClosureRunElsewhere[]): SemgrepCondition[] {
   const lazy = ['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan', 'unlocked', 'unlocked_fair'];
   const out: SemgrepCondition[] = [
     { 'pattern-not-inside': 'Box::new(...)' },
     ...lazy.map((m): SemgrepCondition => ({ 'pattern-not-inside': `$LAZY.${m}(...)` })),
     { 'pattern-not-inside': '$GUARD_TYPE::unlocked(...)' },
     { 'pattern-not-inside': '$GUARD_TYPE::unlocked_fair(...)' },
+    ...runElsewhereSemgrep(elsewhere),
   ];
   if (hold.owner) {
     out.push({ 'pattern-either': [{ 'pattern-inside': 'impl $OWNER { ... }' }, { 'pattern-inside': 'impl $TRAIT for $OWNER { ... }' }, { 'pattern-inside': 'trait $OWNER { ... }' }] } as unknown as SemgrepCondition);
-    out.push({ 'metavariable-regex': { metavariable: '$OWNER', regex: `^${hold.owner}\\b` } });
+    // Not `\b`: Semgrep's regexes see no word boundary after a non-ASCII letter (`impl Café`).
+    out.push({ 'metavariable-regex': { metavariable: '$OWNER', regex: `^${hold.owner}(?:$|[<\\s])` } });
   }
   return out;
 }
 
 /** The call (one of the group's forms) where one of the context sets holds, with the exclusions. */
-function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonly SemgrepCondition[])[], regexBranches: readonly (readonly SemgrepCondition[])[] = []): SemgrepFormula {
+function callIn(group: ConflictGroup, hold: Hold, elsewhere: readonly ClosureRunElsewhere[], contextSets: readonly (readonly SemgrepCondition[])[], regexBranches: readonly (readonly SemgrepCondition[])[] = []): SemgrepFormula {
   const within = (form: ConflictForm): SemgrepCondition[] => (form.within ? [{ 'pattern-inside': 'fn $WITHIN(...) { ... }' }, { 'metavariable-regex': { metavariable: '$WITHIN', regex: regexOf(form.within) } }] : []);
   const forms = group.forms.map((form): SemgrepFormula => {
     const pattern = { pattern: formSemgrep(form, '$CALLEE') };
@@ -211,10 +234,10 @@ function callIn(group: ConflictGroup, hold: Hold, contextSets: readonly (readonl
         forms.length === 1 ? forms[0] : { 'pattern-either': forms },
         { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } },
         ...set,
-        ...semgrepExclusions(hold),
+        ...semgrepExclusions(hold, elsewhere),
       ],
     })) as unknown as SemgrepFormula[];
-  for (const set of regexBranches) branches.push({ patterns: [...set, ...semgrepExclusions(hold)] });
+  for (const set of regexBranches) branches.push({ patterns: [...set, ...semgrepExclusions(hold, elsewhere)] });
   return formulaKeys(branches);
 }
 
@@ -405,10 +428,25 @@ function attemptSucceeds(hold: Hold): AstGrepRule | undefined {
 
 /** The statements that bind the guard: `let g = <maker>…;`, `let Ok(g) = <maker> else { … };`. */
 function guardLets(hold: Hold): AstGrepRule[] {
+  // `$G` is a name: a tuple pattern binds the guard to one element only (`tupleLets`).
+  const named = { has: { field: 'pattern', kind: 'identifier' } };
   return [
-    ...astGrepInits(hold).flatMap((init) => [{ pattern: `let $G = ${init};` }, { pattern: `let mut $G = ${init};` }]),
+    ...astGrepInits(hold).flatMap((init) => [{ pattern: `let $G = ${init};`, ...named }, { pattern: `let mut $G = ${init};`, ...named }]),
+    ...tupleLets(hold).map((statement) => ({ pattern: statement })),
     ...guardVariantInits(hold.maker.astGrep).map(([variant, init]) => ({ pattern: `let ${variant}($G) = ${init} else { $$$ELSE };` })),
   ];
+}
+
+/** `let (proxies, id, $G) = <init>;`: the tuple element that holds the guard. */
+function tupleLets(hold: Hold): string[] {
+  return hold.tupleLets.filter((t) => !t.init.includes('$')).map((t) => `let (${t.elements}) = ${t.init};`);
+}
+
+/** A move of `$G`, or a call of a method that consumes it (`found.and_then(…)`, `batch.finish()`). */
+function movesOfG(hold: Hold): AstGrepRule {
+  if (hold.consumedBy.length === 0) return MOVES_G;
+  const consumed = { kind: 'call_expression', has: { field: 'function', kind: 'field_expression', all: [{ has: { field: 'value', pattern: '$G' } }, { has: { field: 'field', regex: `^(${hold.consumedBy.join('|')})$` } }] } };
+  return { any: [MOVES_G, consumed] };
 }
 
 /** Semgrep: the same statements, each followed by `rest`. */
@@ -416,19 +454,35 @@ function guardLetsSemgrep(hold: Hold, rest: string): string[] {
   return semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};\n...\n${rest}`));
 }
 
+/**
+ * A statement under `#[cfg(P)]` after a guard's `let` under `#[cfg(not(P))]` (or the reverse):
+ * the two are never compiled into one program (Reference, "Conditional compilation"), so the
+ * statement never runs while that guard is held.
+ */
+function cfgAlternativeOf(lets: readonly AstGrepRule[]): AstGrepRule {
+  const [plain, negated] = ['#[cfg($$$CFG)]', '#[cfg(not($$$CFG))]'];
+  return {
+    any: [
+      [plain, negated],
+      [negated, plain],
+    ].map(([own, guard]) => ({ all: [{ follows: { pattern: own } }, { follows: { stopBy: 'end', all: [{ any: lets }, { follows: { pattern: guard } }] } }] })),
+  };
+}
+
 function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
   const succeeds = hold.attempt ? attemptSucceeds(hold) : undefined;
   const lets = guardLets(hold).map((pattern) => (succeeds ? { all: [pattern, succeeds] } : pattern));
-  const movedBefore = { follows: { stopBy: 'end', any: [MOVES_G, { has: { stopBy: BRANCHING, ...MOVES_G } }] } };
+  const moves = movesOfG(hold);
+  const movedBefore = { follows: { stopBy: 'end', any: [moves, { has: { stopBy: BRANCHING, ...moves } }] } };
   // A move counts for the statements after it in its own block (the other arm of its `if` is not after it).
-  const statement = { all: [{ not: { kind: 'function_item' } }, { follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, { inside: { kind: 'block' } }, itselfOrBelow(calls)] } } }] };
+  const statement = { all: [{ not: { kind: 'function_item' } }, { follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, { inside: { kind: 'block' } }, itselfOrBelow(calls)] } } }, { not: cfgAlternativeOf(lets) }] };
   // The call is that statement (a block's tail expression) or inside it.
   // An item declared in a body (a nested `fn`, or one that half-written code left unclosed) does
   // not run under the guard: the search for the `let` stops at the call's own function.
   return { any: [statement, { inside: { stopBy: { kind: 'function_item' }, ...statement } }] };
 }
 
-function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker: string }): ProjectRule[] {
+function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], ids: { crate: string; maker: string }): ProjectRule[] {
   const rules: ProjectRule[] = [];
   const what = `the ${hold.held.mode} guard of \`${hold.lockDisplay}\` made by \`${hold.maker.text}\``;
   for (const group of hold.groups) {
@@ -443,8 +497,8 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? attemptArms(region) : hold.errHoldsNothing && region !== 'if let else-block' ? ['Ok($SUCCESS)'] : ['$PAT']).flatMap((arm) => [...scrutineePatterns(region, hold.maker.semgrep, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(hold.maker.semgrep, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
-      astGrep: { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
+      semgrep: callIn(group, hold, elsewhere, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? attemptArms(region) : hold.errHoldsNothing && region !== 'if let else-block' ? ['Ok($SUCCESS)'] : ['$PAT']).flatMap((arm) => [...scrutineePatterns(region, hold.maker.semgrep, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(hold.maker.semgrep, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
+      astGrep: { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
       constraints,
     });
     // A `try_*` result bound with `let` is a success when nothing of its lock is held before it.
@@ -457,13 +511,13 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       message:
         `\`${group.name}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${group.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
-      semgrep: callIn(group, hold, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
+      semgrep: callIn(group, hold, elsewhere, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
         ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
         ...callInMacroSemgrep(group).map((regex) => [{ 'pattern-regex': regex }, ...afterLetSemgrep(hold)]),
       ]),
       astGrep: {
         any: [
-          { all: [calls, ...ownerScope(hold), NOT_RUN_UNDER_GUARD, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }, RELEASED_BEFORE_JOIN] },
+          { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }, RELEASED_BEFORE_JOIN] },
           ...macroTemporaryAstGrep(hold, group).map((macro) => ({ all: [macro, ...ownerScope(hold)] })),
           ...futureBuiltBefore(hold, group, calls),
           ...guardClosureCalledTwice(hold, group),
@@ -472,7 +526,7 @@ function rulesForHold(hold: Hold, edition: Edition, ids: { crate: string; maker:
       constraints,
     });
   }
-  rules.push(...glueRules(hold, ids));
+  rules.push(...glueRules(hold, ids, elsewhere));
   return rules;
 }
 
@@ -510,7 +564,7 @@ function guardClosureCalledTwice(hold: Hold, group: ConflictGroup): AstGrepRule[
  * a value declared after the guard (dropped first, at the end of the block: Reference,
  * "Destructors"), and the `Display` / `Debug` impl that a formatting macro runs on `self`.
  */
-function glueRules(hold: Hold, ids: { crate: string; maker: string }): ProjectRule[] {
+function glueRules(hold: Hold, ids: { crate: string; maker: string }, elsewhere: readonly ClosureRunElsewhere[]): ProjectRule[] {
   const rules: ProjectRule[] = [];
   const what = `the ${hold.held.mode} guard of \`${hold.lockDisplay}\` made by \`${hold.maker.text}\``;
   if (hold.droppedTypes.length > 0 && !hold.attempt) {
@@ -521,7 +575,7 @@ function glueRules(hold: Hold, ids: { crate: string; maker: string }): ProjectRu
       id: `lockscope.rust.double-lock.${ids.crate}.${ids.maker}.glue.drop`,
       catalogueId: 'double-lock',
       message: `A value whose \`Drop\` takes the lock again (${hold.droppedTypes.map((t) => `\`${t}\``).join(', ')}) is declared after ${what}, so it is dropped first, while the guard is held. Declare it before the guard, or drop it explicitly before the guard's scope ends.`,
-      semgrep: { patterns: [{ 'pattern-either': guardLetsSemgrep(hold, 'let $VALUE = $DROPPED;').map((pattern) => ({ pattern })) }, dropped, { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } }, ...semgrepExclusions(hold)] } as unknown as SemgrepFormula,
+      semgrep: { patterns: [{ 'pattern-either': guardLetsSemgrep(hold, 'let $VALUE = $DROPPED;').map((pattern) => ({ pattern })) }, dropped, { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } }, ...semgrepExclusions(hold, elsewhere)] } as unknown as SemgrepFormula,
       astGrep: { all: [{ any: guardLets(hold) }, ...ownerScope(hold), { precedes: { stopBy: 'end', any: values.map((pattern) => ({ pattern })) } }] },
       constraints: {},
     });
@@ -532,7 +586,7 @@ function glueRules(hold: Hold, ids: { crate: string; maker: string }): ProjectRu
       id: `lockscope.rust.double-lock.${ids.crate}.${ids.maker}.glue.fmt`,
       catalogueId: 'double-lock',
       message: `Formatting \`self\` runs its ${hold.formatted.join(' / ')} impl, which takes the lock again, while ${what} is alive. Drop the guard before formatting, or format the guarded data instead.`,
-      semgrep: { patterns: [{ 'pattern-regex': formatStringSemgrep(FORMATTING_MACROS, formattedSelfRegex(hold.formatted)) }, ...afterLetSemgrep(hold), ...semgrepExclusions(hold)] } as unknown as SemgrepFormula,
+      semgrep: { patterns: [{ 'pattern-regex': formatStringSemgrep(FORMATTING_MACROS, formattedSelfRegex(hold.formatted)) }, ...afterLetSemgrep(hold), ...semgrepExclusions(hold, elsewhere)] } as unknown as SemgrepFormula,
       astGrep: { all: [tokens, ...ownerScope(hold), afterLet(hold, tokens)] },
       constraints: {},
     });
@@ -559,7 +613,7 @@ const IN_HANDED_FUTURE: AstGrepRule = { not: { inside: { stopBy: 'end', kind: 'a
 
 function awaitRule(hold: Hold, edition: Edition, ids: { crate: string; maker: string }): ProjectRule {
   const inits = afterLetSemgrep(hold);
-  const exclusions = [...IN_HANDED_FUTURE_SEMGREP, ...semgrepExclusions(hold).filter((c) => !('pattern-not-inside' in c))];
+  const exclusions = [...IN_HANDED_FUTURE_SEMGREP, ...semgrepExclusions(hold, []).filter((c) => !('pattern-not-inside' in c))];
   // The guard as a temporary: `self.stats.lock().unwrap().push(fetch().await)` evaluates the
   // receiver, guard and all, before the argument's `.await`.
   const temporaries: SemgrepCondition[] = [
@@ -628,10 +682,11 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
     const scope = scopeOf(crate, crates, cwd);
     const holds = cratesHolds(crate.facts);
     const awaits = threadBlockingHolds(crate.facts);
+    const elsewhere = closuresRunElsewhere(crate.facts);
     const keyOf = (h: Hold): string => `${h.owner ? `${h.owner} ` : ''}${h.maker.text}`;
     const makerSlugs = uniqueSlugs([...new Set([...holds, ...awaits].map(keyOf))]);
     const byMaker = new Map<string, ProjectRule[]>();
-    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }));
+    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, elsewhere, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }));
     for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
     for (const [maker, rules] of byMaker) {
       const file = `rust/${crateSlug}/${makerSlugs.get(maker)}.${ext}`;

@@ -922,7 +922,7 @@ function resultMayHoldNoGuard(type: string | undefined): boolean {
  * Whether a callee's result can own a guard it is given: its type names a guard, borrows (a
  * lifetime), boxes a trait object, or is a struct of the crate with a guard-typed field.
  */
-function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
+export function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
   const type = fn.returnType;
   if (!type) return false;
   if (/Guard|\bRef(?:Mut)?\b|'|\bdyn\b/.test(type)) return true;
@@ -931,11 +931,11 @@ function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
   return struct !== undefined && [...struct.fields.values()].some((t) => /Guard|\bRef(?:Mut)?\b/.test(t));
 }
 
-function takesSelfByValue(fn: FnDecl): boolean {
+export function takesSelfByValue(fn: FnDecl): boolean {
   return /^(mut\s+)?self(\s*:\s*(Self|Box<Self>))?$/.test(fn.selfParam?.trim() ?? '');
 }
 
-function takesClosureAt(fn: FnDecl, index: number): boolean {
+export function takesClosureAt(fn: FnDecl, index: number): boolean {
   const type = fn.params[index]?.type;
   return type !== undefined && (/\bFn(?:Once|Mut)?\b/.test(type) || /^[A-Z][A-Za-z0-9_]*$/.test(type.trim()));
 }
