@@ -346,6 +346,49 @@ const MAY_HOLD_TEXT = 'Poisoned|\\|';
 const HOLDS_NO_GUARD: AstGrepRule = { all: [{ regex: NO_GUARD_TEXT }, { not: { regex: MAY_HOLD_TEXT } }] };
 const HOLDS_THE_GUARD: AstGrepRule = { not: HOLDS_NO_GUARD };
 
+/**
+ * `Some(worker)`, `Err(g)`: an arm that binds one value by name, which takes a guard held by
+ * value. (Semgrep 1.185 binds an `if let` pattern's text without its closing parenthesis:
+ * `Some(worker`.)
+ */
+const ONE_BINDING_ARM = '[\\w:]+\\s*\\(\\s*(?:mut\\s+)?(?:[A-Za-z]|_\\w)\\w*\\s*\\)?';
+
+/** `HOLDS_NO_GUARD` for Semgrep's (PCRE) regexes, which have look-ahead: an arm that may hold the guard. */
+const HOLDS_THE_GUARD_SEMGREP = `(?:(?!(?:${NO_GUARD_TEXT.slice(1, -1).replace('\\([\\s\\S]*\\)', '\\([\\s\\S]*')})$)|[\\s\\S]*(?:${MAY_HOLD_TEXT}))`;
+
+/**
+ * Semgrep: the scrutinee regions where the call runs under the guard, as context sets. An arm
+ * that binds one value (`Some(worker)`) takes the guard when the scrutinee holds it by value, so
+ * a move of that binding (`drop(worker)`) releases it for what follows (Semgrep needs the binding
+ * named in the pattern to follow it: those arms get a set of their own). A guard moved into a
+ * call of the scrutinee (`try_map(m.read().await, f).ok()`) is held by the call's result: an arm
+ * that holds nothing (`None`) is safe.
+ */
+function scrutineeContextsSemgrep(hold: Hold, forms: readonly string[], regions: readonly ScrutineeRegion[]): SemgrepCondition[][] {
+  const inside = (arm: string, held: string, where: readonly ScrutineeRegion[]): SemgrepCondition =>
+    ({
+      'pattern-either': forms.flatMap((reached) =>
+        where.flatMap((region) => [...scrutineePatterns(region, held, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(held, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })),
+      ),
+    }) as unknown as SemgrepCondition;
+  if (hold.attempt || hold.errHoldsNothing) {
+    const arms = (region: ScrutineeRegion): string[] => (hold.attempt ? attemptArms(region) : region !== 'if let else-block' ? ['Ok($SUCCESS)'] : ['$PAT']);
+    return [[{ 'pattern-either': regions.flatMap((region) => arms(region).map((arm) => inside(arm, hold.maker.semgrep, [region]))) } as unknown as SemgrepCondition]];
+  }
+  const maker = hold.maker.semgrep;
+  const movedMakers = [maker, `${maker}.await`, `${maker}.unwrap()`].map((m) => `$MOVER(..., ${m}, ...)`);
+  const matchArms = regions.filter((r) => r === 'match arms');
+  return [
+    [
+      inside('$PAT', maker, regions),
+      { 'metavariable-regex': { metavariable: '$PAT', regex: `^(?!${ONE_BINDING_ARM}$)` } },
+      ...(matchArms.length > 0 ? movedMakers.map((moved): SemgrepCondition => ({ 'pattern-not-inside': `match <... ${moved} ...> {\n  $ARM => $BODY,\n}` })) : []),
+    ],
+    ...(matchArms.length > 0 ? [[{ 'pattern-either': movedMakers.map((moved) => inside('$PAT', moved, matchArms)) } as unknown as SemgrepCondition, { 'metavariable-regex': { metavariable: '$PAT', regex: `^(?!${ONE_BINDING_ARM}$)${HOLDS_THE_GUARD_SEMGREP}` } }]] : []),
+    [inside('$VARIANT($BOUND)', maker, regions), { 'pattern-not-inside': '$MOVE(..., $BOUND, ...);\n...' }, { 'pattern-not-inside': 'let $MOVED = $BOUND;\n...' }],
+  ];
+}
+
 /** Semgrep: the arm patterns of a `try_*` result under which `region` holds its guard. */
 function attemptArms(region: ScrutineeRegion): string[] {
   return region === 'if let else-block' ? ['Err($FAILURE)', 'None'] : ['Ok($SUCCESS)', 'Some($SUCCESS)', 'TryResult::Present($SUCCESS)'];
@@ -497,7 +540,7 @@ function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureR
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, elsewhere, [[{ 'pattern-either': forms.flatMap((reached) => regions.flatMap((region) => (hold.attempt ? attemptArms(region) : hold.errHoldsNothing && region !== 'if let else-block' ? ['Ok($SUCCESS)'] : ['$PAT']).flatMap((arm) => [...scrutineePatterns(region, hold.maker.semgrep, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(hold.maker.semgrep, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })))) } as unknown as SemgrepCondition]]),
+      semgrep: callIn(group, hold, elsewhere, scrutineeContextsSemgrep(hold, forms, regions)),
       astGrep: { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
       constraints,
     });
