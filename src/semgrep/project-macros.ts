@@ -44,10 +44,13 @@ function makerRegex(hold: Hold): string {
  * With `polled`, the forms of futures (`self.refresh().await`) too, as `join!` and `block_on`
  * take them unawaited.
  */
-export function conflictRegex(group: ConflictGroup, polled = false): string | undefined {
+export function conflictRegex(group: ConflictGroup, polled = false, engine: 'semgrep' | 'ast-grep' = 'ast-grep'): string | undefined {
   const forms = group.forms.filter((f) => f.args === undefined && f.within === undefined && (f.suffix === undefined || polled));
   if (forms.length === 0) return undefined;
-  return `(?:^|[^\\w.:])(?:${alternatives(forms.map((f) => textRegex(f.prefix)))})\\s*${escapeRegex(group.name)}\\s*\\(`;
+  // Semgrep's regexes look behind, so a call right after the macro's `(` (`assert!(self.f())`),
+  // whose `(` the macro's part of the regex took, is found too; ast-grep's (Rust's) cannot.
+  const start = engine === 'semgrep' ? '(?<![\\w.:])' : '(?:^|[^\\w.:])';
+  return `${start}(?:${alternatives(forms.map((f) => textRegex(f.prefix)))})\\s*${escapeRegex(group.name)}\\s*\\(`;
 }
 
 export const macroNamed = (names: Iterable<string>): AstGrepRule => ({ kind: 'macro_invocation', has: { field: 'macro', regex: `(^|::)(${alternatives(names)})$` } });
@@ -69,7 +72,7 @@ export function macroTemporaryAstGrep(hold: Hold, group: ConflictGroup): AstGrep
 
 /** Semgrep twin of `macroTemporaryAstGrep`: the match starts at the macro's name. */
 export function macroTemporarySemgrep(hold: Hold, group: ConflictGroup): string[] {
-  const conflict = conflictRegex(group);
+  const conflict = conflictRegex(group, false, 'semgrep');
   if (!conflict) return [];
   const maker = makerRegex(hold);
   return [
@@ -84,12 +87,15 @@ export function polledInMacroAstGrep(group: ConflictGroup): AstGrepRule[] {
   return polled && group.forms.some((f) => f.suffix !== undefined) ? [{ kind: 'token_tree', inside: macroNamed(JOINING_MACROS), regex: polled }] : [];
 }
 
-/** Semgrep: a conflicting call in an expression macro's arguments, or a future handed to `join!`. */
+/**
+ * Semgrep: a conflicting call in a macro's arguments (any macro, as the ast-grep twin's token
+ * trees: the analysis reads an opaque macro's arguments as calls too), or a future handed to `join!`.
+ */
 export function callInMacroSemgrep(group: ConflictGroup): string[] {
-  const plain = conflictRegex(group);
-  const polled = conflictRegex(group, true);
+  const plain = conflictRegex(group, false, 'semgrep');
+  const polled = conflictRegex(group, true, 'semgrep');
   return [
-    ...(plain ? [`${LINE_BEFORE_MACRO}(?:${alternatives(EXPRESSION_MACROS)})!\\s*[(\\[{]${GAP}${plain}`] : []),
+    ...(plain ? [`${LINE_BEFORE_MACRO}[A-Za-z_][\\w:]*!\\s*[(\\[{]${GAP}${plain}`] : []),
     ...(polled ? [`${LINE_BEFORE_MACRO}(?:${alternatives(JOINING_MACROS)})!\\s*[(\\[{]${GAP}${polled}`] : []),
   ];
 }

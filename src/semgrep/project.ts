@@ -173,9 +173,21 @@ function makerCallee(hold: Hold): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Semgrep's `<... e ...>` does not enter a block expression: edition 2021 keeps a block tail's temporaries, so `{ maker… }` counts too. */
+/**
+ * Semgrep's `<... e ...>` does not enter a block expression: edition 2021 keeps a block tail's
+ * temporaries, so `{ maker… }` and `unsafe { maker… }` count too.
+ */
 function makerExpressions(hold: Hold, edition: Edition): string[] {
-  return [`<... ${hold.maker.semgrep} ...>`, ...(edition <= 2021 ? [`{ <... ${hold.maker.semgrep} ...> }`] : [])];
+  const deep = `<... ${hold.maker.semgrep} ...>`;
+  return [deep, ...(edition <= 2021 ? [`{ ${deep} }`, `unsafe { ${deep} }`] : [])];
+}
+
+/**
+ * `<... e ...>` does not enter a closure's block body either: the call in the block of a closure
+ * handed to `call` (`self.with_state(|s| { s.insert(k); self.count() })`), as a statement or the tail.
+ */
+function inClosureBlockArgument(call: string, reached: string): string[] {
+  return ['|$PARAM|', '||'].flatMap((params) => [`${call}(..., ${params} {\n  ...\n  <... ${reached} ...>;\n  ...\n}, ...)`, `${call}(..., ${params} {\n  ...\n  <... ${reached} ...>\n}, ...)`]);
 }
 
 /** Semgrep: regions where a temporary of the statement holds the guard when `reached` runs. */
@@ -183,7 +195,7 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
   const out: SemgrepCondition[] = [];
   if (reached.endsWith('(...)')) for (const maker of makerExpressions(hold, edition)) out.push({ 'pattern-inside': `${reached.slice(0, -5)}(..., ${maker}, ...)` });
   const callee = makerCallee(hold);
-  if (callee) out.push({ 'pattern-inside': `${callee}(..., <... ${reached} ...>, ...)` });
+  if (callee) for (const context of [`${callee}(..., <... ${reached} ...>, ...)`, ...inClosureBlockArgument(callee, reached)]) out.push({ 'pattern-inside': context });
   out.push({ patterns: [{ 'pattern-inside': `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: hold.maker.semgrep } }] } as unknown as SemgrepCondition);
   for (const maker of makerExpressions(hold, edition)) for (const op of BINARY_OPERATORS) out.push({ 'pattern-inside': `${maker} ${op} <... ${reached} ...>` });
   return out;
@@ -216,7 +228,7 @@ function callIn(group: ConflictGroup, hold: Hold, elsewhere: readonly ClosureRun
   });
   for (const form of group.forms.filter((f) => f.suffix !== undefined)) {
     const future = formSemgrep(unpolled(form), '$CALLEE');
-    forms.push({ patterns: [{ pattern: `$DRIVER(${future})` }, { 'metavariable-regex': { metavariable: '$DRIVER', regex: DRIVER_REGEX } }, ...within(form)] });
+    forms.push({ patterns: [{ 'pattern-either': [{ pattern: `$DRIVER(${future})` }, { pattern: `$RUNTIME.$DRIVER(${future})` }] }, { 'metavariable-regex': { metavariable: '$DRIVER', regex: DRIVER_REGEX } }, ...within(form)] } as unknown as SemgrepFormula);
     const awaited = ['let $AWAITED = <... $FUTURE.await ...>;', '<... $FUTURE.await ...>;'];
     forms.push({
       patterns: [
@@ -364,11 +376,14 @@ const HOLDS_THE_GUARD_SEMGREP = `(?:(?!(?:${NO_GUARD_TEXT.slice(1, -1).replace('
  * call of the scrutinee (`try_map(m.read().await, f).ok()`) is held by the call's result: an arm
  * that holds nothing (`None`) is safe.
  */
-function scrutineeContextsSemgrep(hold: Hold, forms: readonly string[], regions: readonly ScrutineeRegion[]): SemgrepCondition[][] {
+function scrutineeContextsSemgrep(hold: Hold, edition: Edition, forms: readonly string[], regions: readonly ScrutineeRegion[]): SemgrepCondition[][] {
+  // `match { maker… } { … }`: up to edition 2021 a block tail's temporaries live as long as the
+  // scrutinee's (written for `match`, where blocks as scrutinees are met).
+  const scrutinees = (held: string, region: ScrutineeRegion): string[] => [`<... ${held} ...>`, ...(edition <= 2021 && region === 'match arms' && held === hold.maker.semgrep ? [`{ <... ${held} ...> }`] : [])];
   const inside = (arm: string, held: string, where: readonly ScrutineeRegion[]): SemgrepCondition =>
     ({
       'pattern-either': forms.flatMap((reached) =>
-        where.flatMap((region) => [...scrutineePatterns(region, held, reached, true, arm), ...(region === 'if let else-block' ? elseChainPatterns(held, reached, arm) : [])]).map((p) => ({ 'pattern-inside': p })),
+        where.flatMap((region) => scrutinees(held, region).flatMap((scrutinee) => [...scrutineePatterns(region, held, reached, true, arm, scrutinee), ...(region === 'if let else-block' ? elseChainPatterns(held, reached, arm, scrutinee) : [])])).map((p) => ({ 'pattern-inside': p })),
       ),
     }) as unknown as SemgrepCondition;
   if (hold.attempt || hold.errHoldsNothing) {
@@ -387,6 +402,25 @@ function scrutineeContextsSemgrep(hold: Hold, forms: readonly string[], regions:
     ...(matchArms.length > 0 ? [[{ 'pattern-either': movedMakers.map((moved) => inside('$PAT', moved, matchArms)) } as unknown as SemgrepCondition, { 'metavariable-regex': { metavariable: '$PAT', regex: `^(?!${ONE_BINDING_ARM}$)${HOLDS_THE_GUARD_SEMGREP}` } }]] : []),
     [inside('$VARIANT($BOUND)', maker, regions), { 'pattern-not-inside': '$MOVE(..., $BOUND, ...);\n...' }, { 'pattern-not-inside': 'let $MOVED = $BOUND;\n...' }],
   ];
+}
+
+/**
+ * Semgrep: a conflicting call in a macro's arguments (found by its text) inside a construct whose
+ * scrutinee holds the guard. Semgrep matches no macro by a metavariable name, so the region is
+ * the whole construct: its arms, or an `if let` with its `else` (held there only up to edition
+ * 2021; a guard that may be absent holds nothing in `else`, and a `try_*` guard only in its
+ * success, which the whole construct cannot tell apart: those holds get no such form).
+ */
+function macroInScrutineeRegion(hold: Hold, edition: Edition, regex: string): SemgrepCondition[][] {
+  if (hold.attempt || hold.errHoldsNothing || hold.optional) return [];
+  const scrutinee = `<... ${hold.maker.semgrep} ...>`;
+  const constructs = [
+    `match ${scrutinee} {\n  $PAT => $BODY,\n}`,
+    ...(edition <= 2021 ? [`if let $PAT = ${scrutinee} {\n  ...\n}`] : []),
+    `while let $PAT = ${scrutinee} {\n  ...\n}`,
+    `for $PAT in ${scrutinee} {\n  ...\n}`,
+  ];
+  return [[{ 'pattern-regex': regex }, { 'pattern-either': constructs.map((construct) => ({ 'pattern-inside': construct })) } as unknown as SemgrepCondition]];
 }
 
 /** Semgrep: the arm patterns of a `try_*` result under which `region` holds its guard. */
@@ -540,7 +574,7 @@ function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureR
       message:
         `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, elsewhere, scrutineeContextsSemgrep(hold, forms, regions)),
+      semgrep: callIn(group, hold, elsewhere, scrutineeContextsSemgrep(hold, edition, forms, regions), callInMacroSemgrep(group).flatMap((regex) => macroInScrutineeRegion(hold, edition, regex))),
       astGrep: { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
       constraints,
     });
@@ -557,6 +591,8 @@ function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureR
       semgrep: callIn(group, hold, elsewhere, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
         ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
         ...callInMacroSemgrep(group).map((regex) => [{ 'pattern-regex': regex }, ...afterLetSemgrep(hold)]),
+        ...guardClosureCalledTwiceSemgrep(hold, group),
+        ...futureBuiltBeforeSemgrep(hold, group),
       ]),
       astGrep: {
         any: [
@@ -600,6 +636,43 @@ function guardClosureCalledTwice(hold: Hold, group: ConflictGroup): AstGrepRule[
   const boundThenCalled = { all: [{ pattern: 'let $FIRST = $CLOSURE();' }, { precedes: { stopBy: 'end', has: { stopBy: 'end', ...call } } }] };
   const twiceInOne = { has: { stopBy: 'end', kind: 'binary_expression', all: [{ has: { field: 'left', ...itselfOrBelow(call) } }, { has: { field: 'right', ...itselfOrBelow(call) } }] } };
   return [{ all: [{ pattern: 'let $CLOSURE = $BODY;' }, { has: { field: 'value', ...closure } }, ...ownerScope(hold), { precedes: { stopBy: 'end', any: [boundThenCalled, twiceInOne] } }] }];
+}
+
+/** Semgrep twin of `futureBuiltBefore`: the match starts at the guard's `let` and ends at the `.await`. */
+function futureBuiltBeforeSemgrep(hold: Hold, group: ConflictGroup): SemgrepCondition[][] {
+  const polled = group.forms.filter((f) => f.within === undefined);
+  const futures = polled.filter((f) => f.suffix !== undefined).map((f) => formSemgrep(unpolled(f), group.name));
+  const calls = polled.map((f) => formSemgrep(f, group.name));
+  const body = (call: string): string => `{\n  ...\n  <... ${call} ...>;\n  ...\n}`;
+  const built = [
+    ...futures.map((future) => `let $FUTURE = ${future};`),
+    ...calls.flatMap((call) => ['async', 'async move', '|| async', 'move || async', '|| async move', 'move || async move'].map((block) => `let $FUTURE = ${block} ${body(call)};`)),
+  ];
+  if (built.length === 0) return [];
+  const awaited = ['<... $FUTURE.await ...>;', '<... $FUTURE().await ...>;'];
+  const guards = semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};`));
+  return [
+    [
+      { 'pattern-either': guards.flatMap((guard) => awaited.map((later) => ({ pattern: `${guard}\n...\n${later}` }))) } as unknown as SemgrepCondition,
+      { 'pattern-either': built.map((future) => ({ 'pattern-inside': `${future}\n...` })) } as unknown as SemgrepCondition,
+      ...['$G', 'mut $G'].flatMap((binding) => awaited.map((later): SemgrepCondition => ({ 'pattern-not': `let ${binding} = $INIT;\n...\n$MOVE(..., $G, ...);\n...\n${later}` }))),
+      { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
+    ],
+  ];
+}
+
+/** Semgrep twin of `guardClosureCalledTwice`: the match starts at the closure's `let`. */
+function guardClosureCalledTwiceSemgrep(hold: Hold, group: ConflictGroup): SemgrepCondition[][] {
+  if (guardClosureCalledTwice(hold, group).length === 0) return [];
+  const closures = ['let $CLOSURE = || $BODY;', 'let $CLOSURE = move || $BODY;'];
+  const twiceInOne = BINARY_OPERATORS.flatMap((op) => [`let $N = <... <... $CLOSURE() ...> ${op} <... $CLOSURE() ...> ...>;`, `<... <... $CLOSURE() ...> ${op} <... $CLOSURE() ...> ...>;`]);
+  const later = ['let $FIRST = $CLOSURE();\n...\n<... $CLOSURE() ...>;', ...twiceInOne];
+  return [
+    [
+      { 'pattern-either': closures.flatMap((closure) => later.map((rest) => ({ pattern: `${closure}\n...\n${rest}` }))) } as unknown as SemgrepCondition,
+      { 'metavariable-pattern': { metavariable: '$BODY', 'pattern-either': [{ pattern: hold.maker.semgrep }, { pattern: `<... ${hold.maker.semgrep} ...>` }] } } as unknown as SemgrepCondition,
+    ],
+  ];
 }
 
 /**

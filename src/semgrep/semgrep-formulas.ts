@@ -60,8 +60,7 @@ function blockReaching(inner: string, indent: string, tail: boolean): string {
  * block's tail expression (`None => { log(); self.init_for(k) }`). `arm` is the pattern an arm
  * (or `if let`) must have: `Ok($SUCCESS)` where only a `try_*` success holds the guard.
  */
-export function scrutineePatterns(region: ScrutineeRegion, held: string, reached: string, tails = false, arm = '$PAT'): string[] {
-  const scrutinee = `<... ${held} ...>`;
+export function scrutineePatterns(region: ScrutineeRegion, held: string, reached: string, tails = false, arm = '$PAT', scrutinee = `<... ${held} ...>`): string[] {
   const blocks = (tails ? [false, true] : [false]).map((tail) => (indent: string) => blockReaching(reached, indent, tail));
   switch (region) {
     case 'match arms':
@@ -86,8 +85,8 @@ export function scrutineePatterns(region: ScrutineeRegion, held: string, reached
  * chained conditions and every block after them run under the first scrutinee's temporaries.
  * Semgrep's `else <block>` does not match an `else if`, so one link of the chain is spelt out.
  */
-export function elseChainPatterns(held: string, reached: string, arm = '$PAT'): string[] {
-  const head = `if let ${arm} = <... ${held} ...> {\n  ...\n}`;
+export function elseChainPatterns(held: string, reached: string, arm = '$PAT', scrutinee = `<... ${held} ...>`): string[] {
+  const head = `if let ${arm} = ${scrutinee} {\n  ...\n}`;
   return [false, true].flatMap((tail) =>
     ['if let $CHAINED = $CHAINED_VALUE', 'if $CHAINED_CONDITION'].flatMap((link) => [
       `${head} else ${link} ${blockReaching(reached, '', tail)}`,
