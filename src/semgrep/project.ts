@@ -86,6 +86,9 @@ function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
     ...consumed,
     // Moved into a closure that a call runs (`thread::scope(|s| { …; drop(g); })`).
     { 'pattern-not-inside': '$TAKER(..., |$PARAMS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n}, ...);\n...' },
+    // An item declared after the guard in its body (or one that half-written code left unclosed,
+    // which the parser nests there) does not run under it.
+    { 'pattern-not-inside': 'let $G = $INIT;\n...\nfn $INNER(...) {\n  ...\n}' },
     // The `let` statement itself is inside its own region.
     { 'pattern-not-inside': 'let $G = $INIT;' },
     { 'pattern-not-inside': 'let mut $G = $INIT;' },
