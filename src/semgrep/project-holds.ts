@@ -7,7 +7,7 @@ import { conflicts, formatSpan, type Acquisition, type AccessMode, type ReachedA
 import type { FnDecl, ParsedFile } from '../rust/crate-index.js';
 import { findConflicts } from '../rust/conflicts.js';
 import type { FunctionFacts, GuardFact } from '../rust/facts.js';
-import { resultCanOwnGuard, takesClosureAt, takesSelfByValue } from '../rust/guard-lifetimes/calls.js';
+import { neverRunsDuringCall, resultCanOwnGuard, takesClosureAt, takesSelfByValue } from '../rust/guard-lifetimes/calls.js';
 import { GUARD_CONSUMING_METHODS, lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
 import { splitTypeList, typeMeaning } from '../rust/types.js';
 import type { CrateFacts } from '../rust/summaries.js';
@@ -74,6 +74,12 @@ export interface Hold {
    * guards is held fails (holds nothing); made with none held, it succeeds.
    */
   readonly sameLockMakers: readonly Hold['maker'][];
+  /**
+   * The local variable whose own lock the guard is, for a lock built in the function (`let env =
+   * Arc::new(Mutex::new(…))`; `env.lock()`): each `let` of a local lock is a lock of its own, so
+   * after a shadowing `let env = Arc::new(Mutex::new(…))` a call on `env` is another lock's.
+   */
+  readonly localRoot?: string;
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -199,9 +205,8 @@ function tupleLetOf(facts: FunctionFacts, guard: GuardFact): { elements: string;
  * (as the analysis's `consumedBy`), or the methods of the struct a helper returns the guard in
  * that take `self` by value and whose result cannot hold it.
  */
-function consumingMethods(crate: CrateFacts, all: readonly FunctionFacts[], guard: GuardFact, optional: boolean): string[] {
+function consumingMethods(crate: CrateFacts, all: readonly FunctionFacts[], helper: FnDecl | undefined, optional: boolean): string[] {
   if (optional) return [...GUARD_CONSUMING_METHODS].sort(byText);
-  const helper = guard.returnedBy && all.find((f) => f.fn.name === guard.returnedBy!.fnName && f.fn.returnType)?.fn;
   if (!helper?.returnType) return [];
   const head = typeHeadName(helper.returnType);
   const struct = head === 'Self' ? helper.ownerType : head;
@@ -233,9 +238,26 @@ function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLen
   if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
 }
 
+/**
+ * The helper that returned a guard (`self.begin()`): of the crate's functions of that name with a
+ * declared result, the one whose body made the guard; for a helper handing on another helper's
+ * guard, one of the caller's own type, or of its file. Two types' `begin` are two helpers.
+ */
+function guardHelper(all: readonly FunctionFacts[], facts: FunctionFacts, guard: GuardFact): FnDecl | undefined {
+  if (!guard.returnedBy) return undefined;
+  const named = all.map((f) => f.fn).filter((fn) => fn.name === guard.returnedBy!.fnName && fn.returnType);
+  const inner = guard.returnedBy.inner.span;
+  const made = (fn: FnDecl): boolean => {
+    if (fn.file.path !== inner.file) return false;
+    const offset = fn.file.lines.offset(inner.line, inner.column);
+    return fn.start <= offset && offset < fn.end;
+  };
+  return named.find(made) ?? named.find((fn) => fn.ownerType !== undefined && fn.ownerType === facts.fn.ownerType) ?? named.find((fn) => fn.file.path === facts.fn.file.path) ?? named[0];
+}
+
 /** `fn get(&self) -> Result<Guard<'_>, Permit>`: the error variant's type is not a guard. */
-function errorIsNotAGuard(all: readonly FunctionFacts[], fnName: string): boolean {
-  const returnType = all.find((f) => f.fn.name === fnName && f.fn.returnType)?.fn.returnType?.replace(/\s+/g, '');
+function errorIsNotAGuard(helper: FnDecl | undefined): boolean {
+  const returnType = helper?.returnType?.replace(/\s+/g, '');
   const result = returnType ? /^(?:\w+::)*Result<(.*)>$/.exec(returnType) : null;
   if (!result) return false;
   const [, error] = splitTypeList(result[1]);
@@ -270,7 +292,8 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       const makerKey = `${owner ?? ''}|${maker.semgrep}`;
       // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
       const optional = isOptional(guard.returnedBy?.inner ?? a);
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, attempt, errHoldsNothing: guard.returnedBy !== undefined && errorIsNotAGuard(all, guard.returnedBy.fnName), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, guard, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
+      const helper = guardHelper(all, facts, guard);
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, attempt, errHoldsNothing: errorIsNotAGuard(helper), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, helper, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
@@ -365,6 +388,8 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     const locks = new Set([...entry.keys].map(lockOf));
     const sameLockMakers = entry.attempt ? [...makers.values()].filter((m) => !m.attempt && m.owner === entry.owner && [...m.keys].some((k) => locks.has(lockOf(k)))).map((m) => m.maker) : [];
     if (entry.groups.size === 0 && entry.droppedTypes.size === 0 && entry.formatted.size === 0) continue;
+    const root = /^(\w+)\./.exec(entry.maker.semgrep)?.[1];
+    const localRoot = root !== undefined && [...locks].some((lock) => new RegExp(`::${root}@\\d+$`).test(lock)) ? root : undefined;
     holds.push({
       owner: entry.owner,
       maker: entry.maker,
@@ -379,6 +404,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       droppedTypes: [...entry.droppedTypes].sort(byText),
       formatted: [...entry.formatted].sort(byText),
       sameLockMakers,
+      ...(localRoot ? { localRoot } : {}),
       groups: [...entry.groups.entries()]
         .sort(([a], [b]) => byText(a, b))
         .map(([name, g]) => ({ name, forms: [...g.forms.values()].sort((a, b) => byText(a.prefix, b.prefix)), chain: g.chain!.text, requested: g.chain!.mode })),
@@ -408,10 +434,12 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
 }
 
 /**
- * A closure argument that the callee calls only on a thread or task it spawns and does not wait
- * for (`spawn_with_cleanup(id, move |id| …)`): it runs there, after the caller has moved on, and
- * holds none of the caller's guards. `index` counts the call's written arguments; `method` says
- * the callee takes `self` (called as `x.name(…)`, or as `Type::name(x, …)` one argument later).
+ * A closure argument that the callee does not run during the call: it calls it only on a thread
+ * or task it spawns and does not wait for (`spawn_with_cleanup(id, move |id| …)`), or only keeps
+ * it, in the value it returns or a field (`defer(f)` → `DeferGuard(Some(f))`), so it runs when
+ * that value does, after the caller has moved on, and holds none of the caller's guards. `index`
+ * counts the call's written arguments; `method` says the callee takes `self` (called as
+ * `x.name(…)`, or as `Type::name(x, …)` one argument later).
  */
 export interface ClosureRunElsewhere {
   readonly name: string;
@@ -419,17 +447,20 @@ export interface ClosureRunElsewhere {
   readonly method: boolean;
 }
 
-/** Every closure parameter of the crate's functions that the analysis found run elsewhere, for every function of that name. */
+/** Every closure parameter of the crate's functions that the analysis finds not run during the call, for every function of that name. */
 export function closuresRunElsewhere(crate: CrateFacts): ClosureRunElsewhere[] {
   const all = crate.summariseEverything();
   const out = new Map<string, ClosureRunElsewhere>();
   for (const facts of all) {
-    for (const index of facts.closureCallsLater) {
+    facts.fn.params.forEach((_, index) => {
+      if (!takesClosureAt(facts.fn, index)) return;
       const method = facts.fn.selfParam !== undefined;
-      // Like the analysis, only when every function a call of that name may reach runs it elsewhere.
+      // Like the analysis (runPassedClosures), only when every function a call of that name may
+      // reach runs it elsewhere, or every one only keeps it.
       const namesakes = all.filter((f) => f.fn.name === facts.fn.name && (f.fn.selfParam !== undefined) === method && takesClosureAt(f.fn, index));
-      if (namesakes.every((f) => f.closureCallsLater.has(index))) out.set(`${facts.fn.name}|${index}|${method}`, { name: facts.fn.name, index, method });
-    }
+      if (namesakes.some((f) => f.closureCalls.has(index))) return;
+      if (namesakes.every((f) => f.closureCallsLater.has(index)) || namesakes.every((f) => neverRunsDuringCall(f.fn, index))) out.set(`${facts.fn.name}|${index}|${method}`, { name: facts.fn.name, index, method });
+    });
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, c]) => c);
 }

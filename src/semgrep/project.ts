@@ -18,6 +18,7 @@ import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 export { escapeGlob };
 import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, escapeRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
 import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
+import { LOCK_TYPE_NAME_LIST } from '../rust/lock-apis.js';
 import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';
 import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
 import type { TsHold } from './project-ts-holds.js';
@@ -77,6 +78,10 @@ function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
   const lets = [...semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};`)), ...tupleLets(hold)];
   const letElses = guardVariantInits(hold.maker.semgrep).map(([variant, init]) => `let ${variant}($G) = ${init} else {\n  ...\n};`);
   const consumed = hold.consumedBy.flatMap((method): SemgrepCondition[] => [{ 'pattern-not-inside': `<... $G.${method}(...) ...>;\n...` }, { 'pattern-not-inside': `let $MOVED = <... $G.${method}(...) ...>;\n...` }]);
+  // A shadowing `let` of the guard's local root that builds a lock (`rootRebuilt`).
+  const rebuilt = hold.localRoot
+    ? LOCK_TYPE_NAME_LIST.flatMap((type) => ['', 'mut '].map((mut): SemgrepCondition => ({ 'pattern-not-inside': `let $G = $INIT;\n...\nlet ${mut}${hold.localRoot} = <... ${type}::$NEW(...) ...>;\n...` })))
+    : [];
   // Negations sit beside the call, not inside a nested branch, where they would filter the
   // branch's own ranges (the `let` region) instead of the call.
   return [
@@ -84,6 +89,7 @@ function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
     { 'pattern-not-inside': '$MOVE(..., $G, ...);\n...' },
     { 'pattern-not-inside': 'let $MOVED = $G;\n...' },
     ...consumed,
+    ...rebuilt,
     // Moved into a closure that a call runs (`thread::scope(|s| { …; drop(g); })`).
     { 'pattern-not-inside': '$TAKER(..., |$PARAMS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n}, ...);\n...' },
     // An item declared after the guard in its body (or one that half-written code left unclosed,
@@ -549,13 +555,23 @@ function cfgAlternativeOf(lets: readonly AstGrepRule[]): AstGrepRule {
   };
 }
 
+/** A lock type's constructor: `Mutex::new(…)`, `RwLock::default()`, written in a `let`'s value. */
+const NEW_LOCK = `\\b(?:${LOCK_TYPE_NAME_LIST.join('|')})\\s*::\\s*(?:new|const_new|default)\\b`;
+
+/** After the guard's `let`, a shadowing `let` of its local root that builds a lock: the root is another lock from there on. */
+function rootRebuilt(hold: Hold, lets: readonly AstGrepRule[]): AstGrepRule[] {
+  if (!hold.localRoot) return [];
+  const rebuilt = { kind: 'let_declaration', all: [{ has: { field: 'pattern', regex: `^${hold.localRoot}$` } }, { has: { field: 'value', regex: NEW_LOCK } }] };
+  return [{ not: { follows: { stopBy: { any: lets }, ...rebuilt } } }];
+}
+
 function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
   const succeeds = hold.attempt ? attemptSucceeds(hold) : undefined;
   const lets = guardLets(hold).map((pattern) => (succeeds ? { all: [pattern, succeeds] } : pattern));
   const moves = movesOfG(hold);
   const movedBefore = { follows: { stopBy: 'end', any: [moves, { has: { stopBy: BRANCHING, ...moves } }] } };
   // A move counts for the statements after it in its own block (the other arm of its `if` is not after it).
-  const statement = { all: [{ not: { kind: 'function_item' } }, { follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, { inside: { kind: 'block' } }, itselfOrBelow(calls)] } } }, { not: cfgAlternativeOf(lets) }] };
+  const statement = { all: [{ not: { kind: 'function_item' } }, { follows: { stopBy: 'end', any: lets } }, { not: movedBefore }, { not: { has: { stopBy: 'end', all: [movedBefore, { inside: { kind: 'block' } }, itselfOrBelow(calls)] } } }, { not: cfgAlternativeOf(lets) }, ...rootRebuilt(hold, lets)] };
   // The call is that statement (a block's tail expression) or inside it.
   // An item declared in a body (a nested `fn`, or one that half-written code left unclosed) does
   // not run under the guard: the search for the `let` stops at the call's own function.

@@ -951,7 +951,7 @@ function storedByEveryCallee(callees: readonly FnDecl[], index: number): boolean
   return takers.length > 0 && takers.length === callees.length && takers.every((fn) => neverRunsDuringCall(fn, index));
 }
 
-function neverRunsDuringCall(fn: FnDecl, index: number): boolean {
+export function neverRunsDuringCall(fn: FnDecl, index: number): boolean {
   const name = fn.params[index]?.name;
   const body = fn.node.childForFieldName('body');
   if (!name || !body) return false;
