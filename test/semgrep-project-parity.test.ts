@@ -107,5 +107,8 @@ describeWithSemgrep('project pack parity with lockscope check (Semgrep)', () => 
     console.log(`semgrep, project pack of examples/incident: ${found.join('; ')}`);
     const seed = checkFindings('examples/incident').find((f) => f.rule === 'guard-across-branch')!;
     expect(compare([seed], results.map((r) => ({ path: r.path, line: r.line, ruleId: r.checkId }))).matched).toBe(1);
+    // The rule is shared by the callees of that guard: Semgrep names the one that matched.
+    const atSeed = results.find((r) => r.path === seed.file && r.line === seed.related[0].line && r.checkId.includes('guard-across-branch'));
+    expect(atSeed?.message).toContain('`init_for` runs while the shared guard of `Proxy.load`');
   });
 });

@@ -40,6 +40,8 @@ interface ProjectRule {
   readonly semgrep: SemgrepFormula;
   readonly astGrep: AstGrepRule;
   readonly constraints: Record<string, unknown>;
+  /** For a Semgrep rule shared by several callees: each one's chain to the lock. */
+  readonly chains?: Record<string, string>;
 }
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -578,34 +580,34 @@ function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
   return { any: [statement, { inside: { stopBy: { kind: 'function_item' }, ...statement } }] };
 }
 
-function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], ids: { crate: string; maker: string }): ProjectRule[] {
-  const rules: ProjectRule[] = [];
+/** The two rules of one callee of a hold: in the scrutinee's regions, and under a bound or temporary guard. */
+function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], ids: { crate: string; maker: string }, group: ConflictGroup, text: CalleeText): ProjectRule[] {
   const what = `the ${hold.held.mode} guard of \`${hold.lockDisplay}\` made by \`${hold.maker.text}\``;
-  for (const group of hold.groups) {
-    const forms = conflictFormsSemgrep(group);
-    const calls = conflictAstGrep(group);
-    const constraints = { CALLEE: { regex: regexOf(group.name) } };
-    const regions = regionsOf(hold, edition);
-    const tail = `${ids.crate}.${ids.maker}.${slug(group.name)}`;
-    rules.push({
+  const forms = conflictFormsSemgrep(group);
+  const calls = conflictAstGrep(group);
+  const constraints = { CALLEE: { regex: regexOf(group.name) } };
+  const regions = regionsOf(hold, edition);
+  const tail = `${ids.crate}.${ids.maker}.${text.slug}`;
+  // A `try_*` result bound with `let` is a success when nothing of its lock is held before it.
+  const attemptSemgrep: SemgrepCondition[] = hold.attempt ? hold.sameLockMakers.map((maker) => ({ 'pattern-not-inside': `let $HELD = <... ${maker.semgrep} ...>;\n...\nlet $G = ${hold.maker.semgrep};\n...` })) : [];
+  const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
+  const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
+  return [
+    {
       id: `lockscope.rust.guard-across-branch.${tail}`,
       catalogueId: 'guard-across-branch',
       message:
-        `\`${group.name}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${group.chain}. ` +
+        `\`${text.callee}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${text.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
       semgrep: callIn(group, hold, elsewhere, scrutineeContextsSemgrep(hold, edition, forms, regions), callInMacroSemgrep(group).flatMap((regex) => macroInScrutineeRegion(hold, edition, regex))),
       astGrep: { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
       constraints,
-    });
-    // A `try_*` result bound with `let` is a success when nothing of its lock is held before it.
-    const attemptSemgrep: SemgrepCondition[] = hold.attempt ? hold.sameLockMakers.map((maker) => ({ 'pattern-not-inside': `let $HELD = <... ${maker.semgrep} ...>;\n...\nlet $G = ${hold.maker.semgrep};\n...` })) : [];
-    const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
-    const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
-    rules.push({
+    },
+    {
       id: `lockscope.rust.${catalogueId}.${tail}`,
       catalogueId,
       message:
-        `\`${group.name}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${group.chain}. ` +
+        `\`${text.callee}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${text.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
       semgrep: callIn(group, hold, elsewhere, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
         ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
@@ -622,10 +624,94 @@ function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureR
         ],
       },
       constraints,
+    },
+  ];
+}
+
+/** How a rule names its callee: in the message, its chain to the lock, and the rule id's last part. */
+interface CalleeText {
+  readonly callee: string;
+  readonly chain: string;
+  readonly slug: string;
+}
+
+function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], ids: { crate: string; maker: string }, engine: 'semgrep' | 'ast-grep'): ProjectRule[] {
+  const own = (group: ConflictGroup): ProjectRule[] => calleeRules(hold, edition, elsewhere, ids, group, { callee: group.name, chain: group.chain, slug: slug(group.name) });
+  const rules = engine === 'semgrep' ? calleesSharingRules(hold.groups, own, (group, text) => calleeRules(hold, edition, elsewhere, ids, group, text)) : hold.groups.flatMap(own);
+  return [...rules, ...glueRules(hold, ids, elsewhere)];
+}
+
+/**
+ * A stand-in for a callee's name, to tell which rules differ in that name only. It is a Rust
+ * identifier, so it builds the same patterns a name does.
+ */
+const CALLEE_STAND_IN = 'lockscope_callee_stand_in';
+
+/**
+ * Semgrep: the callees of one hold whose rules differ only in the callee's name share a rule that
+ * matches any of them (`^(?:init_for|refresh)$`). Semgrep matches every rule on its own, and
+ * pysemgrep loads every rule's YAML in Python: a crate where a lock is reached by twenty functions
+ * paid twenty times for the same patterns. The shared rule's message names the callee that
+ * matched (`$CALLEE`, bound by the pattern or by a named group of a macro's regex); each
+ * callee's chain to the lock is in its metadata. A name the rule needs outside a regex (a future
+ * built before the guard is found by a pattern naming it) keeps a rule of its own, as on ast-grep.
+ */
+function calleesSharingRules(groups: readonly ConflictGroup[], own: (group: ConflictGroup) => ProjectRule[], build: (group: ConflictGroup, text: CalleeText) => ProjectRule[]): ProjectRule[] {
+  const standIn = (group: ConflictGroup): ConflictGroup => ({ ...group, name: CALLEE_STAND_IN, forms: group.forms.map((f) => ({ ...f, name: CALLEE_STAND_IN })) });
+  const text: CalleeText = { callee: '$CALLEE', chain: '', slug: '' };
+  const shared = new Map<string, { rule: ProjectRule; groups: ConflictGroup[] }>();
+  const out: ProjectRule[] = [];
+  for (const group of groups) {
+    const rules = own(group);
+    const shapes = build(standIn(group), text);
+    rules.forEach((rule, i) => {
+      const shape = shapes[i];
+      const named = renameCallee(shape.semgrep, () => group.name);
+      if (named === undefined || JSON.stringify(named) !== JSON.stringify(rule.semgrep)) {
+        out.push(rule);
+        return;
+      }
+      const key = `${i} ${shape.catalogueId} ${JSON.stringify(shape.semgrep)}`;
+      const entry = shared.get(key) ?? { rule: shape, groups: [] };
+      shared.set(key, entry);
+      entry.groups.push(group);
     });
   }
-  rules.push(...glueRules(hold, ids, elsewhere));
-  return rules;
+  for (const [key, { rule, groups: sharing }] of shared) {
+    const i = Number(key.split(' ')[0]);
+    if (sharing.length === 1) {
+      out.push(own(sharing[0])[i]);
+      continue;
+    }
+    const names = sharing.map((g) => g.name);
+    const chains = Object.fromEntries(sharing.map((g) => [g.name, g.chain]));
+    const [first] = build(sharing[0], { callee: '$CALLEE', chain: CHAINS_IN_METADATA, slug: `${slug(sharing[0].name)}-and-${sharing.length - 1}-more` }).slice(i, i + 1);
+    out.push({ ...first, semgrep: renameCallee(rule.semgrep, (context) => (context === 'pattern-regex' ? `(?<CALLEE>${names.join('|')})` : `(?:${names.join('|')})`))!, chains });
+  }
+  return out;
+}
+
+const CHAINS_IN_METADATA = 'the chain from each function this rule names to the lock is in its metadata (`lockscope-callee-chains`)';
+
+/**
+ * The formula with the stand-in replaced in its regexes, or undefined when a pattern names it
+ * (a pattern cannot match one of several names).
+ */
+function renameCallee(formula: SemgrepFormula, name: (context: 'pattern-regex' | 'regex') => string): SemgrepFormula | undefined {
+  let named = true;
+  const walk = (value: unknown, key?: string): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes(CALLEE_STAND_IN)) return value;
+      if (key === 'pattern-regex' || key === 'regex') return value.split(CALLEE_STAND_IN).join(name(key));
+      named = false;
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((v) => walk(v));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    return value;
+  };
+  const out = walk(formula) as SemgrepFormula;
+  return named ? out : undefined;
 }
 
 /**
@@ -660,8 +746,9 @@ function guardClosureCalledTwice(hold: Hold, group: ConflictGroup): AstGrepRule[
 /** Semgrep twin of `futureBuiltBefore`: the match starts at the guard's `let` and ends at the `.await`. */
 function futureBuiltBeforeSemgrep(hold: Hold, group: ConflictGroup): SemgrepCondition[][] {
   const polled = group.forms.filter((f) => f.within === undefined);
-  const futures = polled.filter((f) => f.suffix !== undefined).map((f) => formSemgrep(unpolled(f), group.name));
-  const calls = polled.map((f) => formSemgrep(f, group.name));
+  // The name by a metavariable, as in every other form, so that callees can share the rule.
+  const futures = polled.filter((f) => f.suffix !== undefined).map((f) => formSemgrep(unpolled(f), '$CALLEE'));
+  const calls = polled.map((f) => formSemgrep(f, '$CALLEE'));
   const body = (call: string): string => `{\n  ...\n  <... ${call} ...>;\n  ...\n}`;
   const built = [
     ...futures.map((future) => `let $FUTURE = ${future};`),
@@ -676,6 +763,7 @@ function futureBuiltBeforeSemgrep(hold: Hold, group: ConflictGroup): SemgrepCond
       { 'pattern-either': built.map((future) => ({ 'pattern-inside': `${future}\n...` })) } as unknown as SemgrepCondition,
       ...['$G', 'mut $G'].flatMap((binding) => awaited.map((later): SemgrepCondition => ({ 'pattern-not': `let ${binding} = $INIT;\n...\n$MOVE(..., $G, ...);\n...\n${later}` }))),
       { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
+      { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } },
     ],
   ];
 }
@@ -821,7 +909,7 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
     const keyOf = (h: Hold): string => `${h.owner ? `${h.owner} ` : ''}${h.maker.text}`;
     const makerSlugs = uniqueSlugs([...new Set([...holds, ...awaits].map(keyOf))]);
     const byMaker = new Map<string, ProjectRule[]>();
-    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, elsewhere, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }));
+    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, elsewhere, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }, engine));
     for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
     for (const [maker, rules] of byMaker) {
       const file = `rust/${crateSlug}/${makerSlugs.get(maker)}.${ext}`;
@@ -841,7 +929,7 @@ function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; 
       severity: severityOf(rule.catalogueId),
       languages: ['rust'],
       paths: scope.exclude.length > 0 ? scope : { include: scope.include },
-      metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }),
+      metadata: { ...registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }), ...(rule.chains ? { 'lockscope-callee-chains': rule.chains } : {}) },
       ...rule.semgrep,
     })),
   });

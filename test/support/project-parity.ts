@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/core/package-root.js';
 import { analyzeRust } from '../../src/rust/analyze.js';
 import { conflictRule, findConflicts } from '../../src/rust/conflicts.js';
 import { runSemgrepCommand } from '../../src/semgrep/command.js';
-import { semgrepScan } from './semgrep-tool.js';
+import { packAsOneConfig, semgrepScan } from './semgrep-tool.js';
 
 const root = packageRoot();
 
@@ -111,7 +111,7 @@ export function compare(findings: readonly Finding[], results: readonly { path: 
 
 export async function parityOf(dir: string, engine: 'semgrep' | 'ast-grep'): Promise<Parity> {
   const pack = await writeProjectPack(dir, engine);
-  const results = engine === 'ast-grep' ? astGrepScan(pack, [dir]) : semgrepScan(pack, [dir], root).map((r) => ({ path: r.path, line: r.line, ruleId: r.checkId }));
+  const results = engine === 'ast-grep' ? astGrepScan(pack, [dir]) : semgrepScan(packAsOneConfig(pack), [dir], root).map((r) => ({ path: r.path, line: r.line, ruleId: r.checkId }));
   const findings = checkFindings(dir);
   return compare(findings, results, furtherConflicts(dir, findings));
 }
