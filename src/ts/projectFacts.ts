@@ -23,9 +23,9 @@ export interface ProjectState {
 
 /**
  * How many files' facts a typed program keeps for later lints. Each holds its file's syntax tree
- * and scopes (about 3 MB for 700 lines); keeping every file's made a 250-file project's lint take
- * 40% more memory than ESLint's. A lint linted callees first reaches files linted just before it,
- * and a file many others call stays recently used; one that was let go is parsed again.
+ * and scopes, so keeping every file's kept every tree of the project alive to the end of the run.
+ * A lint of files linted callees first reaches files linted just before it, and a file many
+ * others call stays recently used; one that was let go is parsed again if a call reaches it.
  */
 const PROGRAM_FILES_KEPT = 64;
 
