@@ -8,6 +8,7 @@ import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
+import { collectSharedHandles, type SharedHandles } from './shared-handles.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
@@ -211,6 +212,8 @@ export class CrateIndex {
   /** While set, lookups only consider these files (see `withinLockFiles`). */
   private scope: ReadonlySet<string> | undefined;
   private lockFiles: ReadonlySet<string> = new Set();
+  /** Shared handles of the lock files' struct literals, collected on first use. */
+  private handles: SharedHandles | undefined;
 
   constructor(
     readonly crate: CrateInfo,
@@ -247,6 +250,7 @@ export class CrateIndex {
     this.reexportedTypes = new WeakMap();
     this.implFileSets.clear();
     this.methodCache.clear();
+    this.handles = undefined;
     this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
     this.clock.run('index', () => this.indexTexts(new Map([[file, text]])));
     this.generation++;
@@ -280,6 +284,13 @@ export class CrateIndex {
   setLockFiles(files: ReadonlySet<string>): void {
     this.lockFiles = files;
     this.methodCache.clear();
+    this.handles = undefined;
+  }
+
+  /** Which struct fields reach another object's shared state (see shared-handles.ts). */
+  sharedHandles(): SharedHandles {
+    this.handles ??= this.withinLockFiles(() => collectSharedHandles(this, this.lockFiles));
+    return this.handles;
   }
 
   /**

@@ -2,6 +2,7 @@
 // read only these; none of them looks at syntax.
 import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
 import type { FnDecl } from './crate-index.js';
+import { canonicalKey, type SharedHandles } from './shared-handles.js';
 import type { LockType } from './types.js';
 
 /** How a guard came to be held, which decides the rule a conflict belongs to. */
@@ -96,6 +97,8 @@ export interface CallEvent extends EventBase {
    * is that type's lock, whichever object it is: named by type and field, with low confidence.
    */
   readonly sharedRoots?: ReadonlyMap<string, string>;
+  /** The crate's shared handles: a callee's lock mapped onto this site is keyed as the object it reaches. */
+  readonly handles?: SharedHandles;
 }
 
 export interface AwaitEvent extends EventBase {
@@ -127,7 +130,7 @@ export interface FunctionFacts {
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
-export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'receiverLock'>;
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'receiverLock' | 'handles'>;
 
 /**
  * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
@@ -136,11 +139,26 @@ export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'dist
  * concerned (another object), or the lock itself.
  */
 export function lockAtCall(site: CallSite, callee: FnDecl, lock: LockId): LockId | undefined {
+  return canonicalAtCall(site, lock, mappedLock(site, callee, lock))?.id;
+}
+
+/** The mapped lock keyed as the object it reaches through shared handles (shared-handles.ts). */
+function canonicalAtCall(site: CallSite, lock: LockId, mapped: LockId | undefined): { id: LockId; anyInstance: boolean } | undefined {
+  if (!mapped || mapped === lock || !site.handles) return mapped && { id: mapped, anyInstance: false };
+  const canonical = canonicalKey(site.handles, mapped.key);
+  return canonical.key === mapped.key ? { id: mapped, anyInstance: false } : { id: { key: canonical.key, display: displayOfPath(canonical.key) }, anyInstance: canonical.anyInstance };
+}
+
+function mappedLock(site: CallSite, callee: FnDecl, lock: LockId): LockId | undefined {
   const key = lock.key;
   const parameterPrefix = `param:${callee.key}:`;
   if (key.startsWith(parameterPrefix)) {
-    const parameter = key.slice(parameterPrefix.length);
-    return parameter === 'self' ? site.receiverLock : site.argumentLocks[Number(parameter)];
+    // `param:f:0.inner`: a field of a wrapping lock type reached through the parameter.
+    const [parameter, ...fields] = key.slice(parameterPrefix.length).split('.');
+    const argument = parameter === 'self' ? site.receiverLock : site.argumentLocks[Number(parameter)];
+    if (!argument || fields.length === 0) return argument;
+    const mapped = `${argument.key}.${fields.join('.')}`;
+    return { key: mapped, display: `${argument.display}.${fields.join('.')}` };
   }
   if (key.startsWith('param:')) return undefined;
   // A lock under a struct parameter (`Pool@q.conns`) is under whatever the caller passed.
@@ -181,11 +199,13 @@ function sharedLock(site: CallSite, key: string): LockId | undefined {
 }
 
 export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: Acquisition): Acquisition | undefined {
-  const lock = lockAtCall(site, callee, acquisition.lock);
-  if (!lock) return undefined;
+  const mapped = canonicalAtCall(site, acquisition.lock, mappedLock(site, callee, acquisition.lock));
+  if (!mapped) return undefined;
+  const lock = mapped.id;
   if (lock === acquisition.lock) return acquisition;
-  // Only a drop's locks are renamed through `sharedRoots`: by type, so maybe another object's.
-  return site.sharedRoots ? { ...acquisition, lock, confidence: 'low' } : { ...acquisition, lock };
+  // A drop's locks renamed through `sharedRoots`, or a lock reached through a handle another
+  // type made: named by type, so maybe another object's.
+  return site.sharedRoots || mapped.anyInstance ? { ...acquisition, lock, confidence: 'low' } : { ...acquisition, lock };
 }
 
 /** `Pool@other.conns` (a lock under a parameter) reads `other.conns`; other paths read as they are. */

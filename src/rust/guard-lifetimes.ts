@@ -20,6 +20,7 @@ import { aggregateParts } from './syntax-shapes.js';
 import { Calls } from './guard-lifetimes/calls.js';
 import { lockContent } from './guard-lifetimes/drop-types.js';
 import { NOTHING, parameterLockKey, type LiveGuard, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
+import { canonicalKey } from './shared-handles.js';
 
 export { parameterLockKey, type WalkContext } from './guard-lifetimes/values.js';
 
@@ -326,9 +327,10 @@ class GuardLifetimeWalk extends Calls {
     // From `self`, the field path names the lock; from anything else, the type and field do.
     const path = baseValue.path ? `${baseValue.path}.${field}` : undefined;
     if (meaning.lock) {
-      const key = path ?? `${decl.name}.${field}`;
+      // Reached through a handle to another object's state (shared-handles.ts): keyed as that object.
+      const { key, anyInstance } = canonicalKey(this.ctx.index.sharedHandles(), path ?? `${decl.name}.${field}`);
       const content = lockContent(fieldType, decl.file);
-      return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: 'high', content } };
+      return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: anyInstance ? 'low' : 'high', content } };
     }
     return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined, content: { text: fieldType, file: decl.file } };
   }

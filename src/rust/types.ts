@@ -28,6 +28,9 @@ const TRANSPARENT_WRAPPERS = new Set([
   // Initialised once, then handed out by reference: `get_or_init` returns the lock.
   'OnceLock',
   'OnceCell',
+  // Points at the allocation of the `Arc`/`Rc` it was made from: `upgrade()` hands out that
+  // object (the compiler allows nothing else on it).
+  'Weak',
 ]);
 
 const PRIMITIVE_OR_STD = new Set([

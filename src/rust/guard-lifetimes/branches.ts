@@ -7,9 +7,39 @@ import type { SyntaxNode } from '../syntax.js';
 import { diverges, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { TemporaryScopes } from './temporary-scopes.js';
 import { elementType } from './drop-types.js';
+import { letPlaceTest, placeTest, unwrapped, type PlaceTest } from './option-tests.js';
 import { NOTHING, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
 
 export abstract class Branches extends TemporaryScopes {
+  /** `Option` fields of `self` known `Some` (true) or `None` (false) on the path being walked. */
+  protected readonly knownPlaces = new Map<string, boolean>();
+
+  /** The field a plain condition tests (`self.f.is_some()`, a getter of it, a `bool` bound to one). */
+  protected conditionTest(condition: SyntaxNode): PlaceTest | undefined {
+    const { node, negated } = unwrapped(condition);
+    const test = node.type === 'identifier' ? this.lookup(node.text)?.test : placeTest(node, this.fn, this.ctx.index);
+    return test && { place: test.place, whenSome: test.whenSome !== negated };
+  }
+
+  /** Whether a test is known true or false on this path. */
+  private outcome(test: PlaceTest | undefined): boolean | undefined {
+    const some = test && this.knownPlaces.get(test.place);
+    return some === undefined ? undefined : some === test!.whenSome;
+  }
+
+  /** Walks a branch where `test` is `holds`: the field's state is known inside. */
+  private knowing<T>(test: PlaceTest | undefined, holds: boolean, walk: () => T): T {
+    if (!test) return walk();
+    const before = this.knownPlaces.get(test.place);
+    this.knownPlaces.set(test.place, test.whenSome === holds);
+    try {
+      return walk();
+    } finally {
+      if (before === undefined) this.knownPlaces.delete(test.place);
+      else this.knownPlaces.set(test.place, before);
+    }
+  }
+
   /**
    * Binds a pattern's names in `block`. A single name bound by value takes the value: the guards
    * it carries (`Some(worker)` of `map.get(k)`: `drop(worker)` releases the shard) and, if it
@@ -59,7 +89,7 @@ export abstract class Branches extends TemporaryScopes {
       this.pushTemp('at the end of the `if` condition');
       this.expr(condition);
       this.endTemp(this.endOf(condition));
-      return this.branches(consequence, elseBody, this.noneTest(condition));
+      return this.branches(consequence, elseBody, this.noneTest(condition), this.conditionTest(condition));
     }
 
     const mark = guardIdMark();
@@ -72,6 +102,8 @@ export abstract class Branches extends TemporaryScopes {
     const valueGuards: LiveGuard[] = [];
     const absentInThen: LiveGuard[] = [];
     const bindingBlock: BlockScope = { bindings: new Map(), owned: [] };
+    // `if let Some(p) = &self.pool { … } else { … }`: `self.pool` is `None` in the else block.
+    const test = isChain ? undefined : letPlaceTest(condition.childForFieldName('pattern'), condition.childForFieldName('value'), this.fn);
     for (const part of lets) {
       if (part.type === 'let_condition') {
         const value = part.childForFieldName('value');
@@ -92,12 +124,12 @@ export abstract class Branches extends TemporaryScopes {
     const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
     this.setRegion(scrutineeGuards, 'then block');
     const branches = this.openBranches();
-    const thenValue = suspendedWhile(absentInThen, () => this.exclusiveBranch(branches, consequence, () => {
+    const thenValue = suspendedWhile(absentInThen, () => this.exclusiveBranch(branches, consequence, () => this.knowing(test, true, () => {
       this.blocks.push(bindingBlock);
       const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
       this.endBlock(this.endOf(consequence ?? condition), 'at the end of the `if let` block');
       return value;
-    }));
+    })));
     if (rescoped) {
       this.endTemp(consequence ? this.endOf(consequence) : this.endOf(condition));
       // Dropped before `else` whatever the then block did with them: not alive again there.
@@ -107,7 +139,7 @@ export abstract class Branches extends TemporaryScopes {
     if (elseBody) {
       // The refuted value of an `Option<Guard>` scrutinee is `None`: it holds nothing.
       this.setRegion(scrutineeGuards, 'else block');
-      elseValue = suspendedWhile(valueGuards.filter((g) => g.optional), () => this.exclusiveBranch(branches, elseBody, () => this.elseBody(elseBody)));
+      elseValue = suspendedWhile(valueGuards.filter((g) => g.optional), () => this.exclusiveBranch(branches, elseBody, () => this.knowing(test, false, () => this.elseBody(elseBody))));
     } else {
       this.exclusiveBranch(branches, null, () => NOTHING);
     }
@@ -116,17 +148,23 @@ export abstract class Branches extends TemporaryScopes {
     return { guards: [...thenValue.guards, ...elseValue.guards] };
   }
 
-  protected branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined, none?: NoneTest): Value {
+  protected branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined, none?: NoneTest, test?: PlaceTest): Value {
     const branches = this.openBranches();
     // Where the test says an `Option<Guard>` variable is `None`, it holds nothing.
     const absentIn = (branch: 'then' | 'else'): LiveGuard[] => (none && none.noneIn === branch ? none.binding.guards.filter((g) => g.live) : []);
-    const thenValue = consequence
-      ? this.exclusiveBranch(branches, consequence, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block')))
-      : NOTHING;
+    // A test of a field this path already decided runs one branch only.
+    const outcome = this.outcome(test);
+    const thenValue =
+      consequence && outcome !== false
+        ? this.exclusiveBranch(branches, consequence, () => this.knowing(test, true, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block'))))
+        : NOTHING;
     // An `if` without `else` has an empty else branch: it keeps what was alive.
-    const elseValue = this.exclusiveBranch(branches, elseBody ?? null, () =>
-      suspendedWhile(absentIn('else'), () => (elseBody ? this.elseBody(elseBody) : NOTHING)),
-    );
+    const elseValue =
+      outcome === true
+        ? NOTHING
+        : this.exclusiveBranch(branches, elseBody ?? null, () =>
+            this.knowing(test, false, () => suspendedWhile(absentIn('else'), () => (elseBody ? this.elseBody(elseBody) : NOTHING))),
+          );
     this.closeBranches(branches);
     return { guards: [...thenValue.guards, ...elseValue.guards] };
   }

@@ -169,7 +169,7 @@ export abstract class Calls extends Futures {
         this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { lock: receiver.lock }));
         return NOTHING;
       }
-      if (['clone', 'as_ref', 'deref', 'get_ref', 'get_or_init', 'get_or_try_init', 'force', 'wait'].includes(method)) {
+      if (['clone', 'as_ref', 'deref', 'get_ref', 'get_or_init', 'get_or_try_init', 'force', 'wait', 'upgrade'].includes(method)) {
         this.evaluateArguments(args, false);
         return { guards: [], lock: receiver.lock };
       }
@@ -197,10 +197,10 @@ export abstract class Calls extends Futures {
     }
 
     // `s.clone()` of a crate type without a `clone` of its own shares its locks (an `Arc` clone is
-    // the same object; a derived `Clone` copies the `Arc`s inside); `unwrap`/`expect` see through
-    // the `Option`/`Result` a constructor returned. Either way the value keeps its type and root.
+    // the same object; a derived `Clone` copies the `Arc`s inside); `upgrade()` of a `Weak` is the
+    // object it points at; `unwrap`/`expect` see through the `Option`/`Result` a constructor returned. Either way the value keeps its type and root.
     const viewed = receiver.struct;
-    if (viewed && receiver.guards.length === 0 && (method === 'clone' || GUARD_UNWRAPPING_METHODS.has(method)) && this.ctx.index.withinLockFiles(() => this.ctx.index.methods(viewed, method)).length === 0) {
+    if (viewed && receiver.guards.length === 0 && (method === 'clone' || method === 'upgrade' || GUARD_UNWRAPPING_METHODS.has(method)) && this.ctx.index.withinLockFiles(() => this.ctx.index.methods(viewed, method)).length === 0) {
       this.evaluateArguments(args, false);
       return { guards: [], struct: viewed, path: receiver.path, distinct: receiver.distinct };
     }
@@ -347,6 +347,12 @@ export abstract class Calls extends Futures {
     if (receiverNode.type !== 'field_expression') return undefined;
     const path = placePath(receiverNode, this.fn.ownerType ?? this.fn.traitName);
     if (!path || !selfRooted(receiverNode)) return undefined;
+    // In a method of a type read as a lock (a crate's own `Mutex<T>` wrapping std's, named like
+    // it), `self.inner` is a part of the lock the caller named: keyed under `self`'s parameter, so
+    // each caller's object has its own.
+    const selfLock = this.selfValue().lock?.id;
+    const fields = path.split('.').slice(1).join('.');
+    if (selfLock && fields !== '') return { id: { key: `${selfLock.key}.${fields}`, display: `self.${fields}` }, type: { kind, crate: 'std' }, confidence: 'low' };
     return { id: { key: `?${path}`, display: path }, type: { kind, crate: 'std' }, confidence: 'low' };
   }
 
@@ -640,7 +646,7 @@ export abstract class Calls extends Futures {
     const kept = owner ? this.movedGuards(moved) : [];
     for (const g of kept) g.carrier = owner?.returnType;
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
-    const site = callSiteOf(receiver, args);
+    const site = callSiteOf(receiver, args, this.ctx.index.sharedHandles());
     const callees = memoisedCallees(this.ctx.index, resolve);
     if (deferred.length > 0) this.runPassedClosures(deferred, nearby, callees, node, name, site);
     const now = this.callOutcome(node, name, nearby.filter((fn) => !fn.isAsync), calleesByAsync(callees, false), receiver, args, site);
@@ -754,7 +760,7 @@ export abstract class Calls extends Futures {
       blocking: true,
       confidence: 'high',
     };
-    const acquisition = acquisitionAtCall(callSiteOf(receiver, args), callee, declared);
+    const acquisition = acquisitionAtCall(callSiteOf(receiver, args, this.ctx.index.sharedHandles()), callee, declared);
     if (!acquisition) return undefined;
     const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
     return guard ? { guards: [guard] } : NOTHING;

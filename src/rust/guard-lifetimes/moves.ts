@@ -3,6 +3,7 @@
 // scope that owned it and is released there, not at that scope's end.
 import type { Acquisition, SourceSpan } from '../../core/model.js';
 import type { SyntaxNode } from '../syntax.js';
+import { placePath } from '../syntax-shapes.js';
 import { Branches } from './branches.js';
 import { NOTHING, type Binding, type LiveGuard, type Value } from './values.js';
 
@@ -65,6 +66,9 @@ export abstract class Moves extends Branches {
     const right = node.childForFieldName('right');
     // The right-hand side is evaluated before the place (Reference: "Assignment expressions").
     const value = right ? this.expr(right) : NOTHING;
+    // `self.pool = …`: what this path knew of the field no longer holds.
+    const assigned = left ? placePath(left, this.fn.ownerType) : undefined;
+    if (assigned) for (const place of this.knownPlaces.keys()) if (place === assigned || place.startsWith(`${assigned}.`)) this.knownPlaces.delete(place);
     if (left?.type === 'identifier') {
       const binding = this.lookup(left.text);
       if (binding) {

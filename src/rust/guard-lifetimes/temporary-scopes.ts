@@ -13,6 +13,7 @@ import { extendedTemporaries, guardOwners, holdsNoGuard, patternNames } from '..
 import { guardElementOf, type LockType, type TypeMeaning } from '../types.js';
 import { fixedCallees } from './callees.js';
 import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
+import { placeTest } from './option-tests.js';
 import {
   callSiteOf,
   NOTHING,
@@ -203,6 +204,7 @@ export abstract class TemporaryScopes {
       argumentPaths: [],
       argumentGuards: [],
       sharedRoots,
+      handles: index.sharedHandles(),
       span: at,
       held,
       detached: this.detached,
@@ -293,7 +295,7 @@ export abstract class TemporaryScopes {
       kind: 'call',
       callees,
       calleeName: name,
-      ...callSiteOf(receiver, args),
+      ...callSiteOf(receiver, args, this.ctx.index.sharedHandles()),
       argumentGuards: args.flatMap((a) => a.guards.map((g) => g.fact)),
       waitsFor,
       sendsOn: name === 'send' ? receiver?.binding?.channel : undefined,
@@ -467,6 +469,7 @@ export abstract class TemporaryScopes {
         joins: names.length === 1 ? value.joins : undefined,
         // `let (tx, rx) = mpsc::channel();`: both ends name the one channel.
         channel: value.channel,
+        test: names.length === 1 && init ? placeTest(init, this.fn, this.ctx.index) : undefined,
       };
       // A struct value of its own (built here) is a root, as a struct parameter is: its locks
       // are `S@name.field`, neither `self`'s nor another local's.

@@ -4,6 +4,8 @@
 import type { AnalysisNote, LockId } from '../../core/model.js';
 import type { CrateIndex, FnDecl, ParsedFile } from '../crate-index.js';
 import type { CallSite, FunctionFacts, GuardFact, GuardRelease } from '../facts.js';
+import type { SharedHandles } from '../shared-handles.js';
+import type { PlaceTest } from './option-tests.js';
 import type { SyntaxNode } from '../syntax.js';
 import type { LockType } from '../types.js';
 
@@ -88,6 +90,8 @@ export interface Binding {
   content?: TypeRef;
   /** Moved out (passed by value, returned, dropped): its end of scope drops nothing. */
   moved?: boolean;
+  /** `let pooled = self.pool.is_some();`: the `bool` tests that field. */
+  test?: PlaceTest;
 }
 
 /** A test that tells, per branch, whether an `Option<Guard>` variable is `None`. */
@@ -183,8 +187,9 @@ export function parameterLockKey(fn: FnDecl, index: number | 'self'): string {
 }
 
 /** What a call knows about its receiver and arguments, to map the callee's locks onto its own. */
-export function callSiteOf(receiver: Value | undefined, args: readonly Value[]): CallSite {
+export function callSiteOf(receiver: Value | undefined, args: readonly Value[], handles: SharedHandles): CallSite {
   return {
+    handles,
     distinctReceiver: receiver?.distinct ?? false,
     receiverPath: receiver?.path,
     receiverLock: receiver?.lock?.id,
