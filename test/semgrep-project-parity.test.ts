@@ -66,7 +66,13 @@ const DIRECTORIES = ['fixtures/rust', 'examples/incident', 'fixtures/ts'];
 // returned a guard by where it made it (two types' `begin`), knows the closures a callee only
 // keeps, and a shadowing `let` that builds another local lock: ast-grep 231/243 (95.1%) with none
 // where the analysis reports nothing. The floors are those measured values.
-const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 0 }, semgrep: { matched: 0.8, unexplained: 18 } };
+// Then the negatives of two classes the analysis tells from their positives since this session's
+// model change (issue 10) and the pack cannot: an `Option` field the path has decided
+// (double_lock_option_field_tests.rs:45, the kata-containers shape, and :88), and a dropped value
+// whose `Drop` takes another lock than the held one, reached through a handle of the same owner
+// (double_lock_shared_handles.rs:134): 3 more for ast-grep (measured on the merged tree), and
+// Semgrep's bound 3 more until its run re-measures it.
+const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 3 }, semgrep: { matched: 0.8, unexplained: 21 } };
 // The TS/JS project pack (session 3), bounded at its measurement: ast-grep 45/53 (84.9%), none
 // where the analysis reports nothing; Semgrep 45/51 (88.2%) before the deferred-release fixtures
 // landed, one (a call after the `try` whose `finally` released the guard: Semgrep cannot place

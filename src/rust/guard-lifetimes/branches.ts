@@ -27,17 +27,22 @@ export abstract class Branches extends TemporaryScopes {
     return some === undefined ? undefined : some === test!.whenSome;
   }
 
-  /** Walks a branch where `test` is `holds`: the field's state is known inside. */
-  private knowing<T>(test: PlaceTest | undefined, holds: boolean, walk: () => T): T {
-    if (!test) return walk();
-    const before = this.knownPlaces.get(test.place);
-    this.knownPlaces.set(test.place, test.whenSome === holds);
-    try {
-      return walk();
-    } finally {
-      if (before === undefined) this.knownPlaces.delete(test.place);
-      else this.knownPlaces.set(test.place, before);
-    }
+  /**
+   * `walk` of a branch where `test` is `holds`: the field's state is known inside. Without a test,
+   * `walk` itself (a deeply nested `if` must not cost stack frames for nothing).
+   */
+  private knowing<T>(test: PlaceTest | undefined, holds: boolean, walk: () => T): () => T {
+    if (!test) return walk;
+    return () => {
+      const before = this.knownPlaces.get(test.place);
+      this.knownPlaces.set(test.place, test.whenSome === holds);
+      try {
+        return walk();
+      } finally {
+        if (before === undefined) this.knownPlaces.delete(test.place);
+        else this.knownPlaces.set(test.place, before);
+      }
+    };
   }
 
   /**
@@ -124,7 +129,7 @@ export abstract class Branches extends TemporaryScopes {
     const scrutineeGuards = this.markScrutinee(mark, isChain ? 'let chain' : 'if let');
     this.setRegion(scrutineeGuards, 'then block');
     const branches = this.openBranches();
-    const thenValue = suspendedWhile(absentInThen, () => this.exclusiveBranch(branches, consequence, () => this.knowing(test, true, () => {
+    const thenValue = suspendedWhile(absentInThen, () => this.exclusiveBranch(branches, consequence, this.knowing(test, true, () => {
       this.blocks.push(bindingBlock);
       const value = consequence ? this.bodyBlock(consequence, 'at the end of the `if let` block') : NOTHING;
       this.endBlock(this.endOf(consequence ?? condition), 'at the end of the `if let` block');
@@ -139,7 +144,7 @@ export abstract class Branches extends TemporaryScopes {
     if (elseBody) {
       // The refuted value of an `Option<Guard>` scrutinee is `None`: it holds nothing.
       this.setRegion(scrutineeGuards, 'else block');
-      elseValue = suspendedWhile(valueGuards.filter((g) => g.optional), () => this.exclusiveBranch(branches, elseBody, () => this.knowing(test, false, () => this.elseBody(elseBody))));
+      elseValue = suspendedWhile(valueGuards.filter((g) => g.optional), () => this.exclusiveBranch(branches, elseBody, this.knowing(test, false, () => this.elseBody(elseBody))));
     } else {
       this.exclusiveBranch(branches, null, () => NOTHING);
     }
@@ -156,13 +161,15 @@ export abstract class Branches extends TemporaryScopes {
     const outcome = this.outcome(test);
     const thenValue =
       consequence && outcome !== false
-        ? this.exclusiveBranch(branches, consequence, () => this.knowing(test, true, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block'))))
+        ? this.exclusiveBranch(branches, consequence, this.knowing(test, true, () => suspendedWhile(absentIn('then'), () => this.bodyBlock(consequence, 'at the end of the `if` block'))))
         : NOTHING;
     // An `if` without `else` has an empty else branch: it keeps what was alive.
     const elseValue =
       outcome === true
         ? NOTHING
-        : this.exclusiveBranch(branches, elseBody ?? null, () =>
+        : this.exclusiveBranch(
+            branches,
+            elseBody ?? null,
             this.knowing(test, false, () => suspendedWhile(absentIn('else'), () => (elseBody ? this.elseBody(elseBody) : NOTHING))),
           );
     this.closeBranches(branches);
