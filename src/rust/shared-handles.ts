@@ -9,7 +9,7 @@
 // on is kept: a field also set from a parameter or a call may point anywhere.
 import type { CrateIndex, ParsedFile } from './crate-index.js';
 import type { SyntaxNode } from './syntax-tree.js';
-import { placePath, selfRooted } from './syntax-shapes.js';
+import { placePath, referent, selfRooted } from './syntax-shapes.js';
 import { typeHeadName } from './syntax.js';
 
 export interface SharedHandles {
@@ -36,14 +36,6 @@ function sharedOperand(value: SyntaxNode): { operand: SyntaxNode; shared: boolea
     }
   }
   return { operand: value, shared: false };
-}
-
-function referent(node: SyntaxNode): SyntaxNode {
-  let current = node;
-  while ((current.type === 'reference_expression' || current.type === 'parenthesized_expression') && current.namedChildren.length > 0) {
-    current = current.namedChildren[current.namedChildren.length - 1];
-  }
-  return current;
 }
 
 interface Collector {

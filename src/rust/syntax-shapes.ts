@@ -122,6 +122,15 @@ export function aggregateParts(node: SyntaxNode): SyntaxNode[] {
   return parts;
 }
 
+/** The place a borrow or parenthesis wraps: `&self.pool` → `self.pool`, `(&x)` → `x`. */
+export function referent(node: SyntaxNode): SyntaxNode {
+  let current = node;
+  while ((current.type === 'reference_expression' || current.type === 'parenthesized_expression') && current.namedChildren.length > 0) {
+    current = current.namedChildren[current.namedChildren.length - 1];
+  }
+  return current;
+}
+
 export function selfRooted(node: SyntaxNode): boolean {
   let current: SyntaxNode | null = node;
   while (current?.type === 'field_expression') current = current.childForFieldName('value');

@@ -198,7 +198,8 @@ export abstract class Calls extends Futures {
 
     // `s.clone()` of a crate type without a `clone` of its own shares its locks (an `Arc` clone is
     // the same object; a derived `Clone` copies the `Arc`s inside); `upgrade()` of a `Weak` is the
-    // object it points at; `unwrap`/`expect` see through the `Option`/`Result` a constructor returned. Either way the value keeps its type and root.
+    // object it points at; `unwrap`/`expect` see through the `Option`/`Result` a constructor
+    // returned. Either way the value keeps its type and root.
     const viewed = receiver.struct;
     if (viewed && receiver.guards.length === 0 && (method === 'clone' || method === 'upgrade' || GUARD_UNWRAPPING_METHODS.has(method)) && this.ctx.index.withinLockFiles(() => this.ctx.index.methods(viewed, method)).length === 0) {
       this.evaluateArguments(args, false);

@@ -5,7 +5,7 @@
 // function's paths (and the closures it calls there); an assignment to the field forgets it.
 import type { CrateIndex, FnDecl } from '../crate-index.js';
 import type { SyntaxNode } from '../syntax.js';
-import { placePath, selfRooted } from '../syntax-shapes.js';
+import { placePath, referent, selfRooted } from '../syntax-shapes.js';
 
 export interface PlaceTest {
   /** The field's path from `self` (`Handler.thread_pool`). */
@@ -27,11 +27,8 @@ export function unwrapped(node: SyntaxNode): { node: SyntaxNode; negated: boolea
 }
 
 function selfPlace(node: SyntaxNode, ownerType: string | undefined): string | undefined {
-  let current = node;
-  while ((current.type === 'reference_expression' || current.type === 'parenthesized_expression') && current.namedChildren.length > 0) {
-    current = current.namedChildren[current.namedChildren.length - 1];
-  }
-  return current.type === 'field_expression' && selfRooted(current) ? placePath(current, ownerType) : undefined;
+  const place = referent(node);
+  return place.type === 'field_expression' && selfRooted(place) ? placePath(place, ownerType) : undefined;
 }
 
 const methodOf = (call: SyntaxNode): { method: string; receiver: SyntaxNode; args: number } | undefined => {
