@@ -71,8 +71,10 @@ const DIRECTORIES = ['fixtures/rust', 'examples/incident', 'fixtures/ts'];
 // (double_lock_option_field_tests.rs:45, the kata-containers shape, and :88), and a dropped value
 // whose `Drop` takes another lock than the held one, reached through a handle of the same owner
 // (double_lock_shared_handles.rs:134): 3 more for ast-grep (measured on the merged tree), and
-// Semgrep's bound 3 more until its run re-measures it.
-const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 3 }, semgrep: { matched: 0.8, unexplained: 21 } };
+// Semgrep's bound 3 more until its run re-measures it. Measured by a clean-clone CI run of
+// c8bf5c0: Semgrep 237/251 (94.4%) with 6 (those 3, and cfg_alternatives.rs:33,
+// guards_moved_by_value.rs:19, tokio_lock_futures.rs:14): the floors are those values.
+const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 3 }, semgrep: { matched: 0.94, unexplained: 6 } };
 // The TS/JS project pack (session 3), bounded at its measurement: ast-grep 45/53 (84.9%), none
 // where the analysis reports nothing; Semgrep 45/51 (88.2%) before the deferred-release fixtures
 // landed, one (a call after the `try` whose `finally` released the guard: Semgrep cannot place
