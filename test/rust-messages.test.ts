@@ -16,3 +16,18 @@ it('renders the seed incident, a RefCell panic and a lock-order inversion like r
   const text = formatText(result.diagnostics, (file) => readFileSync(join(root, file), 'utf8'), { color: false });
   await expect(text).toMatchFileSnapshot('../fixtures/rust/__snapshots__/messages.txt');
 });
+
+// Edition 2024 moves the drop of an `if let` scrutinee's temporaries before `else` only; a guard
+// that conflicts in the then block deadlocks in every edition, so that fix must not be offered.
+it('offers edition 2024 as a fix only for conflicts in the else block', () => {
+  const found = discoverFiles(['fixtures/rust/edition_pair_2021', 'examples/incident'], root);
+  const messages = analyzeRust(found.rust, { cwd: root, rules: {} })
+    .diagnostics.filter((d) => d.rule === 'guard-across-branch')
+    .map((d) => d.message);
+  const thenOnly = messages.filter((m) => m.includes('still held in the then block'));
+  const elseOnly = messages.filter((m) => m.includes('still held in the else block'));
+  expect(thenOnly.length).toBeGreaterThan(0);
+  expect(elseOnly.length).toBeGreaterThan(0);
+  for (const m of thenOnly) expect(m).not.toContain('edition 2024');
+  for (const m of elseOnly) expect(m).toContain('move the crate to edition 2024');
+});

@@ -4,9 +4,11 @@ import { conflictIsCertain, conflictRule } from '../conflicts.js';
 import { conflictRelated, describeChain, describeGuard, describeRelease, outcomeWord, scrutineeLifetimeNote } from '../describe.js';
 import { firstPerGuard, type RustFinding, type RustRule } from './rule.js';
 
-function fixFor(construct: string | undefined, edition: number): string {
+// Edition 2024 drops an `if let` scrutinee's temporaries before `else` only: it fixes a conflict
+// in the then block of no crate, so it is offered only when every conflict of the guard is in `else`.
+function fixFor(construct: string | undefined, edition: number, onlyInElse: boolean): string {
   const bind = 'bind what you need first (`let v = lock.read().get(k).cloned();`) so the guard drops before the branch';
-  if (construct === 'if let' && edition < 2024) return `${bind}, or move the crate to edition 2024, where \`if let\` drops scrutinee temporaries before \`else\``;
+  if (construct === 'if let' && edition < 2024 && onlyInElse) return `${bind}, or move the crate to edition 2024, where \`if let\` drops scrutinee temporaries before \`else\``;
   return `${bind}, or \`drop\` the guard before taking the lock again`;
 }
 
@@ -26,7 +28,7 @@ export const guardAcrossBranch: RustRule = {
           `${describeGuard(guard)} is created in the \`${guard.construct}\` scrutinee and is still held in the ${region}, ` +
           `which ${describeChain(c.chain, c.requested)}: this ${outcomeWord(c.requested)}. ` +
           `The guard ${describeRelease(guard)}${lifetime ? `; ${lifetime}` : ''}. ` +
-          `Fix: ${fixFor(guard.construct, edition)}.`,
+          `Fix: ${fixFor(guard.construct, edition, onlyInElse)}.`,
         related: conflictRelated(c, `the ${region}`),
         certain: conflictIsCertain(c),
         rewrites: [
