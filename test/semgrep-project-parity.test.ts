@@ -79,10 +79,15 @@ const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 3 }, semgrep: { m
 // where the analysis reports nothing; Semgrep 45/51 (88.2%) before the deferred-release fixtures
 // landed, one (a call after the `try` whose `finally` released the guard: Semgrep cannot place
 // "after that statement"). docs/evaluation.md lists the misses.
+// Session 7 carried the facts the TS misses needed (flow through inline functions, IIFEs and
+// `__awaiter` generators; locks released through themselves; `await using`; callbacks passed by
+// name; locks injected into two objects), with a near-miss negative beside each: measured on the
+// fixtures with those negatives, ast-grep 53/53 with none elsewhere; Semgrep 47/53 (88.7%) with
+// the one above. The floors are those values.
 const FLOORS: Record<string, typeof RUST_FLOOR> = {
   'fixtures/rust': RUST_FLOOR,
   'examples/incident': RUST_FLOOR,
-  'fixtures/ts': { 'ast-grep': { matched: 0.8, unexplained: 0 }, semgrep: { matched: 0.8, unexplained: 1 } },
+  'fixtures/ts': { 'ast-grep': { matched: 1, unexplained: 0 }, semgrep: { matched: 0.88, unexplained: 1 } },
 };
 
 describe('project pack parity with lockscope check (ast-grep twin)', () => {

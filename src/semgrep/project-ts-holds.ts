@@ -29,11 +29,25 @@ export interface TsConflictGroup {
   readonly requested: AccessMode;
 }
 
+export type TsHoldKind = 'callback' | 'releaser' | 'disposable';
+
+export interface ReleasedThrough {
+  /** The lock as the maker's receiver reads (`this.sema`). */
+  readonly lock: string;
+  readonly methods: readonly string[];
+}
+
 export interface TsHold {
-  /** `callback`: the guard lives through a callback argument; `releaser`: from `const r = await …` to `r()`. */
-  readonly kind: 'callback' | 'releaser';
+  /**
+   * `callback`: the guard lives through a callback argument; `releaser`: from `const r = await …`
+   * to `r()`, or from `await lock.acquire()` to `lock.release()` (`releasedThrough`);
+   * `disposable`: from `await using g = await …` to the end of its block.
+   */
+  readonly kind: TsHoldKind;
   /** What releases a releaser, after its name: `()`, `.resolve()`. */
   readonly release?: string;
+  /** A lock released through itself (async-sema, await-lock, a home-made mutex): its text and release methods. */
+  readonly releasedThrough?: ReleasedThrough;
   readonly maker: TsCallForm;
   /** The class whose `this` the lock is under (`this.#mutex` of two classes are two locks). */
   readonly owner?: string;
@@ -119,11 +133,30 @@ function callbackIndex(guard: AcquireSite): number | undefined {
   return index < 0 ? undefined : index;
 }
 
-/** How the guard is held: through a callback, or by a releaser whose call (`()`, `.resolve()`) releases it. */
-function holdKindOf(guard: AcquireSite): { kind: TsHold['kind']; release?: string } | undefined {
+interface HoldKind {
+  readonly kind: TsHoldKind;
+  readonly release?: string;
+  readonly releasedThrough?: ReleasedThrough;
+}
+
+/**
+ * How the guard is held: through a callback, by a releaser whose call (`()`, `.resolve()`)
+ * releases it, by the lock until one of its release methods is called on it, or by a `using`
+ * binding to the end of its block.
+ */
+function holdKindOf(file: TsFileAnalysis, guard: AcquireSite): HoldKind | undefined {
   const scope = guard.guard;
   if (scope?.kind === 'callback' && scope.callback) return { kind: 'callback' };
-  if (scope?.kind !== 'releaser' || !scope.releaser || scope.releasedThroughLock) return undefined;
+  if (scope?.kind === 'disposable') return { kind: 'disposable' };
+  if (scope?.kind !== 'releaser' || scope.callback) return undefined;
+  if (scope.releasedThroughLock) {
+    const call = unwrap(guard.node);
+    const callee = call.type === 'CallExpression' ? unwrap(call.callee) : undefined;
+    if (callee?.type !== 'MemberExpression' || callee.optional || callee.computed) return undefined;
+    const lock = textOf(file.text, callee.object);
+    return lock.includes('\n') ? undefined : { kind: 'releaser', releasedThrough: { lock, methods: scope.releaseMethods ?? ['release'] } };
+  }
+  if (!scope.releaser) return undefined;
   const name = scope.releaser.name;
   // `release()`, or a deferred's `unlock.resolve()`.
   return scope.releaseText.startsWith(name) ? { kind: 'releaser', release: scope.releaseText.slice(name.length) } : undefined;
@@ -142,8 +175,9 @@ interface GroupBuilder {
 }
 
 interface HoldBuilder {
-  readonly kind: TsHold['kind'];
+  readonly kind: TsHoldKind;
   readonly release?: string;
+  readonly releasedThrough?: ReleasedThrough;
   readonly maker: TsCallForm;
   readonly owner?: string;
   readonly inFile?: string;
@@ -173,9 +207,9 @@ function* sitesOf(files: readonly TsFileAnalysis[]): Generator<{ file: TsFileAna
 export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[] {
   const holds = new Map<string, HoldBuilder>();
   const holdOf = (file: TsFileAnalysis, guard: AcquireSite): HoldBuilder | undefined => {
-    const how = holdKindOf(guard);
+    const how = holdKindOf(file, guard);
     if (!how) return undefined;
-    const { kind, release } = how;
+    const { kind, release, releasedThrough } = how;
     const maker = callForm(file.text, guard.node, true, callbackIndex(guard));
     if (!maker) return undefined;
     const key = guard.acquisition.lock.key;
@@ -183,8 +217,8 @@ export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[]
     // A lock under a local or a parameter is this function's: the rule is scoped to it.
     const scoped = isObjectRooted(key) ? { ...maker, within: functionName(guard.owner) } : maker;
     const inFile = isModuleLock(key) ? relative(cwd, guard.span.file).split('\\').join('/') : undefined;
-    const id = `${kind}${release ?? ''}|${owner ?? ''}|${inFile ?? ''}|${scoped.callee}|${scoped.args ?? ''}|${scoped.more ?? ''}|${scoped.within ?? ''}`;
-    const hold = holds.get(id) ?? { kind, release, maker: scoped, owner, inFile, held: guard.acquisition, keys: new Map(), groups: new Map(), sites: new Map() };
+    const id = `${kind}${release ?? ''}${releasedThrough ? `|${releasedThrough.lock}.${releasedThrough.methods.join('/')}` : ''}|${owner ?? ''}|${inFile ?? ''}|${scoped.callee}|${scoped.args ?? ''}|${scoped.more ?? ''}|${scoped.within ?? ''}`;
+    const hold = holds.get(id) ?? { kind, release, releasedThrough, maker: scoped, owner, inFile, held: guard.acquisition, keys: new Map(), groups: new Map(), sites: new Map() };
     holds.set(id, hold);
     hold.keys.set(`${key}|${guard.acquisition.mode}`, guard.acquisition);
     return hold;
@@ -219,7 +253,7 @@ export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[]
       if (hold.owner !== undefined && (enclosingClass(site.node) === undefined || className(enclosingClass(site.node)!) !== hold.owner)) continue;
       if (hold.inFile !== undefined && relative(cwd, fn.file).split('\\').join('/') !== hold.inFile) continue;
       const hit = reachedList
-        .filter((r) => !isObjectRooted(r.acquisition.lock.key) && [...hold.keys.values()].some((h) => conflicts(h, r.acquisition)))
+        .filter((r) => !isObjectRooted(r.acquisition.lock.key) && [...hold.keys.values()].some((h) => conflicts(h, file.analysis.requestOf(fn, h, r.acquisition).requested)))
         .sort((a, b) => a.chain.length - b.chain.length)[0];
       const seen = hold.sites.get(callee) ?? { reaching: [], safeOne: false };
       hold.sites.set(callee, seen);
@@ -252,6 +286,7 @@ export function tsHolds(files: readonly TsFileAnalysis[], cwd: string): TsHold[]
     out.push({
       kind: hold.kind,
       ...(hold.release ? { release: hold.release } : {}),
+      ...(hold.releasedThrough ? { releasedThrough: hold.releasedThrough } : {}),
       maker: hold.maker,
       owner: hold.owner,
       inFile: hold.inFile,

@@ -9,6 +9,7 @@ import { generatedYaml, SEMGREP_LANGUAGES } from './pack.js';
 import type { SemgrepCondition, SemgrepFormula } from './semgrep-formulas.js';
 import { escapeGlob, uniqueSlugs } from './slugs.js';
 import type { TsCallForm, TsConflictGroup, TsHold } from './project-ts-holds.js';
+import { DEFERRING_CALLS, PROMISE_CHAIN, PROMISE_COMBINATORS } from '../ts/asyncFlow.js';
 
 type TsCatalogueId = 'no-nested-lock' | 'no-lock-upgrade';
 
@@ -18,6 +19,8 @@ export interface TsProjectRule {
   readonly message: string;
   readonly semgrep: SemgrepFormula;
   readonly astGrep: AstGrepRule;
+  /** The utility rules `astGrep` refers to (`matches`): the flow rules and where this guard is held. */
+  readonly astGrepUtils: (typescript: boolean) => Record<string, AstGrepRule>;
   /** The one file the rule applies to (a module's own lock), relative to where the pack is made. */
   readonly inFile?: string;
 }
@@ -88,9 +91,50 @@ function formsSemgrep(group: TsConflictGroup): SemgrepFormula {
   return forms.length === 1 ? forms[0] : ({ 'pattern-either': forms } as SemgrepFormula);
 }
 
-/** The call runs in its function's async flow: awaited, returned, or an arrow's body. */
-const IN_FLOW: AstGrepRule = {
-  any: [{ inside: { stopBy: FUNCTION, any: [{ kind: 'await_expression' }, { kind: 'return_statement' }] } }, { inside: { kind: 'arrow_function' } }],
+// The analysis's async flow (ts/asyncFlow.ts) as ast-grep utility rules, which may call each
+// other: a call is waited for where it is awaited, yielded (TypeScript's `__awaiter` generators),
+// returned, an arrow's body, or fed to what is (`Promise.all`, `.then`, `&&`, an array); a
+// function passed straight to a call (not a timer's or a listener's), or called at once (an
+// IIFE), runs in the flow of that call.
+const FUNCTION_UTIL = 'lockscope-function';
+const AWAITED_UTIL = 'lockscope-awaited';
+const HELD_UTIL = 'lockscope-held';
+const RUNS_HELD_UTIL = 'lockscope-runs-held';
+const NEAREST_FUNCTION = { stopBy: { matches: FUNCTION_UTIL }, matches: FUNCTION_UTIL };
+const alternation = (names: Iterable<string>): string => [...names].join('|');
+
+/** Kinds that wrap a value and pass its promise on; the first three are TypeScript's only. */
+const TS_WRAPPERS = ['as_expression', 'satisfies_expression', 'non_null_expression'];
+const WRAPPERS = ['parenthesized_expression', 'array', 'spread_element'];
+
+const awaited = (typescript: boolean): AstGrepRule => ({
+  any: [
+    { inside: { any: ['await_expression', 'yield_expression', 'return_statement'].map((kind) => ({ kind })) } },
+    { inside: { kind: 'arrow_function', field: 'body' } },
+    {
+      inside: {
+        any: [
+          ...[...WRAPPERS, ...(typescript ? TS_WRAPPERS : [])].map((kind) => ({ kind })),
+          { kind: 'binary_expression', has: { field: 'operator', regex: '^(?:&&|\\|\\||\\?\\?)$' } },
+        ],
+        matches: AWAITED_UTIL,
+      },
+    },
+    ...['consequence', 'alternative'].map((field) => ({ inside: { kind: 'ternary_expression', field, matches: AWAITED_UTIL } })),
+    { inside: { kind: 'arguments', inside: { kind: 'call_expression', has: { field: 'function', regex: `^Promise\\.(?:${alternation(PROMISE_COMBINATORS)})$` }, matches: AWAITED_UTIL } } },
+    { inside: { kind: 'member_expression', field: 'object', has: { field: 'property', regex: `^(?:${alternation(PROMISE_CHAIN)})$` }, inside: { kind: 'call_expression', matches: AWAITED_UTIL } } },
+  ],
+});
+
+/** The nearest function runs inline in a call that runs while the guard is held. */
+const RUNS_INLINE_UNDER_HOLD: AstGrepRule = {
+  inside: {
+    ...NEAREST_FUNCTION,
+    any: [
+      { inside: { kind: 'arguments', inside: { kind: 'call_expression', not: { has: { field: 'function', regex: `(?:^|\\.)(?:${alternation(DEFERRING_CALLS)})$` } }, matches: RUNS_HELD_UTIL } } },
+      { inside: { kind: 'parenthesized_expression', inside: { kind: 'call_expression', field: 'function', matches: RUNS_HELD_UTIL } } },
+    ],
+  },
 };
 
 function ownerAstGrep(hold: TsHold): AstGrepRule[] {
@@ -101,27 +145,68 @@ function ownerSemgrep(hold: TsHold): SemgrepCondition[] {
   return hold.owner ? [{ 'pattern-inside': 'class $OWNER { ... }' }, { 'metavariable-regex': { metavariable: '$OWNER', regex: exactly(hold.owner) } }] : [];
 }
 
-/** Where the guard is held: the callback the maker runs (the call's own function), or after the releaser's `const`. */
-function heldAstGrep(hold: TsHold, calls: AstGrepRule): AstGrepRule {
+/** Where the guard is held in the maker's own function: the callback the maker runs, after the releaser's `const` up to its release, or after a `using` declaration. */
+function heldHereAstGrep(hold: TsHold, calls: AstGrepRule): AstGrepRule {
   const maker = astGrepCall(hold.maker, 'MAKER_ARGS');
   if (hold.kind === 'callback') {
-    return { inside: { stopBy: FUNCTION, ...FUNCTION, inside: { kind: 'arguments', inside: { kind: 'call_expression', ...maker } } } };
+    // The callback written in the call, or a function of the block passed to it by name
+    // (`const work = async () => {…}; await this.#withLock(work)`).
+    const passed = { stopBy: 'end', has: { stopBy: 'end', kind: 'call_expression', all: [maker, { has: { kind: 'arguments', has: { pattern: '$CALLBACK' } } }] } };
+    return {
+      inside: {
+        ...NEAREST_FUNCTION,
+        any: [
+          { inside: { kind: 'arguments', inside: { kind: 'call_expression', ...maker } } },
+          { inside: { kind: 'variable_declarator', has: { field: 'name', pattern: '$CALLBACK' }, inside: { kind: 'lexical_declaration', precedes: passed } } },
+          { kind: 'function_declaration', has: { field: 'name', pattern: '$CALLBACK' }, precedes: passed },
+        ],
+      },
+    };
   }
   const makerText = hold.maker.args === undefined ? `${hold.maker.callee}($$$MAKER_ARGS)` : exactCall(hold.maker, '$_');
-  const declarations = ['const', 'let'].flatMap((keyword) => [{ pattern: `${keyword} $R = await ${makerText}` }, { pattern: `${keyword} [$$$FIRST, $R] = await ${makerText}` }]);
-  const released: AstGrepRule = { follows: { stopBy: 'end', ...itselfOrBelow({ pattern: `$R${hold.release ?? '()'}` }) } };
-  const statement = { all: [{ follows: { stopBy: 'end', any: declarations } }, { not: released }, { not: { has: { stopBy: 'end', all: [released, itselfOrBelow(calls)] } } }] };
-  return { any: [statement, { inside: { stopBy: FUNCTION, ...statement } }] };
+  let starts: AstGrepRule[];
+  let release: AstGrepRule | undefined;
+  if (hold.kind === 'disposable') {
+    // tree-sitter-typescript reads `await using g = …` as an expression statement.
+    starts = ['await using', 'using'].flatMap((keyword) => {
+      const declaration = { pattern: `${keyword} $GUARD = await ${makerText}` };
+      return [declaration, { kind: 'expression_statement', has: declaration }];
+    });
+  } else if (hold.releasedThrough) {
+    const { lock, methods } = hold.releasedThrough;
+    starts = [{ kind: 'expression_statement', has: { pattern: `await ${makerText}` } }, ...['const', 'let'].map((keyword) => ({ pattern: `${keyword} $TOKEN = await ${makerText}` }))];
+    release = { any: methods.map((method) => ({ pattern: `${lock}.${method}($$$)` })) };
+  } else {
+    starts = ['const', 'let'].flatMap((keyword) => [{ pattern: `${keyword} $R = await ${makerText}` }, { pattern: `${keyword} [$$$FIRST, $R] = await ${makerText}` }]);
+    release = { pattern: `$R${hold.release ?? '()'}` };
+  }
+  const released: AstGrepRule | undefined = release && { follows: { stopBy: 'end', ...itselfOrBelow(release) } };
+  const statement = { all: [{ follows: { stopBy: 'end', any: starts } }, ...(released ? [{ not: released }, { not: { has: { stopBy: 'end', all: [released, itselfOrBelow(calls)] } } }] : [])] };
+  return { any: [statement, { inside: { stopBy: { matches: FUNCTION_UTIL }, ...statement } }] };
+}
+
+/** The utility rules of one hold's documents, for TypeScript or plain JavaScript. */
+function astGrepUtils(hold: TsHold, calls: AstGrepRule, typescript: boolean): Record<string, AstGrepRule> {
+  return {
+    [FUNCTION_UTIL]: FUNCTION,
+    [AWAITED_UTIL]: awaited(typescript),
+    [HELD_UTIL]: { any: [heldHereAstGrep(hold, calls), RUNS_INLINE_UNDER_HOLD] },
+    [RUNS_HELD_UTIL]: { all: [{ matches: AWAITED_UTIL }, { matches: HELD_UTIL }] },
+  };
 }
 
 /**
  * Semgrep has no "nearest enclosing function": calls in a function the callback starts but does
- * not wait for (a timer's, a promise handler's, an un-awaited async IIFE, `void`) run after the
- * lock is released, as the analysis knows; ast-grep's twin asks for the nearest function instead.
+ * not wait for (a timer's or a listener's, a promise handler's, `forEach`'s, an un-awaited async
+ * IIFE, `void`) run after the lock is released, as the analysis knows; ast-grep's twin asks for
+ * the nearest function instead.
  */
 const NOT_IN_FLOW_SEMGREP: SemgrepCondition[] = [
-  'setTimeout(...)', 'setInterval(...)', 'setImmediate(...)', 'queueMicrotask(...)', 'process.nextTick(...)',
-  '$PROMISE.then(...)', '$PROMISE.catch(...)', '$PROMISE.finally(...)', 'void $VOIDED',
+  ...[...DEFERRING_CALLS].flatMap((name) => [`${name}(...)`, `$RECEIVER.${name}(...)`]),
+  ...[...PROMISE_CHAIN].map((name) => `$PROMISE.${name}(...)`),
+  // forEach waits for none of its callbacks' promises.
+  '$ARRAY.forEach(...)',
+  'void $VOIDED',
   '(async () => { ... })();', '(async function () { ... })();',
 ].map((pattern) => ({ 'pattern-not-inside': pattern }));
 
@@ -150,7 +235,14 @@ function catalogueIdOf(hold: TsHold, group: TsConflictGroup): TsCatalogueId {
 
 export function tsRulesForHold(hold: TsHold, ids: { scope: string; maker: string }): TsProjectRule[] {
   const calleeSlugs = uniqueSlugs(hold.groups.map((g) => g.name));
-  const where = hold.kind === 'callback' ? `inside the callback \`${hold.maker.callee}(…)\` runs under it` : `after \`const release = await ${hold.maker.callee}(…)\` and before \`release()\``;
+  const where =
+    hold.kind === 'callback'
+      ? `inside the callback \`${hold.maker.callee}(…)\` runs under it`
+      : hold.kind === 'disposable'
+        ? `after \`await using guard = await ${hold.maker.callee}(…)\`, to the end of its block`
+        : hold.releasedThrough
+          ? `after \`await ${hold.maker.callee}(…)\` and before \`${hold.releasedThrough.lock}.${hold.releasedThrough.methods[0]}()\``
+          : `after \`const release = await ${hold.maker.callee}(…)\` and before \`release${hold.release ?? '()'}\``;
   return hold.groups.map((group) => {
     const catalogueId = catalogueIdOf(hold, group);
     const calls = formsAstGrep(group);
@@ -161,7 +253,8 @@ export function tsRulesForHold(hold: TsHold, ids: { scope: string; maker: string
         `\`${group.name}(…)\` runs while the ${hold.held.mode} lock \`${hold.lockDisplay}\` is held (${where}), and it takes the lock again: ${group.chain}. ` +
         'The inner acquisition waits for the outer one, which waits for it. Call a variant that does not take the lock, or release it before the call.',
       semgrep: { patterns: [formsSemgrep(group), ...heldSemgrep(hold), ...NOT_IN_FLOW_SEMGREP, ...ownerSemgrep(hold)] } as unknown as SemgrepFormula,
-      astGrep: { all: [calls, IN_FLOW, ...ownerAstGrep(hold), heldAstGrep(hold, calls)] },
+      astGrep: { all: [calls, { matches: AWAITED_UTIL }, ...ownerAstGrep(hold), { matches: HELD_UTIL }] },
+      astGrepUtils: (typescript) => astGrepUtils(hold, calls, typescript),
       ...(hold.inFile ? { inFile: hold.inFile } : {}),
     };
   });
@@ -193,6 +286,7 @@ export function tsAstGrepYaml(rules: readonly TsProjectRule[], dir: string): str
         severity: severityOf(rule.catalogueId) === 'ERROR' ? 'error' : 'warning',
         message: rule.message,
         files: rule.inFile ? [escapeGlob(rule.inFile)] : files.map((f) => (dir === '' ? f : `${dir}/${f}`)),
+        utils: rule.astGrepUtils(language !== 'javascript'),
         rule: rule.astGrep,
       };
       docs.push(docs.length === 0 ? generatedYaml(doc) : generatedYaml(doc).split('\n').slice(1).join('\n'));

@@ -880,7 +880,7 @@ export interface ProjectTs {
 
 function tsPackFiles(ts: ProjectTs, engine: 'semgrep' | 'ast-grep', files: PackFiles): void {
   const scope = slug(ts.dir || 'root');
-  const keyOf = (h: TsHold): string => `${h.kind}${h.release ?? ''} ${h.owner ?? h.inFile ?? ''} ${h.maker.callee}(${h.maker.args ?? ''})${h.maker.within ? ` in ${h.maker.within}` : ''}`;
+  const keyOf = (h: TsHold): string => `${h.kind}${h.release ?? ''}${h.releasedThrough ? ' through' : ''} ${h.owner ?? h.inFile ?? ''} ${h.maker.callee}(${h.maker.args ?? ''})${h.maker.within ? ` in ${h.maker.within}` : ''}`;
   const makerSlugs = uniqueSlugs([...new Set(ts.holds.map(keyOf))]);
   const byMaker = new Map<string, TsProjectRule[]>();
   for (const hold of ts.holds) {

@@ -409,6 +409,15 @@ export class LockAnalysis {
     return reached;
   }
 
+  /**
+   * What `reached` asks of the lock `held` names, in `fn`: a lock injected into two objects is
+   * one lock on the instances built that way (`injected`: the construction that passes it).
+   */
+  requestOf(fn: FunctionFacts, held: Acquisition, reached: Acquisition): { requested: Acquisition; injected?: SourceSpan } {
+    const injected = held.lock.key === reached.lock.key ? undefined : this.facts.sharedInjection(fn.node, held.lock.key, reached.lock.key);
+    return injected ? { requested: { ...reached, lock: held.lock }, injected } : { requested: reached };
+  }
+
   /** Guards of this file that are alive where the same lock is requested again. */
   guardConflicts(): readonly GuardConflict[] {
     if (this.conflictsMemo) return this.conflictsMemo;
@@ -423,10 +432,7 @@ export class LockAnalysis {
           // An untyped parameter is a lock only where a caller passes one: its callers see it.
           if (guard.acquisition.flavor === PARAMETER_KIND.flavor) continue;
           for (const reached of reachedList) {
-            // A lock injected into two objects is one lock on the instances built that way.
-            const injected =
-              guard.acquisition.lock.key === reached.acquisition.lock.key ? undefined : this.facts.sharedInjection(fn.node, guard.acquisition.lock.key, reached.acquisition.lock.key);
-            const requested = injected ? { ...reached.acquisition, lock: guard.acquisition.lock } : reached.acquisition;
+            const { requested, injected } = this.requestOf(fn, guard.acquisition, reached.acquisition);
             if (!conflicts(guard.acquisition, requested)) continue;
             const kind = guard.acquisition.mode !== 'exclusive' && requested.mode === 'exclusive' ? 'upgrade' : 'nested';
             const id = `${guard.span.line}:${guard.span.column}:${guard.acquisition.lock.key}:${kind}`;

@@ -6,12 +6,12 @@ import type { Owner, Variable } from './facts.js';
 import { contains, enclosingFunction, propertyName, unwrap, type FunctionNode, type Node } from './syntax.js';
 
 // Callbacks these run later, outside the caller's flow: holding a lock across them is harmless.
-const DEFERRING_CALLS = new Set([
+export const DEFERRING_CALLS = new Set([
   'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick', 'requestAnimationFrame',
   'addEventListener', 'addListener', 'on', 'once', 'prependListener', 'subscribe',
 ]);
-const PROMISE_COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
-const PROMISE_CHAIN = new Set(['then', 'catch', 'finally']);
+export const PROMISE_COMBINATORS = new Set(['all', 'allSettled', 'race', 'any']);
+export const PROMISE_CHAIN = new Set(['then', 'catch', 'finally']);
 
 export class AsyncFlow {
   constructor(private readonly variables: ReadonlyMap<TSESTree.Identifier, Variable>) {}
