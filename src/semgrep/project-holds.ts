@@ -10,6 +10,7 @@ import type { FunctionFacts, GuardFact } from '../rust/facts.js';
 import { neverRunsDuringCall, resultCanOwnGuard, takesClosureAt, takesSelfByValue } from '../rust/guard-lifetimes/calls.js';
 import { GUARD_CONSUMING_METHODS, lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
 import { splitTypeList, typeMeaning } from '../rust/types.js';
+import { ownedTypeNames } from '../rust/guard-lifetimes/drop-types.js';
 import type { CrateFacts } from '../rust/summaries.js';
 import { typeHeadName, type SyntaxNode } from '../rust/syntax.js';
 
@@ -27,6 +28,17 @@ export interface ConflictForm {
    * (`r2.lock()` where `r2` is a clone of the held lock), or a function declared in a body.
    */
   readonly within?: string;
+  /**
+   * `drop(ticket)` that runs a crate type's `Drop`: only a value of one of `types` does. The
+   * argument is a local bound to one (`let ticket = self.ticket();`): a literal or constructor of
+   * the type, or a call of a function whose declared result owns one (`makers`).
+   */
+  readonly dropped?: DroppedValue;
+}
+
+export interface DroppedValue {
+  readonly types: readonly string[];
+  readonly makers: readonly string[];
 }
 
 /** The calls of one name that conflict with a hold, and the chain the message shows. */
@@ -234,7 +246,7 @@ interface GroupBuilder {
 function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLength: number, chain: string, mode: AccessMode): void {
   const group: GroupBuilder = groups.get(form.name) ?? { forms: new Map() };
   groups.set(form.name, group);
-  group.forms.set(`${form.prefix}|${form.args ?? ''}|${form.suffix ?? ''}|${form.within ?? ''}`, form);
+  group.forms.set(`${form.prefix}|${form.args ?? ''}|${form.suffix ?? ''}|${form.within ?? ''}|${form.dropped?.types.join(',') ?? ''}`, form);
   if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
 }
 
@@ -274,6 +286,21 @@ function throughFieldTypes(crate: CrateFacts, key: string): string {
     parts.splice(0, 2, struct);
   }
   return parts.join('.');
+}
+
+/**
+ * The types whose `Drop` runs, and the crate's functions whose declared result owns one of them
+ * (`fn ticket(&self) -> Ticket`, `-> Self` in `impl Ticket`, `-> Option<Ticket>`).
+ */
+function droppedValue(all: readonly FunctionFacts[], types: readonly string[]): DroppedValue {
+  const wanted = new Set(types);
+  const makers = new Set<string>();
+  for (const { fn } of all) {
+    if (!fn.returnType) continue;
+    const owned = ownedTypeNames(fn.returnType).map((name) => (name === 'Self' ? fn.ownerType : name));
+    if (owned.some((name) => name !== undefined && wanted.has(name))) makers.add(fn.name);
+  }
+  return { types: [...wanted].sort(byText), makers: [...makers].sort(byText) };
 }
 
 /** Every hold of the crate with the calls that conflict with it. */
@@ -330,6 +357,11 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     const nested = event.kind === 'call' && event.callees().some((f) => f.enclosing !== undefined);
     if ((local && !entry.maker.semgrep.startsWith(form.prefix)) || nested) form = { ...form, within: c.facts.fn.name };
     if (event.kind === 'acquire' && isAsyncLock(event.acquisition)) form = { ...form, suffix: '.await' };
+    // `drop(x)` conflicts through the `Drop` of x's type only: not every `drop` does.
+    if (event.kind === 'call' && form.args === undefined) {
+      const dropping = event.callees();
+      if (dropping.length > 0 && dropping.every((f) => f.name === 'drop' && f.traitName === 'Drop' && f.ownerType !== undefined)) form = { ...form, dropped: droppedValue(all, dropping.map((f) => f.ownerType!)) };
+    }
     // Calling an `async fn` only builds its future: its body, and its locks, run at the `.await`.
     if (event.kind === 'call' && event.callees().some((f) => f.isAsync)) form = { ...form, suffix: '.await' };
     addForm(entry.groups, form, c.chain.length, chainText(form.name, c.chain.slice(1), c.requested), c.requested.mode);

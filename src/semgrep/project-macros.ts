@@ -34,7 +34,7 @@ const CONDITION_MACROS = new Set(['assert', 'debug_assert']);
 const OPERAND_MACROS = [...EXPRESSION_MACROS].filter((m) => !CONDITION_MACROS.has(m) && m !== 'matches');
 
 /** The guard-making call's text up to its `(`: `self\s*\.\s*queue\s*\.\s*lock\s*\(`. */
-function makerRegex(hold: Hold): string {
+export function makerRegex(hold: Hold): string {
   const plain = /^(.*)\(\.\.\.\)$/.exec(hold.maker.semgrep);
   return plain ? `${textRegex(plain[1])}\\s*\\(` : textRegex(hold.maker.semgrep);
 }
@@ -45,7 +45,7 @@ function makerRegex(hold: Hold): string {
  * take them unawaited.
  */
 export function conflictRegex(group: ConflictGroup, polled = false, engine: 'semgrep' | 'ast-grep' = 'ast-grep'): string | undefined {
-  const forms = group.forms.filter((f) => f.args === undefined && f.within === undefined && (f.suffix === undefined || polled));
+  const forms = group.forms.filter((f) => f.args === undefined && f.within === undefined && f.dropped === undefined && (f.suffix === undefined || polled));
   if (forms.length === 0) return undefined;
   // Semgrep's regexes look behind, so a call right after the macro's `(` (`assert!(self.f())`),
   // whose `(` the macro's part of the regex took, is found too; ast-grep's (Rust's) cannot.

@@ -12,16 +12,17 @@ import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
 import { AST_GREP_LANGUAGE, formulaKeys, generatedYaml, type PackFiles } from './pack.js';
-import { closuresRunElsewhere, cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ClosureRunElsewhere, type ConflictForm, type ConflictGroup, type Hold } from './project-holds.js';
+import { closuresRunElsewhere, cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ClosureRunElsewhere, type ConflictForm, type ConflictGroup, type DroppedValue, type Hold } from './project-holds.js';
 import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
-import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, escapeRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
+import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, escapeRegex, makerRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
 import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
 import { LOCK_TYPE_NAME_LIST } from '../rust/lock-apis.js';
 import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';
 import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
 import type { TsHold } from './project-ts-holds.js';
+import { notDecidedOutAstGrep, notDecidedOutSemgrep, testedOptionFields, type TestedOptionField } from './project-option-tests.js';
 import { elseChainPatterns, NAMED_BINDING_REGEX, scrutineePatterns, type SemgrepCondition, type SemgrepFormula } from './semgrep-formulas.js';
 
 export interface ProjectCrate {
@@ -80,6 +81,20 @@ function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
   const lets = [...semgrepInits(hold).flatMap((init) => ['$G', 'mut $G'].map((binding) => `let ${binding} = ${init};`)), ...tupleLets(hold)];
   const letElses = guardVariantInits(hold.maker.semgrep).map(([variant, init]) => `let ${variant}($G) = ${init} else {\n  ...\n};`);
   const consumed = hold.consumedBy.flatMap((method): SemgrepCondition[] => [{ 'pattern-not-inside': `<... $G.${method}(...) ...>;\n...` }, { 'pattern-not-inside': `let $MOVED = <... $G.${method}(...) ...>;\n...` }]);
+  // Across a shadowing `let found = found.and_then(…);` Semgrep does not unify the two `found`s
+  // with `$G`: the consumption is found by the two names' text (any name: whether it is the
+  // guard's, a negation cannot ask).
+  if (hold.consumedBy.length > 0) {
+    consumed.push({
+      'pattern-not-inside': {
+        patterns: [
+          { 'pattern-inside': 'let $SHADOW = <... $SHADOWED.$CONSUMER(...) ...>;\n...' },
+          { 'metavariable-regex': { metavariable: '$CONSUMER', regex: `^(?:${hold.consumedBy.join('|')})$` } },
+          { 'metavariable-comparison': { comparison: 'str($SHADOW) == str($SHADOWED)' } },
+        ],
+      },
+    } as unknown as SemgrepCondition);
+  }
   // A shadowing `let` of the guard's local root that builds a lock (`rootRebuilt`).
   const rebuilt = hold.localRoot
     ? LOCK_TYPE_NAME_LIST.flatMap((type) => ['', 'mut '].map((mut): SemgrepCondition => ({ 'pattern-not-inside': `let $G = $INIT;\n...\nlet ${mut}${hold.localRoot} = <... ${type}::$NEW(...) ...>;\n...` })))
@@ -97,6 +112,7 @@ function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
     // An item declared after the guard in its body (or one that half-written code left unclosed,
     // which the parser nests there) does not run under it.
     { 'pattern-not-inside': 'let $G = $INIT;\n...\nfn $INNER(...) {\n  ...\n}' },
+    ...cfgAlternativeSemgrep(hold),
     // The `let` statement itself is inside its own region.
     { 'pattern-not-inside': 'let $G = $INIT;' },
     { 'pattern-not-inside': 'let mut $G = $INIT;' },
@@ -104,6 +120,21 @@ function afterLetSemgrep(hold: Hold): SemgrepCondition[] {
     ...letElses.map((statement): SemgrepCondition => ({ 'pattern-not-inside': statement })),
     { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
   ];
+}
+
+/**
+ * Semgrep twin of `cfgAlternativeOf`: the statement right after the guard's `let` under
+ * `#[cfg(not(P))]` is under `#[cfg(P)]` (or the reverse), so the two are never compiled together.
+ * Semgrep's `#[cfg(not($...P))]` does not match `#[cfg(not(feature = "x"))]`, so the pair is
+ * found by its text (a back-reference ties the predicates); only adjacent statements.
+ */
+function cfgAlternativeSemgrep(hold: Hold): SemgrepCondition[] {
+  const guardLet = `let\\b[^;=]*=[^;]*?${makerRegex(hold)}[^;]*;`;
+  const pairs = [
+    `#\\[cfg\\(not\\((.+?)\\)\\)\\]\\s*${guardLet}\\s*#\\[cfg\\(\\1\\)\\][^;]*;`,
+    `#\\[cfg\\(((?!not\\().+?)\\)\\]\\s*${guardLet}\\s*#\\[cfg\\(not\\(\\1\\)\\)\\][^;]*;`,
+  ];
+  return pairs.map((regex) => ({ 'pattern-not-inside': { 'pattern-regex': regex } }) as unknown as SemgrepCondition);
 }
 
 const BINARY_OPERATORS = ['+', '-', '*', '/', '==', '!=', '<', '>', '<=', '>='];
@@ -231,9 +262,10 @@ function semgrepExclusions(hold: Hold, elsewhere: readonly ClosureRunElsewhere[]
 }
 
 /** The call (one of the group's forms) where one of the context sets holds, with the exclusions. */
-function callIn(group: ConflictGroup, hold: Hold, elsewhere: readonly ClosureRunElsewhere[], contextSets: readonly (readonly SemgrepCondition[])[], regexBranches: readonly (readonly SemgrepCondition[])[] = []): SemgrepFormula {
+function callIn(group: ConflictGroup, hold: Hold, elsewhere: readonly ClosureRunElsewhere[], decided: DecidedOut, contextSets: readonly (readonly SemgrepCondition[])[], regexBranches: readonly (readonly SemgrepCondition[])[] = []): SemgrepFormula {
   const within = (form: ConflictForm): SemgrepCondition[] => (form.within ? [{ 'pattern-inside': 'fn $WITHIN(...) { ... }' }, { 'metavariable-regex': { metavariable: '$WITHIN', regex: regexOf(form.within) } }] : []);
   const forms = group.forms.map((form): SemgrepFormula => {
+    if (form.dropped) return { patterns: [{ pattern: `${form.prefix}$CALLEE($DROPPED)` }, ...droppedLocalSemgrep(form.dropped), ...within(form)] } as unknown as SemgrepFormula;
     const pattern = { pattern: formSemgrep(form, '$CALLEE') };
     return form.within ? { patterns: [pattern, ...within(form)] } : pattern;
   });
@@ -258,6 +290,7 @@ function callIn(group: ConflictGroup, hold: Hold, elsewhere: readonly ClosureRun
         { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } },
         ...set,
         ...semgrepExclusions(hold, elsewhere),
+        ...decided.semgrep,
       ],
     })) as unknown as SemgrepFormula[];
   for (const set of regexBranches) branches.push({ patterns: [...set, ...semgrepExclusions(hold, elsewhere)] });
@@ -273,13 +306,38 @@ function withinFunction(name: string): AstGrepRule {
   return { stopBy: 'end', kind: 'function_item', has: { field: 'name', regex: regexOf(name) } };
 }
 
+/**
+ * The text of a `let`'s initialiser that makes a value of one of the dropped types: its literal
+ * (`Ticket { … }`), or a call of a function whose result owns one (`self.ticket()`,
+ * `Ticket::new(…)`), maybe unwrapped.
+ */
+function droppedInitRegex(dropped: DroppedValue): string {
+  const alternatives: string[] = [];
+  if (dropped.types.length > 0) alternatives.push(`(?:${dropped.types.map(escapeRegex).join('|')})\\s*\\{`);
+  if (dropped.makers.length > 0) alternatives.push(`[\\w.:\\s]*?\\b(?:r#)?(?:${dropped.makers.map((m) => escapeRegex(m.replace(/^r#/, ''))).join('|')})\\s*\\([^()]*\\)\\s*(?:\\?|\\.unwrap\\(\\)|\\.expect\\([^()]*\\))?$`);
+  return `^(?:${alternatives.join('|')})`;
+}
+
+/** ast-grep: `$DROPPED` is a local bound, earlier in the function, to a value of a dropped type. */
+function droppedLocalAstGrep(dropped: DroppedValue): AstGrepRule {
+  const bound = { kind: 'let_declaration', all: [{ has: { field: 'pattern', pattern: '$DROPPED' } }, { has: { field: 'value', regex: droppedInitRegex(dropped) } }] };
+  return { inside: { stopBy: { kind: 'function_item' }, follows: { stopBy: 'end', ...bound } } };
+}
+
+function droppedLocalSemgrep(dropped: DroppedValue): SemgrepCondition[] {
+  return [
+    { 'pattern-either': ['$DROPPED', 'mut $DROPPED'].map((binding) => ({ 'pattern-inside': `let ${binding} = $DROPPED_INIT;\n...` })) } as unknown as SemgrepCondition,
+    { 'metavariable-regex': { metavariable: '$DROPPED_INIT', regex: droppedInitRegex(dropped) } },
+  ];
+}
+
 /** `rt.block_on(fut)`, `futures::executor::block_on(fut)`: the future runs here, to completion. */
 const DRIVER_REGEX = `(^|::|\\.)(${[...FUTURE_DRIVING_CALLS].sort().join('|')})$`;
 const unpolled = (form: ConflictForm): ConflictForm => ({ ...form, suffix: undefined });
 
 function conflictAstGrep(group: ConflictGroup): AstGrepRule {
   const within = (f: ConflictForm): AstGrepRule => (f.within ? { inside: withinFunction(f.within) } : {});
-  const forms: AstGrepRule[] = group.forms.map((f) => ({ pattern: formAstGrep(f, '$CALLEE'), ...within(f) }));
+  const forms: AstGrepRule[] = group.forms.map((f) => (f.dropped ? { all: [{ pattern: `${f.prefix}$CALLEE($DROPPED)` }, droppedLocalAstGrep(f.dropped), ...(f.within ? [within(f)] : [])] } : { pattern: formAstGrep(f, '$CALLEE'), ...within(f) }));
   for (const f of group.forms.filter((form) => form.suffix !== undefined)) {
     const future = { pattern: formAstGrep(unpolled(f), '$CALLEE'), ...within(f) };
     forms.push({ all: [future, { inside: { kind: 'arguments', inside: { kind: 'call_expression', has: { field: 'function', regex: DRIVER_REGEX } } } }] });
@@ -581,7 +639,7 @@ function afterLet(hold: Hold, calls: AstGrepRule): AstGrepRule {
 }
 
 /** The two rules of one callee of a hold: in the scrutinee's regions, and under a bound or temporary guard. */
-function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], ids: { crate: string; maker: string }, group: ConflictGroup, text: CalleeText): ProjectRule[] {
+function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], decided: DecidedOut, ids: { crate: string; maker: string }, group: ConflictGroup, text: CalleeText): ProjectRule[] {
   const what = `the ${hold.held.mode} guard of \`${hold.lockDisplay}\` made by \`${hold.maker.text}\``;
   const forms = conflictFormsSemgrep(group);
   const calls = conflictAstGrep(group);
@@ -599,8 +657,8 @@ function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRu
       message:
         `\`${text.callee}\` runs while ${what}, made in the scrutinee, is still alive (every \`match\` arm, the \`if let\` then-block${edition <= 2021 && !hold.optional ? ' and, before edition 2024, its else-block' : ''}, the loop body), and it takes the lock again: ${text.chain}. ` +
         'Bind the value with `let` first so the guard is dropped, or drop the guard before the call.',
-      semgrep: callIn(group, hold, elsewhere, scrutineeContextsSemgrep(hold, edition, forms, regions), callInMacroSemgrep(group).flatMap((regex) => macroInScrutineeRegion(hold, edition, regex))),
-      astGrep: { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
+      semgrep: callIn(group, hold, elsewhere, decided, scrutineeContextsSemgrep(hold, edition, forms, regions), callInMacroSemgrep(group).flatMap((regex) => macroInScrutineeRegion(hold, edition, regex))),
+      astGrep: { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), ...decided.astGrep, { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }, BINDING_MOVED_BEFORE, { not: noneOfMovedGuard(hold) }] },
       constraints,
     },
     {
@@ -609,7 +667,7 @@ function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRu
       message:
         `\`${text.callee}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${text.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
-      semgrep: callIn(group, hold, elsewhere, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
+      semgrep: callIn(group, hold, elsewhere, decided, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
         ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
         ...callInMacroSemgrep(group).map((regex) => [{ 'pattern-regex': regex }, ...afterLetSemgrep(hold)]),
         ...guardClosureCalledTwiceSemgrep(hold, group),
@@ -617,7 +675,7 @@ function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRu
       ]),
       astGrep: {
         any: [
-          { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }, RELEASED_BEFORE_JOIN] },
+          { all: [calls, ...ownerScope(hold), notRunUnderGuard(elsewhere), ...decided.astGrep, { any: [afterLet(hold, calls), ...temporaryAstGrep(hold, edition)] }, RELEASED_BEFORE_JOIN] },
           ...macroTemporaryAstGrep(hold, group).map((macro) => ({ all: [macro, ...ownerScope(hold)] })),
           ...futureBuiltBefore(hold, group, calls),
           ...guardClosureCalledTwice(hold, group),
@@ -635,9 +693,21 @@ interface CalleeText {
   readonly slug: string;
 }
 
-function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], ids: { crate: string; maker: string }, engine: 'semgrep' | 'ast-grep'): ProjectRule[] {
-  const own = (group: ConflictGroup): ProjectRule[] => calleeRules(hold, edition, elsewhere, ids, group, { callee: group.name, chain: group.chain, slug: slug(group.name) });
-  const rules = engine === 'semgrep' ? calleesSharingRules(hold.groups, own, (group, text) => calleeRules(hold, edition, elsewhere, ids, group, text)) : hold.groups.flatMap(own);
+/** Branches the path has decided not to run (`Option`-field tests), for the holds of one owner. */
+interface DecidedOut {
+  readonly astGrep: readonly AstGrepRule[];
+  readonly semgrep: readonly SemgrepCondition[];
+}
+
+function decidedOutFor(hold: Hold, fields: readonly TestedOptionField[]): DecidedOut {
+  const own = fields.filter((f) => hold.owner === undefined || f.owner === hold.owner);
+  return { astGrep: notDecidedOutAstGrep(own), semgrep: notDecidedOutSemgrep(own) };
+}
+
+function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], fields: readonly TestedOptionField[], ids: { crate: string; maker: string }, engine: 'semgrep' | 'ast-grep'): ProjectRule[] {
+  const decided = decidedOutFor(hold, fields);
+  const own = (group: ConflictGroup): ProjectRule[] => calleeRules(hold, edition, elsewhere, decided, ids, group, { callee: group.name, chain: group.chain, slug: slug(group.name) });
+  const rules = engine === 'semgrep' ? calleesSharingRules(hold.groups, own, (group, text) => calleeRules(hold, edition, elsewhere, decided, ids, group, text)) : hold.groups.flatMap(own);
   return [...rules, ...glueRules(hold, ids, elsewhere)];
 }
 
@@ -763,6 +833,8 @@ function futureBuiltBeforeSemgrep(hold: Hold, group: ConflictGroup): SemgrepCond
       { 'pattern-either': built.map((future) => ({ 'pattern-inside': `${future}\n...` })) } as unknown as SemgrepCondition,
       ...['$G', 'mut $G'].flatMap((binding) => awaited.map((later): SemgrepCondition => ({ 'pattern-not': `let ${binding} = $INIT;\n...\n$MOVE(..., $G, ...);\n...\n${later}` }))),
       { 'metavariable-regex': { metavariable: '$G', regex: NAMED_BINDING_REGEX } },
+      // The future's own `let` is inside its region: an async lock's unawaited `lock()` is that future, not a guard.
+      { 'metavariable-comparison': { comparison: 'str($G) != str($FUTURE)' } },
       { 'metavariable-regex': { metavariable: '$CALLEE', regex: regexOf(group.name) } },
     ],
   ];
@@ -906,10 +978,11 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
     const holds = cratesHolds(crate.facts);
     const awaits = threadBlockingHolds(crate.facts);
     const elsewhere = closuresRunElsewhere(crate.facts);
+    const fields = testedOptionFields(crate.facts);
     const keyOf = (h: Hold): string => `${h.owner ? `${h.owner} ` : ''}${h.maker.text}`;
     const makerSlugs = uniqueSlugs([...new Set([...holds, ...awaits].map(keyOf))]);
     const byMaker = new Map<string, ProjectRule[]>();
-    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, elsewhere, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }, engine));
+    for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, elsewhere, fields, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }, engine));
     for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
     for (const [maker, rules] of byMaker) {
       const file = `rust/${crateSlug}/${makerSlugs.get(maker)}.${ext}`;
