@@ -2,6 +2,7 @@
 // (syntax-tree.ts), positions as SourceSpans.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
+import { repairGrammarGaps, withoutRawNameBorrows } from './grammar-gaps.js';
 import { SyntaxNode, Tree } from './syntax-tree.js';
 
 export { LineMap } from './line-map.js';
@@ -34,7 +35,12 @@ export function walkRust(text: string): Parser.TreeCursor {
   return parseNative(text).walk();
 }
 
-function parseFresh(text: string): Parser.Tree {
+function parseFresh(source: string): Parser.Tree {
+  const text = withoutRawNameBorrows(source);
+  return repairGrammarGaps(text, parseText(text), parseText).tree;
+}
+
+function parseText(text: string): Parser.Tree {
   if (!parser) {
     parser = new TreeSitter();
     parser.setLanguage(RustLanguage as Parser.Language);
@@ -59,7 +65,7 @@ export function namedChildren(node: SyntaxNode): readonly SyntaxNode[] {
 /** The identifier that names a type: `Arc<Mutex<T>>` → `Arc`, `crate::a::Proxy<T>` → `Proxy`. */
 export function typeHeadName(typeText: string): string {
   const withoutRefs = typeText.replace(/^(&\s*('\w+\s*)?(mut\s+)?|\*(const|mut)\s+)+/, '').trim();
-  const head = withoutRefs.split('<')[0].trim();
+  const head = withoutRefs.replace(/::\s*</g, '<').split('<')[0].trim();
   const segments = head.split('::');
   return unraw(segments[segments.length - 1].trim());
 }

@@ -65,7 +65,8 @@ function typeHead(typeText: string): TypeHead | undefined {
   // Identifiers: ASCII, raw (`r#`), or with non-ASCII letters (XID; the parser has checked them).
   const m = /^((?:(?:r#)?[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*::)*)((?:r#)?[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)/.exec(text);
   if (!m) return undefined;
-  const rest = text.slice(m[0].length).trim();
+  // `Arc::<Mutex<T>>` is `Arc<Mutex<T>>`: a turbofish is allowed in a type too.
+  const rest = text.slice(m[0].length).trim().replace(/^::\s*(?=<)/, '');
   let args: string[] = [];
   if (rest.startsWith('<') && rest.endsWith('>')) {
     args = splitTypeList(rest.slice(1, -1)).filter((a) => !a.startsWith("'"));
