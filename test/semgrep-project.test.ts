@@ -34,6 +34,14 @@ function astGrepFindings(pack: string, target: string, cwd = root): string[] {
   return (JSON.parse(run.stdout) as { ruleId: string; file: string; text: string; range: { start: { line: number } } }[]).map((m) => `${m.ruleId} ${m.file}:${m.range.start.line + 1} ${m.text}`);
 }
 
+/** Every YAML file of a pack validates against Semgrep's rule schema. */
+function expectValidRules(files: ReadonlyMap<string, string>): void {
+  const ajv = new Ajv({ strict: false });
+  const schema = YAML.parse(readFileSync(join(root, 'schemas/semgrep/rule_schema_v1.yaml'), 'utf8')) as Record<string, unknown>;
+  const validate = ajv.compile({ ...schema, $schema: undefined });
+  for (const [file, text] of files) expect(validate(YAML.parse(text)), `${file}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+}
+
 type SemgrepRule = { id: string; message: string; paths?: { include: string[]; exclude?: string[] }; metadata: Record<string, unknown> };
 
 describe('lockscope semgrep --project examples/incident', () => {
@@ -52,10 +60,7 @@ describe('lockscope semgrep --project examples/incident', () => {
     for (const chain of Object.values(chains)) expect(rule.message).not.toContain(chain);
     expect(rule.paths).toEqual({ include: ['examples/incident/**/*.rs'] });
     expect(rule.metadata).not.toHaveProperty('subcategory');
-    const ajv = new Ajv({ strict: false });
-    const schema = YAML.parse(readFileSync(join(root, 'schemas/semgrep/rule_schema_v1.yaml'), 'utf8')) as Record<string, unknown>;
-    const validate = ajv.compile({ ...schema, $schema: undefined });
-    for (const [file, text] of files) expect(validate(YAML.parse(text)), `${file}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    expectValidRules(files);
   });
 
   it('is byte-identical on re-runs', async () => {
@@ -143,6 +148,16 @@ const NEW_TS_CODE = `
 `;
 
 describe('the TS/JS project pack and code written after it', () => {
+  it("validates against Semgrep's rule schema: callbacks, releasers, locks released through themselves, `await using`", async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'lockscope-ts-schema-'));
+    spawnSync('git', ['init', '-q'], { cwd: parent });
+    for (const name of ['wrappers-callback.ts', 'wrappers-releaser.ts', 'home-made-mutex.ts', 'adversarial-known-misses.ts']) cpSync(join(root, 'fixtures/ts/project/src', name), join(parent, name));
+    const files = readAll(await writeProjectPack('.', 'semgrep', parent));
+    const names = [...files.keys()];
+    for (const kind of ['ts/root/callback-', 'ts/root/releaser-', 'ts/root/releaser-through-', 'ts/root/disposable-']) expect(names.some((f) => f.startsWith(kind)), kind).toBe(true);
+    expectValidRules(files);
+  });
+
   it('flags a known wrapper called inside a wrapped callback in a new method, not the sequential fix (ast-grep and, where installed, Semgrep)', async () => {
     // The directory's name holds `b`, the literal the sequential fix passes (`addAccountFor('b')`):
     // lock keys carry the file's path, and a pack that looked for bare literals anywhere in a key

@@ -1,12 +1,15 @@
 // The TS/JS half of the project pack: for every call that makes a guard (a lock library's
 // `runExclusive(cb)`, `acquire()`, or the codebase's own wrapper `this.#withLock(cb)` /
-// `await this.acquireFor(key)`), one rule per conflicting callee flags a call of it, awaited or
-// returned, while the guard is held: inside the callback the maker runs under the lock, or after
-// `const release = await maker(…)` and before `release()`.
+// `await this.acquireFor(key)`), one rule per conflicting callee flags a call of it that its
+// function waits for, in the async flow of the guard (the analysis's, ts/asyncFlow.ts): inside
+// the callback the maker runs (written there or passed by name), after `const release = await
+// maker(…)` and before `release()`, after `await lock.acquire()` and before the lock's release
+// method, or after `await using g = await maker(…)` to the end of its block. ast-grep follows the
+// flow with recursive utility rules; Semgrep, which has no nearest enclosing function, with
+// regions and the exclusions of `match:` formulas.
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { generatedYaml, SEMGREP_LANGUAGES } from './pack.js';
-import type { SemgrepCondition, SemgrepFormula } from './semgrep-formulas.js';
 import { escapeGlob, uniqueSlugs } from './slugs.js';
 import type { TsCallForm, TsConflictGroup, TsHold } from './project-ts-holds.js';
 import { DEFERRING_CALLS, PROMISE_CHAIN, PROMISE_COMBINATORS } from '../ts/asyncFlow.js';
@@ -17,7 +20,8 @@ export interface TsProjectRule {
   readonly id: string;
   readonly catalogueId: TsCatalogueId;
   readonly message: string;
-  readonly semgrep: SemgrepFormula;
+  /** The rule's `match:` formula. */
+  readonly semgrep: MatchFormula;
   readonly astGrep: AstGrepRule;
   /** The utility rules `astGrep` refers to (`matches`): the flow rules and where this guard is held. */
   readonly astGrepUtils: (typescript: boolean) => Record<string, AstGrepRule>;
@@ -70,25 +74,37 @@ function withinAstGrep(name: string): AstGrepRule {
   };
 }
 
-function withinSemgrep(name: string): SemgrepCondition[] {
-  return [
-    { 'pattern-either': ['function $WITHIN(...) { ... }', '$WITHIN(...) { ... }', 'const $WITHIN = (...) => { ... }', 'const $WITHIN = async (...) => { ... }'].map((p) => ({ 'pattern-inside': p })) } as unknown as SemgrepCondition,
-    { 'metavariable-regex': { metavariable: '$WITHIN', regex: exactly(shortName(name)) } },
-  ];
-}
+/**
+ * A Semgrep formula in the rule syntax that can negate a formula and focus a context (`match:`
+ * with `all`, `any`, `not`, `inside`, `where`): what "after that statement" and "not an IIFE
+ * that is awaited" need. The Rust rules keep the `patterns:` syntax.
+ */
+type MatchFormula = string | { readonly [key: string]: unknown };
+
+const anyOf = (formulas: readonly MatchFormula[]): MatchFormula => (formulas.length === 1 ? formulas[0] : { any: formulas });
+const insideAny = (patterns: readonly string[]): MatchFormula => anyOf(patterns.map((pattern) => ({ inside: pattern })));
+/**
+ * Inside a statement after `start` in its block (the focus is that later statement); each use
+ * names its own (`$AFTER`, `$AFTER_RELEASE`), since a metavariable would unify them.
+ */
+const after = (start: string, name = '$AFTER'): MatchFormula => ({ inside: { pattern: `${start}\n...\n${name};`, where: [{ focus: name }] } });
+
+const WITHIN_SHAPES = ['function $WITHIN(...) { ... }', '$WITHIN(...) { ... }', 'const $WITHIN = (...) => { ... }', 'const $WITHIN = async (...) => { ... }'];
 
 function formsAstGrep(group: TsConflictGroup): AstGrepRule {
   const forms = group.forms.map((form): AstGrepRule => (form.within ? { all: [astGrepCall(form, 'ARGS'), withinAstGrep(form.within)] } : astGrepCall(form, 'ARGS')));
   return forms.length === 1 ? forms[0] : { any: forms };
 }
 
-function formsSemgrep(group: TsConflictGroup): SemgrepFormula {
-  const forms = group.forms.map((form): SemgrepFormula => {
-    const awaited = ['await $CALL', 'return $CALL;'].map((shape) => ({ pattern: shape.replace('$CALL', semgrepCall(form)) }));
-    const either = { 'pattern-either': awaited } as SemgrepFormula;
-    return form.within ? ({ patterns: [either, ...withinSemgrep(form.within)] } as unknown as SemgrepFormula) : either;
-  });
-  return forms.length === 1 ? forms[0] : ({ 'pattern-either': forms } as SemgrepFormula);
+/** The conflicting call where its function waits for it: awaited, returned (an arrow's body too), yielded. */
+function formsSemgrep(group: TsConflictGroup): MatchFormula {
+  return anyOf(
+    group.forms.map((form) => {
+      const call = semgrepCall(form);
+      const waited = anyOf([`await ${call}`, `return ${call};`, `yield ${call}`]);
+      return form.within ? { all: [waited, insideAny(WITHIN_SHAPES)], where: [{ metavariable: '$WITHIN', regex: exactly(shortName(form.within)) }] } : waited;
+    }),
+  );
 }
 
 // The analysis's async flow (ts/asyncFlow.ts) as ast-grep utility rules, which may call each
@@ -141,8 +157,8 @@ function ownerAstGrep(hold: TsHold): AstGrepRule[] {
   return hold.owner ? [{ inside: { stopBy: 'end', kind: 'class_declaration', has: { field: 'name', regex: exactly(hold.owner) } } }] : [];
 }
 
-function ownerSemgrep(hold: TsHold): SemgrepCondition[] {
-  return hold.owner ? [{ 'pattern-inside': 'class $OWNER { ... }' }, { 'metavariable-regex': { metavariable: '$OWNER', regex: exactly(hold.owner) } }] : [];
+function ownerSemgrep(hold: TsHold): { readonly inside: MatchFormula[]; readonly where: object[] } {
+  return hold.owner ? { inside: [{ inside: 'class $OWNER { ... }' }], where: [{ metavariable: '$OWNER', regex: exactly(hold.owner) }] } : { inside: [], where: [] };
 }
 
 /** Where the guard is held in the maker's own function: the callback the maker runs, after the releaser's `const` up to its release, or after a `using` declaration. */
@@ -195,38 +211,71 @@ function astGrepUtils(hold: TsHold, calls: AstGrepRule, typescript: boolean): Re
   };
 }
 
+/** IIFEs of each function form. */
+const IIFES = ['(async () => { ... })()', '(async function () { ... })()', '(() => { ... })()', '(function () { ... })()'];
+
 /**
  * Semgrep has no "nearest enclosing function": calls in a function the callback starts but does
- * not wait for (a timer's or a listener's, a promise handler's, `forEach`'s, an un-awaited async
- * IIFE, `void`) run after the lock is released, as the analysis knows; ast-grep's twin asks for
- * the nearest function instead.
+ * not wait for (a timer's or a listener's, a promise handler's, `forEach`'s, an IIFE that is not
+ * awaited or returned, `void`) run after the lock is released, as the analysis knows; ast-grep's
+ * twin asks for the nearest function instead.
  */
-const NOT_IN_FLOW_SEMGREP: SemgrepCondition[] = [
-  ...[...DEFERRING_CALLS].flatMap((name) => [`${name}(...)`, `$RECEIVER.${name}(...)`]),
-  ...[...PROMISE_CHAIN].map((name) => `$PROMISE.${name}(...)`),
-  // forEach waits for none of its callbacks' promises.
-  '$ARRAY.forEach(...)',
-  'void $VOIDED',
-  '(async () => { ... })();', '(async function () { ... })();',
-].map((pattern) => ({ 'pattern-not-inside': pattern }));
+const NOT_IN_FLOW_SEMGREP: MatchFormula[] = [
+  ...[
+    ...[...DEFERRING_CALLS].flatMap((name) => [`${name}(...)`, `$RECEIVER.${name}(...)`]),
+    ...[...PROMISE_CHAIN].map((name) => `$PROMISE.${name}(...)`),
+    // forEach waits for none of its callbacks' promises.
+    '$ARRAY.forEach(...)',
+    'void $VOIDED',
+  ].map((pattern) => ({ not: { inside: pattern } })),
+  ...IIFES.map((iife) => ({ not: { inside: { all: [iife, { not: { inside: `await ${iife}` } }, { not: { inside: `return ${iife};` } }] } } })),
+];
 
-function heldSemgrep(hold: TsHold): SemgrepCondition[] {
+/** The callback shapes a maker runs: block bodies and expression bodies (`() => __awaiter(…)`). */
+const CALLBACKS = ['async (...) => { ... }', 'async function (...) { ... }', '(...) => { ... }', 'function (...) { ... }', 'async (...) => $BODY', '(...) => $BODY'];
+
+/** Where the guard is held: the maker's callback (written there or passed by name), or after the statement that took it, up to its release. */
+function heldSemgrep(hold: TsHold): MatchFormula[] {
   const maker = semgrepCall(hold.maker);
   if (hold.kind === 'callback') {
-    const callbacks = ['async (...) => { ... }', 'async function (...) { ... }', '(...) => { ... }', 'function (...) { ... }'];
     // The callback right after the literal arguments, as the analysis saw it.
-    const after = Array.from({ length: Math.max(0, (hold.maker.more ?? 1) - 1) }, () => '$_');
-    const makers = callbacks.map((cb) => `${hold.maker.callee}(${[...(hold.maker.args !== undefined ? [hold.maker.args] : []), cb, ...(hold.maker.args !== undefined ? after : ['...'])].join(', ')})`);
-    return [{ 'pattern-either': makers.map((p) => ({ 'pattern-inside': p })) } as unknown as SemgrepCondition];
+    const rest = Array.from({ length: Math.max(0, (hold.maker.more ?? 1) - 1) }, () => '$_');
+    const makerWith = (cb: string): string =>
+      `${hold.maker.callee}(${[...(hold.maker.args !== undefined ? [hold.maker.args] : []), cb, ...(hold.maker.args !== undefined ? rest : ['...'])].join(', ')})`;
+    // A function of the block passed to the maker by name runs under it.
+    const byName = ['const $CALLBACK = $FN;', 'let $CALLBACK = $FN;', 'function $CALLBACK(...) { ... }'].map((declaration) => ({
+      all: [{ inside: declaration }, insideAny([`${makerWith('$CALLBACK')};`, `return ${makerWith('$CALLBACK')};`].map((call) => `${declaration}\n...\n${call}`))],
+    }));
+    return [anyOf([...CALLBACKS.map((cb) => ({ inside: makerWith(cb) })), ...byName])];
   }
-  const declarations = ['const', 'let'].flatMap((keyword) => [`${keyword} $R = await ${maker};\n...`, `${keyword} [$FIRST, $R] = await ${maker};\n...`]);
+  const awaited = `await ${maker};`;
+  let starts: string[];
+  let releases: string[];
+  if (hold.kind === 'disposable') {
+    starts = ['await using', 'using'].map((keyword) => `${keyword} $GUARD = ${awaited}`);
+    releases = [];
+  } else if (hold.releasedThrough) {
+    const { lock, methods } = hold.releasedThrough;
+    starts = [awaited, ...['const', 'let'].map((keyword) => `${keyword} $TOKEN = ${awaited}`)];
+    releases = methods.map((method) => `${lock}.${method}(...)`);
+  } else {
+    starts = ['const', 'let'].flatMap((keyword) => [`${keyword} $R = ${awaited}`, `${keyword} [$FIRST, $R] = ${awaited}`]);
+    releases = [`$R${hold.release ?? '()'}`];
+  }
   return [
-    { 'pattern-either': declarations.map((p) => ({ 'pattern-inside': p })) } as unknown as SemgrepCondition,
-    // The region from the release on: a call there runs after the lock is released.
-    { 'pattern-not-inside': `$R${hold.release ?? '()'};\n...` },
-    // The declaration is inside its own region.
-    ...['const', 'let'].map((keyword): SemgrepCondition => ({ 'pattern-not-inside': `${keyword} $R = $INIT;` })),
+    anyOf(starts.map((start) => after(start))),
+    ...releases.flatMap((release) => [
+      // From a release statement on, and after a `try` whose `finally` releases.
+      { not: { inside: `${release};\n...` } },
+      { not: after(`try { ... } finally { ... ${release}; ... }`, '$AFTER_RELEASE') },
+    ]),
   ];
+}
+
+function semgrepMatch(hold: TsHold, group: TsConflictGroup): MatchFormula {
+  const owner = ownerSemgrep(hold);
+  const all = [formsSemgrep(group), ...heldSemgrep(hold), ...NOT_IN_FLOW_SEMGREP, ...owner.inside];
+  return owner.where.length > 0 ? { all, where: owner.where } : { all };
 }
 
 function catalogueIdOf(hold: TsHold, group: TsConflictGroup): TsCatalogueId {
@@ -252,7 +301,7 @@ export function tsRulesForHold(hold: TsHold, ids: { scope: string; maker: string
       message:
         `\`${group.name}(…)\` runs while the ${hold.held.mode} lock \`${hold.lockDisplay}\` is held (${where}), and it takes the lock again: ${group.chain}. ` +
         'The inner acquisition waits for the outer one, which waits for it. Call a variant that does not take the lock, or release it before the call.',
-      semgrep: { patterns: [formsSemgrep(group), ...heldSemgrep(hold), ...NOT_IN_FLOW_SEMGREP, ...ownerSemgrep(hold)] } as unknown as SemgrepFormula,
+      semgrep: semgrepMatch(hold, group),
       astGrep: { all: [calls, { matches: AWAITED_UTIL }, ...ownerAstGrep(hold), { matches: HELD_UTIL }] },
       astGrepUtils: (typescript) => astGrepUtils(hold, calls, typescript),
       ...(hold.inFile ? { inFile: hold.inFile } : {}),
@@ -269,7 +318,7 @@ export function tsSemgrepYaml(rules: readonly TsProjectRule[], include: readonly
       languages: SEMGREP_LANGUAGES.ts,
       paths: { include: rule.inFile ? [escapeGlob(rule.inFile)] : include },
       metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'ts', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }),
-      ...rule.semgrep,
+      match: rule.semgrep,
     })),
   });
 }
