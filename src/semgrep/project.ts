@@ -557,8 +557,14 @@ const RELEASED_BEFORE_JOIN: AstGrepRule = {
     ],
   },
 };
-const SPAWNED_SEMGREP: SemgrepCondition = { 'pattern-inside': '$THREADS.spawn(...)' };
-const RELEASED_BEFORE_JOIN_SEMGREP: SemgrepCondition = { 'pattern-not-inside': '$SCOPE(|$THREADS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n})' };
+/**
+ * Semgrep: not in a closure spawned on a scope's threads (`s.spawn(…)`) when the scope's body
+ * moves the guard before the threads are joined. One negation, so that the `let` contexts are
+ * written (and matched) once per rule, not once for spawned code and once for the rest.
+ */
+const RELEASED_BEFORE_JOIN_SEMGREP: SemgrepCondition = {
+  'pattern-not-inside': { patterns: [{ 'pattern-inside': '$THREADS.spawn(...)' }, { 'pattern-inside': '$SCOPE(|$THREADS| {\n  ...\n  $MOVE(..., $G, ...);\n  ...\n})' }] },
+} as unknown as SemgrepCondition;
 
 /**
  * After `let G = <guard>;` in an enclosing block, with no move of `G` (`drop(g)`) before it at
@@ -667,9 +673,9 @@ function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRu
       message:
         `\`${text.callee}\` runs while ${what} is alive (bound with \`let\`, to the end of its block, or a temporary of this statement), and it takes the lock again: ${text.chain}. ` +
         'Drop the guard (or end the statement) before the call, or pass the guarded data down.',
-      semgrep: callIn(group, hold, elsewhere, decided, [[...afterLetSemgrep(hold), ...attemptSemgrep, { 'pattern-not-inside': '$THREADS.spawn(...)' }], [...afterLetSemgrep(hold), ...attemptSemgrep, SPAWNED_SEMGREP, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
+      semgrep: callIn(group, hold, elsewhere, decided, [[...afterLetSemgrep(hold), ...attemptSemgrep, RELEASED_BEFORE_JOIN_SEMGREP], [{ 'pattern-either': forms.flatMap((reached) => temporarySemgrep(hold, edition, reached)) } as unknown as SemgrepCondition]], [
         ...macroTemporarySemgrep(hold, group).map((regex) => [{ 'pattern-regex': regex }]),
-        ...callInMacroSemgrep(group).map((regex) => [{ 'pattern-regex': regex }, ...afterLetSemgrep(hold)]),
+        ...inMacroAfterLetSemgrep(hold, group),
         ...guardClosureCalledTwiceSemgrep(hold, group),
         ...futureBuiltBeforeSemgrep(hold, group),
       ]),
@@ -684,6 +690,13 @@ function calleeRules(hold: Hold, edition: Edition, elsewhere: readonly ClosureRu
       constraints,
     },
   ];
+}
+
+/** Semgrep: a conflicting call in a macro's arguments (its regexes, one branch) after the guard's `let`. */
+function inMacroAfterLetSemgrep(hold: Hold, group: ConflictGroup): SemgrepCondition[][] {
+  const regexes = callInMacroSemgrep(group).map((regex): SemgrepCondition => ({ 'pattern-regex': regex }));
+  if (regexes.length === 0) return [];
+  return [[regexes.length === 1 ? regexes[0] : ({ 'pattern-either': regexes } as unknown as SemgrepCondition), ...afterLetSemgrep(hold)]];
 }
 
 /** How a rule names its callee: in the message, its chain to the lock, and the rule id's last part. */
