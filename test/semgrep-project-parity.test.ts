@@ -81,7 +81,14 @@ const DIRECTORIES = ['fixtures/rust', 'examples/incident', 'fixtures/ts'];
 // future that is not a guard: ast-grep 239/251 (95.2%) with none where the analysis reports
 // nothing (measured); Semgrep's bound stays at its CI figure until a run of this pack measures it
 // (each of its six was checked gone on a pack of its own files; the directory's scan was not run).
-const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 0 }, semgrep: { matched: 0.94, unexplained: 6 } };
+// Then the Rust model (issue 10): a compound assignment on a non-primitive place evaluates the
+// place first (`*self.spent.lock().unwrap() += self.measure()` on a `Mutex<Duration>`); the two
+// positives the analysis now finds (adversarial_control_flow.rs:108, :113) have no pack form that
+// matches them, while the three new row-of-locks positives are matched: ast-grep 242/256 (94.5%)
+// with none where the analysis reports nothing, measured on the tree merged with the pack change
+// above. Semgrep bounded the same two below its 237/251 (240/256, 93.75%) until its run
+// re-measures it.
+const RUST_FLOOR = { 'ast-grep': { matched: 0.945, unexplained: 0 }, semgrep: { matched: 0.93, unexplained: 6 } };
 // The TS/JS project pack (session 3), bounded at its measurement: ast-grep 45/53 (84.9%), none
 // where the analysis reports nothing; Semgrep 45/51 (88.2%) before the deferred-release fixtures
 // landed, one (a call after the `try` whose `finally` released the guard: Semgrep cannot place

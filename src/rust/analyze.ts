@@ -164,11 +164,11 @@ export class CrateAnalysis {
     this.facts.summarise(guardHolders(this.index, this.facts, this.texts));
     this.clock.run('checks', () => {
       const conflicts = findConflicts(this.facts);
-      const lockOrderEdges = findLockOrderEdges(this.facts);
+      const { edges: lockOrderEdges, argumentOrder: argumentOrderEdges } = findLockOrderEdges(this.facts);
       const lockOrderCycles = findLockOrderCycles(lockOrderEdges);
       for (const rule of RUST_RULES) {
         if (settingOf(rule.id, rules) === 'off') continue;
-        findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges, lockOrderCycles }));
+        findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges, argumentOrderEdges, lockOrderCycles }));
       }
     });
     return findings;

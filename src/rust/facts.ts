@@ -30,6 +30,16 @@ export interface GuardFact {
   release?: GuardRelease;
   /** For a guard the function's `self` keeps in a field: that field (`self.guard`). */
   heldBySelf?: string;
+  /**
+   * Which of `names` (`self` and parameters, or index variables) a comparison on the path to this
+   * guard's creation puts in order (`if self.id < to.id { … }`): asked only when the guard is held
+   * while another object's (or element's) lock of the same kind is taken.
+   */
+  orderedBy?: (names: readonly string[]) => readonly (readonly [string, string])[];
+  /** Which of `names` a check on the path says are two objects (`if ptr::eq(self, to) { return; }`). */
+  distinctBy?: (names: readonly string[]) => readonly (readonly [string, string])[];
+  /** An element of a row of locks (`self.stripes[i]`): the row's key and the index as written. */
+  element?: { readonly row: string; readonly index: string };
 }
 
 /** A guard alive at an event, and where the event sits relative to the guard's construct. */
@@ -52,6 +62,11 @@ export interface AcquireEvent extends EventBase {
   readonly acquisition: Acquisition;
   /** The guard this acquisition creates; momentary acquisitions (DashMap `insert`) have none. */
   readonly guard?: GuardFact;
+  /**
+   * Held guards of other elements of the same row of locks whose index may be this one's
+   * (`self.stripes[i]` held, `self.stripes[j]` taken, nothing on the path says `i != j`).
+   */
+  readonly maybeSameElement?: readonly GuardFact[];
 }
 
 export interface CallEvent extends EventBase {

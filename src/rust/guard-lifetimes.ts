@@ -11,15 +11,15 @@
 // temporary-scopes.ts (scopes and drop order), branches.ts (arms, loops, drop flags), moves.ts
 // (moves and consumption), calls.ts (calls, closures and futures). This file evaluates
 // expressions and names the places (locals, statics, fields) that locks live in.
-import type { FnDecl } from './crate-index.js';
+import type { FnDecl, ParsedFile } from './crate-index.js';
 import { displayOfPath, type FunctionFacts } from './facts.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 import { GUARD_TYPE_METHODS, lockFlavor, lockMethod } from './lock-apis.js';
 import { splitTypeList, type LockType } from './types.js';
 import { aggregateParts } from './syntax-shapes.js';
 import { Calls } from './guard-lifetimes/calls.js';
-import { lockContent } from './guard-lifetimes/drop-types.js';
-import { NOTHING, parameterLockKey, type LiveGuard, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
+import { indexedElement, lockContent } from './guard-lifetimes/drop-types.js';
+import { NOTHING, parameterLockKey, type LiveGuard, type LockPlace, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
 import { canonicalKey } from './shared-handles.js';
 
 export { parameterLockKey, type WalkContext } from './guard-lifetimes/values.js';
@@ -190,6 +190,8 @@ class GuardLifetimeWalk extends Calls {
         return this.selfValue();
       case 'field_expression':
         return this.fieldExpression(node);
+      case 'index_expression':
+        return this.indexExpression(node);
       case 'scoped_identifier':
         return this.staticPlace(node.text);
       case 'block':
@@ -332,7 +334,31 @@ class GuardLifetimeWalk extends Calls {
       const content = lockContent(fieldType, decl.file);
       return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: anyInstance ? 'low' : 'high', content } };
     }
-    return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined, content: { text: fieldType, file: decl.file } };
+    return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined, content: { text: fieldType, file: decl.file }, elements: path ? this.rowOfLocks(path, fieldType, decl.file) : undefined };
+  }
+
+  /** A field holding a row of locks (`stripes: Vec<Mutex<u64>>`): its elements' lock, keyed by the field. */
+  private rowOfLocks(path: string, fieldType: string, file: ParsedFile): LockPlace | undefined {
+    const element = indexedElement(fieldType);
+    const lock = element ? this.meaningOf(element, file).lock : undefined;
+    return lock && { id: { key: path, display: displayOfPath(path) }, type: lock, confidence: 'high', content: lockContent(element!, file) };
+  }
+
+  /**
+   * `self.stripes[i]`: one element of a row of locks. A literal index names the same element
+   * everywhere; any other index is a value of this function, so its text names the element only
+   * here (another function's `i` is another value).
+   */
+  protected indexExpression(node: SyntaxNode): Value {
+    const [base, index] = node.namedChildren;
+    const row = base ? this.expr(base) : NOTHING;
+    if (index) this.expr(index);
+    if (!row.elements || !index) return NOTHING;
+    const written = index.text.replace(/\s+/g, '');
+    const literal = /^(\d+)(?:usize)?$/.exec(written)?.[1];
+    const key = `${row.elements.id.key}[${literal ?? `${written}@${this.fn.key}`}]`;
+    const element = { row: row.elements.id.key, index: literal ?? written, indexNode: index };
+    return { guards: [], lock: { ...row.elements, id: { key, display: `${row.elements.id.display}[${index.text}]` }, element } };
   }
 
   /** `guard.sessions` where the guard holds a `StoreState`: the field's declared type. */

@@ -28,7 +28,7 @@ function spanOrder(a: LockOrderEdge, b: LockOrderEdge): number {
 function distinctEdges(edges: readonly LockOrderEdge[]): LockOrderEdge[] {
   const byKey = new Map<string, LockOrderEdge>();
   for (const edge of [...edges].sort(spanOrder)) {
-    const key = `${edge.outer.acquisition.lock.key}|${edge.outer.acquisition.mode}|${edge.inner.lock.key}|${edge.inner.mode}`;
+    const key = `${edge.outerClass}|${edge.outer.acquisition.mode}|${edge.innerClass}|${edge.inner.mode}`;
     if (!byKey.has(key)) byKey.set(key, edge);
   }
   return [...byKey.values()];
@@ -44,12 +44,13 @@ export function findLockOrderCycles(edges: readonly LockOrderEdge[]): LockOrderC
   const nodes = distinctEdges(edges);
   const byOuterLock = new Map<string, number[]>();
   nodes.forEach((edge, i) => {
-    const list = byOuterLock.get(edge.outer.acquisition.lock.key) ?? [];
+    const list = byOuterLock.get(edge.outerClass) ?? [];
     list.push(i);
-    byOuterLock.set(edge.outer.acquisition.lock.key, list);
+    byOuterLock.set(edge.outerClass, list);
   });
   const successors = nodes.map((edge) =>
-    (byOuterLock.get(edge.inner.lock.key) ?? []).filter((j) => conflicts(nodes[j].outer.acquisition, edge.inner)),
+    // The same kind of lock (`lockClass`), whichever name each path gives it: only the modes decide.
+    (byOuterLock.get(edge.innerClass) ?? []).filter((j) => conflicts({ ...nodes[j].outer.acquisition, lock: edge.inner.lock }, edge.inner)),
   );
   const next = (i: number) => successors[i];
   const cycles: LockOrderCycle[] = [];
@@ -62,7 +63,7 @@ export function findLockOrderCycles(edges: readonly LockOrderEdge[]): LockOrderC
       if (cycle && (!shortest || cycle.length < shortest.length)) shortest = cycle;
     }
     if (!shortest || shortest.length < 3) continue;
-    const locks = new Set(shortest.map((i) => nodes[i].outer.acquisition.lock.key));
+    const locks = new Set(shortest.map((i) => nodes[i].outerClass));
     if (locks.size !== shortest.length) continue;
     const first = shortest.indexOf(shortest.reduce((a, b) => (spanOrder(nodes[a], nodes[b]) <= 0 ? a : b)));
     const ring = [...shortest.slice(first), ...shortest.slice(0, first)];

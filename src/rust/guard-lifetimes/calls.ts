@@ -377,7 +377,7 @@ export abstract class Calls extends Futures {
       return {
         guards: [],
         future: this.future(() => {
-          const guard = this.acquire(acquisition, api);
+          const guard = this.acquire(acquisition, api, { at: node, element: lock.element });
           return guard ? { guards: [guard], content: lock.content } : NOTHING;
         }, false),
       };
@@ -386,11 +386,11 @@ export abstract class Calls extends Futures {
       if (api.runsClosuresLocked) {
         // The closure runs while the shard is locked: hold a guard for its duration.
         this.pushTemp(`when \`${method}\` returns`);
-        this.acquire(acquisition, { ...api, holds: 'guard' });
+        this.acquire(acquisition, { ...api, holds: 'guard' }, { element: lock.element });
         for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
         this.endTemp(this.endOf(node));
       } else {
-        this.acquire(acquisition, api);
+        this.acquire(acquisition, api, { element: lock.element });
       }
       return NOTHING;
     }
@@ -402,7 +402,7 @@ export abstract class Calls extends Futures {
       return NOTHING;
     }
     // `try_lock()` and its kind hand back no guard when they fail (`None`, `Err(WouldBlock)`).
-    const guard = this.acquire(acquisition, api.blocking ? api : { ...api, optional: true })!;
+    const guard = this.acquire(acquisition, api.blocking ? api : { ...api, optional: true }, { at: node, element: lock.element })!;
     for (const closure of args.filter((a) => a.type === 'closure_expression')) this.inlineClosure(closure);
     return { guards: [guard], content: lock.content };
   }
@@ -614,7 +614,7 @@ export abstract class Calls extends Futures {
         const mapped = acquisitionAtCall(site, holder, inner.acquisition);
         if (!mapped || seen.has(mapped.lock.key)) continue;
         seen.add(mapped.lock.key);
-        this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { fnName: name, inner: inner.acquisition, whileRunningClosure: true });
+        this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { returnedBy: { fnName: name, inner: inner.acquisition, whileRunningClosure: true } });
       }
       this.inlineClosure(closure);
       this.endTemp(this.endOf(node));
@@ -715,7 +715,7 @@ export abstract class Calls extends Futures {
       // The guards of different return paths are alternatives: one call returns one of them, so
       // they are not held while each other is taken.
       for (const g of guards) g.suspended++;
-      const guard = this.acquire(acquisition, undefined, { fnName: name, inner: innerAcquisition });
+      const guard = this.acquire(acquisition, undefined, { returnedBy: { fnName: name, inner: innerAcquisition }, at: node });
       for (const g of guards) g.suspended--;
       if (!guard) continue;
       // `fn get(&self, k) -> Option<Ref<…>>`: the `None` it may return holds nothing; so does the
@@ -763,7 +763,7 @@ export abstract class Calls extends Futures {
     };
     const acquisition = acquisitionAtCall(callSiteOf(receiver, args, this.ctx.index.sharedHandles()), callee, declared);
     if (!acquisition) return undefined;
-    const guard = this.acquire(acquisition, undefined, { fnName: name, inner: declared });
+    const guard = this.acquire(acquisition, undefined, { returnedBy: { fnName: name, inner: declared } });
     return guard ? { guards: [guard] } : NOTHING;
   }
 

@@ -71,3 +71,29 @@ export function lockContent(lockType: string, file: ParsedFile): TypeRef | undef
   const data = guardedData(lockType);
   return data ? { text: data, file } : undefined;
 }
+
+/**
+ * `Vec<Mutex<T>>`, `[Mutex<T>; 16]`, `Box<[Mutex<T>]>`, `SmallVec<[T; 4]>` → the element type that
+ * indexing (`v[i]`) reaches; undefined for types that are not indexed by position (maps).
+ */
+export function indexedElement(container: string): string | undefined {
+  let text = container.trim();
+  for (let depth = 0; depth < 4; depth++) {
+    const reference = /^&\s*(?:'\w+\s+)?(?:mut\s+)?/.exec(text);
+    if (reference && reference[0].length > 0) {
+      text = text.slice(reference[0].length).trim();
+      continue;
+    }
+    if (text.startsWith('[') && text.endsWith(']')) return splitTypeList(text.slice(1, -1).replace(/;[^;]*$/, ''))[0];
+    const m = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*(Vec|VecDeque|ArrayVec|SmallVec|Box|Arc|Rc)\s*</.exec(text);
+    if (!m) return undefined;
+    const args = genericArgs(text, m[0].length - 1);
+    if (args === undefined) return undefined;
+    const first = splitTypeList(args)[0];
+    if (!first) return undefined;
+    // `Box<[T]>` and `SmallVec<[T; 4]>` index their slice; `Vec<T>` its elements; `Arc<Vec<T>>` what it points to.
+    if (m[1] === 'Vec' || m[1] === 'VecDeque' || m[1] === 'ArrayVec') return first;
+    text = first.trim();
+  }
+  return undefined;
+}

@@ -2,10 +2,17 @@
 // a guard passed by value, returned, reassigned over, or consumed by `drop` / an adapter leaves the
 // scope that owned it and is released there, not at that scope's end.
 import type { Acquisition, SourceSpan } from '../../core/model.js';
+import type { ParsedFile } from '../crate-index.js';
 import type { SyntaxNode } from '../syntax.js';
 import { placePath } from '../syntax-shapes.js';
 import { Branches } from './branches.js';
+import { guardedData } from './drop-types.js';
 import { NOTHING, type Binding, type LiveGuard, type Value } from './values.js';
+
+const PRIMITIVE_TYPES = /^(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|char)$/;
+/** Calls between a lock and the place it guards: the acquisition and the unwrapping of its result. */
+const LOCKING_METHODS = new Set(['lock', 'write', 'borrow_mut', 'blocking_lock', 'blocking_write']);
+const PLACE_METHODS = new Set([...LOCKING_METHODS, 'unwrap', 'expect']);
 
 export abstract class Moves extends Branches {
   /** Runs a closure's body here, with what is held here; returns what it yields. */
@@ -64,6 +71,11 @@ export abstract class Moves extends Branches {
   protected assignment(node: SyntaxNode): Value {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
+    if (node.type === 'compound_assignment_expr' && left && right && this.placeEvaluatedFirst(left, right)) {
+      this.expr(left);
+      this.expr(right);
+      return NOTHING;
+    }
     // The right-hand side is evaluated before the place (Reference: "Assignment expressions").
     const value = right ? this.expr(right) : NOTHING;
     // `self.pool = …`: what this path knew of the field no longer holds.
@@ -101,6 +113,51 @@ export abstract class Moves extends Branches {
     // everything held here (the guard the place was reached through) is held.
     if (node.type === 'assignment_expression' && place.content && left?.type !== 'identifier') this.dropValue(place.content, this.span(node));
     return NOTHING;
+  }
+
+  /**
+   * A compound assignment evaluates the place first unless both operands are primitives
+   * (Reference: "Compound assignment expressions"): `*self.spent.lock().unwrap() += self.measure()`
+   * on a `Mutex<Duration>` is `AddAssign::add_assign(&mut *guard, …)`, taking the lock before the
+   * right-hand side runs; `+= &text` adds a reference, never a primitive. Where the place's type
+   * is not known, the right-hand side is taken as first, as for primitives.
+   */
+  private placeEvaluatedFirst(left: SyntaxNode, right: SyntaxNode): boolean {
+    if (right.type === 'reference_expression') return true;
+    const data = this.lockedPlaceData(left);
+    return data !== undefined && !PRIMITIVE_TYPES.test(data.trim());
+  }
+
+  /** `*self.spent.lock().unwrap()`: the data type the lock of a `self` field guards, as declared. */
+  private lockedPlaceData(place: SyntaxNode): string | undefined {
+    let node: SyntaxNode | null = place.type === 'unary_expression' && place.text.startsWith('*') ? place.namedChildren[0] : null;
+    let locked = false;
+    while (node?.type === 'call_expression') {
+      const callee = node.childForFieldName('function');
+      const method = callee?.type === 'field_expression' ? callee.childForFieldName('field')?.text : undefined;
+      if (!method || !PLACE_METHODS.has(method)) return undefined;
+      locked ||= LOCKING_METHODS.has(method);
+      node = callee!.childForFieldName('value');
+    }
+    if (!locked || node?.type !== 'field_expression') return undefined;
+    const fieldType = this.selfFieldType(node);
+    return fieldType ? guardedData(fieldType.text) : undefined;
+  }
+
+  /** The declared type of a field path from `self` (`self.inner.spent`). */
+  private selfFieldType(node: SyntaxNode): { text: string; file: ParsedFile } | undefined {
+    const base = node.childForFieldName('value');
+    const field = node.childForFieldName('field')?.text;
+    if (!base || !field) return undefined;
+    const owner = base.type === 'self' ? this.fn.ownerType : base.type === 'field_expression' ? this.selfFieldStruct(base) : undefined;
+    const decl = owner ? this.ctx.index.struct(owner, this.file) : undefined;
+    const text = decl?.fields.get(field);
+    return decl && text ? { text, file: decl.file } : undefined;
+  }
+
+  private selfFieldStruct(node: SyntaxNode): string | undefined {
+    const fieldType = this.selfFieldType(node);
+    return fieldType ? this.meaningOf(fieldType.text, fieldType.file).struct : undefined;
   }
 
   /**

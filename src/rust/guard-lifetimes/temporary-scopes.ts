@@ -14,6 +14,7 @@ import { guardElementOf, type LockType, type TypeMeaning } from '../types.js';
 import { fixedCallees } from './callees.js';
 import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
 import { placeTest } from './option-tests.js';
+import { distinctPairsAt, indicesMayMatch, orderedPairsAt } from '../path-conditions.js';
 import {
   callSiteOf,
   NOTHING,
@@ -23,6 +24,7 @@ import {
   type Binding,
   type BlockScope,
   type DroppedLocal,
+  type ElementOf,
   type LiveGuard,
   type LockPlace,
   type PendingFuture,
@@ -254,6 +256,13 @@ export abstract class TemporaryScopes {
     return this.temps.find((t) => t.guards.includes(guard))?.guards ?? this.blocks.find((b) => b.owned.includes(guard))?.owned;
   }
 
+  /** Held guards of other elements of `element`'s row that its index may pick too. */
+  private maybeSameElement(held: readonly HeldGuard[], acquisition: Acquisition, element: ElementOf): GuardFact[] {
+    return held
+      .map((h) => h.guard)
+      .filter((g) => g.element?.row === element.row && g.acquisition.lock.key !== acquisition.lock.key && indicesMayMatch(element.indexNode, g.element.index, element.index));
+  }
+
   /**
    * A guard the function holds from its start without taking it (one `self` holds in a field):
    * alive at every event, owned by the function's body, with no acquisition of its own.
@@ -267,16 +276,31 @@ export abstract class TemporaryScopes {
     if (droppedHere) this.blocks[0].owned.push(guard);
   }
 
-  protected acquire(acquisition: Acquisition, method: LockMethod | undefined, returnedBy?: GuardFact['returnedBy']): LiveGuard | undefined {
+  /**
+   * `at` is the expression that takes the lock, for what the conditions around it say (the order
+   * of two objects, whether two indices differ); `element` says which element of a row it is.
+   */
+  protected acquire(
+    acquisition: Acquisition,
+    method: LockMethod | undefined,
+    { returnedBy, at, element }: { returnedBy?: GuardFact['returnedBy']; at?: SyntaxNode; element?: ElementOf } = {},
+  ): LiveGuard | undefined {
     const held = this.held();
+    const maybeSameElement = element ? this.maybeSameElement(held, acquisition, element) : [];
+    const elementEvent = maybeSameElement.length > 0 ? { maybeSameElement } : {};
     if (method && method.holds === 'momentary') {
-      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread });
+      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, ...elementEvent });
       return undefined;
     }
     const fact: GuardFact = { id: newGuardId(), acquisition, origin: 'temporary' };
     if (returnedBy) fact.returnedBy = returnedBy;
+    if (at) {
+      fact.orderedBy = (names) => orderedPairsAt(at, names);
+      fact.distinctBy = (names) => distinctPairsAt(at, names);
+    }
+    if (element) fact.element = { row: element.row, index: element.index };
     this.guards.push(fact);
-    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, guard: fact });
+    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, guard: fact, ...elementEvent });
     const guard: LiveGuard = { fact, live: true, suspended: 0, optional: method?.optional ?? false };
     this.live.push(guard);
     this.temps[this.temps.length - 1].guards.push(guard);

@@ -16,6 +16,15 @@ export interface LockPlace {
   readonly confidence: 'high' | 'low';
   /** The data it guards (`State` of `Mutex<State>`), as written where the lock is declared. */
   readonly content?: TypeRef;
+  /** An element of a row of locks (`self.stripes[i]`): the row's key and the index as written. */
+  readonly element?: ElementOf;
+}
+
+/** Which element of a row of locks: `Striped.stripes` and `i`; the index node for its conditions. */
+export interface ElementOf {
+  readonly row: string;
+  readonly index: string;
+  readonly indexNode: SyntaxNode;
 }
 
 export interface LiveGuard {
@@ -58,6 +67,11 @@ export interface Value {
   readonly joins?: PendingFuture;
   /** An end of a channel made in this function (`mpsc::channel()`, a clone of an end). */
   readonly channel?: number;
+  /**
+   * A field that is a row of locks (`stripes: Vec<Mutex<u64>>`): the lock type of its elements,
+   * named by the field's place. Indexing picks one element (`self.stripes[i]`).
+   */
+  readonly elements?: LockPlace;
 }
 
 /** A future: its work is walked where it is polled, once. */

@@ -14,8 +14,14 @@ export const doubleLock: RustRule = {
       const lowConfidence = c.requested.lock.key.startsWith('?') || c.held.guard.acquisition.lock.key.startsWith('?')
         ? 'this deadlocks if the receiver is a lock (its type was not resolved)'
         : `this ${outcomeWord(c.requested)} if both are the same object's lock (the dropped value reaches it through a shared pointer, so only the type and field are known)`;
-      const outcome = certain ? `this ${outcomeWord(c.requested)}` : c.requested.confidence === 'low' || c.held.guard.acquisition.confidence === 'low' ? lowConfidence : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
-      const fix = guard.heldBySelf
+      const outcome = certain
+        ? `this ${outcomeWord(c.requested)}`
+        : c.maybeSameElement
+          ? `both are elements of one row of locks, and nothing on the path says the two indices differ: when they are equal, this is one lock taken twice and ${outcomeWord(c.requested)}`
+          : c.requested.confidence === 'low' || c.held.guard.acquisition.confidence === 'low' ? lowConfidence : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
+      const fix = c.maybeSameElement
+        ? `handle equal indices first (\`if i == j { … return; }\`) and lock the lower index first, or take one element's lock at a time`
+        : guard.heldBySelf
         ? `work on the data \`${guard.heldBySelf}\` guards instead of locking again, or call this where the struct holding the guard is gone`
         : guard.returnedBy?.whileRunningClosure
         ? `inside the closure, work on the data \`${guard.returnedBy.fnName}\` passes in instead of locking again, or call it after the closure returns`

@@ -1,7 +1,10 @@
 // lock-order-inversion: two paths take the same two locks in opposite orders; two threads on
 // those paths can each hold one lock and wait for the other. Also rings of three or more locks
-// (`a → b`, `b → c`, `c → a` on three paths): one finding per ring, its shortest cycle.
-import type { LockOrderEdge } from '../conflicts.js';
+// (`a → b`, `b → c`, `c → a` on three paths): one finding per ring, its shortest cycle. And one
+// path that takes two objects' locks of one kind in the order its arguments give
+// (`self.balance`, then `to.balance`): called as `a.f(&b)` and `b.f(&a)`, it inverts itself.
+import { modesAlwaysConflict } from '../../core/model.js';
+import type { ArgumentOrderEdge, LockOrderEdge } from '../conflicts.js';
 import type { LockOrderCycle } from '../lock-order-cycles.js';
 import { describeAcquisition, describeChain, describeGuard } from '../describe.js';
 import type { RustFinding, RustRule } from './rule.js';
@@ -46,12 +49,67 @@ function cycleFinding(cycle: LockOrderCycle): RustFinding {
   };
 }
 
+function argumentOrderFinding(edge: ArgumentOrderEdge): RustFinding {
+  return edge.pickedBy === 'indices' ? indexOrderFinding(edge) : objectOrderFinding(edge);
+}
+
+/** `self.stripes[i]`, then `self.stripes[j]`, with `i != j` but in no fixed order. */
+function indexOrderFinding(edge: ArgumentOrderEdge): RustFinding {
+  const [first, second] = edge.roots;
+  return {
+    rule: 'lock-order-inversion',
+    span: edge.outer.acquisition.span,
+    message:
+      `${describeGuard(edge.outer)} is held while the code ${describeChain(edge.chain, edge.inner)}: two elements of one row of locks, ` +
+      `picked by \`${first}\` and \`${second}\`. Which element is locked first depends on those values: one thread with ` +
+      `\`${first}\` = 1, \`${second}\` = 2 and another with \`${first}\` = 2, \`${second}\` = 1 can each hold one lock and wait forever for the other. ` +
+      `Fix: lock the lower index first (\`let (lo, hi) = if ${first} < ${second} { (${first}, ${second}) } else { (${second}, ${first}) };\`), or take one lock at a time.`,
+    related: [{ span: edge.inner.span, message: `then takes ${describeAcquisition(edge.inner)} here: another element of the same row` }],
+    certain: false,
+  };
+}
+
+function objectOrderFinding(edge: ArgumentOrderEdge): RustFinding {
+  const [first, second] = edge.roots;
+  // One of the two is the receiver (conflicts.ts reports no other pair): `a.f(&b)` and `b.f(&a)`.
+  const peer = first === 'self' ? second : first;
+  const fn = edge.facts.fn.name;
+  const call = (a: string, b: string): string => `\`${a}.${fn}(&${b}, …)\``;
+  const oneObjectChecked = edge.outer.distinctBy?.([first, second]).some(([x, y]) => (x === first && y === second) || (x === second && y === first));
+  const selfDeadlock = modesAlwaysConflict(edge.outer.acquisition.mode, edge.inner.mode) && !oneObjectChecked;
+  return {
+    rule: 'lock-order-inversion',
+    span: edge.outer.acquisition.span,
+    message:
+      `${describeGuard(edge.outer)} is held while the code ${describeChain(edge.chain, edge.inner)}: the same kind of lock (\`${edge.outerClass}\`) ` +
+      `of two objects, the receiver and \`${peer}\`. Which one is locked first depends on the arguments: ` +
+      `${call('a', 'b')} on one thread and ${call('b', 'a')} on another can each hold one lock and wait forever for the other` +
+      `${selfDeadlock ? `, and ${call('a', 'a')} deadlocks on its own` : ''}. ` +
+      `Fix: lock the two in a stable order (compare a key both have, such as an id, or their addresses with \`std::ptr::addr_of!\`), or take one lock at a time.`,
+    related: [
+      ...edge.chain.map((s) => ({ span: s.span, message: s.note })),
+      { span: edge.inner.span, message: `then takes ${describeAcquisition(edge.inner)} here: the same kind of lock, of ${second === 'self' ? 'the receiver' : `\`${second}\``}` },
+    ],
+    certain: false,
+  };
+}
+
+/** One finding per guard: the shortest chain speaks for the rest. */
+function argumentOrderFindings(edges: readonly ArgumentOrderEdge[]): RustFinding[] {
+  const best = new Map<number, ArgumentOrderEdge>();
+  for (const edge of edges) {
+    const current = best.get(edge.outer.id);
+    if (!current || edge.chain.length < current.chain.length) best.set(edge.outer.id, edge);
+  }
+  return [...best.values()].map(argumentOrderFinding);
+}
+
 export const lockOrderInversion: RustRule = {
   id: 'lock-order-inversion',
-  check({ lockOrderEdges, lockOrderCycles }) {
+  check({ lockOrderEdges, argumentOrderEdges, lockOrderCycles }) {
     const byPair = new Map<string, LockOrderEdge[]>();
     for (const edge of lockOrderEdges) {
-      const key = `${edge.outer.acquisition.lock.key}\u0000${edge.inner.lock.key}`;
+      const key = `${edge.outerClass}\u0000${edge.innerClass}`;
       const list = byPair.get(key) ?? [];
       list.push(edge);
       byPair.set(key, list);
@@ -101,6 +159,7 @@ export const lockOrderInversion: RustRule = {
       });
     }
     findings.push(...lockOrderCycles.map(cycleFinding));
+    findings.push(...argumentOrderFindings(argumentOrderEdges));
     return findings;
   },
 };

@@ -21,7 +21,7 @@ export const lockUpgrade: RustRule = {
         span: guard.acquisition.span,
         message:
           `${describeGuard(guard)} is still held when the code ${describeChain(c.chain, c.requested)}: ` +
-          `asking for exclusive access while holding shared access ${outcomeWord(c.requested)}. ` +
+          `${c.maybeSameElement ? 'both are elements of one row of locks, and nothing on the path says the two indices differ: when they are equal, ' : ''}asking for exclusive access while holding shared access ${outcomeWord(c.requested)}. ` +
           `The guard ${describeRelease(guard)}. Fix: ${fix}.`,
         related: conflictRelated(c),
         certain: conflictIsCertain(c),

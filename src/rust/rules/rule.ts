@@ -1,7 +1,7 @@
 // The contract of a Rust rule: it reads a crate's facts and the conflicts derived from them and
 // returns findings. No rule walks syntax.
 import type { RelatedLocation, SourceSpan } from '../../core/model.js';
-import type { LockConflict, LockOrderEdge } from '../conflicts.js';
+import type { ArgumentOrderEdge, LockConflict, LockOrderEdge } from '../conflicts.js';
 import type { GuardFact } from '../facts.js';
 import type { RewriteHint } from '../rewrites.js';
 import type { Edition } from '../../core/model.js';
@@ -13,6 +13,8 @@ export interface RustRuleInput {
   readonly edition: Edition;
   readonly conflicts: readonly LockConflict[];
   readonly lockOrderEdges: readonly LockOrderEdge[];
+  /** Two objects' locks of one kind, in an order the arguments decide (`self.balance`, then `to.balance`). */
+  readonly argumentOrderEdges: readonly ArgumentOrderEdge[];
   /** Rings of three or more locks in the order graph, one per strongly connected component. */
   readonly lockOrderCycles: readonly LockOrderCycle[];
 }
