@@ -2,7 +2,7 @@
 // (direct or through calls), and lock-order edges. Computed once per crate from facts and
 // summaries; rules filter and phrase them.
 import { conflicts, modesAlwaysConflict, type Acquisition, type WitnessStep } from '../core/model.js';
-import { acquisitionAtCall, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
+import { acquisitionAtCall, callNote, dispatchedAcquisitions, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
 import type { CrateFacts } from './summaries.js';
 
 export interface LockConflict {
@@ -87,15 +87,16 @@ function indexNames(index: string): string[] {
 function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisition; chain: readonly WitnessStep[] }[] {
   if (event.kind === 'acquire') return [{ acquisition: event.acquisition, chain: [] }];
   if (event.kind !== 'call') return [];
-  const out: { acquisition: Acquisition; chain: WitnessStep[] }[] = [];
-  const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
-  for (const callee of event.callees()) {
+  const step: WitnessStep = { span: event.span, note: callNote(event) };
+  const perCallee = event.callees().map((callee) => {
+    const out: { acquisition: Acquisition; chain: WitnessStep[] }[] = [];
     for (const reached of crate.summary(callee).values()) {
       const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
       if (acquisition) out.push({ acquisition, chain: [step, ...reached.chain] });
     }
-  }
-  return out.sort((a, b) => a.chain.length - b.chain.length);
+    return out;
+  });
+  return dispatchedAcquisitions(event, perCallee).sort((a, b) => a.chain.length - b.chain.length);
 }
 
 export function findConflicts(crate: CrateFacts): LockConflict[] {

@@ -638,6 +638,25 @@ export class CrateIndex {
     return implemented.length > 0 ? implemented : this.traitDefaults(new Set([trait]), method);
   }
 
+  /**
+   * What a method call on a `dyn Trait` may run (Reference: "Trait objects", dynamic dispatch):
+   * the method of each of the crate's impls of the trait, and the trait's default body for an
+   * implementor that does not override it. Only the trait's own method counts.
+   */
+  traitObjectMethods(trait: string, rawMethod: string): FnDecl[] {
+    const method = unraw(rawMethod);
+    const implementors = [...this.textIndex.traitsOf].filter(([, traits]) => traits.has(trait)).map(([type]) => type);
+    const out: FnDecl[] = [];
+    let defaulted = false;
+    for (const type of implementors) {
+      const own = this.implMethods(type, method).filter((fn) => fn.traitName === trait);
+      if (own.length > 0) out.push(...own);
+      else defaulted = true;
+    }
+    if (defaulted) out.push(...this.traitDefaults(new Set([trait]), method));
+    return out;
+  }
+
   /** Default method bodies named `method` in the given traits. */
   traitDefaults(traits: ReadonlySet<string>, rawMethod: string): FnDecl[] {
     const method = unraw(rawMethod);

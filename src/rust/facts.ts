@@ -92,6 +92,11 @@ export interface CallEvent extends EventBase {
    * method's `self`.
    */
   readonly receiverLock?: LockId;
+  /**
+   * The receiver is a trait object of this crate trait: the callees are its implementations, and
+   * the object is one of them, which one is not known here.
+   */
+  readonly dispatchedTrait?: string;
   /** Guards the arguments carry, moved or lent (`cvar.wait(guard)`, `cvar.wait(&mut guard)`). */
   readonly argumentGuards: readonly GuardFact[];
   /**
@@ -145,7 +150,7 @@ export interface FunctionFacts {
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
-export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'receiverLock' | 'handles'>;
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'receiverLock' | 'handles' | 'dispatchedTrait'>;
 
 /**
  * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
@@ -200,6 +205,10 @@ function mappedLock(site: CallSite, callee: FnDecl, lock: LockId): LockId | unde
     }
     if (site.distinctReceiver) return sharedLock(site, key);
   }
+  // A trait object is some object of one of the implementors: a lock its method reaches through
+  // its own fields (even one named by the type that shares it) is that object's, not one the
+  // caller is known to hold. Only what it reaches through the arguments, or statics, is.
+  if (site.dispatchedTrait && !key.startsWith('static ')) return undefined;
   return lock;
 }
 
@@ -221,6 +230,24 @@ export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: A
   // A drop's locks renamed through `sharedRoots`, or a lock reached through a handle another
   // type made: named by type, so maybe another object's.
   return site.sharedRoots || mapped.anyInstance ? { ...acquisition, lock, confidence: 'low' } : { ...acquisition, lock };
+}
+
+/** The witness note of a call: `calls \`install\``, or for a trait object `calls \`call\` of a \`dyn Middleware\``. */
+export function callNote(event: Pick<CallEvent, 'calleeName' | 'dispatchedTrait'>): string {
+  return event.dispatchedTrait ? `calls \`${event.calleeName}\` on a \`dyn ${event.dispatchedTrait}\` (one of its implementations runs)` : `calls \`${event.calleeName}\``;
+}
+
+/**
+ * A call through a trait object runs one of its implementations: a lock that not every
+ * implementation reaches is taken only for some objects, so it is reached with low confidence.
+ * `reached` lists, per callee, the acquisitions mapped onto the call.
+ */
+export function dispatchedAcquisitions<T extends { readonly acquisition: Acquisition }>(site: CallSite, reached: readonly (readonly T[])[]): T[] {
+  const all = reached.flat();
+  if (!site.dispatchedTrait || reached.length <= 1) return all;
+  const keyOf = (a: Acquisition): string => `${a.lock.key}|${a.mode}`;
+  const byEvery = reached.map((list) => new Set(list.map((r) => keyOf(r.acquisition))));
+  return all.map((r) => (byEvery.every((keys) => keys.has(keyOf(r.acquisition))) ? r : { ...r, acquisition: { ...r.acquisition, confidence: 'low' } }));
 }
 
 /** `Pool@other.conns` (a lock under a parameter) reads `other.conns`; other paths read as they are. */

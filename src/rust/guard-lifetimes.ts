@@ -164,6 +164,8 @@ class GuardLifetimeWalk extends Calls {
         const inner = node.namedChildren[0];
         const value = inner ? this.expr(inner) : NOTHING;
         for (const g of value.guards) g.optional = false;
+        // On `Err` / `None` the function returns here.
+        this.dropLocalsOnExit(this.span(node));
         return value;
       }
       case 'parenthesized_expression':

@@ -3,7 +3,7 @@
 // Facts are computed on demand and memoised; summaries are a fixpoint, so recursion is fine.
 import type { AnalysisNote, ReachedAcquisition, WitnessStep } from '../core/model.js';
 import type { CrateIndex, FnDecl } from './crate-index.js';
-import { acquisitionAtCall, type FunctionFacts } from './facts.js';
+import { acquisitionAtCall, callNote, dispatchedAcquisitions, type FunctionFacts } from './facts.js';
 import { walkFunction } from './guard-lifetimes.js';
 
 export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
@@ -157,21 +157,22 @@ export class CrateFacts {
         const own = this.summaries.get(facts.fn.key)!;
         for (const event of facts.events) {
           if (event.kind !== 'call' || event.detached) continue;
-          for (const callee of event.callees()) {
-            const calleeSummary = this.summaries.get(callee.key);
-            if (!calleeSummary) continue;
-            const step: WitnessStep = { span: event.span, note: `calls \`${event.calleeName}\`` };
-            for (const reached of calleeSummary.values()) {
+          const step: WitnessStep = { span: event.span, note: callNote(event) };
+          const perCallee = event.callees().map((callee) => {
+            const reachedHere: ReachedAcquisition[] = [];
+            for (const reached of this.summaries.get(callee.key)?.values() ?? []) {
               if (reached.chain.length + 1 > MAX_CHAIN) continue;
               const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
-              if (!acquisition) continue;
-              const candidate: ReachedAcquisition = { acquisition, chain: [step, ...reached.chain] };
-              const key = summaryKey(candidate);
-              const existing = own.get(key);
-              if (!existing || existing.chain.length > candidate.chain.length) {
-                own.set(key, candidate);
-                changed = true;
-              }
+              if (acquisition) reachedHere.push({ acquisition, chain: [step, ...reached.chain] });
+            }
+            return reachedHere;
+          });
+          for (const candidate of dispatchedAcquisitions(event, perCallee)) {
+            const key = summaryKey(candidate);
+            const existing = own.get(key);
+            if (!existing || existing.chain.length > candidate.chain.length) {
+              own.set(key, candidate);
+              changed = true;
             }
           }
         }

@@ -13,6 +13,15 @@ export type TypeMeaning =
   | { readonly struct: string; readonly lock?: undefined }
   | { readonly lock?: undefined; readonly struct?: undefined };
 
+/**
+ * `Arc<dyn Middleware + Send + Sync>`, `&mut dyn Handler`, `Box<dyn Sink>` → the trait's name:
+ * a value of this type is a trait object, whose method calls are dispatched at run time.
+ */
+export function traitObjectTrait(type: string): string | undefined {
+  const m = /^(?:&\s*(?:'\w+\s+)?(?:mut\s+)?)?(?:(?:std::)?(?:sync::|rc::|boxed::)?(?:Arc|Rc|Box)\s*<\s*)?dyn\s+((?:[A-Za-z_][A-Za-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*)/.exec(type.trim());
+  return m ? m[1].split('::').pop() : undefined;
+}
+
 // Wrappers that deref (or are used as if they did) to their first type argument.
 const TRANSPARENT_WRAPPERS = new Set([
   'Arc',

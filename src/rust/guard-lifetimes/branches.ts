@@ -346,9 +346,19 @@ export abstract class Branches extends TemporaryScopes {
     // `for x in v` moves `v`; each `x` is an element, dropped at the end of its iteration.
     if (!items.borrowed && items.binding) items.binding.moved = true;
     const element = items.content && !items.borrowed ? elementType(items.content.text) : undefined;
+    // `for x in v.iter()` / `for x in &v`: each `x` borrows an element (whose type is kept, for
+    // the methods called on it); the loop drops none.
+    const accessor = iterable?.type === 'call_expression' ? iterable.childForFieldName('function') : null;
+    const byAccessor = accessor?.type === 'field_expression' && /^(?:iter|iter_mut|values|values_mut)$/.test(accessor.childForFieldName('field')?.text ?? '');
+    const lent = items.content && items.borrowed ? (byAccessor ? items.content.text : elementType(items.content.text)) : undefined;
     const itemBlock: BlockScope = { bindings: new Map(), owned: [] };
     this.blocks.push(itemBlock);
-    this.bindPattern(itemBlock, pattern, element ? { guards: [], content: { text: element, file: items.content!.file } } : NOTHING);
+    const item: Value = element
+      ? { guards: [], content: { text: element, file: items.content!.file } }
+      : lent
+        ? { guards: [], content: { text: lent, file: items.content!.file }, borrowed: true }
+        : NOTHING;
+    this.bindPattern(itemBlock, pattern, item);
     if (body) this.bodyBlock(body, 'at the end of the loop body');
     this.endBlock(body ? this.endOf(body) : this.endOf(node), 'at the end of the loop body');
     this.setRegion(scrutineeGuards, undefined);

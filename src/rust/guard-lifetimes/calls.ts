@@ -22,7 +22,7 @@ import {
 } from '../lock-apis.js';
 import { parseRust, typeHeadName, type SyntaxNode } from '../syntax.js';
 import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes.js';
-import { constructedTypePath, splitTypeList } from '../types.js';
+import { constructedTypePath, splitTypeList, traitObjectTrait } from '../types.js';
 import { calleesByAsync, freeFunctionCallees, lockTypeMethodCallees, memoisedCallees, methodCallees, noCallees, traitImplCallees, traitMethodCallees, type Callees } from './callees.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { elementType, lockContent } from './drop-types.js';
@@ -30,6 +30,22 @@ import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
+
+/**
+ * Methods of std types that call their closure argument before they return (`Entry::or_insert_with`,
+ * `Option::map`, `Iterator::for_each`, `Vec::retain`): a closure parameter passed on to one runs
+ * there. Any other method of a type outside the crate may keep what it is given (`push(f)`,
+ * `Box::new(f)`), so a closure parameter passed to it is not taken to run.
+ */
+const CALLING_STD_METHODS = new Set([
+  'or_insert_with', 'or_insert_with_key', 'get_or_insert_with', 'get_or_init', 'get_or_try_init',
+  'map', 'map_err', 'map_or', 'map_or_else', 'and_then', 'or_else', 'unwrap_or_else', 'ok_or_else',
+  'is_some_and', 'is_none_or', 'is_ok_and', 'is_err_and', 'then', 'then_some', 'for_each',
+  'try_for_each', 'retain', 'retain_mut', 'sort_by', 'sort_by_key', 'sort_unstable_by',
+  'sort_unstable_by_key', 'binary_search_by', 'binary_search_by_key', 'fold', 'try_fold', 'any',
+  'all', 'find', 'find_map', 'position', 'max_by_key', 'min_by_key', 'max_by', 'min_by',
+  'and_modify', 'call_once', 'resize_with', 'extend', 'with', 'replace_with', 'update',
+]);
 
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
 export const EXPRESSION_MACROS = new Set([
@@ -135,6 +151,7 @@ export abstract class Calls extends Futures {
   private closureBody(closure: SyntaxNode, firstParam: Omit<Binding, 'guards'>, keepsResult: boolean): Value {
     const body = closure.childForFieldName('body');
     if (!body) return NOTHING;
+    this.exitFloors.push(this.blocks.length);
     this.blocks.push({ bindings: new Map(), owned: [] });
     const params = closure.childForFieldName('parameters');
     const names = params ? patternNames(params) : [];
@@ -145,6 +162,7 @@ export abstract class Calls extends Futures {
     this.detach(returned, value.binding);
     this.endTemp(this.endOf(body));
     this.endBlock(this.endOf(body), 'at the end of the closure');
+    this.exitFloors.pop();
     if (!keepsResult) for (const g of returned) this.release(g, this.endOf(body), 'when the closure returns it');
     return { guards: keepsResult ? returned : [], future: value.future };
   }
@@ -164,6 +182,15 @@ export abstract class Calls extends Futures {
     if (receiver.lock) {
       const api = lockMethod(receiver.lock.type.kind, method);
       if (api) return this.lockCall(node, receiver.lock, method, api, args);
+      // A crate's own extension trait on the lock type: its methods lock the receiver
+      // (looked up first: a `with` of the crate's own on `Mutex<T>` is not `LocalKey::with`).
+      const kind = receiver.lock.type.kind;
+      const extension = lockTypeMethodCallees(this.ctx.index, kind, method);
+      if (this.ctx.index.withinLockFiles(extension).length > 0) {
+        const deferred: DeferredClosure[] = [];
+        const values = this.evaluateArguments(args, false, (closure, index) => deferred.push({ closure, index }));
+        return this.resolvedCall(node, extension, method, values, receiver, deferred);
+      }
       if (method === 'with') {
         // thread_local! `KEY.with(|cell| …)`: the closure's parameter is the lock.
         this.evaluateArguments(args, false, (closure) => this.inlineClosure(closure, { lock: receiver.lock }));
@@ -172,14 +199,6 @@ export abstract class Calls extends Futures {
       if (['clone', 'as_ref', 'deref', 'get_ref', 'get_or_init', 'get_or_try_init', 'force', 'wait', 'upgrade'].includes(method)) {
         this.evaluateArguments(args, false);
         return { guards: [], lock: receiver.lock };
-      }
-      // A crate's own extension trait on the lock type: its methods lock the receiver.
-      const kind = receiver.lock.type.kind;
-      const extension = lockTypeMethodCallees(this.ctx.index, kind, method);
-      if (this.ctx.index.withinLockFiles(extension).length > 0) {
-        const deferred: DeferredClosure[] = [];
-        const values = this.evaluateArguments(args, false, (closure, index) => deferred.push({ closure, index }));
-        return this.resolvedCall(node, extension, method, values, receiver, deferred);
       }
     }
 
@@ -224,7 +243,7 @@ export abstract class Calls extends Futures {
     // A method of the data itself (a map or vector under a guard, a field): what it hands out,
     // and what it drops (a removed value nobody keeps, cleared elements).
     if (!receiver.struct && receiver.content) {
-      const handled = this.containerCall(node, method, receiver.content, args);
+      const handled = this.containerCall(node, method, receiver, receiver.content, args);
       if (handled) return handled;
     }
 
@@ -232,11 +251,19 @@ export abstract class Calls extends Futures {
     const lockType = receiver.lock?.type.kind;
     // A method the crate adds to the lock type itself (`impl<T> HandyRwLock<T> for RwLock<T>`).
     const index = this.ctx.index;
-    const callees = struct
-      ? methodCallees(index, struct, method)
-      : lockType
-        ? lockTypeMethodCallees(index, lockType, method)
-        : this.unqualifiedSelfMethods(receiverNode, method);
+    // A trait object of a crate trait (`m: &Arc<dyn Middleware>`) runs one of the crate's impls.
+    // Which object it is is not known: not `self`, so only locks the impls reach through the
+    // arguments (or statics) are the caller's.
+    const dynTrait = !lockType && receiver.content ? traitObjectTrait(receiver.content.text) : undefined;
+    const traitObject = dynTrait && (struct === undefined || struct === dynTrait) && index.isTrait(dynTrait) ? dynTrait : undefined;
+    const callees = traitObject
+      ? (): FnDecl[] => index.traitObjectMethods(traitObject, method)
+      : struct
+        ? methodCallees(index, struct, method)
+        : lockType
+          ? lockTypeMethodCallees(index, lockType, method)
+          : this.unqualifiedSelfMethods(receiverNode, method);
+    const callReceiver: Value = traitObject ? { ...receiver, traitObject, distinct: true, path: undefined } : receiver;
     if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
       if (lowConfidence) {
@@ -266,10 +293,11 @@ export abstract class Calls extends Futures {
     const deferred: DeferredClosure[] = [];
     this.lastSpawned = undefined;
     const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
+    if (!stored) deferred.push(...this.closureParamsPassed(args));
     const spawned = DETACHING_CALLS.has(method) ? this.lastSpawned : undefined;
     // `batch.finish()` with `fn finish(self)`: the receiver, and the guards it holds, move in.
     const consumed = struct !== undefined && receiver.guards.length > 0 && !receiver.borrowed && this.ctx.index.methods(struct, method).some(takesSelfByValue);
-    const result = this.resolvedCall(node, callees, method, values, receiver, deferred, DETACHING_CALLS.has(method), consumed);
+    const result = this.resolvedCall(node, callees, method, values, callReceiver, deferred, DETACHING_CALLS.has(method), consumed);
     if (spawned !== undefined) return { ...result, spawned };
     // `let tx2 = tx.clone();` sends on the same channel.
     if (method === 'clone' && receiver.binding?.channel !== undefined) return { ...result, channel: receiver.binding.channel };
@@ -296,7 +324,7 @@ export abstract class Calls extends Futures {
    * guard it reached the map through) is still held. `clear` / `truncate` / `retain` drop
    * elements in place. `get_mut` / `iter_mut` hand out references to elements.
    */
-  private containerCall(node: SyntaxNode, method: string, container: TypeRef, args: readonly SyntaxNode[]): Value | undefined {
+  private containerCall(node: SyntaxNode, method: string, receiver: Value, container: TypeRef, args: readonly SyntaxNode[]): Value | undefined {
     const element = elementType(container.text);
     if (!element) return undefined;
     const owned: TypeRef = { text: element, file: container.file };
@@ -322,6 +350,8 @@ export abstract class Calls extends Futures {
     }
     if (method === 'into_iter' || method === 'drain') {
       this.evaluateArguments(args, false);
+      // `held.into_iter()` moves the container, and its elements, out of the local.
+      if (method === 'into_iter' && receiver.binding && !receiver.borrowed) receiver.binding.moved = true;
       return { guards: [], content: container };
     }
     return undefined;
@@ -422,6 +452,14 @@ export abstract class Calls extends Futures {
     const args = this.argumentNodes(argsNode);
 
     if (DROP_FUNCTIONS.has(path)) return this.dropCall(node, args);
+    // `mem::take(&mut held)` moves the value out and leaves the default (empty) one behind.
+    if (/^(?:(?:std|core)::)?mem::take$/.test(path) && args.length === 1) {
+      const place = args[0].type === 'reference_expression' ? args[0].childForFieldName('value') : null;
+      const binding = place?.type === 'identifier' ? this.lookup(place.text) : undefined;
+      const taken = this.expr(args[0]);
+      if (binding) binding.moved = true;
+      return { guards: [], content: taken.content };
+    }
     const traitCall = this.traitQualifiedCall(node, fnNode, args);
     if (traitCall) return traitCall;
 
@@ -434,9 +472,13 @@ export abstract class Calls extends Futures {
       // Every constructor call makes a distinct lock; a `let` renames it after its binding.
       if (meaning.lock) return { guards: [], lock: this.localLock(`<new ${constructed}>@${node.startIndex + this.shift}`, meaning.lock, `new ${constructed}`) };
       // An owning pointer holds what it is given: a lock, a guard (`Box::new(guard)`), a future.
-      if (/^(Arc|Rc|Box|Pin)$/.test(constructed.split('::').pop()!) && values[0]) {
+      const pointer = constructed.split('::').pop()!;
+      if (/^(Arc|Rc|Box|Pin)$/.test(pointer) && values[0]) {
         const held = values[0].borrowed ? [] : values[0].guards;
-        return { guards: held, binding: values[0].binding, lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct, future: values[0].future };
+        // A `Box` drops what it owns with it (an `Arc` only with its last handle).
+        const inner = values[0].content;
+        const content = pointer === 'Box' && inner && !values[0].borrowed && values[0].binding === undefined ? { text: `Box<${inner.text}>`, file: inner.file } : undefined;
+        return { guards: held, binding: values[0].binding, lock: values[0].lock, struct: values[0].struct, distinct: values[0].distinct, future: values[0].future, content };
       }
       const struct = constructed === 'Self' ? this.fn.ownerType : meaning.struct;
       if (!struct) return NOTHING;
@@ -479,7 +521,10 @@ export abstract class Calls extends Futures {
     if (/^[A-Z]/.test(name) && (segments.length === 1 || /^[A-Z]/.test(qualifier))) {
       const values = this.evaluateArguments(args, false);
       const owner = values.length === 1 && !values[0].borrowed ? values[0].binding : undefined;
-      return { guards: values.filter((v) => !v.borrowed).flatMap((v) => v.guards), binding: owner, future: values.length === 1 ? values[0].future : undefined };
+      // `Some(Hold { .. })` owns its value: dropping the `Option` drops it.
+      const element = name === 'Some' && owner === undefined && values.length === 1 && !values[0].borrowed && values[0].guards.length === 0 ? values[0].content : undefined;
+      const content = element && { text: `Option<${element.text}>`, file: element.file };
+      return { guards: values.filter((v) => !v.borrowed).flatMap((v) => v.guards), binding: owner, future: values.length === 1 ? values[0].future : undefined, content };
     }
 
     const index = this.ctx.index;
@@ -518,6 +563,7 @@ export abstract class Calls extends Futures {
     const deferred: DeferredClosure[] = [];
     this.lastSpawned = undefined;
     const values = this.evaluateArguments(args, DETACHING_CALLS.has(name), (closure, index) => deferred.push({ closure, index }));
+    if (!DETACHING_CALLS.has(name)) deferred.push(...this.closureParamsPassed(args));
     const spawned = DETACHING_CALLS.has(name) ? this.lastSpawned : undefined;
     // `Type::method(&x, …)` is `x.method(…)`: a method's first argument is its receiver.
     const result =
@@ -570,6 +616,17 @@ export abstract class Calls extends Futures {
     return this.resolvedCall(node, callees, name, values.slice(1), receiver, shifted, false, consumed);
   }
 
+  /** Arguments that are this function's closure parameters, passed on by name (`or_insert_with(make)`). */
+  private closureParamsPassed(args: readonly SyntaxNode[]): DeferredClosure[] {
+    const passed: DeferredClosure[] = [];
+    args.forEach((arg, index) => {
+      if (arg.type !== 'identifier') return;
+      const param = this.lookup(arg.text)?.paramIndex;
+      if (param !== undefined && isClosureParameter(this.fn, param)) passed.push({ closure: arg, index, param });
+    });
+    return passed;
+  }
+
   protected recordClosureCall(param: number): void {
     const known = this.closureParamCalls.get(param);
     if (!this.detached) this.closureParamCalls.set(param, 'here');
@@ -595,10 +652,22 @@ export abstract class Calls extends Futures {
     name: string,
     site: CallSite,
   ): void {
-    for (const { closure, index } of deferred) {
+    for (const { closure, index, param } of deferred) {
       // Only a parameter typed as a closure (`impl FnOnce(..)`, a generic `F`) can be called.
       const takers = callees.filter((fn) => takesClosureAt(fn, index));
       const holder = takers.find((fn) => this.ctx.closureCalls(fn).has(index));
+      if (param !== undefined && !holder) {
+        // A closure parameter passed on runs where a literal closure would, except that a callee
+        // outside the crate is taken to run it only if it is a std method known to call it, and
+        // one of the crate only if it declares that parameter a closure.
+        const all = allCallees();
+        const closureTakers = all.filter((fn) => isClosureParameter(fn, index));
+        const runs = all.length === 0
+          ? CALLING_STD_METHODS.has(name)
+          : closureTakers.length > 0 && !closureTakers.every((fn) => this.ctx.closureCallsLater(fn).has(index)) && !storedByEveryCallee(closureTakers, index);
+        if (runs) this.recordClosureCall(param);
+        continue;
+      }
       if (!holder) {
         if (takers.length > 0 && takers.every((fn) => this.ctx.closureCallsLater(fn).has(index))) this.detachedBody(closure);
         // A callee in a file that names no lock cannot call it under a guard, but may keep it for
@@ -616,7 +685,8 @@ export abstract class Calls extends Futures {
         seen.add(mapped.lock.key);
         this.acquire({ ...mapped, span: this.span(node), api: `${name}()` }, undefined, { returnedBy: { fnName: name, inner: inner.acquisition, whileRunningClosure: true } });
       }
-      this.inlineClosure(closure);
+      if (param !== undefined) this.recordClosureCall(param);
+      else this.inlineClosure(closure);
       this.endTemp(this.endOf(node));
     }
   }
@@ -940,6 +1010,21 @@ export function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
 
 export function takesSelfByValue(fn: FnDecl): boolean {
   return /^(mut\s+)?self(\s*:\s*(Self|Box<Self>))?$/.test(fn.selfParam?.trim() ?? '');
+}
+
+/**
+ * The parameter is declared a closure: `impl Fn*(..)`, `&dyn Fn*(..)`, `Box<dyn Fn*>`, or a generic
+ * type bounded by `Fn*` (`F: FnOnce() -> V`, `where F: Fn(..)`). Stricter than `takesClosureAt`:
+ * a parameter of a plain type named like a generic (`settings: RateLimiterSettings`) is data.
+ */
+export function isClosureParameter(fn: FnDecl, index: number): boolean {
+  const type = fn.params[index]?.type.trim();
+  if (type === undefined) return false;
+  if (/\bFn(?:Once|Mut)?\s*\(/.test(type)) return true;
+  if (!/^[A-Z][A-Za-z0-9_]*$/.test(type)) return false;
+  const body = fn.node.childForFieldName('body');
+  const signature = fn.node.text.slice(0, body ? body.startIndex - fn.node.startIndex : undefined);
+  return new RegExp(`[<,(\\s]${type}\\s*:[^,>{;]*\\bFn(?:Once|Mut)?\\s*\\(`).test(signature);
 }
 
 export function takesClosureAt(fn: FnDecl, index: number): boolean {

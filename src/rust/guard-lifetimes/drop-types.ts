@@ -4,6 +4,7 @@
 // or a reference is not dropped with the value that points to it.
 
 import type { ParsedFile } from '../crate-index.js';
+import type { SyntaxNode } from '../syntax.js';
 import { splitTypeList } from '../types.js';
 import type { TypeRef } from './values.js';
 
@@ -96,4 +97,54 @@ export function indexedElement(container: string): string | undefined {
     text = first.trim();
   }
   return undefined;
+}
+
+const EMPTY_CONTAINERS = /^(?:(?:std::)?collections::)?(Vec|VecDeque|LinkedList|HashMap|BTreeMap|HashSet|BTreeSet|BinaryHeap)::(?:new|with_capacity|default)$/;
+
+/**
+ * `Vec::new()`, `HashMap::with_capacity(n)`, `vec![]`, `None`: an empty std container whose
+ * element type the code does not write; its head (`Vec`, `Option`), or undefined.
+ */
+export function emptyContainerOf(init: SyntaxNode): string | undefined {
+  if (init.type === 'identifier' && init.text === 'None') return 'Option';
+  if (init.type === 'macro_invocation') return /^vec!\s*[[(]\s*[\])]$/.test(init.text) ? 'Vec' : undefined;
+  if (init.type !== 'call_expression') return undefined;
+  let fn = init.childForFieldName('function');
+  if (fn?.type === 'generic_function') fn = fn.childForFieldName('function');
+  return fn ? EMPTY_CONTAINERS.exec(fn.text.replace(/\s+/g, ''))?.[1] : undefined;
+}
+
+/** Methods that put an element into a container, and which argument is the element. */
+const ELEMENT_ARGUMENT: Readonly<Record<string, number>> = { push: 0, push_back: 0, push_front: 0, get_or_insert: 0, replace: 0 };
+
+/**
+ * Where the code first puts a value into the local `name` after `after` (byte offset) in `scope`:
+ * `name.push(v)`, `name.insert(k, v)` (the value argument of a map's), `name = Some(v)`, `name.replace(v)`.
+ * Rust infers the element type from such a use wherever it is, so a later one names it too.
+ */
+export function firstElementPut(name: string, container: string, scope: SyntaxNode, after: number): SyntaxNode | undefined {
+  const map = /Map$/.test(container);
+  let found: SyntaxNode | undefined;
+  const visit = (node: SyntaxNode): void => {
+    if (found || node.endIndex <= after) return;
+    if (node.startIndex >= after) {
+      if (node.type === 'call_expression') {
+        const fn = node.childForFieldName('function');
+        const receiver = fn?.type === 'field_expression' ? fn.childForFieldName('value') : null;
+        const method = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
+        if (receiver?.type === 'identifier' && receiver.text === name && method) {
+          const at = method === 'insert' ? (map ? 1 : 0) : ELEMENT_ARGUMENT[method];
+          const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => !a.type.endsWith('comment'));
+          if (at !== undefined && args[at]) found = args[at];
+        }
+      } else if (node.type === 'assignment_expression' && container === 'Option' && node.childForFieldName('left')?.text === name) {
+        const right = node.childForFieldName('right');
+        const inner = right?.type === 'call_expression' && right.childForFieldName('function')?.text === 'Some' ? right.childForFieldName('arguments')?.namedChildren[0] : undefined;
+        if (inner) found = inner;
+      }
+    }
+    for (const child of node.namedChildren) if (!found) visit(child);
+  };
+  visit(scope);
+  return found;
 }

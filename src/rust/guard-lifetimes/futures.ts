@@ -55,7 +55,13 @@ export abstract class Futures extends Moves {
 
   protected awaitedAsyncBlock(node: SyntaxNode): Value {
     const body = node.namedChildren.find((c) => c.type === 'block');
-    return body ? this.bodyBlock(body, 'at the end of the async block') : NOTHING;
+    if (!body) return NOTHING;
+    this.exitFloors.push(this.blocks.length);
+    try {
+      return this.bodyBlock(body, 'at the end of the async block');
+    } finally {
+      this.exitFloors.pop();
+    }
   }
 
   /** Polls a future here, to completion: its work runs with what is held here. */

@@ -23,11 +23,15 @@ export abstract class Moves extends Branches {
   /** `return e`: what `e` holds leaves the function; code after the `return` is another path. */
   protected returnExpression(node: SyntaxNode): void {
     const inner = node.namedChildren[0];
-    if (!inner) return;
+    if (!inner) {
+      this.dropLocalsOnExit(this.span(node));
+      return;
+    }
     const value = this.expr(inner);
     if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
+    if (!value.borrowed && value.binding) value.binding.moved = true;
+    this.dropLocalsOnExit(this.span(node));
     if (value.borrowed) return;
-    if (value.binding) value.binding.moved = true;
     this.detach(value.guards, value.binding);
     for (const g of value.guards) {
       this.returned.push(g.fact);

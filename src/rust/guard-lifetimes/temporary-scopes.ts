@@ -12,7 +12,7 @@ import type { SyntaxNode } from '../syntax.js';
 import { extendedTemporaries, guardOwners, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { guardElementOf, type LockType, type TypeMeaning } from '../types.js';
 import { fixedCallees } from './callees.js';
-import { lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
+import { emptyContainerOf, firstElementPut, lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
 import { placeTest } from './option-tests.js';
 import { distinctPairsAt, indicesMayMatch, orderedPairsAt } from '../path-conditions.js';
 import {
@@ -49,6 +49,8 @@ export abstract class TemporaryScopes {
   protected returnedLock: FunctionFacts['returnedLock'];
   protected readonly temps: TempScope[] = [];
   protected readonly blocks: BlockScope[] = [];
+  /** Per function, closure or async block being walked: the first of `blocks` a `return` leaves. */
+  protected readonly exitFloors: number[] = [];
   protected live: LiveGuard[] = [];
   protected detached = false;
   /** The spawned closure being walked (numbered per function), for joins and channels. */
@@ -167,6 +169,61 @@ export abstract class TemporaryScopes {
     if (!local.binding.moved && local.binding.content) this.dropValue(local.binding.content, at);
   }
 
+  /**
+   * `return` and `?` leave every block up to the function's (or closure's, or async block's) body:
+   * their locals are dropped there, innermost block first and each in reverse declaration order
+   * (Reference: "Destructors", drop scopes), so a local declared after a guard is dropped while
+   * that guard is held. The walk goes on after the exit, so nothing is marked moved.
+   */
+  protected dropLocalsOnExit(at: SourceSpan): void {
+    const floor = this.exitFloors[this.exitFloors.length - 1] ?? 0;
+    for (let b = this.blocks.length - 1; b >= floor; b--) {
+      const locals = this.blocks[b].locals ?? [];
+      for (let i = locals.length - 1; i >= 0; i--) {
+        const local = locals[i];
+        if (local.binding.moved || !local.binding.content) continue;
+        // Guards made after the local are dropped before it.
+        this.dropValue(local.binding.content, at, (g) => g.id < local.mark);
+      }
+    }
+  }
+
+  /**
+   * `let mut held = Vec::new();` with a later `held.push(Hold { .. })`: a `Vec<Hold>`, as Rust
+   * infers it from that use. The element's type is read from what is put in: a struct literal, or
+   * a call of the crate whose declared return type names it (`Hold::new(..)`, `make_hold(..)`).
+   */
+  private inferredContainer(name: string, declaration: SyntaxNode, init: SyntaxNode): TypeRef | undefined {
+    const container = emptyContainerOf(init);
+    const scope = declaration.parent;
+    if (!container || !scope) return undefined;
+    const element = firstElementPut(name, container, scope, declaration.endIndex);
+    const type = element ? this.writtenValueType(element) : undefined;
+    if (!type) return undefined;
+    return { text: /Map$/.test(container) ? `${container}<_, ${type}>` : `${container}<${type}>`, file: this.file };
+  }
+
+  /** The type a struct literal or a call of the crate's makes, as written, without walking it. */
+  private writtenValueType(node: SyntaxNode): string | undefined {
+    if (node.type === 'struct_expression') {
+      const name = node.childForFieldName('name')?.text;
+      return name === 'Self' ? this.fn.ownerType : name ? this.meaningOf(name, this.file).struct : undefined;
+    }
+    if (node.type !== 'call_expression') return undefined;
+    let fn = node.childForFieldName('function');
+    if (fn?.type === 'generic_function') fn = fn.childForFieldName('function');
+    if (!fn || (fn.type !== 'identifier' && fn.type !== 'scoped_identifier')) return undefined;
+    const segments = fn.text.replace(/\s+/g, '').split('::');
+    const last = segments[segments.length - 1];
+    const owner = segments.length >= 2 ? segments[segments.length - 2] : undefined;
+    const typeName = owner === 'Self' ? this.fn.ownerType : owner && /^[A-Z]/.test(owner) ? this.meaningOf(owner, this.file).struct : undefined;
+    const callees = typeName ? this.ctx.index.methods(typeName, last) : owner && /^[A-Z]/.test(owner) ? [] : this.ctx.index.freeFunctions(segments, this.fn);
+    const returned = callees[0]?.returnType?.trim();
+    if (!returned || /^(?:&|impl\b|dyn\b)/.test(returned)) return undefined;
+    const head = returned.replace(/<.*$/s, '').trim();
+    return head === 'Self' ? typeName : this.meaningOf(head, callees[0].file).struct;
+  }
+
   /** Registers a local whose value is dropped at the end of the current block. */
   protected declareLocal(name: string, binding: Binding): void {
     if (!binding.content) return;
@@ -179,8 +236,8 @@ export abstract class TemporaryScopes {
    * `drop`, with whatever is held here. Recorded as a call of those `drop` methods on an object
    * that is not `self`'s; only worth asking while something is held.
    */
-  protected dropValue(type: TypeRef, at: SourceSpan): void {
-    const held = this.held();
+  protected dropValue(type: TypeRef, at: SourceSpan, heldHere: (guard: GuardFact) => boolean = () => true): void {
+    const held = this.held().filter((h) => heldHere(h.guard));
     if (held.length === 0) return;
     const index = this.ctx.index;
     const dropping: FnDecl[] = [];
@@ -507,6 +564,7 @@ export abstract class TemporaryScopes {
         binding.closureShift = this.shift;
       }
       if (names.length === 1) binding.content = typeNode ? { text: typeNode.text, file: this.file } : value.content;
+      if (names.length === 1 && !binding.content && init) binding.content = this.inferredContainer(name, node, init);
       this.bind(name, binding);
       // An owned value that is not a guard: its `Drop` (if its type has one) runs at the block's end.
       if (names.length === 1 && bindsValue && !value.borrowed && value.guards.length === 0 && !value.lock) this.declareLocal(name, binding);

@@ -72,6 +72,8 @@ export interface Value {
    * named by the field's place. Indexing picks one element (`self.stripes[i]`).
    */
   readonly elements?: LockPlace;
+  /** The crate trait a trait object (`Arc<dyn Middleware>`) the value is, called through, is of. */
+  readonly traitObject?: string;
 }
 
 /** A future: its work is walked where it is polled, once. */
@@ -167,6 +169,11 @@ export const NOTHING: Value = { guards: [] };
 export interface DeferredClosure {
   readonly closure: SyntaxNode;
   readonly index: number;
+  /**
+   * Set when the argument is the function's own closure parameter passed on by name
+   * (`or_insert_with(make)`): where the callee runs it, the caller's caller's closure runs.
+   */
+  readonly param?: number;
 }
 
 
@@ -209,5 +216,6 @@ export function callSiteOf(receiver: Value | undefined, args: readonly Value[], 
     receiverLock: receiver?.lock?.id,
     argumentLocks: args.map((a) => a.lock?.id),
     argumentPaths: args.map((a) => a.path),
+    dispatchedTrait: receiver?.traitObject,
   };
 }

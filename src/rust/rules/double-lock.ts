@@ -11,8 +11,11 @@ export const doubleLock: RustRule = {
     return mine.map((c): RustFinding => {
       const guard = c.held.guard;
       const certain = conflictIsCertain(c);
+      const dispatched = c.event.kind === 'call' ? c.event.dispatchedTrait : undefined;
       const lowConfidence = c.requested.lock.key.startsWith('?') || c.held.guard.acquisition.lock.key.startsWith('?')
         ? 'this deadlocks if the receiver is a lock (its type was not resolved)'
+        : dispatched
+        ? `this ${outcomeWord(c.requested)} when the \`dyn ${dispatched}\` is an object whose implementation takes it (not every implementation does)`
         : `this ${outcomeWord(c.requested)} if both are the same object's lock (the dropped value reaches it through a shared pointer, so only the type and field are known)`;
       const outcome = certain
         ? `this ${outcomeWord(c.requested)}`
