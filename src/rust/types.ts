@@ -14,6 +14,15 @@ export type TypeMeaning =
   | { readonly lock?: undefined; readonly struct?: undefined };
 
 /**
+ * A primitive type, as written: a compound assignment on two primitives evaluates the right-hand
+ * side first; on anything else it is a trait call (`AddAssign::add_assign(&mut place, rhs)`) that
+ * evaluates the place first (Reference, "Compound assignment expressions").
+ */
+export function isPrimitiveType(text: string): boolean {
+  return /^(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|char)$/.test(text.trim());
+}
+
+/**
  * `Arc<dyn Middleware + Send + Sync>`, `&mut dyn Handler`, `Box<dyn Sink>` → the trait's name:
  * a value of this type is a trait object, whose method calls are dispatched at run time.
  */

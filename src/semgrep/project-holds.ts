@@ -9,8 +9,8 @@ import { findConflicts } from '../rust/conflicts.js';
 import type { FunctionFacts, GuardFact } from '../rust/facts.js';
 import { neverRunsDuringCall, resultCanOwnGuard, takesClosureAt, takesSelfByValue } from '../rust/guard-lifetimes/calls.js';
 import { GUARD_CONSUMING_METHODS, lockKindOfTypeName, lockMethod } from '../rust/lock-apis.js';
-import { splitTypeList, typeMeaning } from '../rust/types.js';
-import { ownedTypeNames } from '../rust/guard-lifetimes/drop-types.js';
+import { isPrimitiveType, splitTypeList, typeMeaning } from '../rust/types.js';
+import { guardedData, ownedTypeNames } from '../rust/guard-lifetimes/drop-types.js';
 import type { CrateFacts } from '../rust/summaries.js';
 import { typeHeadName, type SyntaxNode } from '../rust/syntax.js';
 
@@ -58,6 +58,18 @@ export interface Hold {
   readonly held: Acquisition;
   /** DashMap `get`/`get_mut`: `None` holds nothing, so only the `if let` then-block holds it. */
   readonly optional: boolean;
+  /**
+   * A helper that locks its receiver and runs the closure it is given under that guard
+   * (`self.table.with(|t| …)` through a crate's extension trait): the guard lives during the call
+   * only, so only the closure's body runs under it; the value the call returns holds nothing.
+   */
+  readonly whileRunningClosure: boolean;
+  /**
+   * The lock guards a value of a non-primitive type (`Mutex<Duration>`): a compound assignment to
+   * its place (`*self.spent.lock().unwrap() += self.measure()`) takes the lock before the
+   * right-hand side runs.
+   */
+  readonly placeFirst: boolean;
   /** `try_lock()` and kin: only the success (`Ok(g)`, `Some(g)`) holds the guard; a failure holds nothing. */
   readonly attempt: boolean;
   /** A helper returning `Result<Guard, Permit>`: its `Err` holds no guard (a scrutinee's `Err` arm is safe). */
@@ -304,9 +316,17 @@ function droppedValue(all: readonly FunctionFacts[], types: readonly string[]): 
 }
 
 /** Every hold of the crate with the calls that conflict with it. */
+/** Whether the lock `Owner.field` is declared guarding a value of a non-primitive type. */
+function guardsNonPrimitive(crate: CrateFacts, key: string): boolean {
+  const m = /^(\w+)\.(\w+)$/.exec(key);
+  const declared = m ? crate.index.struct(m[1])?.fields.get(m[2]) : undefined;
+  const data = declared ? guardedData(declared) : undefined;
+  return data !== undefined && !isPrimitiveType(data);
+}
+
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
-  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; tupleLets: Map<string, { elements: string; init: string }>; consumedBy: string[]; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; whileRunningClosure: boolean; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; tupleLets: Map<string, { elements: string; init: string }>; consumedBy: string[]; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
   const guardMaker = new Map<number, string>();
   for (const facts of all) {
     for (const guard of facts.guards) {
@@ -320,7 +340,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
       const optional = isOptional(guard.returnedBy?.inner ?? a);
       const helper = guardHelper(all, facts, guard);
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, attempt, errHoldsNothing: errorIsNotAGuard(helper), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, helper, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, whileRunningClosure: guard.returnedBy?.whileRunningClosure === true, attempt, errHoldsNothing: errorIsNotAGuard(helper), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, helper, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
@@ -428,6 +448,8 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       lockDisplay: entry.held.lock.display,
       held: entry.held,
       optional: entry.optional,
+      whileRunningClosure: entry.whileRunningClosure,
+      placeFirst: guardsNonPrimitive(crate, entry.held.lock.key),
       attempt: entry.attempt,
       errHoldsNothing: entry.errHoldsNothing,
       letInits: [...entry.letInits].sort(byText),
@@ -450,7 +472,8 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
   const out = new Map<string, Hold>();
   for (const facts of crate.summariseEverything()) {
     for (const guard of facts.guards) {
-      if (!guard.acquisition.flavor.blocksThread || guard.origin === 'scrutinee') continue;
+      // A guard held while a helper runs a closure is released before any `.await` of the caller's.
+      if (!guard.acquisition.flavor.blocksThread || guard.origin === 'scrutinee' || guard.returnedBy?.whileRunningClosure) continue;
       const maker = makerOf(facts, guard);
       if (!maker) continue;
       const init = letInitOf(facts, guard);
@@ -459,7 +482,7 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
       const known = out.get(key);
       const letInits = new Set(known?.letInits ?? []);
       if (init) letInits.add(init);
-      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, whileRunningClosure: false, placeFirst: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
     }
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);

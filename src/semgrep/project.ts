@@ -138,6 +138,7 @@ function cfgAlternativeSemgrep(hold: Hold): SemgrepCondition[] {
 }
 
 const BINARY_OPERATORS = ['+', '-', '*', '/', '==', '!=', '<', '>', '<=', '>='];
+const COMPOUND_OPERATORS = ['+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>='];
 
 /**
  * Temporary scopes inside an expression: a guard made in there is dropped before the expression
@@ -240,6 +241,8 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
   if (callee) for (const context of [`${callee}(..., <... ${reached} ...>, ...)`, ...inClosureBlockArgument(callee, reached)]) out.push({ 'pattern-inside': context });
   out.push({ patterns: [{ 'pattern-inside': `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: hold.maker.semgrep } }] } as unknown as SemgrepCondition);
   for (const maker of makerExpressions(hold, edition)) for (const op of BINARY_OPERATORS) out.push({ 'pattern-inside': `${maker} ${op} <... ${reached} ...>` });
+  const rightHand = hold.placeFirst ? `<... ${reached} ...>` : `&<... ${reached} ...>`;
+  for (const op of COMPOUND_OPERATORS) out.push({ 'pattern-inside': `<... ${hold.maker.semgrep} ...> ${op} ${rightHand}` });
   return out;
 }
 
@@ -528,6 +531,9 @@ function temporaryAstGrep(hold: Hold, edition: Edition): AstGrepRule[] {
         not: { any: [{ pattern: '$L && $R' }, { pattern: '$L || $R' }] },
       },
     },
+    // A compound assignment that is a trait call (a non-primitive place, or a `&` right-hand side)
+    // evaluates the place, guard and all, first.
+    { inside: { stopBy: 'end', field: 'right', kind: 'compound_assignment_expr', all: [{ has: makerIn(hold, edition, 'left') }, ...(hold.placeFirst ? [] : [{ has: { field: 'right', kind: 'reference_expression' } }])] } },
   ];
 }
 
@@ -717,11 +723,51 @@ function decidedOutFor(hold: Hold, fields: readonly TestedOptionField[]): Decide
   return { astGrep: notDecidedOutAstGrep(own), semgrep: notDecidedOutSemgrep(own) };
 }
 
+/**
+ * The rule of one callee of a hold whose guard lives during the maker's call only (a helper that
+ * runs the closure it is given under the lock): the conflict is in a closure handed to that call.
+ * Bound with `let`, or tested by `if let`, the call's value holds nothing.
+ */
+function closureCalleeRules(hold: Hold, elsewhere: readonly ClosureRunElsewhere[], decided: DecidedOut, ids: { crate: string; maker: string }, group: ConflictGroup, text: CalleeText): ProjectRule[] {
+  const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
+  const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
+  const underMaker: AstGrepRule = { inside: { stopBy: 'end', kind: 'closure_expression', inside: { kind: 'arguments', inside: { pattern: hold.maker.astGrep } } } };
+  return [
+    {
+      id: `lockscope.rust.${catalogueId}.${ids.crate}.${ids.maker}.${text.slug}`,
+      catalogueId,
+      message:
+        `\`${text.callee}\` runs in the closure that \`${hold.maker.text}\` runs while it holds the ${hold.held.mode} guard of \`${hold.lockDisplay}\`, and it takes the lock again: ${text.chain}. ` +
+        'Work on the data the closure is given instead of locking again, or make the call after the closure returns.',
+      semgrep: callIn(group, hold, elsewhere, decided, [closureOfMakerSemgrep(hold)]),
+      astGrep: { all: [conflictAstGrep(group), ...ownerScope(hold), notRunUnderGuard(elsewhere), ...decided.astGrep, underMaker] },
+      constraints: { CALLEE: { regex: regexOf(group.name) } },
+    },
+  ];
+}
+
+/**
+ * Semgrep: in a closure and inside the maker's call. Semgrep cannot place "in a closure argument"
+ * (a pattern-inside spans the whole call), so a closure in another argument counts too; and not
+ * the maker call itself (which would otherwise be inside itself when it sits in any closure), so
+ * the same helper called again inside its own closure is left to the analysis.
+ */
+function closureOfMakerSemgrep(hold: Hold): SemgrepCondition[] {
+  const closures = ['|| $BODY', '|$P| $BODY', '|$P, $Q| $BODY', '|$P, $Q, $R| $BODY'].flatMap((c) => [c, `move ${c}`]);
+  return [
+    { 'pattern-inside': hold.maker.semgrep },
+    { 'pattern-either': closures.map((closure) => ({ 'pattern-inside': closure })) } as unknown as SemgrepCondition,
+    { 'pattern-not': hold.maker.semgrep } as unknown as SemgrepCondition,
+  ];
+}
+
 function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], fields: readonly TestedOptionField[], ids: { crate: string; maker: string }, engine: 'semgrep' | 'ast-grep'): ProjectRule[] {
   const decided = decidedOutFor(hold, fields);
-  const own = (group: ConflictGroup): ProjectRule[] => calleeRules(hold, edition, elsewhere, decided, ids, group, { callee: group.name, chain: group.chain, slug: slug(group.name) });
-  const rules = engine === 'semgrep' ? calleesSharingRules(hold.groups, own, (group, text) => calleeRules(hold, edition, elsewhere, decided, ids, group, text)) : hold.groups.flatMap(own);
-  return [...rules, ...glueRules(hold, ids, elsewhere)];
+  const build = (group: ConflictGroup, text: CalleeText): ProjectRule[] => (hold.whileRunningClosure ? closureCalleeRules(hold, elsewhere, decided, ids, group, text) : calleeRules(hold, edition, elsewhere, decided, ids, group, text));
+  const own = (group: ConflictGroup): ProjectRule[] => build(group, { callee: group.name, chain: group.chain, slug: slug(group.name) });
+  const rules = engine === 'semgrep' ? calleesSharingRules(hold.groups, own, build) : hold.groups.flatMap(own);
+  // Drop glue and formatting run at the end of a bound guard's block: a closure's guard has none.
+  return hold.whileRunningClosure ? rules : [...rules, ...glueRules(hold, ids, elsewhere)];
 }
 
 /**

@@ -5,11 +5,11 @@ import type { Acquisition, SourceSpan } from '../../core/model.js';
 import type { ParsedFile } from '../crate-index.js';
 import type { SyntaxNode } from '../syntax.js';
 import { placePath } from '../syntax-shapes.js';
+import { isPrimitiveType } from '../types.js';
 import { Branches } from './branches.js';
 import { guardedData } from './drop-types.js';
 import { NOTHING, type Binding, type LiveGuard, type Value } from './values.js';
 
-const PRIMITIVE_TYPES = /^(?:[iu](?:8|16|32|64|128|size)|f32|f64|bool|char)$/;
 /** Calls between a lock and the place it guards: the acquisition and the unwrapping of its result. */
 const LOCKING_METHODS = new Set(['lock', 'write', 'borrow_mut', 'blocking_lock', 'blocking_write']);
 const PLACE_METHODS = new Set([...LOCKING_METHODS, 'unwrap', 'expect']);
@@ -129,7 +129,7 @@ export abstract class Moves extends Branches {
   private placeEvaluatedFirst(left: SyntaxNode, right: SyntaxNode): boolean {
     if (right.type === 'reference_expression') return true;
     const data = this.lockedPlaceData(left);
-    return data !== undefined && !PRIMITIVE_TYPES.test(data.trim());
+    return data !== undefined && !isPrimitiveType(data);
   }
 
   /** `*self.spent.lock().unwrap()`: the data type the lock of a `self` field guards, as declared. */
