@@ -7,7 +7,7 @@ import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { findLockOrderCycles } from './lock-order-cycles.js';
-import { CrateIndex, fileModule, type ModulePath } from './crate-index.js';
+import { CrateIndex, fileModule, libLayout, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type CrateInfo } from './crates.js';
 import type { FunctionFacts } from './facts.js';
 import { suggestionFor } from './rewrites.js';
@@ -136,7 +136,7 @@ export class CrateAnalysis {
     const moduleOf = (file: string): ModulePath => {
       const inCrate = relative(crate.root, absolute.get(file) ?? file);
       // Files no Cargo.toml owns are read as one crate laid out like `src/`.
-      return fileModule(crate.hasManifest ? inCrate : `src/${inCrate}`);
+      return fileModule(crate.hasManifest ? libLayout(inCrate, crate.libPath) : `src/${inCrate}`);
     };
     this.index = new CrateIndex(crate, texts, clock, moduleOf, extraLockApis);
     this.facts = new CrateFacts(this.index);
@@ -247,12 +247,13 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       }
     }
   }
-  // Callers of helpers that return a guard or run a closure under one hold it without naming a lock.
+  // Callers of helpers that return a guard, a lock (`fn offsets(&self) -> &DashMap<…>`) or run a
+  // closure under a guard hold or lock it without naming a lock.
   for (let i = 0; i < holders.length; i++) {
-    const { fn, returnedGuards, closureCalls } = holders[i];
+    const { fn, returnedGuards, closureCalls, returnedLock } = holders[i];
     // `.lock()`, `.read()` with no argument already pass the pre-filter wherever they are called.
     const preFiltered = fn.params.length === 0 && ZERO_ARG_LOCK_METHODS.has(fn.name);
-    if ((returnedGuards.length > 0 || closureCalls.size > 0) && !preFiltered) analyseCallers(fn.name);
+    if ((returnedGuards.length > 0 || closureCalls.size > 0 || returnedLock) && !preFiltered) analyseCallers(fn.name);
   }
   return holders;
 }

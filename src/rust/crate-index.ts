@@ -47,6 +47,8 @@ export interface StaticDecl {
   readonly name: string;
   readonly file: ParsedFile;
   readonly type: string;
+  /** The module that declares it: two modules' statics of one name are two statics. */
+  readonly module?: ModulePath;
 }
 
 export interface ParsedFile {
@@ -76,6 +78,8 @@ export interface ParsedFile {
    * they shadow what a glob import would bring under the same name.
    */
   readonly macroFns: Map<string, Set<string>>;
+  /** Modules the file declares (`mod a;`, `mod a { … }`, nested ones too), by module key. */
+  readonly declaredModules: Set<string>;
 }
 
 /** Names a file may declare, found by regular expressions over its text (no parse). */
@@ -177,6 +181,23 @@ export function fileModule(relativePath: string): ModulePath {
   return { root: [...rootParts, file === 'main' || file === 'mod' ? '' : file].filter(Boolean).join('/'), path: [] };
 }
 
+/**
+ * A file's path inside its crate as Cargo's default layout would have it. `[lib] path = "lib.rs"`
+ * (or `"core/turso.rs"`) roots the library's module tree at that file: `mod storage;` in it is
+ * `storage.rs` or `storage/mod.rs` beside it (Reference: "Modules", module source filenames).
+ */
+export function libLayout(inCrate: string, libPath: string | undefined): string {
+  const file = inCrate.replace(/\\/g, '/');
+  if (!libPath || libPath === 'src/lib.rs') return file;
+  if (file === libPath) return 'src/lib.rs';
+  const dir = libPath.includes('/') ? libPath.slice(0, libPath.lastIndexOf('/') + 1) : '';
+  if (dir === 'src/' || !file.startsWith(dir)) return file;
+  const rest = file.slice(dir.length);
+  // Beside a root-level `lib.rs`, Cargo's other targets keep their own directories.
+  if (dir === '' && /^(?:src|tests|examples|benches)\//.test(rest)) return file;
+  return `src/${rest}`;
+}
+
 function addTo(map: Map<string, string[]>, key: string, file: string): void {
   const list = map.get(key);
   if (!list) map.set(key, [file]);
@@ -188,6 +209,8 @@ export class CrateIndex {
   private readonly texts = new Map<string, string>();
   /** Whether some file of the crate declares `mod NAME`, by name. */
   private readonly moduleNames = new Map<string, boolean>();
+  /** Whether a module declares a child module of a name, by `parent::name`. */
+  private readonly childModules = new Map<string, boolean>();
   private readonly parsed = new Map<string, ParsedFile | null>();
   private readonly textIndex: TextIndex = {
     fnFiles: new Map(),
@@ -246,6 +269,7 @@ export class CrateIndex {
     }
     this.parsed.delete(file);
     this.moduleHolders.clear();
+    this.childModules.clear();
     this.fileModules = undefined;
     this.reexportedTypes = new WeakMap();
     this.implFileSets.clear();
@@ -390,10 +414,10 @@ export class CrateIndex {
     if (near) {
       // The modules `near` can see the name from: the one its `use` names, and its globs'.
       const targets: ModulePath[] = [];
-      const fromImport = imported ? modulePathOf(imported.split('::').slice(0, -1), near.module) : undefined;
+      const fromImport = imported ? this.modulePath(imported.split('::').slice(0, -1), near.module) : undefined;
       if (fromImport) targets.push(fromImport);
       for (const [key, base] of near.imports) {
-        const glob = key.startsWith('*') ? modulePathOf(base.split('::'), near.module) : undefined;
+        const glob = key.startsWith('*') ? this.modulePath(base.split('::'), near.module) : undefined;
         if (glob) targets.push(glob);
       }
       const visible = (f: string): boolean => targets.some((t) => sameModule(this.moduleOf(f), t));
@@ -407,9 +431,42 @@ export class CrateIndex {
     }
   }
 
+  /**
+   * The module a path prefix names, as written in `from`. Beyond `crate::`/`self::`/`super::`, a
+   * path whose first segment is a module declared in `from` (`mod storage;` beside `use
+   * storage::wal::WalFile;`) names that module (Reference: "Use declarations", 2018 uniform paths;
+   * in expressions the module's items shadow the extern prelude too); in edition 2015 a path is
+   * relative to the crate root. Any other first segment is another crate (or not a module we know).
+   */
+  private modulePath(prefix: readonly string[], from: ModulePath): ModulePath | undefined {
+    const written = modulePathOf(prefix, from);
+    if (written || prefix.length === 0) return written;
+    const child: ModulePath = { root: from.root, path: [...from.path, ...prefix] };
+    if (this.declaresModule(from, prefix[0])) return child;
+    if (this.crate.edition === 2015 && this.declaresModule({ root: from.root, path: [] }, prefix[0])) return { root: from.root, path: [...prefix] };
+    return undefined;
+  }
+
+  /** Whether module `parent` declares `mod name` (a file of that module, or one inline). */
+  private declaresModule(parent: ModulePath, rawName: string): boolean {
+    const path = [...parent.path, unraw(rawName)];
+    const key = moduleKey({ root: parent.root, path });
+    let known = this.childModules.get(key);
+    if (known === undefined) {
+      const fileModules = this.files.map((f) => ({ f, m: this.moduleOf(f) })).filter(({ m }) => m.root === parent.root);
+      // A file that is the module or one inside it; else a `mod` item in a file that is `parent`
+      // or holds it inline.
+      known =
+        fileModules.some(({ m }) => m.path.length >= path.length && path.every((s, i) => s === m.path[i])) ||
+        fileModules.some(({ f, m }) => m.path.length <= parent.path.length && m.path.every((s, i) => s === parent.path[i]) && (this.texts.get(f) ?? '').includes(path[path.length - 1]) && (this.file(f)?.declaredModules.has(key) ?? false));
+      this.childModules.set(key, known);
+    }
+    return known;
+  }
+
   /** Whether a path's first segment can be a module of this crate (2015-style `use a::B`). */
   private moduleNamesLocal(head: string): boolean {
-    return this.files.some((f) => f.endsWith(`/${head}.rs`) || f.includes(`/${head}/`));
+    return this.files.some((f) => this.moduleOf(f).path.includes(head) || f === `${head}.rs` || f.endsWith(`/${head}.rs`) || f.startsWith(`${head}/`) || f.includes(`/${head}/`));
   }
 
   /** `strict` when `name` was written in `near` (not carried over from another file's type). */
@@ -468,10 +525,10 @@ export class CrateIndex {
     if (known.has(name)) return known.get(name);
     const sources: ModulePath[] = [];
     const imported = scope.imports.get(name);
-    const fromImport = imported ? modulePathOf(imported.split('::').slice(0, -1), scope.module) : undefined;
+    const fromImport = imported ? this.modulePath(imported.split('::').slice(0, -1), scope.module) : undefined;
     if (fromImport) sources.push(fromImport);
     for (const [key, base] of scope.imports) {
-      const glob = key.startsWith('*') ? modulePathOf(base.split('::'), scope.module) : undefined;
+      const glob = key.startsWith('*') ? this.modulePath(base.split('::'), scope.module) : undefined;
       if (glob) sources.push(glob);
     }
     const exportedName = imported ? (imported.split('::').pop() ?? name) : name;
@@ -492,13 +549,13 @@ export class CrateIndex {
       if (!imports) continue;
       const target = imports.get(name);
       if (target) {
-        const local = modulePathOf(target.split('::').slice(0, -1), module);
+        const local = this.modulePath(target.split('::').slice(0, -1), module);
         if (!local) return target;
         const deeper = this.exportedPath(local, target.split('::').pop()!, depth + 1);
         if (deeper) return deeper;
       }
       for (const [key, base] of imports) {
-        const glob = key.startsWith('*') ? modulePathOf(base.split('::'), module) : undefined;
+        const glob = key.startsWith('*') ? this.modulePath(base.split('::'), module) : undefined;
         const deeper = glob ? this.exportedPath(glob, name, depth + 1) : undefined;
         if (deeper) return deeper;
       }
@@ -514,9 +571,11 @@ export class CrateIndex {
     return undefined;
   }
 
-  staticDecl(name: string, near?: ParsedFile): StaticDecl | undefined {
+  /** `from`: the module the name is written in; its own static of that name comes first. */
+  staticDecl(name: string, near?: ParsedFile, from?: ModulePath): StaticDecl | undefined {
     for (const file of this.lazily(this.textIndex.staticFiles.get(name) ?? [], near)) {
-      const found = file.statics.find((s) => s.name === name) ?? this.localStatic(file, name);
+      const named = file.statics.filter((s) => s.name === name);
+      const found = named.find((s) => from && s.module && sameModule(s.module, from)) ?? named[0] ?? this.localStatic(file, name);
       if (found) return found;
     }
     return undefined;
@@ -710,7 +769,7 @@ export class CrateIndex {
       if (imported) return this.resolveFree(imported.split('::'), from, file, depth + 1);
       for (const [key, base] of file.imports) {
         if (!key.startsWith('*')) continue;
-        const module = modulePathOf(base.split('::'), from);
+        const module = this.modulePath(base.split('::'), from);
         if (module) {
           const found = inModule(module);
           if (found.length > 0) return found;
@@ -719,13 +778,21 @@ export class CrateIndex {
       return [];
     }
     const prefix = segments.slice(0, -1);
-    const direct = modulePathOf(prefix, from);
+    const direct = this.modulePath(prefix, from);
     if (direct) return inModule(direct);
     const imported = file.imports.get(prefix[0]);
     if (imported) return this.resolveFree([...imported.split('::'), ...prefix.slice(1), name], from, file, depth + 1);
-    // A relative path to a child module (`load::init()`), or an edition 2015 absolute path.
+    // A module a glob import brings into scope (`use super::*;` in a test module, then
+    // `test::with_features()` for the parent's `mod test`).
+    for (const [key, base] of file.imports) {
+      if (!key.startsWith('*')) continue;
+      const module = this.modulePath(base.split('::'), from);
+      if (module && this.declaresModule(module, prefix[0])) return inModule({ root: module.root, path: [...module.path, ...prefix] });
+    }
+    // A relative path to a child module (`load::init()`), or an edition 2015 absolute path; from
+    // 2018 on, a root module is not in scope in another module without a `use`.
     const child = inModule({ root: from.root, path: [...from.path, ...prefix] });
-    return child.length > 0 ? child : inModule({ root: from.root, path: prefix });
+    return child.length > 0 || (this.crate.edition !== 2015 && from.path.length > 0) ? child : inModule({ root: from.root, path: prefix });
   }
 
   /**
@@ -817,6 +884,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     imports: new Map(),
     moduleImports: new Map(),
     macroFns: new Map(),
+    declaredModules: new Set(),
     fns: [],
     structs: [],
     statics: [],
@@ -854,7 +922,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
           collectStruct(file, item);
           break;
         case 'static_item':
-          collectStatic(file, item);
+          collectStatic(file, item, current);
           break;
         case 'type_item': {
           const name = item.childForFieldName('name')?.text;
@@ -863,7 +931,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
           break;
         }
         case 'macro_invocation':
-          collectLazyStatics(file, item);
+          collectLazyStatics(file, item, current);
           collectMacroFns(file, item, current);
           break;
         case 'impl_item':
@@ -875,6 +943,7 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
         case 'mod_item': {
           const body = item.childForFieldName('body');
           const name = item.childForFieldName('name')?.text;
+          if (name) file.declaredModules.add(moduleKey({ root: current.root, path: [...current.path, unraw(name)] }));
           if (!body || !name) break;
           const inner = Object.create(file, { imports: { value: new Map<string, string>() } }) as ParsedFile;
           moduleScopes.push({ scope: inner, parent: file });
@@ -1090,20 +1159,22 @@ function collectStruct(file: ParsedFile, item: SyntaxNode): void {
   file.structs.push({ name, file, fields });
 }
 
-function collectStatic(file: ParsedFile, item: SyntaxNode): void {
+function collectStatic(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
   const name = item.childForFieldName('name')?.text;
   const type = item.childForFieldName('type')?.text;
-  if (name && type) file.statics.push({ name, file, type });
+  if (name && type) file.statics.push({ name, file, type, module });
 }
 
 // `lazy_static! { static ref NAME: Type = …; }` and `thread_local! { static NAME: Type = …; }`
-// are token trees to tree-sitter; their declarations are regular enough for a pattern.
+// are token trees to tree-sitter; their declarations are regular enough for a pattern. The macro
+// is named as any other path (`lazy_static::lazy_static!`, `std::thread_local!`): its last segment
+// says which one it is.
 const MACRO_STATIC_RE = /\bstatic\s+(?:ref\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([^=;]+?)\s*=/g;
 
-function collectLazyStatics(file: ParsedFile, item: SyntaxNode): void {
-  const macro = item.childForFieldName('macro')?.text ?? '';
+function collectLazyStatics(file: ParsedFile, item: SyntaxNode, module: ModulePath): void {
+  const macro = (item.childForFieldName('macro')?.text ?? '').split('::').pop()!.trim();
   if (macro !== 'lazy_static' && macro !== 'thread_local') return;
-  for (const m of item.text.matchAll(MACRO_STATIC_RE)) file.statics.push({ name: m[1], file, type: m[2] });
+  for (const m of item.text.matchAll(MACRO_STATIC_RE)) file.statics.push({ name: m[1], file, type: m[2], module });
 }
 
 const MACRO_FN_RE = /\bfn\s+(?:r#)?([\p{L}_][\p{L}\p{N}_]*)/gu;
@@ -1178,6 +1249,12 @@ function collectImports(item: SyntaxNode, imports: Map<string, string>): void {
       case 'use_list':
         for (const child of node.namedChildren) visit(child, prefix);
         break;
+      case 'self': {
+        // `use storage::pager::{self, Pager};` imports the module `pager` itself.
+        const module = prefix.replace(/::$/, '');
+        if (module) imports.set(module.split('::').pop()!, module);
+        break;
+      }
       case 'use_wildcard': {
         // `use parking_lot::*;` — remember the crate for lock types named by it.
         const base = node.text.replace(/::\*$/, '');

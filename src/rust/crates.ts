@@ -14,6 +14,8 @@ export interface CrateInfo {
   readonly files: string[];
   /** False for the implicit crate of files that no Cargo.toml owns. */
   readonly hasManifest: boolean;
+  /** The library's root file relative to `root` when `[lib] path` names one (`lib.rs`, `src/turso.rs`). */
+  readonly libPath?: string;
 }
 
 function asEdition(value: unknown): Edition | undefined {
@@ -53,7 +55,7 @@ function workspaceEdition(crateDir: string): Edition | undefined {
 }
 
 /** Reads a crate's manifest; `undefined` when the directory has no Cargo.toml with a package. */
-export function readCrateManifest(dir: string): { name: string; edition: Edition } | undefined {
+export function readCrateManifest(dir: string): { name: string; edition: Edition; libPath?: string } | undefined {
   const manifest = readManifest(join(dir, 'Cargo.toml'));
   const pkg = table(manifest?.package);
   if (!manifest || !pkg) return undefined;
@@ -63,7 +65,8 @@ export function readCrateManifest(dir: string): { name: string; edition: Edition
   // Cargo's own default when `edition` is absent is 2015; an inherited edition that cannot be
   // found falls back to ours.
   const edition = asEdition(declared) ?? inherited ?? (declared === undefined ? 2015 : DEFAULT_EDITION);
-  return { name, edition };
+  const libPath = table(manifest.lib)?.path;
+  return { name, edition, libPath: typeof libPath === 'string' ? libPath.replace(/^\.\//, '') : undefined };
 }
 
 /**
@@ -72,7 +75,7 @@ export function readCrateManifest(dir: string): { name: string; edition: Edition
  */
 export function groupIntoCrates(files: readonly string[], editionOverride?: Edition): CrateInfo[] {
   const byRoot = new Map<string, CrateInfo>();
-  const manifestCache = new Map<string, { name: string; edition: Edition } | undefined>();
+  const manifestCache = new Map<string, ReturnType<typeof readCrateManifest>>();
   const ownerOf = (file: string): string | undefined => {
     let dir = dirname(file);
     for (;;) {
@@ -95,6 +98,7 @@ export function groupIntoCrates(files: readonly string[], editionOverride?: Edit
         edition: editionOverride ?? manifest?.edition ?? DEFAULT_EDITION,
         files: [],
         hasManifest: root !== undefined,
+        libPath: manifest?.libPath,
       };
       byRoot.set(key, crate);
     }

@@ -64,7 +64,9 @@ export function describeChain(chain: readonly WitnessStep[], requested: Acquisit
 }
 
 export function outcomeWord(a: Acquisition): string {
-  return a.flavor.outcome === 'panic' ? 'panics (already borrowed)' : 'deadlocks';
+  const word = a.flavor.outcome === 'panic' ? 'panics (already borrowed)' : 'deadlocks';
+  // A lock a helper chose among several (`either(…)`, see values.ts `eitherLock`).
+  return a.lock.key.startsWith('either(') ? `${word} when the helper chose the same lock both times` : word;
 }
 
 /** Related spans: each call of the chain, the conflicting acquisition, the guard's release. */

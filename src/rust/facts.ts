@@ -136,7 +136,7 @@ export interface FunctionFacts {
   /** Guards that leave the function in its return value: the function is an acquisition. */
   readonly returnedGuards: readonly GuardFact[];
   /** The lock the function returns a reference to (`fn conns(&self) -> &Mutex<_> { &self.conns }`). */
-  readonly returnedLock?: { readonly id: LockId; readonly type: LockType };
+  readonly returnedLock?: { readonly id: LockId; readonly type: LockType; readonly confidence: 'high' | 'low'; readonly alternatives?: readonly LockId[] };
   /**
    * Guards held where the function calls its closure parameter `i` (`fn with_state(&self, f:
    * impl FnOnce(&mut S))` calling `f(&mut guard)`): a closure passed there runs under them.

@@ -19,7 +19,7 @@ import { splitTypeList, type LockType } from './types.js';
 import { aggregateParts } from './syntax-shapes.js';
 import { Calls } from './guard-lifetimes/calls.js';
 import { indexedElement, lockContent } from './guard-lifetimes/drop-types.js';
-import { NOTHING, parameterLockKey, type LiveGuard, type LockPlace, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
+import { NOTHING, eitherLock, parameterLockKey, type LiveGuard, type LockPlace, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
 import { canonicalKey } from './shared-handles.js';
 
 export { parameterLockKey, type WalkContext } from './guard-lifetimes/values.js';
@@ -41,7 +41,7 @@ class GuardLifetimeWalk extends Calls {
       this.temps.push({ guards: [], endNote: 'at the end of the function' });
       const value = this.block(body, true);
       for (const g of value.guards) this.returned.push(g.fact);
-      if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
+      if (value.lock) this.returnedLock = this.returnedLock ? eitherLock([this.returnedLock, value.lock]) : value.lock;
       this.endTemp(this.endOf(body));
       this.endBlock(this.endOf(body), 'at the end of the function');
       this.walkUnpolledFutures();
@@ -296,12 +296,14 @@ class GuardLifetimeWalk extends Calls {
   protected staticPlace(path: string): Value {
     const name = path.split('::').pop()!;
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return NOTHING;
-    const decl = this.ctx.index.staticDecl(name, this.file);
+    const decl = this.ctx.index.staticDecl(name, this.file, this.fn.module);
     if (!decl) return NOTHING;
     const meaning = this.meaningOf(decl.type, decl.file);
     if (meaning.lock) {
       const content = lockContent(decl.type, decl.file);
-      return { guards: [], lock: { id: { key: `static ${name}`, display: name }, type: meaning.lock, confidence: 'high', content } };
+      // Statics of one name in two modules are two locks (`os::…::SERIAL`, `local::…::SERIAL`).
+      const module = decl.module && decl.module.path.length > 0 ? `${decl.module.root}|${decl.module.path.join('::')}::` : '';
+      return { guards: [], lock: { id: { key: `static ${module}${name}`, display: name }, type: meaning.lock, confidence: 'high', content } };
     }
     return { guards: [], struct: meaning.struct };
   }

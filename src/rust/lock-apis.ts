@@ -265,6 +265,12 @@ export const GUARD_PASSTHROUGH_METHODS = new Set([
   'as_mut',
 ]);
 
+/**
+ * Passthrough adapters that take `&self`/`&mut self` (`Option::as_mut`, or a guard's data through
+ * `Deref`): the result borrows the guard; the binding it came from still owns it.
+ */
+export const GUARD_LENDING_METHODS = new Set(['as_mut']);
+
 /** Which passthrough adapters leave an `Option<Guard>` possibly `None`: all but these. */
 export const GUARD_UNWRAPPING_METHODS = new Set(['unwrap', 'expect', 'unwrap_or_else', 'unwrap_unchecked']);
 

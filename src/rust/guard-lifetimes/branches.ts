@@ -8,7 +8,7 @@ import { diverges, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { TemporaryScopes } from './temporary-scopes.js';
 import { elementType } from './drop-types.js';
 import { letPlaceTest, placeTest, unwrapped, type PlaceTest } from './option-tests.js';
-import { NOTHING, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type NoneTest, type Value } from './values.js';
+import { NOTHING, eitherLock, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type LockPlace, type NoneTest, type Value } from './values.js';
 
 export abstract class Branches extends TemporaryScopes {
   /** `Option` fields of `self` known `Some` (true) or `None` (false) on the path being walked. */
@@ -150,7 +150,7 @@ export abstract class Branches extends TemporaryScopes {
     }
     this.closeBranches(branches);
     this.setRegion(scrutineeGuards, undefined);
-    return { guards: [...thenValue.guards, ...elseValue.guards] };
+    return { guards: [...thenValue.guards, ...elseValue.guards], lock: elseBody ? eitherLock([thenValue.lock, elseValue.lock]) : undefined };
   }
 
   protected branches(consequence: SyntaxNode | null, elseBody: SyntaxNode | undefined, none?: NoneTest, test?: PlaceTest): Value {
@@ -173,7 +173,7 @@ export abstract class Branches extends TemporaryScopes {
             this.knowing(test, false, () => suspendedWhile(absentIn('else'), () => (elseBody ? this.elseBody(elseBody) : NOTHING))),
           );
     this.closeBranches(branches);
-    return { guards: [...thenValue.guards, ...elseValue.guards] };
+    return { guards: [...thenValue.guards, ...elseValue.guards], lock: elseBody && outcome === undefined ? eitherLock([thenValue.lock, elseValue.lock]) : (outcome === true ? thenValue.lock : outcome === false ? elseValue.lock : undefined) };
   }
 
   /** `x.is_none()` / `x.is_some()` / `!x.is_some()` on a variable holding guards. */
@@ -268,6 +268,7 @@ export abstract class Branches extends TemporaryScopes {
     const value = scrutinee ? this.expr(scrutinee) : NOTHING;
     const scrutineeGuards = this.markScrutinee(mark, 'match');
     const carried: LiveGuard[] = [];
+    const armLocks: (LockPlace | undefined)[] = [];
     const branches = this.openBranches();
     for (const arm of body?.namedChildren ?? []) {
       if (arm.type !== 'match_arm') continue;
@@ -291,6 +292,7 @@ export abstract class Branches extends TemporaryScopes {
           const v = this.expr(armValue);
           this.detach(v.guards);
           carried.push(...v.guards);
+          armLocks.push(v.lock);
           this.endTemp(this.endOf(armValue));
         }
         this.endBlock(this.endOf(arm), 'at the end of the match arm');
@@ -300,7 +302,7 @@ export abstract class Branches extends TemporaryScopes {
     this.closeBranches(branches);
     this.setRegion(scrutineeGuards, undefined);
     for (const g of carried) this.temps[this.temps.length - 1].guards.push(g);
-    return { guards: carried };
+    return { guards: carried, lock: eitherLock(armLocks) };
   }
 
   protected whileExpression(node: SyntaxNode): void {

@@ -15,6 +15,7 @@ import {
   DETACHING_CALLS,
   DROP_FUNCTIONS,
   GUARD_CONSUMING_METHODS,
+  GUARD_LENDING_METHODS,
   GUARD_PASSTHROUGH_METHODS,
   lockFlavor,
   lockMethod,
@@ -26,7 +27,7 @@ import { constructedTypePath, splitTypeList, traitObjectTrait } from '../types.j
 import { calleesByAsync, freeFunctionCallees, lockTypeMethodCallees, memoisedCallees, methodCallees, noCallees, traitImplCallees, traitMethodCallees, type Callees } from './callees.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { elementType, lockContent } from './drop-types.js';
-import { callSiteOf, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
+import { callSiteOf, eitherLock, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
 const LAZY_ADAPTERS = new Set(['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan']);
@@ -210,6 +211,7 @@ export abstract class Calls extends Futures {
         if (GUARD_UNWRAPPING_METHODS.has(method)) for (const g of receiver.guards) g.optional = false;
         // `.ok()` / `.filter(..)`: an `Err` (or a rejected value) becomes `None`, which holds nothing.
         if (method === 'ok' || method === 'filter') for (const g of receiver.guards) g.optional = true;
+        if (GUARD_LENDING_METHODS.has(method)) return { guards: receiver.guards, borrowed: true, content: receiver.content };
         return { guards: receiver.guards, binding: receiver.binding, borrowed: receiver.borrowed, content: receiver.content };
       }
       if (GUARD_CONSUMING_METHODS.has(method) && receiver.guards.some((g) => g.optional)) return this.consumedBy(node, method, receiver, args);
@@ -765,8 +767,13 @@ export abstract class Calls extends Futures {
       const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
       if (accessor) {
         const returnedLock = this.ctx.returnedLock(accessor)!;
-        const id = lockAtCall(site, accessor, returnedLock.id);
-        if (id) return { guards: [], lock: { id, type: returnedLock.type, confidence: 'high' } };
+        // `fn offsets(&self, kind) -> &DashMap<…>` returning one of two fields: each as seen from here.
+        const places = (returnedLock.alternatives ?? [returnedLock.id]).map((lock) => {
+          const id = lockAtCall(site, accessor, lock);
+          return id ? { id, type: returnedLock.type, confidence: returnedLock.confidence } : undefined;
+        });
+        const lock = places.every((p) => p !== undefined) ? eitherLock(places) : undefined;
+        if (lock) return { guards: [], lock };
       }
       return result;
     }

@@ -8,7 +8,7 @@ import { placePath } from '../syntax-shapes.js';
 import { isPrimitiveType } from '../types.js';
 import { Branches } from './branches.js';
 import { guardedData } from './drop-types.js';
-import { NOTHING, type Binding, type LiveGuard, type Value } from './values.js';
+import { NOTHING, eitherLock, type Binding, type LiveGuard, type Value } from './values.js';
 
 /** Calls between a lock and the place it guards: the acquisition and the unwrapping of its result. */
 const LOCKING_METHODS = new Set(['lock', 'write', 'borrow_mut', 'blocking_lock', 'blocking_write']);
@@ -28,7 +28,7 @@ export abstract class Moves extends Branches {
       return;
     }
     const value = this.expr(inner);
-    if (value.lock) this.returnedLock ??= { id: value.lock.id, type: value.lock.type };
+    if (value.lock) this.returnedLock = this.returnedLock ? eitherLock([this.returnedLock, value.lock]) : value.lock;
     if (!value.borrowed && value.binding) value.binding.moved = true;
     this.dropLocalsOnExit(this.span(node));
     if (value.borrowed) return;

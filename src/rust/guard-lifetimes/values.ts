@@ -18,6 +18,8 @@ export interface LockPlace {
   readonly content?: TypeRef;
   /** An element of a row of locks (`self.stripes[i]`): the row's key and the index as written. */
   readonly element?: ElementOf;
+  /** One of several locks (`if k { &self.a } else { &self.b }`): the ones it may be. */
+  readonly alternatives?: readonly LockId[];
 }
 
 /** Which element of a row of locks: `Striped.stripes` and `i`; the index node for its conditions. */
@@ -25,6 +27,30 @@ export interface ElementOf {
   readonly row: string;
   readonly index: string;
   readonly indexNode: SyntaxNode;
+}
+
+/**
+ * The lock a value is when it comes out of one of several branches (`if`/`match` arms, return
+ * paths). The same lock in each is that lock; different ones make a lock of its own, of low
+ * confidence, that only the same choice meets again (it is not any one of them for certain). A
+ * branch without a lock diverges or is not known: the other branches' lock is then uncertain.
+ */
+export function eitherLock(places: readonly (LockPlace | undefined)[]): LockPlace | undefined {
+  const known = places.filter((p): p is LockPlace => p !== undefined);
+  if (known.length === 0) return undefined;
+  const ids = new Map<string, LockId>();
+  for (const p of known) for (const id of p.alternatives ?? [p.id]) ids.set(id.key, id);
+  const first = known[0];
+  const certain = known.length === places.length && known.every((p) => p.confidence === 'high');
+  if (ids.size === 1) return { ...first, confidence: certain ? 'high' : 'low' };
+  const alternatives = [...ids.values()].sort((a, b) => a.key.localeCompare(b.key));
+  return {
+    id: { key: `either(${alternatives.map((id) => id.key).join(',')})`, display: alternatives.map((id) => `\`${id.display}\``).join(' or ').replace(/^`|`$/g, '') },
+    type: first.type,
+    confidence: 'low',
+    content: first.content,
+    alternatives,
+  };
 }
 
 export interface LiveGuard {

@@ -14,7 +14,9 @@ export const doubleLock: RustRule = {
       const dispatched = c.event.kind === 'call' ? c.event.dispatchedTrait : undefined;
       const lowConfidence = c.requested.lock.key.startsWith('?') || c.held.guard.acquisition.lock.key.startsWith('?')
         ? 'this deadlocks if the receiver is a lock (its type was not resolved)'
-        : dispatched
+        : c.requested.lock.key.startsWith('either(')
+          ? `this ${outcomeWord(c.requested)}`
+          : dispatched
         ? `this ${outcomeWord(c.requested)} when the \`dyn ${dispatched}\` is an object whose implementation takes it (not every implementation does)`
         : `this ${outcomeWord(c.requested)} if both are the same object's lock (the dropped value reaches it through a shared pointer, so only the type and field are known)`;
       const outcome = certain
