@@ -473,7 +473,8 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
   for (const facts of crate.summariseEverything()) {
     for (const guard of facts.guards) {
       // A guard held while a helper runs a closure is released before any `.await` of the caller's.
-      if (!guard.acquisition.flavor.blocksThread || guard.origin === 'scrutinee' || guard.returnedBy?.whileRunningClosure) continue;
+      // A scrutinee's `try_*` guard is alive in its success arms only: not expressed here.
+      if (!guard.acquisition.flavor.blocksThread || (guard.origin === 'scrutinee' && !guard.acquisition.blocking) || guard.returnedBy?.whileRunningClosure) continue;
       const maker = makerOf(facts, guard);
       if (!maker) continue;
       const init = letInitOf(facts, guard);
@@ -482,7 +483,7 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
       const known = out.get(key);
       const letInits = new Set(known?.letInits ?? []);
       if (init) letInits.add(init);
-      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: false, whileRunningClosure: false, placeFirst: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: (known?.optional ?? true) && isOptional(guard.returnedBy?.inner ?? guard.acquisition), whileRunningClosure: false, placeFirst: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
     }
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);

@@ -340,7 +340,11 @@ const unpolled = (form: ConflictForm): ConflictForm => ({ ...form, suffix: undef
 
 function conflictAstGrep(group: ConflictGroup): AstGrepRule {
   const within = (f: ConflictForm): AstGrepRule => (f.within ? { inside: withinFunction(f.within) } : {});
-  const forms: AstGrepRule[] = group.forms.map((f) => (f.dropped ? { all: [{ pattern: `${f.prefix}$CALLEE($DROPPED)` }, droppedLocalAstGrep(f.dropped), ...(f.within ? [within(f)] : [])] } : { pattern: formAstGrep(f, '$CALLEE'), ...within(f) }));
+  // ast-grep's `any` keeps the first branch that matches and checks `constraints` afterwards: a
+  // bare `$CALLEE(…)` tried first would take `log::max_level` whole as the name and fail its
+  // regex, so the forms with the longest prefix go first.
+  const ordered = [...group.forms].sort((a, b) => b.prefix.length - a.prefix.length);
+  const forms: AstGrepRule[] = ordered.map((f) => (f.dropped ? { all: [{ pattern: `${f.prefix}$CALLEE($DROPPED)` }, droppedLocalAstGrep(f.dropped), ...(f.within ? [within(f)] : [])] } : { pattern: formAstGrep(f, '$CALLEE'), ...within(f) }));
   for (const f of group.forms.filter((form) => form.suffix !== undefined)) {
     const future = { pattern: formAstGrep(unpolled(f), '$CALLEE'), ...within(f) };
     forms.push({ all: [future, { inside: { kind: 'arguments', inside: { kind: 'call_expression', has: { field: 'function', regex: DRIVER_REGEX } } } }] });
@@ -975,18 +979,21 @@ function awaitRule(hold: Hold, edition: Edition, ids: { crate: string; maker: st
     ...makerExpressions(hold, edition).flatMap((maker) => BINARY_OPERATORS.map((op): SemgrepCondition => ({ 'pattern-inside': `${maker} ${op} <... $FUTURE.await ...>` }))),
   ];
   const awaits: AstGrepRule = { any: [{ kind: 'await_expression' }, AWAITING_MACRO_AST_GREP] };
+  // A scrutinee's guard is alive in the construct's arms (`if let Some(mut e) = map.get_mut(k) { … .await }`).
+  const regions = regionsOf(hold, edition);
   return {
     id: `lockscope.rust.guard-across-await.${ids.crate}.${ids.maker}`,
     catalogueId: 'guard-across-await',
-    message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` is alive at this \`.await\` (bound with \`let\`, or a temporary of this statement). Drop it before awaiting, or use an async lock.`,
+    message: `The ${hold.held.mode} guard of \`${hold.lockDisplay}\` (a ${hold.held.flavor.name}, which blocks the thread) made by \`${hold.maker.text}\` is alive at this \`.await\` (bound with \`let\`, a temporary of this statement, or of the scrutinee of the construct around it). Drop it before awaiting, or use an async lock.`,
     semgrep: {
       'pattern-either': [
         { patterns: [{ pattern: '$FUTURE.await' }, ...inits, ...exclusions] },
         { patterns: [{ pattern: '$FUTURE.await' }, { 'pattern-either': temporaries }, ...exclusions] },
         { patterns: [{ 'pattern-regex': AWAITING_MACRO_SEMGREP }, ...inits, ...exclusions] },
+        ...scrutineeContextsSemgrep(hold, edition, ['$FUTURE.await'], regions).map((set) => ({ patterns: [{ pattern: '$FUTURE.await' }, ...set, ...exclusions] })),
       ],
     } as unknown as SemgrepFormula,
-    astGrep: { all: [awaits, ...ownerScope(hold), IN_HANDED_FUTURE, { any: [afterLet(hold, awaits), ...temporaryAstGrep(hold, edition).slice(1)] }] },
+    astGrep: { all: [awaits, ...ownerScope(hold), IN_HANDED_FUTURE, { any: [afterLet(hold, awaits), ...temporaryAstGrep(hold, edition).slice(1), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] }] },
     constraints: {},
   };
 }
