@@ -1,5 +1,5 @@
 // The Rust pipeline: files → crates → (pre-filtered, lazy) parse → facts → summaries → rules.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { RULES } from '../core/catalogue.js';
 import { lineCount, readSourceFile, type SourceOverrides } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, Edition, RuleSetting, Suggestion } from '../core/model.js';
@@ -9,6 +9,7 @@ import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { findLockOrderCycles } from './lock-order-cycles.js';
 import { CrateIndex, fileModule, libLayout, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type CrateInfo } from './crates.js';
+import { linkDependencies, NO_DEPENDENCIES, type LinkedDependencies } from './dependencies.js';
 import type { FunctionFacts } from './facts.js';
 import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
@@ -33,6 +34,11 @@ export interface RustAnalysisOptions {
    * one re-parses the finding's file, which on finding-dense code is a real share of the run.
    */
   readonly withoutSuggestions?: boolean;
+  /**
+   * Check only the crates whose roots (Cargo.toml directories) are listed; the others are read
+   * only as dependencies. Worker threads get every file of the run and their share of crates.
+   */
+  readonly onlyCrates?: readonly string[];
 }
 
 
@@ -71,15 +77,21 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   let bytes = 0;
   let parsedFiles = 0;
 
-  for (const crate of groupIntoCrates(files, options.edition)) {
+  const allCrates = groupIntoCrates(files, options.edition);
+  const byRoot = new Map(allCrates.filter((c) => c.hasManifest).map((c) => [c.root, c]));
+  const only = options.onlyCrates ? new Set(options.onlyCrates) : undefined;
+  for (const crate of allCrates) {
+    if (only && !only.has(crate.root)) continue;
     const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes, options.sourceOverrides));
     bytes += crateBytes;
     lines += crateLines;
-    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis);
+    const dependencies = clock.run('read', () => readDependencies(crate, (root) => byRoot.get(root), options));
+    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, dependencies);
     diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
     const index = analysis.index;
     parsedFiles += index.parsedCount;
-    notes.push(...index.notes);
+    // A dependency's notes are its own analysis's to give.
+    notes.push(...index.notes.filter((n) => index.isOwnFile(n.file)));
     if (options.keepFacts) crates.push({ facts: analysis.facts, edition: crate.edition });
   }
 
@@ -93,6 +105,31 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     phases: clock.totals,
     crates,
   };
+}
+
+/** A crate's dependencies of the run, with the texts of their library files. */
+export interface DependencyTexts {
+  readonly linked: LinkedDependencies;
+  readonly texts: ReadonlyMap<string, string>;
+  readonly absolute: ReadonlyMap<string, string>;
+}
+
+/**
+ * The library files of the run's crates that `crate` depends on (transitively). Their binaries,
+ * tests and examples are not part of what a dependant calls. Unreadable files are the note of
+ * their own crate's analysis, not of every dependant's.
+ */
+function readDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo | undefined, options: RustAnalysisOptions): DependencyTexts | undefined {
+  const linked = linkDependencies(crate, crateAt);
+  if (linked.crates.length === 0) return undefined;
+  const libraryFiles = linked.crates.flatMap(({ crate: dep }) =>
+    dep.files.filter((file) => {
+      const inCrate = libLayout(relative(dep.root, resolve(file)), dep.libPath);
+      return fileModule(inCrate).root === '' && inCrate !== 'src/main.rs';
+    }),
+  );
+  const { texts, absolute } = readCrateTexts(libraryFiles, options.cwd, [], options.sourceOverrides);
+  return { linked, texts, absolute };
 }
 
 /** Reads a crate's files, keyed by the path users see (relative to `cwd`); failures become notes. */
@@ -126,19 +163,36 @@ export class CrateAnalysis {
   readonly index: CrateIndex;
   readonly facts: CrateFacts;
 
+  private readonly dependencyTexts: ReadonlyMap<string, string>;
+
   constructor(
     readonly crate: CrateInfo,
     private readonly texts: Map<string, string>,
     absolute: ReadonlyMap<string, string>,
     private readonly clock: PhaseClock<RustPhase>,
     extraLockApis?: RustExtraLockApis,
+    dependencies?: DependencyTexts,
   ) {
+    // A dependency's library file is a module under that crate's module root.
+    const crateOfFile = new Map((dependencies?.linked.crates ?? []).flatMap((c) => c.crate.files.map((f) => [f, c] as const)));
+    const dependencyOf = new Map<string, { crate: CrateInfo; moduleRoot: string }>();
+    for (const [file, given] of dependencies?.absolute ?? []) {
+      const linked = crateOfFile.get(given);
+      if (linked) dependencyOf.set(file, linked);
+    }
     const moduleOf = (file: string): ModulePath => {
+      const dependency = dependencyOf.get(file);
+      if (dependency) {
+        const inDependency = relative(dependency.crate.root, resolve(dependencies!.absolute.get(file)!));
+        return { root: dependency.moduleRoot, path: fileModule(libLayout(inDependency, dependency.crate.libPath)).path };
+      }
       const inCrate = relative(crate.root, absolute.get(file) ?? file);
       // Files no Cargo.toml owns are read as one crate laid out like `src/`.
       return fileModule(crate.hasManifest ? libLayout(inCrate, crate.libPath) : `src/${inCrate}`);
     };
-    this.index = new CrateIndex(crate, texts, clock, moduleOf, extraLockApis);
+    this.dependencyTexts = new Map([...(dependencies?.texts ?? [])].filter(([file]) => !texts.has(file) && dependencyOf.has(file)));
+    const indexed = this.dependencyTexts.size > 0 ? new Map([...texts, ...this.dependencyTexts]) : texts;
+    this.index = new CrateIndex(crate, indexed, clock, moduleOf, extraLockApis, dependencies?.linked ?? NO_DEPENDENCIES);
     this.facts = new CrateFacts(this.index);
   }
 
@@ -161,7 +215,7 @@ export class CrateAnalysis {
 
   check(rules: Readonly<Record<string, RuleSetting>>): RustFinding[] {
     const findings: RustFinding[] = [];
-    this.facts.summarise(guardHolders(this.index, this.facts, this.texts));
+    this.facts.summarise(guardHolders(this.index, this.facts, this.texts, this.dependencyTexts));
     this.clock.run('checks', () => {
       const conflicts = findConflicts(this.facts);
       const { edges: lockOrderEdges, argumentOrder: argumentOrderEdges } = findLockOrderEdges(this.facts);
@@ -171,7 +225,8 @@ export class CrateAnalysis {
         findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges, argumentOrderEdges, lockOrderCycles }));
       }
     });
-    return findings;
+    // A finding in a dependency is its own crate's analysis's to report.
+    return findings.filter((f) => this.index.isOwnFile(f.span.file));
   }
 }
 
@@ -184,7 +239,7 @@ export class CrateAnalysis {
  *    guard (`self.with_state(|s| …)`), which hold guards without naming a lock.
  * Other functions get facts only when a check needs their summary.
  */
-function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: ReadonlyMap<string, string>): FunctionFacts[] {
+function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: ReadonlyMap<string, string>, dependencyTexts: ReadonlyMap<string, string>): FunctionFacts[] {
   const analysed = new Set<string>();
   const holders: FunctionFacts[] = [];
   const analyseFunctions = (file: string, mayHold: (body: string) => boolean): void => {
@@ -214,7 +269,7 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
         lockNames.add(`.${field}`);
         holdsLock = true;
       }
-      if (holdsLock) for (const f of index.implFiles(struct.name)) implementors.add(f);
+      if (holdsLock) for (const f of index.implFiles(struct.name)) if (index.isOwnFile(f)) implementors.add(f);
     }
     for (const decl of parsed?.statics ?? []) if (index.typeMeaning(decl.type, parsed!).lock) lockNames.add(decl.name);
     // Other names of lock types: `type Sessions = Arc<DashMap<…>>;`, `use parking_lot::Mutex as PlMutex;`.
@@ -229,7 +284,10 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
   const aliasUsers = otherNames ? [...texts].filter(([, text]) => otherNames.test(text)).map(([file]) => file) : [];
   const candidates = new Set([...lockFiles, ...implementors, ...aliasUsers]);
 
-  index.setLockFiles(candidates);
+  // Dependencies' files are not searched for guard holders (their own analysis does that), but a
+  // lookup that stays within lock files (does this callee return a guard?) must reach theirs.
+  const dependencyLockFiles = [...dependencyTexts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)).map(([file]) => file);
+  index.setLockFiles(dependencyLockFiles.length > 0 ? new Set([...candidates, ...dependencyLockFiles]) : candidates);
   for (const file of candidates) analyseFunctions(file, mayHold);
   const helperNames = new Set<string>();
   const analyseCallers = (name: string): void => {
@@ -247,6 +305,11 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       }
     }
   }
+  // A dependency's function declared to return a guard (`pub fn guard(&self) -> MutexGuard<…>`):
+  // its callers here hold the guard. Read from the text, so the dependency is not parsed for it.
+  for (const file of dependencyLockFiles) {
+    for (const m of dependencyTexts.get(file)!.matchAll(GUARD_RETURNING_FN)) if (!ZERO_ARG_LOCK_METHODS.has(m[1])) analyseCallers(m[1]);
+  }
   // Callers of helpers that return a guard, a lock (`fn offsets(&self) -> &DashMap<…>`) or run a
   // closure under a guard hold or lock it without naming a lock.
   for (let i = 0; i < holders.length; i++) {
@@ -257,6 +320,8 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
   }
   return holders;
 }
+
+const GUARD_RETURNING_FN = new RegExp(String.raw`\bfn\s+(?:r#)?(\w+)\s*(?:<[^{;(]*>)?\s*\([^{;]*?\)\s*->[^{;]*?\b(?:${[...GUARD_TYPE_NAMES].join('|')})\b`, 'g');
 
 export function settingOf(ruleId: string, rules: Readonly<Record<string, RuleSetting>>): RuleSetting {
   if (Object.hasOwn(rules, ruleId)) return rules[ruleId];

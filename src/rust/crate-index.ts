@@ -4,6 +4,7 @@
 import type { AnalysisNote, Edition, LockKind } from '../core/model.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo } from './crates.js';
+import { NO_DEPENDENCIES, type LinkedCrate, type LinkedDependencies } from './dependencies.js';
 import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { typeMeaning, type TypeMeaning } from './types.js';
@@ -246,9 +247,46 @@ export class CrateIndex {
     private readonly moduleOf: (file: string) => ModulePath = () => ({ root: '', path: [] }),
     /** In-house lock and guard types from the configuration. */
     readonly extraLockApis: RustExtraLockApis = { lockTypes: {}, guardTypes: {} },
+    /**
+     * The run's crates this one depends on. Their library files are among `texts`, and `moduleOf`
+     * puts them under each one's module root: lookups reach them as they reach modules.
+     */
+    readonly dependencies: LinkedDependencies = NO_DEPENDENCIES,
   ) {
+    this.linkedByRoot = new Map(dependencies.crates.map((c) => [c.moduleRoot, c]));
     clock.run('index', () => this.indexTexts(texts));
   }
+
+  private readonly linkedByRoot: ReadonlyMap<string, LinkedCrate>;
+
+  /** The dependency crate a module root belongs to; undefined for the analysed crate's own. */
+  private linkedCrate(root: string): LinkedCrate | undefined {
+    return root.startsWith('crate:') ? this.linkedByRoot.get(root) : undefined;
+  }
+
+  /** Whether a file is the analysed crate's (not a dependency's, read for its declarations). */
+  isOwnFile(file: string): boolean {
+    let own = this.ownership.get(file);
+    if (own === undefined) {
+      own = this.linkedCrate(this.moduleOf(file).root) === undefined;
+      this.ownership.set(file, own);
+    }
+    return own;
+  }
+
+  private readonly ownership = new Map<string, boolean>();
+
+  /**
+   * The module root of the crate `name` stands for at the start of a path written in `from`
+   * (Reference: "Paths", the extern prelude; a module of that name declared here wins, as the
+   * path then starts in the module).
+   */
+  private readonly externRoot = (name: string, from: ModulePath): string | undefined => {
+    const externs = this.linkedCrate(from.root)?.externs ?? this.dependencies.externs;
+    const root = externs.get(unraw(name));
+    if (root === undefined) return undefined;
+    return this.linkedCrate(from.root) || !this.declaresCrateModule(name) ? root : undefined;
+  };
 
   /**
    * Bumped by every `updateFile`: lazily resolved callees remember the generation they were
@@ -351,6 +389,11 @@ export class CrateIndex {
     return [...this.texts.keys()];
   }
 
+  /** The analysed crate's files, without the dependencies' read for their declarations. */
+  get ownFiles(): string[] {
+    return this.files.filter((f) => this.isOwnFile(f));
+  }
+
   text(file: string): string | undefined {
     return this.texts.get(file);
   }
@@ -369,12 +412,16 @@ export class CrateIndex {
       this.parsed.set(path, null);
       return undefined;
     }
-    const parsedFile = this.clock.run('index', () => collectDeclarations(path, text, tree, this.crate.edition, this.moduleOf(path)));
+    const module = this.moduleOf(path);
+    const owner = this.linkedCrate(module.root);
+    // A dependency's files are compiled with its own edition.
+    const parsedFile = this.clock.run('index', () => collectDeclarations(path, text, tree, owner?.crate.edition ?? this.crate.edition, module));
     // A crate that declares its own `RwLock` (spin, lock_api users) means that one when a file
     // names it without importing another: it is not std's.
     const imports = parsedFile.imports as Map<string, string>;
+    const sameCrate = (file: string): boolean => this.linkedCrate(this.moduleOf(file).root) === owner;
     for (const name of LOCK_TYPE_NAME_LIST) {
-      if (!imports.has(name) && this.textIndex.typeFiles.has(name)) imports.set(name, `crate::${name}`);
+      if (!imports.has(name) && (this.textIndex.typeFiles.get(name) ?? []).some(sameCrate)) imports.set(name, `crate::${name}`);
     }
     const broken = firstSyntaxError(tree);
     if (broken) {
@@ -408,7 +455,7 @@ export class CrateIndex {
     const imported = near && name ? near.imports.get(name) : undefined;
     if (imported && !/^(crate|self|super)::/.test(imported) && !imported.startsWith('*')) {
       const head = imported.split('::')[0];
-      if (!this.moduleNamesLocal(head)) return;
+      if (!this.moduleNamesLocal(head) && this.externRoot(head, near!.module) === undefined) return;
     }
     let rest = this.inScope(files).filter((f) => f !== near?.path);
     if (near) {
@@ -443,6 +490,9 @@ export class CrateIndex {
     if (written || prefix.length === 0) return written;
     const child: ModulePath = { root: from.root, path: [...from.path, ...prefix] };
     if (this.declaresModule(from, prefix[0])) return child;
+    // A crate of the run this one depends on: its root module.
+    const external = this.externRoot(prefix[0], from);
+    if (external !== undefined) return { root: external, path: prefix.slice(1) };
     if (this.crate.edition === 2015 && this.declaresModule({ root: from.root, path: [] }, prefix[0])) return { root: from.root, path: [...prefix] };
     return undefined;
   }
@@ -660,16 +710,23 @@ export class CrateIndex {
    */
   namesOtherCrate(first: string, file: ParsedFile): boolean {
     if (['crate', 'self', 'super', 'Self', this.crate.name.replace(/-/g, '_')].includes(first) || file.imports.has(first)) return false;
+    // A crate of the run that this one depends on is resolved like a module.
+    if (this.externRoot(first, file.module) !== undefined) return false;
+    return !this.declaresCrateModule(first);
+  }
+
+  /** Whether some file of the analysed crate declares `mod NAME`. */
+  private declaresCrateModule(first: string): boolean {
     let declared = this.moduleNames.get(first);
     if (declared === undefined) {
       // Only a name can be a module of this crate: anything else (`<T as Trait>`, a segment with
       // generics) is not one, and is not made into a pattern.
-      if (!/^(?:r#)?[\p{L}_][\p{L}\p{N}_]*$/u.test(first)) return true;
+      if (!/^(?:r#)?[\p{L}_][\p{L}\p{N}_]*$/u.test(first)) return false;
       const mod = new RegExp(String.raw`\bmod\s+(?:r#)?${first.replace(/^r#/, '')}\b`, 'u');
-      declared = [...this.texts.values()].some((text) => mod.test(text));
+      declared = [...this.texts].some(([file, text]) => this.isOwnFile(file) && mod.test(text));
       this.moduleNames.set(first, declared);
     }
-    return !declared;
+    return declared;
   }
 
   /** Whether the crate declares a trait of this name (and no struct, enum or alias of it). */
@@ -848,7 +905,7 @@ export class CrateIndex {
   /** Files whose text mentions `.name(`, for finding callers of guard-returning helpers. */
   filesMentioningCall(name: string): string[] {
     const needle = `${name}(`;
-    return this.files.filter((f) => this.texts.get(f)!.includes(needle));
+    return this.ownFiles.filter((f) => this.texts.get(f)!.includes(needle));
   }
 }
 
@@ -916,6 +973,16 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
           const fn = fnDecl(file, item, current, undefined, undefined, false, enclosing);
           file.fns.push(fn);
           pushNestedItems(stack, item, current, fn);
+          break;
+        }
+        case 'extern_crate_declaration': {
+          // `extern crate lock_helpers as lh;`: `lh::reset()` is `lock_helpers::reset()`.
+          const name = item.childForFieldName('name')?.text;
+          const alias = item.childForFieldName('alias')?.text;
+          if (!name || !alias || name === 'self') break;
+          (file.imports as Map<string, string>).set(alias, name);
+          const key = moduleKey(current);
+          file.moduleImports.set(key, (file.moduleImports.get(key) ?? new Map<string, string>()).set(alias, name));
           break;
         }
         case 'struct_item':

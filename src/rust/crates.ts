@@ -23,7 +23,7 @@ function asEdition(value: unknown): Edition | undefined {
   return n === 2015 || n === 2018 || n === 2021 || n === 2024 ? n : undefined;
 }
 
-function readManifest(path: string): Record<string, unknown> | undefined {
+export function readManifest(path: string): Record<string, unknown> | undefined {
   try {
     return parseToml(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch {
@@ -31,7 +31,7 @@ function readManifest(path: string): Record<string, unknown> | undefined {
   }
 }
 
-function table(value: unknown): Record<string, unknown> | undefined {
+export function table(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;

@@ -1,4 +1,6 @@
-// Crates are independent, so large runs split them over worker threads (one per core).
+// Crates are checked independently, so large runs split them over worker threads (one per core).
+// Each worker gets every file of the run, to read the dependencies of its crates from, and checks
+// only its share.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -22,21 +24,21 @@ function sizeOf(file: string): number {
   }
 }
 
-/** Splits crates into `n` groups of similar total size (largest first, into the lightest group). */
+/** Splits crates into `n` groups of similar total size (largest first, into the lightest group), by root. */
 function partition(files: readonly string[], n: number, options: RustAnalysisOptions): string[][] {
   const crates = groupIntoCrates(files, options.edition)
-    .map((c) => ({ files: c.files, size: c.files.reduce((sum, f) => sum + sizeOf(f), 0) }))
+    .map((c) => ({ root: c.root, size: c.files.reduce((sum, f) => sum + sizeOf(f), 0) }))
     .sort((a, b) => b.size - a.size);
-  const groups = Array.from({ length: n }, () => ({ files: [] as string[], size: 0 }));
+  const groups = Array.from({ length: n }, () => ({ roots: [] as string[], size: 0 }));
   for (const crate of crates) {
     const lightest = groups.reduce((a, b) => (a.size <= b.size ? a : b));
-    lightest.files.push(...crate.files);
+    lightest.roots.push(crate.root);
     lightest.size += crate.size;
   }
-  return groups.map((g) => g.files).filter((g) => g.length > 0);
+  return groups.map((g) => g.roots).filter((g) => g.length > 0);
 }
 
-function inWorker(files: string[], options: RustAnalysisOptions): Promise<RustReport> {
+function inWorker(files: readonly string[], options: RustAnalysisOptions): Promise<RustReport> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerScript, { workerData: { files, options } });
     worker.once('message', (report: RustReport) => resolve(report));
@@ -54,7 +56,7 @@ export async function analyzeRustFiles(files: readonly string[], options: RustAn
     const { crates: _crates, ...report } = analyzeRust(files, options);
     return report;
   }
-  const reports = await Promise.all(groups.map((group) => inWorker(group, options)));
+  const reports = await Promise.all(groups.map((roots) => inWorker(files, { ...options, onlyCrates: roots })));
   const phases = { ...reports[0].phases };
   for (const r of reports.slice(1)) for (const [k, v] of Object.entries(r.phases)) phases[k as keyof typeof phases] += v;
   return {

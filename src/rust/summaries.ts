@@ -99,7 +99,7 @@ export class CrateFacts {
    */
   summariseEverything(): FunctionFacts[] {
     const all: FunctionFacts[] = [];
-    for (const file of this.index.files) {
+    for (const file of this.index.ownFiles) {
       for (const fn of this.index.file(file)?.fns ?? []) {
         const facts = this.facts(fn);
         if (facts) all.push(facts);
