@@ -71,6 +71,13 @@ export function suggestionFixtures(fixturesDir: string, workDir: string, fixture
         const suffix = `-suggested-${choice + 1}`;
         writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^(\s*name\s*=\s*")([^"]+)"/m, `$1$2${suffix}"`));
         crateIdent = `${fixture.crateIdent}${suffix.replace(/-/g, '_')}`;
+        // A workspace fixture's member crates keep their names (the root's code uses them), so the
+        // copy differs from the original by version: cargo's lockfile holds one package per name
+        // and version.
+        for (const member of readdirSync(path, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('Cargo.toml') && f !== 'Cargo.toml' && !f.split('/').includes('target'))) {
+          const memberManifest = join(path, member);
+          writeFileSync(memberManifest, readFileSync(memberManifest, 'utf8').replace(/^(\s*version\s*=\s*")([^"]+)"/m, `$1$2-suggested.${choice + 1}"`));
+        }
       }
       const rewritten = cases.map((c) => ({ ...c, file: `${prefix}${c.file}`, marks: [], positive: false }));
       out.push({ ...fixture, name: `${prefix}${fixture.name}`, path, crateIdent, cases: rewritten, strayMarks: [] });
