@@ -7,9 +7,9 @@ import type { RustExtraLockApis } from '../core/config.js';
 import { PhaseClock, RUST_PHASES, type RustPhase } from '../core/phase-clock.js';
 import { findConflicts, findLockOrderEdges } from './conflicts.js';
 import { findLockOrderCycles } from './lock-order-cycles.js';
-import { CrateIndex, fileModule, libLayout, type ModulePath } from './crate-index.js';
+import { CrateIndex, fileModule, libLayout, SharedDependencyFiles, type ModulePath } from './crate-index.js';
 import { groupIntoCrates, type CrateInfo } from './crates.js';
-import { linkDependencies, NO_DEPENDENCIES, type LinkedDependencies } from './dependencies.js';
+import { linkDependencies, NO_DEPENDENCIES, type LinkedDependencies, type PathDependency } from './dependencies.js';
 import type { FunctionFacts } from './facts.js';
 import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
@@ -80,13 +80,15 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   const allCrates = groupIntoCrates(files, options.edition);
   const byRoot = new Map(allCrates.filter((c) => c.hasManifest).map((c) => [c.root, c]));
   const only = options.onlyCrates ? new Set(options.onlyCrates) : undefined;
+  const shared = new SharedDependencyFiles();
+  const manifests = new Map<string, PathDependency[]>();
   for (const crate of allCrates) {
     if (only && !only.has(crate.root)) continue;
     const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes, options.sourceOverrides));
     bytes += crateBytes;
     lines += crateLines;
-    const dependencies = clock.run('read', () => readDependencies(crate, (root) => byRoot.get(root), options));
-    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, dependencies);
+    const dependencies = clock.run('read', () => readDependencies(crate, (root) => byRoot.get(root), options, shared, manifests));
+    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, dependencies, shared);
     diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
     const index = analysis.index;
     parsedFiles += index.parsedCount;
@@ -119,8 +121,8 @@ export interface DependencyTexts {
  * tests and examples are not part of what a dependant calls. Unreadable files are the note of
  * their own crate's analysis, not of every dependant's.
  */
-function readDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo | undefined, options: RustAnalysisOptions): DependencyTexts | undefined {
-  const linked = linkDependencies(crate, crateAt);
+function readDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo | undefined, options: RustAnalysisOptions, shared: SharedDependencyFiles, manifests: Map<string, PathDependency[]>): DependencyTexts | undefined {
+  const linked = linkDependencies(crate, crateAt, manifests);
   if (linked.crates.length === 0) return undefined;
   const libraryFiles = linked.crates.flatMap(({ crate: dep }) =>
     dep.files.filter((file) => {
@@ -128,7 +130,16 @@ function readDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo
       return fileModule(inCrate).root === '' && inCrate !== 'src/main.rs';
     }),
   );
-  const { texts, absolute } = readCrateTexts(libraryFiles, options.cwd, [], options.sourceOverrides);
+  const texts = new Map<string, string>();
+  const absolute = new Map<string, string>();
+  for (const file of libraryFiles) {
+    const shown = relative(options.cwd, file) || file;
+    if (!shared.texts.has(shown)) shared.texts.set(shown, readCrateTexts([file], options.cwd, [], options.sourceOverrides).texts.get(shown));
+    const text = shared.texts.get(shown);
+    if (text === undefined) continue;
+    texts.set(shown, text);
+    absolute.set(shown, file);
+  }
   return { linked, texts, absolute };
 }
 
@@ -172,6 +183,7 @@ export class CrateAnalysis {
     private readonly clock: PhaseClock<RustPhase>,
     extraLockApis?: RustExtraLockApis,
     dependencies?: DependencyTexts,
+    shared?: SharedDependencyFiles,
   ) {
     // A dependency's library file is a module under that crate's module root.
     const crateOfFile = new Map((dependencies?.linked.crates ?? []).flatMap((c) => c.crate.files.map((f) => [f, c] as const)));
@@ -192,7 +204,7 @@ export class CrateAnalysis {
     };
     this.dependencyTexts = new Map([...(dependencies?.texts ?? [])].filter(([file]) => !texts.has(file) && dependencyOf.has(file)));
     const indexed = this.dependencyTexts.size > 0 ? new Map([...texts, ...this.dependencyTexts]) : texts;
-    this.index = new CrateIndex(crate, indexed, clock, moduleOf, extraLockApis, dependencies?.linked ?? NO_DEPENDENCIES);
+    this.index = new CrateIndex(crate, indexed, clock, moduleOf, extraLockApis, dependencies?.linked ?? NO_DEPENDENCIES, shared);
     this.facts = new CrateFacts(this.index);
   }
 

@@ -199,6 +199,33 @@ export function libLayout(inCrate: string, libPath: string | undefined): string 
   return `src/${rest}`;
 }
 
+/** What the text index takes from one file's text. */
+interface TextScan {
+  readonly fns: readonly string[];
+  readonly types: readonly (readonly [kind: string, name: string])[];
+  readonly statics: readonly string[];
+  readonly impls: readonly { target: string; trait?: string }[];
+}
+
+function scanText(text: string): TextScan {
+  return {
+    fns: [...text.matchAll(FN_RE)].map((m) => m[1]),
+    types: [...text.matchAll(TYPE_RE)].map((m) => [m[1], m[2]] as const),
+    statics: [...text.matchAll(STATIC_RE)].map((m) => m[1]),
+    impls: [...text.matchAll(IMPL_RE)].flatMap((m) => implHeader(m[1]) ?? []),
+  };
+}
+
+/**
+ * Dependency files as every dependant in one run sees them (the same module root, the same
+ * edition): scanned and parsed once for all of them, however many crates depend on one.
+ */
+export class SharedDependencyFiles {
+  readonly scans = new Map<string, TextScan>();
+  readonly parsed = new Map<string, ParsedFile | null>();
+  readonly texts = new Map<string, string | undefined>();
+}
+
 function addTo(map: Map<string, string[]>, key: string, file: string): void {
   const list = map.get(key);
   if (!list) map.set(key, [file]);
@@ -252,6 +279,7 @@ export class CrateIndex {
      * puts them under each one's module root: lookups reach them as they reach modules.
      */
     readonly dependencies: LinkedDependencies = NO_DEPENDENCIES,
+    private readonly shared: SharedDependencyFiles = new SharedDependencyFiles(),
   ) {
     this.linkedByRoot = new Map(dependencies.crates.map((c) => [c.moduleRoot, c]));
     clock.run('index', () => this.indexTexts(texts));
@@ -321,17 +349,20 @@ export class CrateIndex {
   private indexTexts(texts: ReadonlyMap<string, string>): void {
     for (const [file, text] of texts) {
       this.texts.set(file, text);
-      for (const m of text.matchAll(FN_RE)) addTo(this.textIndex.fnFiles, m[1], file);
-      for (const m of text.matchAll(TYPE_RE)) {
-        addTo(this.textIndex.typeFiles, m[2], file);
-        if (m[1] === 'struct' || m[1] === 'union') addTo(this.textIndex.structFiles, m[2], file);
-        else if (m[1] === 'type') addTo(this.textIndex.aliasFiles, m[2], file);
-        else if (m[1] === 'trait') addTo(this.textIndex.traitFiles, m[2], file);
+      let scan = this.isOwnFile(file) ? undefined : this.shared.scans.get(file);
+      if (!scan) {
+        scan = scanText(text);
+        if (!this.isOwnFile(file)) this.shared.scans.set(file, scan);
       }
-      for (const m of text.matchAll(STATIC_RE)) addTo(this.textIndex.staticFiles, m[1], file);
-      for (const m of text.matchAll(IMPL_RE)) {
-        const header = implHeader(m[1]);
-        if (!header) continue;
+      for (const name of scan.fns) addTo(this.textIndex.fnFiles, name, file);
+      for (const [kind, name] of scan.types) {
+        addTo(this.textIndex.typeFiles, name, file);
+        if (kind === 'struct' || kind === 'union') addTo(this.textIndex.structFiles, name, file);
+        else if (kind === 'type') addTo(this.textIndex.aliasFiles, name, file);
+        else if (kind === 'trait') addTo(this.textIndex.traitFiles, name, file);
+      }
+      for (const name of scan.statics) addTo(this.textIndex.staticFiles, name, file);
+      for (const header of scan.impls) {
         addTo(this.textIndex.implFiles, header.target, file);
         if (header.trait) {
           const traits = this.textIndex.traitsOf.get(header.target) ?? new Set<string>();
@@ -351,7 +382,8 @@ export class CrateIndex {
 
   /** Which struct fields reach another object's shared state (see shared-handles.ts). */
   sharedHandles(): SharedHandles {
-    this.handles ??= this.withinLockFiles(() => collectSharedHandles(this, this.lockFiles));
+    // From the crate's own struct literals: a dependency's are read only where a lookup needs them.
+    this.handles ??= this.withinLockFiles(() => collectSharedHandles(this, new Set([...this.lockFiles].filter((f) => this.isOwnFile(f)))));
     return this.handles;
   }
 
@@ -404,12 +436,24 @@ export class CrateIndex {
     if (cached !== undefined) return cached ?? undefined;
     const text = this.texts.get(path);
     if (text === undefined) return undefined;
+    const dependency = !this.isOwnFile(path);
+    const known = dependency ? this.shared.parsed.get(path) : undefined;
+    if (known !== undefined) {
+      this.parsed.set(path, known);
+      return known ?? undefined;
+    }
+    const parsedFile = this.parse(path, text);
+    this.parsed.set(path, parsedFile ?? null);
+    if (dependency) this.shared.parsed.set(path, parsedFile ?? null);
+    return parsedFile;
+  }
+
+  private parse(path: string, text: string): ParsedFile | undefined {
     let tree: Tree;
     try {
       tree = this.clock.run('parse', () => parseRust(text));
     } catch (error) {
       this.notes.push({ file: path, message: `could not parse: ${(error as Error).message}` });
-      this.parsed.set(path, null);
       return undefined;
     }
     const module = this.moduleOf(path);
@@ -432,7 +476,6 @@ export class CrateIndex {
         message: 'syntax error; the intact parts of the file were analysed',
       });
     }
-    this.parsed.set(path, parsedFile);
     return parsedFile;
   }
 
@@ -810,7 +853,10 @@ export class CrateIndex {
     const name = unraw(segments[segments.length - 1]);
     const inModule = (module: ModulePath): FnDecl[] => {
       const out: FnDecl[] = [];
-      for (const candidate of this.parsedFiles(this.inScope(this.textIndex.fnFiles.get(name) ?? []))) {
+      // A module's items are in files of its crate root (inline modules included): the path says
+      // which without a parse, so same-named functions of other crates' files are not parsed.
+      const declaring = this.inScope(this.textIndex.fnFiles.get(name) ?? []).filter((f) => this.moduleOf(f).root === module.root);
+      for (const candidate of this.parsedFiles(declaring)) {
         for (const fn of fnsNamed(candidate, name)) {
           if (fn.ownerType === undefined && !fn.traitName && !fn.enclosing && sameModule(fn.module, module)) out.push(fn);
         }

@@ -101,12 +101,22 @@ export const NO_DEPENDENCIES: LinkedDependencies = { externs: new Map(), crates:
  * a dependency's tests are not compiled into its dependants. A dependency that names the analysed
  * crate back (a dev-dependency cycle) names its library, module root `""`.
  */
-export function linkDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo | undefined): LinkedDependencies {
+export function linkDependencies(
+  crate: CrateInfo,
+  crateAt: (root: string) => CrateInfo | undefined,
+  /** Manifests read so far in the run, by crate root: every dependant reads its dependencies'. */
+  known: Map<string, PathDependency[]> = new Map(),
+): LinkedDependencies {
   const moduleRootOf = (root: string): string => (root === crate.root ? '' : `crate:${root}`);
   const linked = new Map<string, LinkedCrate>();
   const externsOf = (of: CrateInfo, withDev: boolean, queue: CrateInfo[]): Map<string, string> => {
     const externs = new Map<string, string>();
-    for (const dep of pathDependencies(of)) {
+    let deps = known.get(of.root);
+    if (!deps) {
+      deps = pathDependencies(of);
+      known.set(of.root, deps);
+    }
+    for (const dep of deps) {
       if (dep.dev && !withDev) continue;
       const target = crateAt(dep.root);
       if (!target) continue;
