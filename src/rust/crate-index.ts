@@ -665,7 +665,17 @@ export class CrateIndex {
   }
 
   /** `from`: the module the name is written in; its own static of that name comes first. */
-  staticDecl(name: string, near?: ParsedFile, from?: ModulePath): StaticDecl | undefined {
+  staticDecl(name: string, near?: ParsedFile, from?: ModulePath, prefix: readonly string[] = []): StaticDecl | undefined {
+    // A path names its module (`crate::REGISTRY`, `store::REGISTRY`): the static declared there,
+    // looked for only in files of that module's crate root.
+    const named = prefix.length > 0 && from ? this.modulePath(prefix, from) : undefined;
+    if (named) {
+      const declaring = this.inScope(this.textIndex.staticFiles.get(name) ?? []).filter((f) => this.moduleOf(f).root === named.root);
+      for (const file of this.parsedFiles(declaring)) {
+        const found = file.statics.find((s) => s.name === name && s.module && sameModule(s.module, named));
+        if (found) return found;
+      }
+    }
     for (const file of this.lazily(this.textIndex.staticFiles.get(name) ?? [], near)) {
       const named = file.statics.filter((s) => s.name === name);
       const found = named.find((s) => from && s.module && sameModule(s.module, from)) ?? named[0] ?? this.localStatic(file, name);

@@ -294,15 +294,17 @@ class GuardLifetimeWalk extends Calls {
   }
 
   protected staticPlace(path: string): Value {
-    const name = path.split('::').pop()!;
+    const segments = path.replace(/\s+/g, '').split('::');
+    const name = segments.pop()!;
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return NOTHING;
-    const decl = this.ctx.index.staticDecl(name, this.file, this.fn.module);
+    const decl = this.ctx.index.staticDecl(name, this.file, this.fn.module, segments);
     if (!decl) return NOTHING;
     const meaning = this.meaningOf(decl.type, decl.file);
     if (meaning.lock) {
       const content = lockContent(decl.type, decl.file);
-      // Statics of one name in two modules are two locks (`os::…::SERIAL`, `local::…::SERIAL`).
-      const module = decl.module && decl.module.path.length > 0 ? `${decl.module.root}|${decl.module.path.join('::')}::` : '';
+      // Statics of one name in two modules are two locks (`os::…::SERIAL`, `local::…::SERIAL`), and
+      // so are those of two crates' root modules (a dependency's module root is its own).
+      const module = decl.module && (decl.module.path.length > 0 || decl.module.root !== '') ? `${decl.module.root}|${decl.module.path.join('::')}::` : '';
       return { guards: [], lock: { id: { key: `static ${module}${name}`, display: name }, type: meaning.lock, confidence: 'high', content } };
     }
     return { guards: [], struct: meaning.struct };
