@@ -150,11 +150,16 @@ function temporaryScopes(edition: Edition): AstGrepRule {
   return { any: kinds.map((kind) => ({ kind })) };
 }
 
-/** The maker, in `node` or below it, outside any temporary scope. */
+/**
+ * The maker, in `node` or below it, outside any temporary scope, and not consumed on the spot: a
+ * method taking its value by value (`self.buckets.get(k).map_or(0, |b| b.strikes)`) drops the
+ * guard before the call returns.
+ */
 function makerIn(hold: Hold, edition: Edition, field?: string): AstGrepRule {
+  const maker: AstGrepRule = hold.consumedBy.length > 0 ? { pattern: hold.maker.astGrep, not: { inside: { kind: 'field_expression', has: { field: 'field', regex: `^(${hold.consumedBy.join('|')})$` } } } } : { pattern: hold.maker.astGrep };
   return {
     ...(field ? { field } : {}),
-    any: [{ pattern: hold.maker.astGrep }, { has: { stopBy: temporaryScopes(edition), pattern: hold.maker.astGrep } }],
+    any: [maker, { has: { stopBy: temporaryScopes(edition), ...maker } }],
     ...(edition >= 2024 ? { not: { kind: 'block' } } : {}),
   };
 }
@@ -240,7 +245,13 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
   const callee = makerCallee(hold);
   if (callee) for (const context of [`${callee}(..., <... ${reached} ...>, ...)`, ...inClosureBlockArgument(callee, reached)]) out.push({ 'pattern-inside': context });
   out.push({ patterns: [{ 'pattern-inside': `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: hold.maker.semgrep } }] } as unknown as SemgrepCondition);
-  for (const maker of makerExpressions(hold, edition)) for (const op of BINARY_OPERATORS) out.push({ 'pattern-inside': `${maker} ${op} <... ${reached} ...>` });
+  const consumedLeft = (op: string): SemgrepCondition[] => hold.consumedBy.map((method) => ({ 'pattern-not-inside': `<... ${hold.maker.semgrep}.${method}(...) ...> ${op} $RIGHT` }));
+  for (const maker of makerExpressions(hold, edition)) {
+    for (const op of BINARY_OPERATORS) {
+      const context: SemgrepCondition = { 'pattern-inside': `${maker} ${op} <... ${reached} ...>` };
+      out.push(hold.consumedBy.length > 0 ? ({ patterns: [context, ...consumedLeft(op)] } as unknown as SemgrepCondition) : context);
+    }
+  }
   const rightHand = hold.placeFirst ? `<... ${reached} ...>` : `&<... ${reached} ...>`;
   for (const op of COMPOUND_OPERATORS) out.push({ 'pattern-inside': `<... ${hold.maker.semgrep} ...> ${op} ${rightHand}` });
   return out;
