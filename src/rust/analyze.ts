@@ -14,6 +14,7 @@ import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
 import { GUARD_TYPE_NAMES, LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
+import { ParseAhead } from './parse-ahead.js';
 import { CrateFacts } from './summaries.js';
 import { typeHeadName, type Tree } from './syntax.js';
 
@@ -33,6 +34,11 @@ export interface RustAnalysisOptions {
    * one re-parses the finding's file, which on finding-dense code is a real share of the run.
    */
   readonly withoutSuggestions?: boolean;
+  /**
+   * Parse a large crate's lock files on a worker thread too (parse-ahead.ts): for a run whose
+   * crates are not already spread over worker threads, one per core.
+   */
+  readonly parseAhead?: boolean;
 }
 
 
@@ -75,8 +81,13 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes, options.sourceOverrides));
     bytes += crateBytes;
     lines += crateLines;
-    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis);
-    diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
+    const ahead = options.parseAhead ? ParseAhead.start(lockTexts(texts, extraNamesPattern(options.extraLockApis))) : undefined;
+    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, ahead && ((file, text) => ahead.tree(file, text)));
+    try {
+      diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
+    } finally {
+      ahead?.close();
+    }
     const index = analysis.index;
     parsedFiles += index.parsedCount;
     notes.push(...index.notes);
@@ -132,13 +143,14 @@ export class CrateAnalysis {
     absolute: ReadonlyMap<string, string>,
     private readonly clock: PhaseClock<RustPhase>,
     extraLockApis?: RustExtraLockApis,
+    parse?: (file: string, text: string) => Tree,
   ) {
     const moduleOf = (file: string): ModulePath => {
       const inCrate = relative(crate.root, absolute.get(file) ?? file);
       // Files no Cargo.toml owns are read as one crate laid out like `src/`.
       return fileModule(crate.hasManifest ? libLayout(inCrate, crate.libPath) : `src/${inCrate}`);
     };
-    this.index = new CrateIndex(crate, texts, clock, moduleOf, extraLockApis);
+    this.index = new CrateIndex(crate, texts, clock, moduleOf, extraLockApis, parse);
     this.facts = new CrateFacts(this.index);
   }
 
@@ -175,6 +187,17 @@ export class CrateAnalysis {
   }
 }
 
+/** In-house lock and guard types name no standard lock: the pre-filter looks for them too. */
+function extraNamesPattern(extraLockApis: RustExtraLockApis | undefined): RegExp | undefined {
+  const extraNames = [...Object.keys(extraLockApis?.lockTypes ?? {}), ...Object.keys(extraLockApis?.guardTypes ?? {})];
+  return extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
+}
+
+/** The pre-filter's hits, in the crate's order: files that may create a guard, and their texts. */
+function lockTexts(texts: ReadonlyMap<string, string>, extraPattern: RegExp | undefined): Map<string, string> {
+  return new Map([...texts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)));
+}
+
 /**
  * Facts for every function that may hold a guard, found without parsing the whole crate:
  * 1. files that name a lock type or call a lock method (the pre-filter), function by function;
@@ -196,10 +219,8 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       if (facts) holders.push(facts);
     }
   };
-  // In-house lock and guard types name no standard lock: the pre-filter looks for them too.
-  const extraNames = [...Object.keys(index.extraLockApis.lockTypes), ...Object.keys(index.extraLockApis.guardTypes)];
-  const extraPattern = extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
-  const lockFiles = [...texts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)).map(([file]) => file);
+  const extraPattern = extraNamesPattern(index.extraLockApis);
+  const lockFiles = [...lockTexts(texts, extraPattern).keys()];
   const lockNames = new Set<string>();
   const lockTypeNames = new Set<string>();
   const implementors = new Set<string>();

@@ -246,6 +246,8 @@ export class CrateIndex {
     private readonly moduleOf: (file: string) => ModulePath = () => ({ root: '', path: [] }),
     /** In-house lock and guard types from the configuration. */
     readonly extraLockApis: RustExtraLockApis = { lockTypes: {}, guardTypes: {} },
+    /** Where trees come from: this thread's parser, or a parse worker's (parse-ahead.ts). */
+    private readonly parse: (file: string, text: string) => Tree = (_file, text) => parseRust(text),
   ) {
     clock.run('index', () => this.indexTexts(texts));
   }
@@ -363,7 +365,7 @@ export class CrateIndex {
     if (text === undefined) return undefined;
     let tree: Tree;
     try {
-      tree = this.clock.run('parse', () => parseRust(text));
+      tree = this.clock.run('parse', () => this.parse(path, text));
     } catch (error) {
       this.notes.push({ file: path, message: `could not parse: ${(error as Error).message}` });
       this.parsed.set(path, null);

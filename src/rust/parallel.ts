@@ -1,4 +1,5 @@
-// Crates are independent, so large runs split them over worker threads (one per core).
+// Crates are independent, so large runs split them over worker threads (one per core). A run that
+// stays on this thread (few files, or one crate) parses its lock files on a second one instead.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -51,7 +52,7 @@ export async function analyzeRustFiles(files: readonly string[], options: RustAn
   const threads = Math.min(availableParallelism(), 4);
   const groups = files.length >= PARALLEL_THRESHOLD && threads > 1 && existsSync(workerScript) ? partition(files, threads, options) : [];
   if (groups.length < 2) {
-    const { crates: _crates, ...report } = analyzeRust(files, options);
+    const { crates: _crates, ...report } = analyzeRust(files, { ...options, parseAhead: threads > 1 });
     return report;
   }
   const reports = await Promise.all(groups.map((group) => inWorker(group, options)));

@@ -207,7 +207,7 @@ const unreadKind: boolean[] = [];
  * order, takes `STRIDE` slots: kind id, field id, start and end offsets, and its number of kept
  * children times two, plus one if it is a missing token.
  */
-export type EncodedTree = Int32Array;
+export type EncodedTree = Int32Array<ArrayBuffer>;
 const STRIDE = 5;
 
 /** Walks tree-sitter's tree once with a cursor, reading each node's kind and field as numbers. */
