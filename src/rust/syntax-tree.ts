@@ -2,9 +2,11 @@
 // Node binding hands out a fresh node object for every access and crosses into C++ for every
 // property (`type`, `childForFieldName`, `namedChildren`): on lock-dense code that marshalling and
 // the garbage it leaves were over half of the analysis' CPU. The walk reads each node's kind and
-// field as numbers, names them from tables filled once per kind, and lets the native tree go.
-// The nodes answer the part of tree-sitter's SyntaxNode interface the front end uses, with the
-// same meaning, so the code above this module reads them as it read tree-sitter's.
+// field as numbers into a flat array (`encodeTree`), names them from tables filled once per kind,
+// and lets the native tree go; the nodes are built from that array, possibly in another thread
+// than the walk's (parse-ahead.ts). The nodes answer the part of tree-sitter's SyntaxNode
+// interface the front end uses, with the same meaning, so the code above this module reads them
+// as it read tree-sitter's.
 import type Parser from 'tree-sitter';
 import { LineMap } from './line-map.js';
 
