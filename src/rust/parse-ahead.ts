@@ -24,7 +24,7 @@ export type ParsedMessage = { file: number; encoded?: EncodedTree; names?: TreeN
 
 export interface ParseWorkerData {
   readonly texts: readonly string[];
-  /** parse-slots.ts */
+  /** Who claimed each file, and the counters the two threads wait on (parse-slots.ts). */
   readonly shared: SharedArrayBuffer;
   readonly port: MessagePort;
 }
