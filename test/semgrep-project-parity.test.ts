@@ -101,8 +101,10 @@ const DIRECTORIES = ['fixtures/rust', 'examples/incident', 'fixtures/ts'];
 // Then the real-bug names (issue 10: uniform paths, lock-returning helpers), and the pack's
 // ast-grep forms ordered longest prefix first (a bare `$CALLEE(…)` first took `log::max_level`
 // whole and failed its name), and scrutinee guards alive at an `.await`: 264/279 (94.6%), 0.
+// Then guards a field of `self` keeps (`Txn { guard: MutexGuard<…>, … }`), held in every method
+// of the owner taking `self`: 266/279 (95.3%), 0 — issue 18's bound.
 // Semgrep: see docs/evaluation.md for its measured figure on this tree.
-const RUST_FLOOR = { 'ast-grep': { matched: 0.94, unexplained: 0 }, semgrep: { matched: 0.9, unexplained: 4 } };
+const RUST_FLOOR = { 'ast-grep': { matched: 0.95, unexplained: 0 }, semgrep: { matched: 0.9, unexplained: 4 } };
 // The TS/JS project pack (session 3), bounded at its measurement: ast-grep 45/53 (84.9%), none
 // where the analysis reports nothing; Semgrep 45/51 (88.2%) before the deferred-release fixtures
 // landed, one (a call after the `try` whose `finally` released the guard: Semgrep cannot place
@@ -120,6 +122,17 @@ const FLOORS: Record<string, typeof RUST_FLOOR> = {
   'fixtures/ts': { 'ast-grep': { matched: 1, unexplained: 0 }, semgrep: { matched: 1, unexplained: 0 } },
 };
 
+// The unseen-code rounds (service crates written by helpers that had not read the analysis, each
+// case run against the real crates): the closest the fixtures come to code the pack was not
+// shaped on, as issue 18's own measurement was. ast-grep only (Semgrep's scan of fixtures/rust
+// already takes most of CI's time). Session 8: round 2 58/64 (90.6%), round 3 26/27 (96.3%),
+// none where the analysis reports nothing (round 2 had one, a DashMap `get` consumed by
+// `map_or` on the left of a `+`, until the pack's makers learnt consumption on the spot).
+const UNSEEN_FLOORS: Record<string, { matched: number; unexplained: number }> = {
+  'fixtures/unseen/round2': { matched: 0.9, unexplained: 0 },
+  'fixtures/unseen/round3': { matched: 0.96, unexplained: 0 },
+};
+
 describe('project pack parity with lockscope check (ast-grep twin)', () => {
   for (const dir of DIRECTORIES) {
     it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 600_000 }, async () => {
@@ -130,6 +143,19 @@ describe('project pack parity with lockscope check (ast-grep twin)', () => {
       for (const u of parity.furtherConflicts) console.log(`  a later conflict of a reported guard: ${u}`);
       expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(FLOORS[dir]['ast-grep'].matched);
       expect(parity.unexplained.length).toBeLessThanOrEqual(FLOORS[dir]['ast-grep'].unexplained);
+    });
+  }
+});
+
+describe('project pack parity on unseen code (ast-grep twin)', () => {
+  for (const [dir, floor] of Object.entries(UNSEEN_FLOORS)) {
+    it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 600_000 }, async () => {
+      const parity = await parityOf(dir, 'ast-grep');
+      console.log(describeParity(`ast-grep, ${dir}`, parity));
+      for (const m of parity.missed) console.log(`  missed: ${m}`);
+      for (const u of parity.unexplained) console.log(`  no finding there: ${u}`);
+      expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(floor.matched);
+      expect(parity.unexplained.length).toBeLessThanOrEqual(floor.unexplained);
     });
   }
 });

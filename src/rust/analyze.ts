@@ -15,6 +15,7 @@ import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
 import { GUARD_TYPE_NAMES, LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
+import { ParseAhead } from './parse-ahead.js';
 import { CrateFacts } from './summaries.js';
 import { typeHeadName, type Tree } from './syntax.js';
 
@@ -36,9 +37,15 @@ export interface RustAnalysisOptions {
   readonly withoutSuggestions?: boolean;
   /**
    * Check only the crates whose roots (Cargo.toml directories) are listed; the others are read
-   * only as dependencies. Worker threads get every file of the run and their share of crates.
+   * only as dependencies. A worker thread gets every file of the run and checks the crates it is
+   * handed.
    */
   readonly onlyCrates?: readonly string[];
+  /**
+   * Parse a large crate's lock files on a worker thread too (parse-ahead.ts): for a run whose
+   * crates are not already spread over worker threads, one per core.
+   */
+  readonly parseAhead?: boolean;
 }
 
 
@@ -68,7 +75,22 @@ export function mayLockInCode(text: string): boolean {
   return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
 }
 
-export function analyzeRust(files: readonly string[], options: RustAnalysisOptions): RustAnalysis {
+/**
+ * What the crates of one run share: how the files group into crates, and the dependency files and
+ * manifests read (and parsed) once for all their dependants. A worker thread keeps one for every
+ * crate it is handed.
+ */
+export interface RustRunContext {
+  readonly crates: readonly CrateInfo[];
+  readonly shared: SharedDependencyFiles;
+  readonly manifests: Map<string, PathDependency[]>;
+}
+
+export function rustRunContext(files: readonly string[], options: RustAnalysisOptions): RustRunContext {
+  return { crates: groupIntoCrates(files, options.edition), shared: new SharedDependencyFiles(), manifests: new Map() };
+}
+
+export function analyzeRust(files: readonly string[], options: RustAnalysisOptions, context: RustRunContext = rustRunContext(files, options)): RustAnalysis {
   const clock = new PhaseClock(RUST_PHASES);
   const notes: AnalysisNote[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -77,19 +99,22 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
   let bytes = 0;
   let parsedFiles = 0;
 
-  const allCrates = groupIntoCrates(files, options.edition);
+  const { crates: allCrates, shared, manifests } = context;
   const byRoot = new Map(allCrates.filter((c) => c.hasManifest).map((c) => [c.root, c]));
   const only = options.onlyCrates ? new Set(options.onlyCrates) : undefined;
-  const shared = new SharedDependencyFiles();
-  const manifests = new Map<string, PathDependency[]>();
   for (const crate of allCrates) {
     if (only && !only.has(crate.root)) continue;
     const { texts, absolute, bytes: crateBytes, lines: crateLines } = clock.run('read', () => readCrateTexts(crate.files, options.cwd, notes, options.sourceOverrides));
     bytes += crateBytes;
     lines += crateLines;
     const dependencies = clock.run('read', () => readDependencies(crate, (root) => byRoot.get(root), options, shared, manifests));
-    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, dependencies, shared);
-    diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
+    const ahead = options.parseAhead ? ParseAhead.start(lockTexts(texts, extraNamesPattern(options.extraLockApis))) : undefined;
+    const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, dependencies, shared, ahead && ((file, text) => ahead.tree(file, text)));
+    try {
+      diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
+    } finally {
+      ahead?.close();
+    }
     const index = analysis.index;
     parsedFiles += index.parsedCount;
     // A dependency's notes are its own analysis's to give.
@@ -184,6 +209,7 @@ export class CrateAnalysis {
     extraLockApis?: RustExtraLockApis,
     dependencies?: DependencyTexts,
     shared?: SharedDependencyFiles,
+    parse?: (file: string, text: string) => Tree,
   ) {
     // A dependency's library file is a module under that crate's module root.
     const crateOfFile = new Map((dependencies?.linked.crates ?? []).flatMap((c) => c.crate.files.map((f) => [f, c] as const)));
@@ -204,7 +230,7 @@ export class CrateAnalysis {
     };
     this.dependencyTexts = new Map([...(dependencies?.texts ?? [])].filter(([file]) => !texts.has(file) && dependencyOf.has(file)));
     const indexed = this.dependencyTexts.size > 0 ? new Map([...texts, ...this.dependencyTexts]) : texts;
-    this.index = new CrateIndex(crate, indexed, clock, moduleOf, extraLockApis, dependencies?.linked ?? NO_DEPENDENCIES, shared);
+    this.index = new CrateIndex(crate, indexed, clock, moduleOf, extraLockApis, dependencies?.linked ?? NO_DEPENDENCIES, shared, parse);
     this.facts = new CrateFacts(this.index);
   }
 
@@ -242,6 +268,17 @@ export class CrateAnalysis {
   }
 }
 
+/** In-house lock and guard types name no standard lock: the pre-filter looks for them too. */
+function extraNamesPattern(extraLockApis: RustExtraLockApis | undefined): RegExp | undefined {
+  const extraNames = [...Object.keys(extraLockApis?.lockTypes ?? {}), ...Object.keys(extraLockApis?.guardTypes ?? {})];
+  return extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
+}
+
+/** The pre-filter's hits, in the crate's order: files that may create a guard, and their texts. */
+function lockTexts(texts: ReadonlyMap<string, string>, extraPattern: RegExp | undefined): Map<string, string> {
+  return new Map([...texts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)));
+}
+
 /**
  * Facts for every function that may hold a guard, found without parsing the whole crate:
  * 1. files that name a lock type or call a lock method (the pre-filter), function by function;
@@ -263,10 +300,8 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
       if (facts) holders.push(facts);
     }
   };
-  // In-house lock and guard types name no standard lock: the pre-filter looks for them too.
-  const extraNames = [...Object.keys(index.extraLockApis.lockTypes), ...Object.keys(index.extraLockApis.guardTypes)];
-  const extraPattern = extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
-  const lockFiles = [...texts].filter(([, text]) => mayLockInCode(text) || (extraPattern?.test(text) ?? false)).map(([file]) => file);
+  const extraPattern = extraNamesPattern(index.extraLockApis);
+  const lockFiles = [...lockTexts(texts, extraPattern).keys()];
   const lockNames = new Set<string>();
   const lockTypeNames = new Set<string>();
   const implementors = new Set<string>();

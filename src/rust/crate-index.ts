@@ -280,6 +280,8 @@ export class CrateIndex {
      */
     readonly dependencies: LinkedDependencies = NO_DEPENDENCIES,
     private readonly shared: SharedDependencyFiles = new SharedDependencyFiles(),
+    /** Where trees come from: this thread's parser, or a parse worker's (parse-ahead.ts). */
+    private readonly parseTree: (file: string, text: string) => Tree = (_file, text) => parseRust(text),
   ) {
     this.linkedByRoot = new Map(dependencies.crates.map((c) => [c.moduleRoot, c]));
     clock.run('index', () => this.indexTexts(texts));
@@ -451,7 +453,7 @@ export class CrateIndex {
   private parse(path: string, text: string): ParsedFile | undefined {
     let tree: Tree;
     try {
-      tree = this.clock.run('parse', () => parseRust(text));
+      tree = this.clock.run('parse', () => this.parseTree(path, text));
     } catch (error) {
       this.notes.push({ file: path, message: `could not parse: ${(error as Error).message}` });
       return undefined;

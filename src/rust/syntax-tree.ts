@@ -2,9 +2,11 @@
 // Node binding hands out a fresh node object for every access and crosses into C++ for every
 // property (`type`, `childForFieldName`, `namedChildren`): on lock-dense code that marshalling and
 // the garbage it leaves were over half of the analysis' CPU. The walk reads each node's kind and
-// field as numbers, names them from tables filled once per kind, and lets the native tree go.
-// The nodes answer the part of tree-sitter's SyntaxNode interface the front end uses, with the
-// same meaning, so the code above this module reads them as it read tree-sitter's.
+// field as numbers into a flat array (`encodeTree`), names them from tables filled once per kind,
+// and lets the native tree go; the nodes are built from that array, possibly in another thread
+// than the walk's (parse-ahead.ts). The nodes answer the part of tree-sitter's SyntaxNode
+// interface the front end uses, with the same meaning, so the code above this module reads them
+// as it read tree-sitter's.
 import type Parser from 'tree-sitter';
 import { LineMap } from './line-map.js';
 
@@ -19,9 +21,9 @@ export class Tree {
 
   constructor(
     readonly text: string,
-    native: Parser.Tree,
+    encoded: EncodedTree,
   ) {
-    this.rootNode = mirror(this, native);
+    this.rootNode = build(this, encoded);
   }
 
   /** Lines of the text, for `startPosition`/`endPosition` (rarely asked, so made on first use). */
@@ -153,9 +155,45 @@ export class SyntaxNode {
 }
 
 // Kind and field names, by the numbers the cursor reports: read through the binding once per id.
+// A parse worker reads them on its side and sends them with its trees (`TreeNames`).
 const kindNames: string[] = [];
 const kindIsNamed: boolean[] = [];
 const fieldNames: (string | undefined)[] = [];
+let namesReadCount = 0;
+
+/** Kind and field names by id, as `[id, name, isNamed]` and `[id, name]`. */
+export interface TreeNames {
+  readonly kinds: [number, string, boolean][];
+  readonly fields: [number, string][];
+}
+
+/** How many kind and field names this thread has read: it grows when a parse meets a new id. */
+export function namesRead(): number {
+  return namesReadCount;
+}
+
+/** Every kind and field name this thread has read, for a thread that builds trees it encoded. */
+export function readNames(): TreeNames {
+  const kinds: [number, string, boolean][] = [];
+  const fields: [number, string][] = [];
+  kindNames.forEach((name, id) => kinds.push([id, name, kindIsNamed[id]]));
+  fieldNames.forEach((name, id) => {
+    if (name !== undefined) fields.push([id, name]);
+  });
+  return { kinds, fields };
+}
+
+/** Names another thread read, learned before its encoded trees are built here. */
+export function learnNames(names: TreeNames): void {
+  for (const [id, name, named] of names.kinds) learnKind(id, name, named);
+  for (const [id, name] of names.fields) fieldNames[id] = name;
+}
+
+function learnKind(id: number, name: string, named: boolean): void {
+  kindNames[id] = name;
+  kindIsNamed[id] = named;
+  unreadKind[id] = !named && UNREAD_PUNCTUATION.has(name);
+}
 
 /**
  * Punctuation no question of the front end is about: delimiters and separators outside macro
@@ -165,35 +203,103 @@ const fieldNames: (string | undefined)[] = [];
 const UNREAD_PUNCTUATION = new Set(['(', ')', '{', '}', '[', ']', ';', ',', '.', '::', ':']);
 const unreadKind: boolean[] = [];
 
-function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
+/**
+ * A tree as numbers, so that it can be made in one thread and built into nodes in another (a
+ * transferable buffer crosses for free; objects would be copied). Each kept node, in document
+ * order, takes `STRIDE` slots: kind id, field id, start and end offsets, and its number of kept
+ * children times two, plus one if it is a missing token.
+ */
+export type EncodedTree = Int32Array<ArrayBuffer>;
+const STRIDE = 5;
+
+/** Walks tree-sitter's tree once with a cursor, reading each node's kind and field as numbers. */
+export function encodeTree(native: Parser.Tree): EncodedTree {
   const cursor = native.walk();
   // Missing tokens only occur in a tree with errors; elsewhere the question costs a native call per node.
   const mayMiss = native.rootNode.hasError;
+  let out = new Int32Array(STRIDE * 1024);
+  let length = 0;
   const kindOf = (): number => {
     const id = cursor.nodeTypeId;
     if (kindNames[id] === undefined) {
-      kindNames[id] = cursor.nodeType;
-      kindIsNamed[id] = cursor.nodeIsNamed;
-      unreadKind[id] = !kindIsNamed[id] && UNREAD_PUNCTUATION.has(kindNames[id]);
+      learnKind(id, cursor.nodeType, cursor.nodeIsNamed);
+      namesReadCount++;
     }
     return id;
   };
-  const make = (id: number): SyntaxNode => {
+  const write = (id: number): number => {
+    if (length + STRIDE > out.length) {
+      const grown = new Int32Array(out.length * 2);
+      grown.set(out);
+      out = grown;
+    }
+    const fieldId = cursor.currentFieldId;
+    if (fieldId !== 0 && fieldNames[fieldId] === undefined) {
+      fieldNames[fieldId] = cursor.currentFieldName;
+      namesReadCount++;
+    }
+    const at = length;
+    out[at] = id;
+    out[at + 1] = fieldId;
+    out[at + 2] = cursor.startIndex;
+    out[at + 3] = cursor.endIndex;
+    out[at + 4] = mayMiss && cursor.nodeIsMissing ? 1 : 0;
+    length += STRIDE;
+    return at;
+  };
+  // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
+  const parents: number[] = [write(kindOf())];
+  const parentKinds: string[] = [kindNames[out[0]]];
+  if (cursor.gotoFirstChild()) {
+    for (;;) {
+      const id = kindOf();
+      // Punctuation tokens are leaves: skipping one skips nothing below it.
+      if (!unreadKind[id] || parentKinds[parentKinds.length - 1] === 'token_tree' || (mayMiss && cursor.nodeIsMissing)) {
+        const at = write(id);
+        out[parents[parents.length - 1] + 4] += 2;
+        if (cursor.gotoFirstChild()) {
+          parents.push(at);
+          parentKinds.push(kindNames[id]);
+          continue;
+        }
+      }
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+        parents.pop();
+        parentKinds.pop();
+      }
+      if (done) break;
+    }
+  }
+  return out.slice(0, length);
+}
+
+/** The nodes of an encoded tree, children in arrays of their exact length. */
+function build(tree: Tree, encoded: EncodedTree): SyntaxNode {
+  const make = (at: number): SyntaxNode => {
+    const id = encoded[at];
     const type = kindNames[id];
-    const missing = mayMiss && cursor.nodeIsMissing;
-    const node = new SyntaxNode(tree, type, kindIsNamed[id], missing, cursor.startIndex, cursor.endIndex);
+    const missing = (encoded[at + 4] & 1) !== 0;
+    const node = new SyntaxNode(tree, type, kindIsNamed[id], missing, encoded[at + 2], encoded[at + 3]);
     if (missing || type === 'ERROR') node.hasError = true;
+    const fieldId = encoded[at + 1];
+    if (fieldId !== 0) node.fieldName = fieldNames[fieldId];
     return node;
   };
-  const root = make(kindOf());
-  // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
+  const root = make(0);
   // Children wait in one shared list until their parent is done, then get an array of their exact
   // number: an array grown by `push` keeps room for 17, 150 bytes, on most nodes of every tree.
   const stack: SyntaxNode[] = [root];
+  const childrenLeft: number[] = [encoded[4] >> 1];
   const firstChildAt: number[] = [0];
   const pending: SyntaxNode[] = [];
   const finish = (): void => {
     const done = stack.pop()!;
+    childrenLeft.pop();
     const from = firstChildAt.pop()!;
     if (pending.length > from) {
       done.children = pending.slice(from);
@@ -201,27 +307,20 @@ function mirror(tree: Tree, native: Parser.Tree): SyntaxNode {
     }
     if (done.hasError && done.parent) done.parent.hasError = true;
   };
-  if (!cursor.gotoFirstChild()) return root;
-  for (;;) {
+  for (let at = STRIDE; at < encoded.length; at += STRIDE) {
+    while (childrenLeft[childrenLeft.length - 1] === 0) finish();
     const parent = stack[stack.length - 1];
-    const id = kindOf();
-    // Punctuation tokens are leaves: skipping one skips nothing below it.
-    if (!unreadKind[id] || parent.type === 'token_tree' || (mayMiss && cursor.nodeIsMissing)) {
-      const node = make(id);
-      node.parent = parent;
-      const fieldId = cursor.currentFieldId;
-      if (fieldId !== 0) node.fieldName = fieldNames[fieldId] ??= cursor.currentFieldName;
-      pending.push(node);
-      if (cursor.gotoFirstChild()) {
-        stack.push(node);
-        firstChildAt.push(pending.length);
-        continue;
-      }
-      if (node.hasError) parent.hasError = true;
-    }
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return root;
-      finish();
-    }
+    childrenLeft[childrenLeft.length - 1]--;
+    const node = make(at);
+    node.parent = parent;
+    pending.push(node);
+    const count = encoded[at + 4] >> 1;
+    if (count > 0) {
+      stack.push(node);
+      childrenLeft.push(count);
+      firstChildAt.push(pending.length);
+    } else if (node.hasError) parent.hasError = true;
   }
+  while (stack.length > 0) finish();
+  return root;
 }

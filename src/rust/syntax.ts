@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { repairGrammarGaps, withoutRawNameBorrows } from './grammar-gaps.js';
-import { SyntaxNode, Tree } from './syntax-tree.js';
+import { encodeTree, SyntaxNode, Tree, type EncodedTree } from './syntax-tree.js';
 
 export { LineMap } from './line-map.js';
 export { SyntaxNode, Tree };
@@ -27,7 +27,12 @@ function parseNative(text: string): Parser.Tree {
 
 export function parseRust(text: string): Tree {
   const native = parseNative(text);
-  return (last!.tree ??= new Tree(text, native));
+  return (last!.tree ??= new Tree(text, encodeTree(native)));
+}
+
+/** A parse as numbers, for a parse worker to hand to the thread that builds its nodes. */
+export function parseRustEncoded(text: string): EncodedTree {
+  return encodeTree(parseFresh(text));
 }
 
 /** A cursor over tree-sitter's own tree, for walks that build another mirror (the ESLint AST). */

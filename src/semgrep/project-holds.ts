@@ -65,6 +65,11 @@ export interface Hold {
    */
   readonly whileRunningClosure: boolean;
   /**
+   * The guard a field of `self` keeps (`Txn { guard: MutexGuard<'a, Data>, .. }`, field `self.guard`):
+   * every method of the owner taking `self` runs under it, until it moves `self` or the guard on.
+   */
+  readonly heldBySelf?: string;
+  /**
    * The lock guards a value of a non-primitive type (`Mutex<Duration>`): a compound assignment to
    * its place (`*self.spent.lock().unwrap() += self.measure()`) takes the lock before the
    * right-hand side runs.
@@ -326,21 +331,21 @@ function guardsNonPrimitive(crate: CrateFacts, key: string): boolean {
 
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
-  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; whileRunningClosure: boolean; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; tupleLets: Map<string, { elements: string; init: string }>; consumedBy: string[]; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
+  const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; whileRunningClosure: boolean; heldBySelf?: string; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; tupleLets: Map<string, { elements: string; init: string }>; consumedBy: string[]; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
   const guardMaker = new Map<number, string>();
   for (const facts of all) {
     for (const guard of facts.guards) {
       const a = guard.acquisition;
       const attempt = !a.blocking && a.api.startsWith('try_');
       if (!a.blocking && !attempt) continue;
-      const maker = makerOf(facts, guard);
+      const maker = guard.heldBySelf ? { semgrep: guard.heldBySelf, astGrep: guard.heldBySelf, text: guard.heldBySelf } : makerOf(facts, guard);
       if (!maker) continue;
       const owner = maker.semgrep.startsWith('self.') ? facts.fn.ownerType : undefined;
-      const makerKey = `${owner ?? ''}|${maker.semgrep}`;
+      const makerKey = `${owner ?? ''}|${guard.heldBySelf ? 'field ' : ''}${maker.semgrep}`;
       // A wrapper returning a DashMap `get`'s `Option<Ref>` holds nothing in `None`, as `get` does.
       const optional = isOptional(guard.returnedBy?.inner ?? a);
       const helper = guardHelper(all, facts, guard);
-      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, whileRunningClosure: guard.returnedBy?.whileRunningClosure === true, attempt, errHoldsNothing: errorIsNotAGuard(helper), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, helper, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
+      const entry = makers.get(makerKey) ?? { maker, owner, held: a, optional, whileRunningClosure: guard.returnedBy?.whileRunningClosure === true, heldBySelf: guard.heldBySelf, attempt, errHoldsNothing: errorIsNotAGuard(helper), letInits: new Set<string>(), tupleLets: new Map(), consumedBy: consumingMethods(crate, all, helper, optional), groups: new Map(), keys: new Set<string>(), droppedTypes: new Set<string>(), formatted: new Set<'Display' | 'Debug'>() };
       makers.set(makerKey, entry);
       entry.keys.add(`${a.lock.key}|${a.mode}|${a.api}`);
       guardMaker.set(guard.id, makerKey);
@@ -449,6 +454,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       held: entry.held,
       optional: entry.optional,
       whileRunningClosure: entry.whileRunningClosure,
+      ...(entry.heldBySelf ? { heldBySelf: entry.heldBySelf } : {}),
       placeFirst: guardsNonPrimitive(crate, entry.held.lock.key),
       attempt: entry.attempt,
       errHoldsNothing: entry.errHoldsNothing,

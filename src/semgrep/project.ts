@@ -150,11 +150,16 @@ function temporaryScopes(edition: Edition): AstGrepRule {
   return { any: kinds.map((kind) => ({ kind })) };
 }
 
-/** The maker, in `node` or below it, outside any temporary scope. */
+/**
+ * The maker, in `node` or below it, outside any temporary scope, and not consumed on the spot: a
+ * method taking its value by value (`self.buckets.get(k).map_or(0, |b| b.strikes)`) drops the
+ * guard before the call returns.
+ */
 function makerIn(hold: Hold, edition: Edition, field?: string): AstGrepRule {
+  const maker: AstGrepRule = hold.consumedBy.length > 0 ? { pattern: hold.maker.astGrep, not: { inside: { kind: 'field_expression', has: { field: 'field', regex: `^(${hold.consumedBy.join('|')})$` } } } } : { pattern: hold.maker.astGrep };
   return {
     ...(field ? { field } : {}),
-    any: [{ pattern: hold.maker.astGrep }, { has: { stopBy: temporaryScopes(edition), pattern: hold.maker.astGrep } }],
+    any: [maker, { has: { stopBy: temporaryScopes(edition), ...maker } }],
     ...(edition >= 2024 ? { not: { kind: 'block' } } : {}),
   };
 }
@@ -240,7 +245,13 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
   const callee = makerCallee(hold);
   if (callee) for (const context of [`${callee}(..., <... ${reached} ...>, ...)`, ...inClosureBlockArgument(callee, reached)]) out.push({ 'pattern-inside': context });
   out.push({ patterns: [{ 'pattern-inside': `$RECEIVER.$METHOD(..., <... ${reached} ...>, ...)` }, { 'metavariable-pattern': { metavariable: '$RECEIVER', pattern: hold.maker.semgrep } }] } as unknown as SemgrepCondition);
-  for (const maker of makerExpressions(hold, edition)) for (const op of BINARY_OPERATORS) out.push({ 'pattern-inside': `${maker} ${op} <... ${reached} ...>` });
+  const consumedLeft = (op: string): SemgrepCondition[] => hold.consumedBy.map((method) => ({ 'pattern-not-inside': `<... ${hold.maker.semgrep}.${method}(...) ...> ${op} $RIGHT` }));
+  for (const maker of makerExpressions(hold, edition)) {
+    for (const op of BINARY_OPERATORS) {
+      const context: SemgrepCondition = { 'pattern-inside': `${maker} ${op} <... ${reached} ...>` };
+      out.push(hold.consumedBy.length > 0 ? ({ patterns: [context, ...consumedLeft(op)] } as unknown as SemgrepCondition) : context);
+    }
+  }
   const rightHand = hold.placeFirst ? `<... ${reached} ...>` : `&<... ${reached} ...>`;
   for (const op of COMPOUND_OPERATORS) out.push({ 'pattern-inside': `<... ${hold.maker.semgrep} ...> ${op} ${rightHand}` });
   return out;
@@ -765,13 +776,46 @@ function closureOfMakerSemgrep(hold: Hold): SemgrepCondition[] {
   ];
 }
 
+/**
+ * The rule of one callee of a guard a field of `self` keeps: in a method of the owner that takes
+ * `self`, before the method moves `self` (`let Txn { guard, store } = self;`, `drop(self)`) or the
+ * guard (`drop(self.guard)`) on.
+ */
+function fieldGuardRules(hold: Hold, field: string, elsewhere: readonly ClosureRunElsewhere[], decided: DecidedOut, ids: { crate: string; maker: string }, group: ConflictGroup, text: CalleeText): ProjectRule[] {
+  const upgrade = hold.held.mode !== 'exclusive' && group.requested === 'exclusive';
+  const catalogueId = upgrade ? 'lock-upgrade' : 'double-lock';
+  const moves = [{ kind: 'let_declaration', has: { field: 'value', kind: 'self' } }, { kind: 'expression_statement', any: [{ pattern: 'drop(self);' }, { pattern: `drop(${field});` }] }];
+  const movedBefore: AstGrepRule = { any: [{ follows: { stopBy: 'end', any: moves } }, { inside: { stopBy: { kind: 'function_item' }, follows: { stopBy: 'end', any: moves } } }] };
+  const method: AstGrepRule = { inside: { stopBy: 'end', kind: 'function_item', has: { field: 'parameters', has: { kind: 'self_parameter' } } } };
+  const selfMethods = ['&self', '&mut self', 'self', 'mut self'].flatMap((receiver) => [`fn $METHOD(${receiver}, ...) -> $RESULT { ... }`, `fn $METHOD(${receiver}, ...) { ... }`]);
+  const movesSemgrep = ['let $MOVED = self;', 'drop(self);', `drop(${field});`].map((move): SemgrepCondition => ({ 'pattern-not-inside': `${move}\n...` }));
+  return [
+    {
+      id: `lockscope.rust.${catalogueId}.${ids.crate}.${ids.maker}.${text.slug}`,
+      catalogueId,
+      message:
+        `\`${text.callee}\` runs while \`${field}\` holds the ${hold.held.mode} guard of \`${hold.lockDisplay}\` (every method of the type taking \`self\` runs under it), and it takes the lock again: ${text.chain}. ` +
+        'Work on the data the field guards instead of locking again, or make the call where the value holding the guard is gone.',
+      semgrep: callIn(group, hold, elsewhere, decided, [[{ 'pattern-either': selfMethods.map((m) => ({ 'pattern-inside': m })) } as unknown as SemgrepCondition, ...movesSemgrep]]),
+      astGrep: { all: [conflictAstGrep(group), ...ownerScope(hold), notRunUnderGuard(elsewhere), ...decided.astGrep, method, { not: movedBefore }] },
+      constraints: { CALLEE: { regex: regexOf(group.name) } },
+    },
+  ];
+}
+
 function rulesForHold(hold: Hold, edition: Edition, elsewhere: readonly ClosureRunElsewhere[], fields: readonly TestedOptionField[], ids: { crate: string; maker: string }, engine: 'semgrep' | 'ast-grep'): ProjectRule[] {
   const decided = decidedOutFor(hold, fields);
-  const build = (group: ConflictGroup, text: CalleeText): ProjectRule[] => (hold.whileRunningClosure ? closureCalleeRules(hold, elsewhere, decided, ids, group, text) : calleeRules(hold, edition, elsewhere, decided, ids, group, text));
+  const field = hold.heldBySelf;
+  const build = (group: ConflictGroup, text: CalleeText): ProjectRule[] =>
+    field !== undefined
+      ? fieldGuardRules(hold, field, elsewhere, decided, ids, group, text)
+      : hold.whileRunningClosure
+        ? closureCalleeRules(hold, elsewhere, decided, ids, group, text)
+        : calleeRules(hold, edition, elsewhere, decided, ids, group, text);
   const own = (group: ConflictGroup): ProjectRule[] => build(group, { callee: group.name, chain: group.chain, slug: slug(group.name) });
   const rules = engine === 'semgrep' ? calleesSharingRules(hold.groups, own, build) : hold.groups.flatMap(own);
   // Drop glue and formatting run at the end of a bound guard's block: a closure's guard has none.
-  return hold.whileRunningClosure ? rules : [...rules, ...glueRules(hold, ids, elsewhere)];
+  return hold.whileRunningClosure || field !== undefined ? rules : [...rules, ...glueRules(hold, ids, elsewhere)];
 }
 
 /**
