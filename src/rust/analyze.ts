@@ -146,7 +146,7 @@ export interface DependencyTexts {
  * tests and examples are not part of what a dependant calls. Unreadable files are the note of
  * their own crate's analysis, not of every dependant's.
  */
-function readDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo | undefined, options: RustAnalysisOptions, shared: SharedDependencyFiles, manifests: Map<string, PathDependency[]>): DependencyTexts | undefined {
+export function readDependencies(crate: CrateInfo, crateAt: (root: string) => CrateInfo | undefined, options: Pick<RustAnalysisOptions, 'cwd' | 'sourceOverrides'>, shared: SharedDependencyFiles, manifests: Map<string, PathDependency[]>): DependencyTexts | undefined {
   const linked = linkDependencies(crate, crateAt, manifests);
   if (linked.crates.length === 0) return undefined;
   const libraryFiles = linked.crates.flatMap(({ crate: dep }) =>

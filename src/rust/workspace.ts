@@ -6,9 +6,10 @@ import { relative, resolve } from 'node:path';
 import { discoverFiles } from '../core/discover.js';
 import type { AnalysisNote, Diagnostic, Edition, RuleSetting } from '../core/model.js';
 import { PhaseClock, RUST_PHASES } from '../core/phase-clock.js';
-import { CrateAnalysis, dedupe, readCrateTexts, toDiagnostic } from './analyze.js';
+import { CrateAnalysis, dedupe, readCrateTexts, readDependencies, toDiagnostic } from './analyze.js';
+import { SharedDependencyFiles } from './crate-index.js';
 import type { RustExtraLockApis } from '../core/config.js';
-import { groupIntoCrates } from './crates.js';
+import { groupIntoCrates, type CrateInfo } from './crates.js';
 import type { RustFinding } from './rules/rule.js';
 
 export interface RustWorkspaceOptions {
@@ -83,7 +84,12 @@ export class RustWorkspace {
       mtimes.set(abs, mtimeOf(abs) ?? 0);
       shownOf.set(abs, shown);
     }
-    const analysis = new CrateAnalysis(crate, texts, absolute, new PhaseClock(RUST_PHASES), this.options.extraLockApis);
+    // The run's other crates are whatever its path dependencies name: read from their own
+    // directories (a dependency's files edited later are seen by a new workspace, as added files are).
+    const crateAt = (root: string): CrateInfo | undefined => groupIntoCrates(discoverFiles([root], cwd).rust, this.options.edition).find((c) => c.root === root);
+    const shared = new SharedDependencyFiles();
+    const dependencies = readDependencies(crate, crateAt, { cwd }, shared, new Map());
+    const analysis = new CrateAnalysis(crate, texts, absolute, new PhaseClock(RUST_PHASES), this.options.extraLockApis, dependencies, shared);
     const loaded: LoadedCrate = { analysis, mtimes, shownOf };
     this.crates.set(key, loaded);
     return loaded;
