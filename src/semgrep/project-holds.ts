@@ -75,6 +75,12 @@ export interface Hold {
    * right-hand side runs.
    */
   readonly placeFirst: boolean;
+  /**
+   * For the `.await` rule: the crate makes this guard in a scrutinee of an `async fn` (where a
+   * construct's arms can await under it). Other holds get no scrutinee contexts there: they would
+   * cost Semgrep the branch rules' patterns again for code that cannot await.
+   */
+  readonly scrutineeInAsync?: boolean;
   /** `try_lock()` and kin: only the success (`Ok(g)`, `Some(g)`) holds the guard; a failure holds nothing. */
   readonly attempt: boolean;
   /** A helper returning `Result<Guard, Permit>`: its `Err` holds no guard (a scrutinee's `Err` arm is safe). */
@@ -321,12 +327,23 @@ function droppedValue(all: readonly FunctionFacts[], types: readonly string[]): 
 }
 
 /** Every hold of the crate with the calls that conflict with it. */
-/** Whether the lock `Owner.field` is declared guarding a value of a non-primitive type. */
-function guardsNonPrimitive(crate: CrateFacts, key: string): boolean {
+/** Std types with compound-assignment operators (`+=` on `String`, `Duration`, `Instant`, …). */
+const STD_ASSIGNABLE = /^(?:String|Duration|Instant|SystemTime|Wrapping|Saturating)$/;
+const ASSIGN_METHODS = ['add_assign', 'sub_assign', 'mul_assign', 'div_assign', 'rem_assign', 'bitand_assign', 'bitor_assign', 'bitxor_assign', 'shl_assign', 'shr_assign'];
+
+/**
+ * Whether the lock `Owner.field` guards a value that a compound assignment updates through a
+ * trait call (not a primitive, and a type with such an operator: a std one, or one the crate
+ * implements `AddAssign` and kin for). Other values take no compound assignment at all, so their
+ * holds need no such context (each costs Semgrep ten patterns per callee).
+ */
+function compoundAssignsInPlace(crate: CrateFacts, key: string): boolean {
   const m = /^(\w+)\.(\w+)$/.exec(key);
   const declared = m ? crate.index.struct(m[1])?.fields.get(m[2]) : undefined;
   const data = declared ? guardedData(declared) : undefined;
-  return data !== undefined && !isPrimitiveType(data);
+  if (data === undefined || isPrimitiveType(data)) return false;
+  const head = typeHeadName(data);
+  return head !== undefined && (STD_ASSIGNABLE.test(head) || ASSIGN_METHODS.some((method) => crate.index.methods(head, method).length > 0));
 }
 
 export function cratesHolds(crate: CrateFacts): Hold[] {
@@ -455,7 +472,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       optional: entry.optional,
       whileRunningClosure: entry.whileRunningClosure,
       ...(entry.heldBySelf ? { heldBySelf: entry.heldBySelf } : {}),
-      placeFirst: guardsNonPrimitive(crate, entry.held.lock.key),
+      placeFirst: compoundAssignsInPlace(crate, entry.held.lock.key),
       attempt: entry.attempt,
       errHoldsNothing: entry.errHoldsNothing,
       letInits: [...entry.letInits].sort(byText),
@@ -489,7 +506,8 @@ export function threadBlockingHolds(crate: CrateFacts): Hold[] {
       const known = out.get(key);
       const letInits = new Set(known?.letInits ?? []);
       if (init) letInits.add(init);
-      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: (known?.optional ?? true) && isOptional(guard.returnedBy?.inner ?? guard.acquisition), whileRunningClosure: false, placeFirst: false, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
+      const scrutineeInAsync = (known?.scrutineeInAsync ?? false) || (guard.origin === 'scrutinee' && facts.fn.isAsync);
+      out.set(key, { owner, maker, lockDisplay: guard.acquisition.lock.display, held: guard.acquisition, optional: (known?.optional ?? true) && isOptional(guard.returnedBy?.inner ?? guard.acquisition), whileRunningClosure: false, placeFirst: false, scrutineeInAsync, attempt: false, errHoldsNothing: false, letInits: [...letInits].sort(byText), tupleLets: [], consumedBy: [], groups: [], droppedTypes: [], formatted: [], sameLockMakers: [] });
     }
   }
   return [...out.entries()].sort(([a], [b]) => byText(a, b)).map(([, hold]) => hold);

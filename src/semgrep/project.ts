@@ -252,8 +252,9 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
       out.push(hold.consumedBy.length > 0 ? ({ patterns: [context, ...consumedLeft(op)] } as unknown as SemgrepCondition) : context);
     }
   }
-  const rightHand = hold.placeFirst ? `<... ${reached} ...>` : `&<... ${reached} ...>`;
-  for (const op of COMPOUND_OPERATORS) out.push({ 'pattern-inside': `<... ${hold.maker.semgrep} ...> ${op} ${rightHand}` });
+  // Only for values with compound-assignment operators (the `&` right-hand side on a primitive is
+  // left to ast-grep: ten patterns per callee of every hold for a rare form).
+  if (hold.placeFirst) for (const op of COMPOUND_OPERATORS) out.push({ 'pattern-inside': `<... ${hold.maker.semgrep} ...> ${op} <... ${reached} ...>` });
   return out;
 }
 
@@ -1024,7 +1025,7 @@ function awaitRule(hold: Hold, edition: Edition, ids: { crate: string; maker: st
   ];
   const awaits: AstGrepRule = { any: [{ kind: 'await_expression' }, AWAITING_MACRO_AST_GREP] };
   // A scrutinee's guard is alive in the construct's arms (`if let Some(mut e) = map.get_mut(k) { … .await }`).
-  const regions = regionsOf(hold, edition);
+  const regions = hold.scrutineeInAsync ? regionsOf(hold, edition) : [];
   return {
     id: `lockscope.rust.guard-across-await.${ids.crate}.${ids.maker}`,
     catalogueId: 'guard-across-await',
@@ -1034,10 +1035,10 @@ function awaitRule(hold: Hold, edition: Edition, ids: { crate: string; maker: st
         { patterns: [{ pattern: '$FUTURE.await' }, ...inits, ...exclusions] },
         { patterns: [{ pattern: '$FUTURE.await' }, { 'pattern-either': temporaries }, ...exclusions] },
         { patterns: [{ 'pattern-regex': AWAITING_MACRO_SEMGREP }, ...inits, ...exclusions] },
-        ...scrutineeContextsSemgrep(hold, edition, ['$FUTURE.await'], regions).map((set) => ({ patterns: [{ pattern: '$FUTURE.await' }, ...set, ...exclusions] })),
+        ...(regions.length > 0 ? scrutineeContextsSemgrep(hold, edition, ['$FUTURE.await'], regions) : []).map((set) => ({ patterns: [{ pattern: '$FUTURE.await' }, ...set, ...exclusions] })),
       ],
     } as unknown as SemgrepFormula,
-    astGrep: { all: [awaits, ...ownerScope(hold), IN_HANDED_FUTURE, { any: [afterLet(hold, awaits), ...temporaryAstGrep(hold, edition).slice(1), { inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] }] },
+    astGrep: { all: [awaits, ...ownerScope(hold), IN_HANDED_FUTURE, { any: [afterLet(hold, awaits), ...temporaryAstGrep(hold, edition).slice(1), ...(regions.length > 0 ? [{ inside: { stopBy: 'end', any: regions.map((r) => regionBody(r, hold, edition)) } }] : [])] }] },
     constraints: {},
   };
 }
