@@ -70,8 +70,8 @@ export interface Hold {
    */
   readonly heldBySelf?: string;
   /**
-   * The lock guards a value of a non-primitive type (`Mutex<Duration>`): a compound assignment to
-   * its place (`*self.spent.lock().unwrap() += self.measure()`) takes the lock before the
+   * The lock guards a value whose compound assignment is a trait call (`Mutex<Duration>`,
+   * `Mutex<String>`): `*self.spent.lock().unwrap() += self.measure()` takes the lock before the
    * right-hand side runs.
    */
   readonly placeFirst: boolean;
@@ -326,7 +326,6 @@ function droppedValue(all: readonly FunctionFacts[], types: readonly string[]): 
   return { types: [...wanted].sort(byText), makers: [...makers].sort(byText) };
 }
 
-/** Every hold of the crate with the calls that conflict with it. */
 /** Std types with compound-assignment operators (`+=` on `String`, `Duration`, `Instant`, …). */
 const STD_ASSIGNABLE = /^(?:String|Duration|Instant|SystemTime|Wrapping|Saturating)$/;
 const ASSIGN_METHODS = ['add_assign', 'sub_assign', 'mul_assign', 'div_assign', 'rem_assign', 'bitand_assign', 'bitor_assign', 'bitxor_assign', 'shl_assign', 'shr_assign'];
@@ -346,6 +345,7 @@ function compoundAssignsInPlace(crate: CrateFacts, key: string): boolean {
   return head !== undefined && (STD_ASSIGNABLE.test(head) || ASSIGN_METHODS.some((method) => crate.index.methods(head, method).length > 0));
 }
 
+/** Every hold of the crate with the calls that conflict with it. */
 export function cratesHolds(crate: CrateFacts): Hold[] {
   const all = crate.summariseEverything();
   const makers = new Map<string, { maker: Hold['maker']; owner?: string; held: Acquisition; optional: boolean; whileRunningClosure: boolean; heldBySelf?: string; attempt: boolean; errHoldsNothing: boolean; letInits: Set<string>; tupleLets: Map<string, { elements: string; init: string }>; consumedBy: string[]; groups: Map<string, GroupBuilder>; keys: Set<string>; droppedTypes: Set<string>; formatted: Set<'Display' | 'Debug'> }>();
