@@ -2,7 +2,7 @@
 // (direct or through calls), and lock-order edges. Computed once per crate from facts and
 // summaries; rules filter and phrase them.
 import { conflicts, modesAlwaysConflict, type Acquisition, type WitnessStep } from '../core/model.js';
-import { acquisitionAtCall, callNote, dispatchedAcquisitions, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
+import { acquisitionAtCall, callNote, dispatchedAcquisitions, reachableAtCall, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
 import type { CrateFacts } from './summaries.js';
 
 export interface LockConflict {
@@ -91,6 +91,7 @@ function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisit
   const perCallee = event.callees().map((callee) => {
     const out: { acquisition: Acquisition; chain: WitnessStep[] }[] = [];
     for (const reached of crate.summary(callee).values()) {
+      if (!reachableAtCall(event, callee, reached)) continue;
       const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
       if (acquisition) out.push({ acquisition, chain: [step, ...reached.chain] });
     }

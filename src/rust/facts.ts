@@ -1,7 +1,8 @@
 // Facts about one Rust function, as the guard-lifetime walk records them. Checks and summaries
 // read only these; none of them looks at syntax.
-import type { Acquisition, LockId, SourceSpan } from '../core/model.js';
+import type { Acquisition, LockId, ReachedAcquisition, SourceSpan } from '../core/model.js';
 import type { FnDecl } from './crate-index.js';
+import { startsAfter, type EntryChecks } from './entry-checks.js';
 import { canonicalKey, type SharedHandles } from './shared-handles.js';
 import type { LockType } from './types.js';
 
@@ -26,7 +27,7 @@ export interface GuardFact {
    * Set when a helper made the guard: it returned it (`fn rl(&self) -> RwLockReadGuard<…>`), or
    * holds it while running the closure passed here (`self.with_state(|s| …)`).
    */
-  returnedBy?: { readonly fnName: string; readonly inner: Acquisition; readonly whileRunningClosure?: boolean };
+  returnedBy?: { readonly fnName: string; readonly inner: Acquisition; readonly whileRunningClosure?: boolean; readonly maker?: FnDecl };
   release?: GuardRelease;
   /** For a guard the function's `self` keeps in a field: that field (`self.guard`). */
   heldBySelf?: string;
@@ -97,6 +98,12 @@ export interface CallEvent extends EventBase {
    * the object is one of them, which one is not known here.
    */
   readonly dispatchedTrait?: string;
+  /**
+   * Where a callee must leave at its entry check under what the call site knows (a check the
+   * caller has decided, see entry-checks.ts): the locks it takes after that point are not
+   * reached from here. Set only for calls made while a guard is held.
+   */
+  readonly leavesAtEntry?: (callee: FnDecl) => EntryChecks['end'] | undefined;
   /** Guards the arguments carry, moved or lent (`cvar.wait(guard)`, `cvar.wait(&mut guard)`). */
   readonly argumentGuards: readonly GuardFact[];
   /**
@@ -253,4 +260,10 @@ export function dispatchedAcquisitions<T extends { readonly acquisition: Acquisi
 /** `Pool@other.conns` (a lock under a parameter) reads `other.conns`; other paths read as they are. */
 export function displayOfPath(key: string): string {
   return key.replace(/^[A-Za-z_][A-Za-z0-9_]*@/, '');
+}
+
+/** Whether a lock the callee's summary reaches can be taken through this call: not past an entry check that must leave here. */
+export function reachableAtCall(event: CallEvent, callee: FnDecl, reached: ReachedAcquisition): boolean {
+  const end = event.leavesAtEntry?.(callee);
+  return !end || !startsAfter(reached.chain[0]?.span ?? reached.acquisition.span, end);
 }

@@ -18,16 +18,16 @@ const INEQUALITY_ASSERTIONS = new Set(['assert_ne', 'debug_assert_ne']);
 const ORDERING_OPERATORS = new Set(['<', '>', '<=', '>=']);
 const ORDERING_METHODS = new Set(['cmp', 'partial_cmp', 'lt', 'le', 'gt', 'ge']);
 
-function innerExpression(statement: SyntaxNode): SyntaxNode {
+export function innerExpression(statement: SyntaxNode): SyntaxNode {
   return statement.type === 'expression_statement' ? (statement.namedChildren[0] ?? statement) : statement;
 }
 
-function macroName(node: SyntaxNode): string {
+export function macroName(node: SyntaxNode): string {
   return node.childForFieldName('macro')?.text.split('::').at(-1) ?? node.namedChildren[0]?.text ?? '';
 }
 
 /** A block that never completes normally: its last statement returns, breaks, continues or panics. */
-function diverges(block: SyntaxNode | null): boolean {
+export function diverges(block: SyntaxNode | null): boolean {
   const last = block?.namedChildren.filter((c) => !c.type.endsWith('comment')).at(-1);
   if (!last) return false;
   const expression = innerExpression(last);
@@ -165,7 +165,7 @@ function unwrap(node: SyntaxNode): SyntaxNode {
 }
 
 /** The top-level comma-separated arguments of a macro's token tree, as written. */
-function macroArguments(node: SyntaxNode): string[] {
+export function macroArguments(node: SyntaxNode): string[] {
   const tree = node.namedChildren.find((c) => c.type === 'token_tree')?.text ?? '';
   const inner = tree.slice(1, -1);
   const parts: string[] = [];

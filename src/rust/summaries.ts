@@ -3,7 +3,7 @@
 // Facts are computed on demand and memoised; summaries are a fixpoint, so recursion is fine.
 import type { AnalysisNote, ReachedAcquisition, WitnessStep } from '../core/model.js';
 import type { CrateIndex, FnDecl } from './crate-index.js';
-import { acquisitionAtCall, callNote, dispatchedAcquisitions, type FunctionFacts } from './facts.js';
+import { acquisitionAtCall, callNote, dispatchedAcquisitions, reachableAtCall, type FunctionFacts } from './facts.js';
 import { walkFunction } from './guard-lifetimes.js';
 
 export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
@@ -161,7 +161,7 @@ export class CrateFacts {
           const perCallee = event.callees().map((callee) => {
             const reachedHere: ReachedAcquisition[] = [];
             for (const reached of this.summaries.get(callee.key)?.values() ?? []) {
-              if (reached.chain.length + 1 > MAX_CHAIN) continue;
+              if (reached.chain.length + 1 > MAX_CHAIN || !reachableAtCall(event, callee, reached)) continue;
               const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
               if (acquisition) reachedHere.push({ acquisition, chain: [step, ...reached.chain] });
             }

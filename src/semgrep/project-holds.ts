@@ -47,6 +47,13 @@ export interface ConflictGroup {
   readonly forms: readonly ConflictForm[];
   readonly chain: string;
   readonly requested: AccessMode;
+  /**
+   * Functions in which every call of this callee under the guard leaves at an entry check the
+   * call site decided (entry-checks.ts: an assertion just before it, a flag the guard's helper
+   * left set): the analysis's verdict, carried by name, since a pattern cannot follow what is
+   * known between statements.
+   */
+  readonly decidedIn?: readonly string[];
 }
 
 export interface Hold {
@@ -266,6 +273,31 @@ interface GroupBuilder {
   chain?: { length: number; text: string; mode: AccessMode };
 }
 
+/** Per hold (its maker key), per callee name: the functions with calls of it that left at a decided entry check. */
+type DecidedCalls = Map<string, Map<string, Set<string>>>;
+
+function decidedCalls(all: readonly FunctionFacts[], guardMaker: ReadonlyMap<number, string>): DecidedCalls {
+  const decided: DecidedCalls = new Map();
+  for (const facts of all) {
+    for (const event of facts.events) {
+      if (event.kind !== 'call' || !event.leavesAtEntry || event.held.length === 0) continue;
+      for (const callee of event.callees()) {
+        if (!event.leavesAtEntry(callee)) continue;
+        for (const { guard } of event.held) {
+          const key = guardMaker.get(guard.id);
+          if (key === undefined) continue;
+          const byCallee = decided.get(key) ?? new Map<string, Set<string>>();
+          decided.set(key, byCallee);
+          const fns = byCallee.get(callee.name) ?? new Set<string>();
+          byCallee.set(callee.name, fns);
+          fns.add(facts.fn.name);
+        }
+      }
+    }
+  }
+  return decided;
+}
+
 function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLength: number, chain: string, mode: AccessMode): void {
   const group: GroupBuilder = groups.get(form.name) ?? { forms: new Map() };
   groups.set(form.name, group);
@@ -373,10 +405,14 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     }
   }
 
+  const decided = decidedCalls(all, guardMaker);
   // The calls that the analysis found conflicting, in the forms the code wrote them.
   for (const c of findConflicts(crate)) {
     const key = guardMaker.get(c.held.guard.id);
     if (key === undefined) continue;
+    // A function where a call of this name still conflicts is not one the checks decided.
+    const calleeName = c.event.kind === 'call' ? c.event.calleeName : c.event.kind === 'acquire' ? c.event.guard?.returnedBy?.fnName : undefined;
+    if (calleeName) decided.get(key)?.get(calleeName.replace(/^.*::/, ''))?.delete(c.facts.fn.name);
     const entry = makers.get(key)!;
     const event = c.event;
     if (event.kind === 'await') continue;
@@ -459,6 +495,10 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
   const holds: Hold[] = [];
   for (const key of [...makers.keys()].sort(byText)) {
     const entry = makers.get(key)!;
+    const decidedIn = (name: string): { decidedIn?: string[] } => {
+      const fns = [...(decided.get(key)?.get(name.replace(/^r#/, '')) ?? [])].sort(byText);
+      return fns.length > 0 ? { decidedIn: fns } : {};
+    };
     const locks = new Set([...entry.keys].map(lockOf));
     const sameLockMakers = entry.attempt ? [...makers.values()].filter((m) => !m.attempt && m.owner === entry.owner && [...m.keys].some((k) => locks.has(lockOf(k)))).map((m) => m.maker) : [];
     if (entry.groups.size === 0 && entry.droppedTypes.size === 0 && entry.formatted.size === 0) continue;
@@ -484,7 +524,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
       ...(localRoot ? { localRoot } : {}),
       groups: [...entry.groups.entries()]
         .sort(([a], [b]) => byText(a, b))
-        .map(([name, g]) => ({ name, forms: [...g.forms.values()].sort((a, b) => byText(a.prefix, b.prefix)), chain: g.chain!.text, requested: g.chain!.mode })),
+        .map(([name, g]) => ({ name, forms: [...g.forms.values()].sort((a, b) => byText(a.prefix, b.prefix)), chain: g.chain!.text, requested: g.chain!.mode, ...decidedIn(name) })),
     });
   }
   return holds;

@@ -180,7 +180,7 @@ function notRunUnderGuard(elsewhere: readonly ClosureRunElsewhere[]): AstGrepRul
         kind: 'call_expression',
         any: [
           { pattern: 'Box::new($$$A)' },
-          { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: '^(map|filter|filter_map|flat_map|take_while|skip_while|map_while|inspect|scan|unlocked|unlocked_fair)$' } } },
+          { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: `^(${LAZY_ADAPTERS.join('|')})$` } } },
           { has: { field: 'function', kind: 'scoped_identifier', has: { field: 'name', regex: '^(unlocked|unlocked_fair)$' } } },
         ],
       },
@@ -198,14 +198,44 @@ function notRunUnderGuard(elsewhere: readonly ClosureRunElsewhere[]): AstGrepRul
   return { not: { inside: { stopBy: 'end', any: [laterOrUnlocked, ...runElsewhere] } } };
 }
 
-/** Semgrep: the calls of the crate's callees that run a closure argument elsewhere (the whole call: Semgrep cannot place "in that argument"). */
-function runElsewhereSemgrep(elsewhere: readonly ClosureRunElsewhere[]): SemgrepCondition[] {
-  const names = [...new Set(elsewhere.map((c) => c.name.replace(/^r#/, '')))];
-  return names.flatMap((name): SemgrepCondition[] => [
-    { 'pattern-not-inside': `${name}(...)` },
-    { 'pattern-not-inside': `$CALLEE_PATH::${name}(...)` },
-    ...(elsewhere.some((c) => c.method && c.name.replace(/^r#/, '') === name) ? [{ 'pattern-not-inside': `$CALLEE_RECEIVER.${name}(...)` }] : []),
-  ]);
+/**
+ * The calls whose closure arguments do not run now, under the guard: a lazy iterator adapter
+ * (`.map(|x| …)` runs when the iterator is consumed) and parking_lot's `unlocked`, as methods.
+ */
+const LAZY_ADAPTERS = ['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan', 'unlocked', 'unlocked_fair'];
+
+/** A closure expression's text: `|x| …`, `move || …`, `async move |x| …`. */
+const CLOSURE_REGEX = '^(?:async\\s+)?(?:move\\s*)?\\|';
+
+/**
+ * Semgrep twin of `notRunUnderGuard`: not inside a closure handed to one of those calls, or to a
+ * crate callee that runs it elsewhere (at the argument position it takes). Only the closure: the
+ * call itself and its other arguments run now, under the guard (`self.hits.iter().map(|r| …)`
+ * calls `iter` at once). One condition, so that each rule carries it once.
+ */
+function notRunUnderGuardSemgrep(elsewhere: readonly ClosureRunElsewhere[]): SemgrepCondition {
+  const at = (call: string, before?: number): object => ({ pattern: `${call}(${before === undefined ? '..., ' : '$_, '.repeat(before)}$CLOSURE, ...)` });
+  const named = (pattern: string, metavariable: string, names: readonly string[]): object => ({ patterns: [{ pattern }, { 'metavariable-regex': { metavariable, regex: `^(?:${names.join('|')})$` } }] });
+  const elsewhereCalls = elsewhere.flatMap(({ name, index, method }) => {
+    const bare = name.replace(/^r#/, '');
+    return method ? [at(`$CALLEE_RECEIVER.${bare}`, index), at(`$CALLEE_PATH::${bare}`, index + 1)] : [at(bare, index), at(`$CALLEE_PATH::${bare}`, index)];
+  });
+  return {
+    'pattern-not-inside': {
+      patterns: [
+        {
+          'pattern-either': [
+            at('Box::new'),
+            named('$LAZY.$ADAPTER(..., $CLOSURE, ...)', '$ADAPTER', LAZY_ADAPTERS),
+            named('$GUARD_TYPE::$UNLOCKED(..., $CLOSURE, ...)', '$UNLOCKED', ['unlocked', 'unlocked_fair']),
+            ...elsewhereCalls,
+          ],
+        },
+        { 'metavariable-regex': { metavariable: '$CLOSURE', regex: CLOSURE_REGEX } },
+        { 'focus-metavariable': '$CLOSURE' },
+      ],
+    },
+  } as unknown as SemgrepCondition;
 }
 
 /** Inside `impl Owner` (or `impl Trait for Owner`): `self.queue` of another type is another lock. */
@@ -260,14 +290,7 @@ function temporarySemgrep(hold: Hold, edition: Edition, reached: string): Semgre
 
 /** Semgrep twin of `notRunUnderGuard` and of the owner scope. */
 function semgrepExclusions(hold: Hold, elsewhere: readonly ClosureRunElsewhere[]): SemgrepCondition[] {
-  const lazy = ['map', 'filter', 'filter_map', 'flat_map', 'take_while', 'skip_while', 'map_while', 'inspect', 'scan', 'unlocked', 'unlocked_fair'];
-  const out: SemgrepCondition[] = [
-    { 'pattern-not-inside': 'Box::new(...)' },
-    ...lazy.map((m): SemgrepCondition => ({ 'pattern-not-inside': `$LAZY.${m}(...)` })),
-    { 'pattern-not-inside': '$GUARD_TYPE::unlocked(...)' },
-    { 'pattern-not-inside': '$GUARD_TYPE::unlocked_fair(...)' },
-    ...runElsewhereSemgrep(elsewhere),
-  ];
+  const out: SemgrepCondition[] = [notRunUnderGuardSemgrep(elsewhere)];
   if (hold.owner) {
     out.push({ 'pattern-either': [{ 'pattern-inside': 'impl $OWNER { ... }' }, { 'pattern-inside': 'impl $TRAIT for $OWNER { ... }' }, { 'pattern-inside': 'trait $OWNER { ... }' }] } as unknown as SemgrepCondition);
     // Not `\b`: Semgrep's regexes see no word boundary after a non-ASCII letter (`impl Café`).
@@ -306,6 +329,7 @@ function callIn(group: ConflictGroup, hold: Hold, elsewhere: readonly ClosureRun
         ...set,
         ...semgrepExclusions(hold, elsewhere),
         ...decided.semgrep,
+        ...(group.decidedIn ?? []).map((name): SemgrepCondition => ({ 'pattern-not-inside': `fn ${name}(...) { ... }` })),
       ],
     })) as unknown as SemgrepFormula[];
   for (const set of regexBranches) branches.push({ patterns: [...set, ...semgrepExclusions(hold, elsewhere)] });
@@ -370,7 +394,11 @@ function conflictAstGrep(group: ConflictGroup): AstGrepRule {
   const plain = conflictRegex(group);
   if (plain) forms.push({ kind: 'token_tree', regex: plain });
   forms.push(...polledInMacroAstGrep(group));
-  return forms.length === 1 ? forms[0] : { any: forms };
+  const call = forms.length === 1 ? forms[0] : { any: forms };
+  // Functions whose calls of it the analysis found leaving at a decided entry check.
+  const decided = group.decidedIn ?? [];
+  const names = `^(?:r#)?(?:${decided.map((name) => name.replace(/^r#/, '')).join('|')})$`;
+  return decided.length === 0 ? call : { all: [call, { not: { inside: { stopBy: 'end', kind: 'function_item', has: { field: 'name', regex: names } } } }] };
 }
 
 /**

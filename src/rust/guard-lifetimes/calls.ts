@@ -4,7 +4,8 @@
 // `.await`; macros are re-parsed so that their arguments count.
 import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
 import type { CrateIndex, FnDecl } from '../crate-index.js';
-import { acquisitionAtCall, lockAtCall, type CallSite, type GuardFact } from '../facts.js';
+import { callTexts, flagsLeftSet, knownBefore, leavesAtEntry, startsAfter, type EntryChecks } from '../entry-checks.js';
+import { acquisitionAtCall, lockAtCall, type CallEvent, type CallSite, type GuardFact } from '../facts.js';
 import {
   isAsyncLockCrate,
   LOCK_TYPE_MENTION,
@@ -73,6 +74,9 @@ const CLEARING_METHODS = new Set(['clear', 'truncate', 'retain', 'retain_mut']);
 const ACCESS_METHODS = new Set(['get', 'get_mut', 'first', 'last', 'first_mut', 'last_mut', 'iter', 'iter_mut', 'values', 'values_mut', 'front', 'back', 'front_mut', 'back_mut', 'as_mut', 'as_ref', 'peek']);
 
 export abstract class Calls extends Futures {
+  /** Calls (by offset) all of whose callees left at an entry check the call site decided. */
+  private readonly exitedCalls = new Set<number>();
+
   protected callExpression(node: SyntaxNode): Value {
     let fnNode = node.childForFieldName('function');
     const args = node.childForFieldName('arguments');
@@ -741,6 +745,34 @@ export abstract class Calls extends Futures {
     return moved;
   }
 
+  /**
+   * While a guard is held: where each callee must leave at its entry check under what this call
+   * site knows (entry-checks.ts), from the checks just before the call and the flags the helpers
+   * of the held guards left set. A call all of whose callees leave is remembered, so that a check
+   * before a later call can be read across it.
+   */
+  private entryDecider(node: SyntaxNode, callees: () => readonly FnDecl[]): CallEvent['leavesAtEntry'] {
+    const held = this.held();
+    if (held.length === 0) return undefined;
+    const known = knownBefore(node, (call) => this.exitedCalls.has(call.startIndex + this.shift));
+    const before = this.file.text.slice(0, node.startIndex + this.shift);
+    for (const { guard } of held) {
+      const maker = guard.returnedBy?.maker;
+      if (!maker) continue;
+      const since = before.slice(this.file.lines.offset(guard.acquisition.span.endLine, guard.acquisition.span.endColumn));
+      for (const [atom, value] of flagsLeftSet(maker, this.ctx.index)) {
+        // Code between the guard and the call that names the flag may have set it again.
+        if (!new RegExp(`\\b${atom.split('.')[0]}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
+      }
+    }
+    if (known.size === 0) return undefined;
+    const texts = callTexts(node);
+    const decide = (callee: FnDecl): EntryChecks['end'] | undefined => leavesAtEntry(callee, texts, known);
+    const resolved = callees();
+    if (resolved.length > 0 && resolved.every((callee) => decide(callee))) this.exitedCalls.add(node.startIndex + this.shift);
+    return decide;
+  }
+
   /** What running the callees does here: the locks they take, and what their result carries. */
   private callOutcome(
     node: SyntaxNode,
@@ -752,8 +784,14 @@ export abstract class Calls extends Futures {
     site: CallSite,
   ): Value {
     const span = this.span(node);
+    const leavesAtEntry = this.entryDecider(node, callees);
     const returned: GuardFact[] = [];
-    for (const callee of nearby) if (mayReturnGuard(callee)) returned.push(...this.ctx.returnedGuards(callee));
+    for (const callee of nearby) {
+      if (!mayReturnGuard(callee)) continue;
+      // A helper that must leave at its entry check returns no guard made after it.
+      const end = leavesAtEntry?.(callee);
+      returned.push(...this.ctx.returnedGuards(callee).filter((g) => !end || !startsAfter(g.acquisition.span, end)));
+    }
     const configured = returned.length === 0 ? this.configuredGuard(nearby, span, name, receiver, args) : undefined;
     if (configured) return configured;
     const first = nearby[0];
@@ -762,7 +800,7 @@ export abstract class Calls extends Futures {
     const owned = returnsStruct && !/^\s*(?:&|impl\b|dyn\b)/.test(returnsStruct) ? { text: /^\s*Self\b/.test(returnsStruct) ? (first.ownerType ?? returnsStruct) : returnsStruct, file: first.file } : undefined;
     const result: Value = { ...(first ? this.returnedValue(first) : NOTHING), content: owned };
     if (returned.length === 0) {
-      this.call(callees, name, node, receiver, args);
+      this.call(callees, name, node, receiver, args, undefined, leavesAtEntry);
       // An accessor returning `&self.conns` hands back that lock, as seen from here.
       const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
       if (accessor) {
@@ -792,7 +830,7 @@ export abstract class Calls extends Futures {
       // The guards of different return paths are alternatives: one call returns one of them, so
       // they are not held while each other is taken.
       for (const g of guards) g.suspended++;
-      const guard = this.acquire(acquisition, undefined, { returnedBy: { fnName: name, inner: innerAcquisition }, at: node });
+      const guard = this.acquire(acquisition, undefined, { returnedBy: { fnName: name, inner: innerAcquisition, ...(callee ? { maker: callee } : {}) }, at: node });
       for (const g of guards) g.suspended--;
       if (!guard) continue;
       // `fn get(&self, k) -> Option<Ref<…>>`: the `None` it may return holds nothing; so does the

@@ -371,11 +371,13 @@ export abstract class TemporaryScopes {
     receiver: Value | undefined,
     args: readonly Value[],
     waitsFor: CallEvent['waitsFor'] = waitedThread(name, receiver),
+    leavesAtEntry?: CallEvent['leavesAtEntry'],
   ): void {
     this.events.push({
       kind: 'call',
       callees,
       calleeName: name,
+      ...(leavesAtEntry ? { leavesAtEntry } : {}),
       ...callSiteOf(receiver, args, this.ctx.index.sharedHandles()),
       argumentGuards: args.flatMap((a) => a.guards.map((g) => g.fact)),
       waitsFor,

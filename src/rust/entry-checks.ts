@@ -1,0 +1,323 @@
+// Checks at the top of a function that leave it before it does anything else (`if
+// *self.status.borrow() == Status::Starting { return Err(..) }`, `assert!(!HELD.get(), "not
+// re-entrant")`), and what a call site knows that decides them: the assertions and guard clauses
+// just before the call, the `if` it sits in, and the thread-local flags that the helper whose
+// guard is held left set. A callee that must leave at such a check takes none of the locks after
+// it, so a conflict through those locks cannot happen at this call (the FP-3 class of
+// docs/evaluation.md). The comparison is textual, after the callee's `self` and parameters are
+// replaced by the call's receiver and arguments: equal text is the same value only while nothing
+// writes it in between, so a call site's knowledge stops at the first statement that may write.
+import type { CrateIndex, FnDecl } from './crate-index.js';
+import { diverges, innerExpression, macroArguments, macroName } from './path-conditions.js';
+import { typeHeadName, type SyntaxNode } from './syntax.js';
+
+/** Truth values of conditions (atoms, see `atomOf`) at a point of a function. */
+export type Knowledge = Map<string, boolean>;
+
+interface EntryExit {
+  /** The condition, without spaces. */
+  readonly condition: string;
+  /** The function leaves when the condition has this value. */
+  readonly leavesWhen: boolean;
+}
+
+export interface EntryChecks {
+  readonly exits: readonly EntryExit[];
+  /** Where the last check ends, as a file position: locks taken after it are cut off by an exit. */
+  readonly end: { readonly line: number; readonly column: number };
+}
+
+/** Assertions that run in every build (`debug_assert!` is compiled out of release builds). */
+const ASSERTION_EXITS: Record<string, (args: readonly string[]) => EntryExit | undefined> = {
+  assert: ([c]) => (c ? { condition: bare(c), leavesWhen: false } : undefined),
+  assert_eq: ([a, b]) => (a && b ? { condition: `${bare(a)}==${bare(b)}`, leavesWhen: false } : undefined),
+  assert_ne: ([a, b]) => (a && b ? { condition: `${bare(a)}==${bare(b)}`, leavesWhen: true } : undefined),
+};
+
+/** Methods that read their receiver and write nothing a check could look at. */
+const READING_METHODS = new Set([
+  'unwrap', 'unwrap_err', 'expect', 'expect_err', 'to_string', 'to_owned', 'clone', 'contains',
+  'len', 'is_empty', 'is_some', 'is_none', 'is_ok', 'is_err', 'as_ref', 'as_str', 'starts_with',
+  'ends_with', 'get', 'borrow',
+]);
+
+function bare(text: string): string {
+  let t = text.replace(/\s+/g, '');
+  while (t.startsWith('(') && t.endsWith(')') && closingOf(t, 0) === t.length - 1) t = t.slice(1, -1);
+  return t;
+}
+
+/** The index of the bracket closing the one at `open`. */
+function closingOf(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') i = stringEnd(text, i);
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+function stringEnd(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return text.length;
+}
+
+/** `text` split at `op` outside brackets and strings (`a==b` at `==`, not inside `f(a==b)`). */
+function splitTop(text: string, op: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') i = stringEnd(text, i);
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && text.startsWith(op, i)) {
+      // `==` is not part of `!=`, `<=`, `>=` or `===`; `!=` is not the tail of another operator.
+      if (op === '==' && (/[!<>=]/.test(text[i - 1] ?? '') || text[i + 2] === '=')) continue;
+      parts.push(text.slice(start, i));
+      start = i + op.length;
+      i += op.length - 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** `a==b` and `b==a` are one atom. */
+function equalityAtom(a: string, b: string): string {
+  return [bare(a), bare(b)].sort().join('==');
+}
+
+/** The value of `condition` under `known`, where it decides one. */
+export function evaluate(condition: string, known: Knowledge): boolean | undefined {
+  const t = bare(condition);
+  const any = splitTop(t, '||');
+  if (any.length > 1) {
+    const values = any.map((p) => evaluate(p, known));
+    return values.includes(true) ? true : values.every((v) => v === false) ? false : undefined;
+  }
+  const all = splitTop(t, '&&');
+  if (all.length > 1) {
+    const values = all.map((p) => evaluate(p, known));
+    return values.includes(false) ? false : values.every((v) => v === true) ? true : undefined;
+  }
+  if (t.startsWith('!') && !t.startsWith('!=')) {
+    const inner = evaluate(t.slice(1), known);
+    return inner === undefined ? undefined : !inner;
+  }
+  const equal = splitTop(t, '==');
+  if (equal.length === 2) return known.get(equalityAtom(equal[0], equal[1]));
+  const unequal = splitTop(t, '!=');
+  if (unequal.length === 2) {
+    const value = known.get(equalityAtom(unequal[0], unequal[1]));
+    return value === undefined ? undefined : !value;
+  }
+  return known.get(t);
+}
+
+/** Records that `condition` has the value `holds`. */
+export function learn(condition: string, holds: boolean, known: Knowledge): void {
+  const t = bare(condition);
+  const parts = splitTop(t, holds ? '&&' : '||');
+  if (parts.length > 1) {
+    for (const p of parts) learn(p, holds, known);
+    return;
+  }
+  if (splitTop(t, holds ? '||' : '&&').length > 1) return;
+  if (t.startsWith('!') && !t.startsWith('!=')) return learn(t.slice(1), !holds, known);
+  const equal = splitTop(t, '==');
+  if (equal.length === 2) return void known.set(equalityAtom(equal[0], equal[1]), holds);
+  const unequal = splitTop(t, '!=');
+  if (unequal.length === 2) return void known.set(equalityAtom(unequal[0], unequal[1]), !holds);
+  known.set(t, holds);
+}
+
+/** What a statement that leaves unless its condition has a value says: `if C { return … }`, `assert!(C)`. */
+function exitOf(statement: SyntaxNode): EntryExit | undefined {
+  const expression = innerExpression(statement);
+  if (expression.type === 'if_expression' && !expression.childForFieldName('alternative') && diverges(expression.childForFieldName('consequence'))) {
+    const condition = expression.childForFieldName('condition');
+    if (!condition || condition.type === 'let_condition' || condition.type === 'let_chain') return undefined;
+    return { condition: bare(condition.text), leavesWhen: true };
+  }
+  if (expression.type === 'macro_invocation') return ASSERTION_EXITS[macroName(expression)]?.(macroArguments(expression));
+  return undefined;
+}
+
+function statementsOf(block: SyntaxNode): SyntaxNode[] {
+  return block.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item');
+}
+
+const checksOf = new WeakMap<FnDecl, EntryChecks | null>();
+
+/** The checks a function's body starts with, before anything else runs. */
+export function entryChecks(fn: FnDecl): EntryChecks | undefined {
+  const cached = checksOf.get(fn);
+  if (cached !== undefined) return cached ?? undefined;
+  const exits: EntryExit[] = [];
+  let last: SyntaxNode | undefined;
+  const body = fn.node.childForFieldName('body');
+  for (const statement of body ? statementsOf(body) : []) {
+    const exit = exitOf(statement);
+    if (!exit) break;
+    exits.push(exit);
+    last = statement;
+  }
+  const end = last ? fn.file.lines.position(fn.start + (last.endIndex - fn.node.startIndex)) : undefined;
+  const found = last && end ? { exits, end } : null;
+  checksOf.set(fn, found);
+  return found ?? undefined;
+}
+
+/** The node's statement in its block (the node itself when it is one), and that block. */
+function statementOf(node: SyntaxNode): { statement: SyntaxNode; block: SyntaxNode } | undefined {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === 'block') return { statement: child, block: parent };
+    if (parent.type === 'function_item' || parent.type === 'closure_expression') return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A statement that writes nothing a check before it read: no assignment, no macro but an
+ * assertion or formatting, and only calls that read (`unwrap_err`, `to_string`) or that left at
+ * their entry check (`exited`, decided where they were walked).
+ */
+function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => boolean): boolean {
+  const stack = [statement];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    switch (node.type) {
+      case 'assignment_expression':
+      case 'compound_assignment_expr':
+      case 'closure_expression':
+      case 'unsafe_block':
+        return false;
+      case 'macro_invocation':
+        if (!ASSERTION_EXITS[macroName(node)] && !/^(?:format|debug_assert(?:_eq|_ne)?)$/.test(macroName(node))) return false;
+        continue;
+      case 'call_expression': {
+        const callee = node.childForFieldName('function');
+        const name = callee?.type === 'field_expression' ? callee.childForFieldName('field')?.text : undefined;
+        if (!(name && READING_METHODS.has(name)) && !exited(node)) return false;
+        break;
+      }
+    }
+    stack.push(...node.namedChildren);
+  }
+  return true;
+}
+
+/**
+ * What holds where `node` runs, from the checks right before it: assertions and guard clauses in
+ * its block and the blocks around it, and the condition of each `if` it sits in, as long as only
+ * statements that write nothing stand between them and `node`.
+ */
+export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => boolean): Knowledge {
+  const known: Knowledge = new Map();
+  let at = statementOf(node);
+  while (at) {
+    const siblings = statementsOf(at.block);
+    for (let i = siblings.indexOf(at.statement) - 1; i >= 0; i--) {
+      const statement = siblings[i];
+      const exit = exitOf(statement);
+      if (exit) learn(exit.condition, !exit.leavesWhen, known);
+      else if (!writesNothing(statement, exited)) return known;
+    }
+    // At the block's start: the `if` whose branch it is decided its condition just before.
+    const branchOf = at.block.parent?.type === 'else_clause' ? at.block.parent.parent : at.block.parent;
+    if (branchOf?.type !== 'if_expression') return known;
+    const condition = branchOf.childForFieldName('condition');
+    if (!condition || condition.type === 'let_condition' || condition.type === 'let_chain') return known;
+    learn(condition.text, at.block.parent?.type !== 'else_clause', known);
+    at = statementOf(branchOf);
+  }
+  return known;
+}
+
+/**
+ * The thread-local flags a helper leaves set when it returns its guard (`HELD.set(true)` after it
+ * locks): while that guard is alive the flag keeps the value, unless the code in between names it.
+ * Only `Cell` statics, which only `thread_local!` can declare: no other thread writes them.
+ */
+export function flagsLeftSet(maker: FnDecl, index: CrateIndex): Knowledge {
+  const known: Knowledge = new Map();
+  const body = maker.node.childForFieldName('body');
+  for (const statement of body ? statementsOf(body) : []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*set\s*\(\s*(true|false)\s*\)$/.exec(innerExpression(statement).text);
+    if (!m) continue;
+    const decl = index.staticDecl(m[1], maker.file, maker.module);
+    if (decl && typeHeadName(decl.type) === 'Cell') known.set(`${m[1]}.get()`, m[2] === 'true');
+  }
+  return known;
+}
+
+/** What a call gives the callee: its receiver's and arguments' text. */
+export interface CallTexts {
+  readonly receiver?: string;
+  readonly args: readonly string[];
+  /** `Type::method(recv, …)`: the receiver is the first argument. */
+  readonly qualified: boolean;
+}
+
+export function callTexts(call: SyntaxNode): CallTexts {
+  const fnNode = call.childForFieldName('function');
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c) => !c.type.endsWith('comment')).map((c) => c.text);
+  if (fnNode?.type === 'field_expression') return { receiver: fnNode.childForFieldName('value')?.text, args, qualified: false };
+  return { args, qualified: true };
+}
+
+/** The callee's condition as the caller would write it: `self` and parameters replaced. */
+function atCall(condition: string, callee: FnDecl, texts: CallTexts): string | undefined {
+  const args = [...texts.args];
+  const receiver = callee.selfParam !== undefined ? (texts.qualified ? args.shift() : texts.receiver) : undefined;
+  const replacements = new Map<string, string>();
+  if (receiver !== undefined) replacements.set('self', receiver);
+  callee.params.forEach((p, i) => {
+    if (args[i] !== undefined) replacements.set(p.name, args[i]);
+  });
+  let missing = false;
+  const replaced = condition.replace(/(?<![\w.:])([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*::)/g, (name: string) => {
+    if (name === 'self' && callee.selfParam === undefined) return name;
+    if (name !== 'self' && !callee.params.some((p) => p.name === name)) return name;
+    const text = replacements.get(name);
+    if (text === undefined) {
+      missing = true;
+      return name;
+    }
+    const plain = bare(text).replace(/^&(?:mut(?![\w]))?/, '');
+    return /^[\w.:*]+(?:\([^()]*\))?$/.test(plain) ? plain : `(${plain})`;
+  });
+  return missing ? undefined : replaced;
+}
+
+/**
+ * Where the callee's locks stop being reachable from this call: the end of its entry checks, when
+ * one of them must leave under what the caller knows. `undefined`: every lock may be taken.
+ */
+export function leavesAtEntry(callee: FnDecl, texts: CallTexts, known: Knowledge): EntryChecks['end'] | undefined {
+  if (known.size === 0) return undefined;
+  const checks = entryChecks(callee);
+  if (!checks) return undefined;
+  for (const exit of checks.exits) {
+    // An atomic exists to be written by other threads: what the caller read of it may have changed.
+    if (/\.load\(/.test(exit.condition)) continue;
+    const condition = atCall(exit.condition, callee, texts);
+    if (condition !== undefined && evaluate(condition, known) === exit.leavesWhen) return checks.end;
+  }
+  return undefined;
+}
+
+/** A span that starts after `end`: a lock the exit cuts off. */
+export function startsAfter(span: { readonly line: number; readonly column: number }, end: EntryChecks['end']): boolean {
+  return span.line > end.line || (span.line === end.line && span.column >= end.column);
+}
