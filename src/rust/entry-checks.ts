@@ -244,19 +244,32 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
   return known;
 }
 
+const flagsOf = new WeakMap<FnDecl, Knowledge>();
+
 /**
  * The thread-local flags a helper leaves set when it returns its guard (`HELD.set(true)` after it
  * locks): while that guard is alive the flag keeps the value, unless the code in between names it.
  * Only `Cell` statics, which only `thread_local!` can declare: no other thread writes them.
  */
 export function flagsLeftSet(maker: FnDecl, index: CrateIndex): Knowledge {
+  const cached = flagsOf.get(maker);
+  if (cached) return cached;
   const known: Knowledge = new Map();
+  flagsOf.set(maker, known);
   const body = maker.node.childForFieldName('body');
+  const setsAtTop = new Map<string, number>();
   for (const statement of body ? statementsOf(body) : []) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*set\s*\(\s*(true|false)\s*\)$/.exec(innerExpression(statement).text);
     if (!m) continue;
     const decl = index.staticDecl(m[1], maker.file, maker.module);
-    if (decl && typeHeadName(decl.type) === 'Cell') known.set(`${m[1]}.get()`, m[2] === 'true');
+    if (!decl || typeHeadName(decl.type) !== 'Cell') continue;
+    known.set(`${m[1]}.get()`, m[2] === 'true');
+    setsAtTop.set(m[1], (setsAtTop.get(m[1]) ?? 0) + 1);
+  }
+  // A write inside a branch or a closure (`if failed { HELD.set(false) }`) leaves the value open.
+  for (const [name, count] of setsAtTop) {
+    const writes = body?.text.match(new RegExp(`\\b${name}\\s*\\.\\s*(?:set|replace|take|swap|with)\\b`, 'g'))?.length ?? 0;
+    if (writes !== count) known.delete(`${name}.get()`);
   }
   return known;
 }

@@ -4,7 +4,7 @@
 // `.await`; macros are re-parsed so that their arguments count.
 import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
 import type { CrateIndex, FnDecl } from '../crate-index.js';
-import { callTexts, flagsLeftSet, knownBefore, leavesAtEntry, startsAfter, type EntryChecks } from '../entry-checks.js';
+import { callTexts, entryChecks, flagsLeftSet, knownBefore, leavesAtEntry, startsAfter, type EntryChecks } from '../entry-checks.js';
 import { acquisitionAtCall, lockAtCall, type CallEvent, type CallSite, type GuardFact } from '../facts.js';
 import {
   isAsyncLockCrate,
@@ -754,12 +754,15 @@ export abstract class Calls extends Futures {
   private entryDecider(node: SyntaxNode, callees: () => readonly FnDecl[]): CallEvent['leavesAtEntry'] {
     const held = this.held();
     if (held.length === 0) return undefined;
+    const resolved = callees();
+    if (!resolved.some((callee) => entryChecks(callee))) return undefined;
+    const at = node.startIndex + this.shift;
     const known = knownBefore(node, (call) => this.exitedCalls.has(call.startIndex + this.shift));
-    const before = this.file.text.slice(0, node.startIndex + this.shift);
     for (const { guard } of held) {
       const maker = guard.returnedBy?.maker;
       if (!maker) continue;
-      const since = before.slice(this.file.lines.offset(guard.acquisition.span.endLine, guard.acquisition.span.endColumn));
+      const span = guard.acquisition.span;
+      const since = this.file.text.slice(this.file.lines.offset(span.endLine, span.endColumn), at);
       for (const [atom, value] of flagsLeftSet(maker, this.ctx.index)) {
         // Code between the guard and the call that names the flag may have set it again.
         if (!new RegExp(`\\b${atom.split('.')[0]}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
@@ -768,8 +771,7 @@ export abstract class Calls extends Futures {
     if (known.size === 0) return undefined;
     const texts = callTexts(node);
     const decide = (callee: FnDecl): EntryChecks['end'] | undefined => leavesAtEntry(callee, texts, known);
-    const resolved = callees();
-    if (resolved.length > 0 && resolved.every((callee) => decide(callee))) this.exitedCalls.add(node.startIndex + this.shift);
+    if (resolved.every((callee) => decide(callee))) this.exitedCalls.add(at);
     return decide;
   }
 
