@@ -217,28 +217,62 @@ function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => bool
   return true;
 }
 
+/** A constant operand: a literal, a path to a constant or variant (`Status::Stopping`, `LATEST`). */
+const CONSTANT = /^(?:-?\d[\w.]*|true|false|"(?:[^"\\]|\\.)*"|'.'|(?:[A-Za-z_]\w*::)*[A-Z][A-Za-z0-9_]*)$/;
+const LOCAL = /^[a-z_][a-z0-9_]*$/;
+
 /**
- * What holds where `node` runs, from the checks right before it: assertions and guard clauses in
- * its block and the blocks around it, and the condition of each `if` it sits in, as long as only
- * statements that write nothing stand between them and `node`.
+ * The local variable an atom is about (`enabled`, `n == 0`), or undefined for anything another
+ * statement could change without naming it (a field, a call's result, a dereference).
+ */
+function localOf(atom: string): string | undefined {
+  if (LOCAL.test(atom) && atom !== 'self') return atom;
+  const sides = atom.split('==');
+  if (sides.length !== 2) return undefined;
+  const [a, b] = sides;
+  if (LOCAL.test(a) && a !== 'self' && CONSTANT.test(b)) return a;
+  if (LOCAL.test(b) && b !== 'self' && CONSTANT.test(a)) return b;
+  return undefined;
+}
+
+/**
+ * What holds where `node` runs, from the checks before it: assertions and guard clauses in its
+ * block and the blocks around it, and the condition of each `if` it sits in. A check about shared
+ * state counts only while nothing but statements that write nothing stand between it and `node`;
+ * one about a local variable (`if !enabled { … }`, a parameter tested by a guard clause) counts
+ * until a statement names that variable: nothing else can change a local.
  */
 export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => boolean): Knowledge {
   const known: Knowledge = new Map();
+  /** The statements that may write, passed on the way back: what they name may have changed. */
+  const writers: string[] = [];
+  const record = (condition: string, holds: boolean): void => {
+    const learnt: Knowledge = new Map();
+    learn(condition, holds, learnt);
+    for (const [atom, value] of learnt) {
+      if (known.has(atom)) continue;
+      if (writers.length > 0) {
+        const local = localOf(atom);
+        if (!local || writers.some((text) => new RegExp(`(?<![\\w.])${local}\\b`).test(text))) continue;
+      }
+      known.set(atom, value);
+    }
+  };
   let at = statementOf(node);
   while (at) {
     const siblings = statementsOf(at.block);
     for (let i = siblings.indexOf(at.statement) - 1; i >= 0; i--) {
       const statement = siblings[i];
       const exit = exitOf(statement);
-      if (exit) learn(exit.condition, !exit.leavesWhen, known);
-      else if (!writesNothing(statement, exited)) return known;
+      if (exit) record(exit.condition, !exit.leavesWhen);
+      else if (!writesNothing(statement, exited)) writers.push(statement.text);
     }
     // At the block's start: the `if` whose branch it is decided its condition just before.
     const branchOf = at.block.parent?.type === 'else_clause' ? at.block.parent.parent : at.block.parent;
     if (branchOf?.type !== 'if_expression') return known;
     const condition = branchOf.childForFieldName('condition');
     if (!condition || condition.type === 'let_condition' || condition.type === 'let_chain') return known;
-    learn(condition.text, at.block.parent?.type !== 'else_clause', known);
+    record(condition.text, at.block.parent?.type !== 'else_clause');
     at = statementOf(branchOf);
   }
   return known;

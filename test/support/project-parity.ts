@@ -49,7 +49,8 @@ export function checkFindings(dir: string): Finding[] {
  * `file:line` of the conflicts that a rule found under a guard and left out of its finding: each
  * rule reports a guard once, at its conflict with the shortest chain (`firstPerGuard`), so a
  * second call under the same guard (`if let … { write() } else { write() }`) is a conflict the
- * analysis found, not a match where it found nothing.
+ * analysis found, not a match where it found nothing; so is a later `.await` under a guard that
+ * `guard-across-await` reported at its first one.
  */
 export function furtherConflicts(dir: string, findings: readonly Finding[]): Set<string> {
   const { rust } = discoverFiles([dir], root);
@@ -63,6 +64,14 @@ export function furtherConflicts(dir: string, findings: readonly Finding[]): Set
       if (!reported.has(`${conflictRule(c)} ${shown(guard.file)}:${guard.line}`)) continue;
       const site = c.event.kind === 'acquire' ? c.event.acquisition.span : c.event.span;
       out.add(`${shown(site.file)}:${site.line}`);
+    }
+    // `guard-across-await` reports a guard once, at its first `.await`: the later ones under it too.
+    for (const facts of crate.facts.allFacts()) {
+      for (const event of facts.events) {
+        if (event.kind !== 'await') continue;
+        if (!event.held.some(({ guard }) => reported.has(`guard-across-await ${shown(guard.acquisition.span.file)}:${guard.acquisition.span.line}`))) continue;
+        out.add(`${shown(event.span.file)}:${event.span.line}`);
+      }
     }
   }
   return out;
