@@ -28,11 +28,14 @@ export interface EntryChecks {
 }
 
 /** Assertions that run in every build (`debug_assert!` is compiled out of release builds). */
-const ASSERTION_EXITS: Record<string, (args: readonly string[]) => EntryExit | undefined> = {
-  assert: ([c]) => (c ? { condition: bare(c), leavesWhen: false } : undefined),
-  assert_eq: ([a, b]) => (a && b ? { condition: `${bare(a)}==${bare(b)}`, leavesWhen: false } : undefined),
-  assert_ne: ([a, b]) => (a && b ? { condition: `${bare(a)}==${bare(b)}`, leavesWhen: true } : undefined),
-};
+const ASSERTION_EXITS = new Map<string, (args: readonly string[]) => EntryExit | undefined>([
+  ['assert', ([c]) => (c ? { condition: bare(c), leavesWhen: false } : undefined)],
+  ['assert_eq', ([a, b]) => (a && b ? { condition: `${bare(a)}==${bare(b)}`, leavesWhen: false } : undefined)],
+  ['assert_ne', ([a, b]) => (a && b ? { condition: `${bare(a)}==${bare(b)}`, leavesWhen: true } : undefined)],
+]);
+
+/** Macros that only format or log their arguments: they write nothing a check reads. */
+const FORMATTING_MACROS = /^(?:format|format_args|debug_assert(?:_eq|_ne)?|print|println|eprint|eprintln|dbg|trace|debug|info|warn|error|log|event)$/;
 
 /** Methods that read their receiver and write nothing a check could look at. */
 const READING_METHODS = new Set([
@@ -149,7 +152,7 @@ function exitOf(statement: SyntaxNode): EntryExit | undefined {
     if (!condition || condition.type === 'let_condition' || condition.type === 'let_chain') return undefined;
     return { condition: bare(condition.text), leavesWhen: true };
   }
-  if (expression.type === 'macro_invocation') return ASSERTION_EXITS[macroName(expression)]?.(macroArguments(expression));
+  if (expression.type === 'macro_invocation') return ASSERTION_EXITS.get(macroName(expression))?.(macroArguments(expression));
   return undefined;
 }
 
@@ -187,9 +190,17 @@ function statementOf(node: SyntaxNode): { statement: SyntaxNode; block: SyntaxNo
   return undefined;
 }
 
+/** Whether every call written in `text` is a reading method or builds a value (`Some(x)`, `Status::Ready(..)`). */
+function callsOnlyReaders(text: string): boolean {
+  for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+    if (!READING_METHODS.has(m[1]) && !/^[A-Z]/.test(m[1])) return false;
+  }
+  return true;
+}
+
 /**
  * A statement that writes nothing a check before it read: no assignment, no macro but an
- * assertion or formatting, and only calls that read (`unwrap_err`, `to_string`) or that left at
+ * assertion, formatting or logging, and only calls that read (`unwrap_err`, `to_string`) or that left at
  * their entry check (`exited`, decided where they were walked).
  */
 function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => boolean): boolean {
@@ -203,7 +214,9 @@ function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => bool
       case 'unsafe_block':
         return false;
       case 'macro_invocation':
-        if (!ASSERTION_EXITS[macroName(node)] && !/^(?:format|debug_assert(?:_eq|_ne)?)$/.test(macroName(node))) return false;
+        if (!ASSERTION_EXITS.has(macroName(node)) && !FORMATTING_MACROS.test(macroName(node))) return false;
+        // Its arguments are tokens to the parser: their calls are read from the text.
+        if (!callsOnlyReaders(node.text)) return false;
         continue;
       case 'call_expression': {
         const callee = node.childForFieldName('function');
@@ -265,7 +278,8 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
       const statement = siblings[i];
       const exit = exitOf(statement);
       if (exit) record(exit.condition, !exit.leavesWhen);
-      else if (!writesNothing(statement, exited)) writers.push(statement.text);
+      // A check that calls what may write (`assert!(self.reset())`) is a write for what came before it.
+      if (!writesNothing(statement, exited)) writers.push(statement.text);
     }
     // At the block's start: the `if` whose branch it is decided its condition just before.
     const branchOf = at.block.parent?.type === 'else_clause' ? at.block.parent.parent : at.block.parent;
