@@ -5,7 +5,7 @@
 // an error: each `fn` that starts a line is parsed again on its own, inside the `impl` or `trait`
 // header that encloses it by indentation. The copy keeps every offset of the file (everything
 // else is blanked), so the recovered nodes report the file's own lines and columns.
-import { parseRust, type SyntaxNode } from './syntax.js';
+import { parseRustWithin, type SyntaxNode } from './syntax.js';
 
 /** A re-parsed item: the `fn`, or the `impl`/`trait` block around it, in a blanked copy of the file. */
 export interface RecoveredItem {
@@ -37,16 +37,19 @@ function lineItems(text: string, re: RegExp): LineItem[] {
   return out;
 }
 
-/** The text with everything outside `keep` blanked (newlines kept), followed by `suffix`. */
-function blanked(text: string, keep: readonly (readonly [number, number])[], suffix: string): string {
+/**
+ * The text with everything outside `keep` blanked (newlines kept), followed by `suffix`; `blank`
+ * is the whole text blanked, made once per file so that each item costs only slices of it.
+ */
+function blanked(text: string, blank: string, keep: readonly (readonly [number, number])[], suffix: string): string {
   let out = '';
   let at = 0;
   for (const [from, to] of keep) {
-    out += text.slice(at, from).replace(/[^\n]/g, ' ');
+    out += blank.slice(at, from);
     out += text.slice(from, to);
     at = to;
   }
-  return out + text.slice(at).replace(/[^\n]/g, ' ') + suffix;
+  return out + suffix;
 }
 
 /**
@@ -58,6 +61,7 @@ export function recoverItems(text: string, intactAt: (start: number, end: number
   const headers = lineItems(text, HEADER_RE);
   const closes = lineItems(text, CLOSE_RE);
   const recovered: RecoveredItem[] = [];
+  let blank: string | undefined;
   fns.forEach((fn, i) => {
     if (intactAt(fn.start, fn.end)) return;
     // The function ends where the next item at its indentation or less begins, or where a line
@@ -72,7 +76,11 @@ export function recoverItems(text: string, intactAt: (start: number, end: number
       .reverse()
       .find((h) => !closes.some((c) => c.start > h.end && c.start < fn.start && c.indent <= h.indent));
     const keep: [number, number][] = header ? [[header.start, header.end], [fn.start, end]] : [[fn.start, end]];
-    const tree = parseRust(blanked(text.slice(0, end), keep, header ? '\n}' : ''));
+    const suffix = header ? '\n}' : '';
+    blank ??= text.replace(/[^\n]/g, ' ');
+    // Only the kept parts are parsed: the blanks between them are whitespace to the grammar anyway.
+    const parsed = keep.map(([from, to]): [number, number] => [from, to === end ? end + suffix.length : to]);
+    const tree = parseRustWithin(blanked(text, blank, keep, suffix), parsed);
     const item = tree.rootNode.namedChildren.find((n) => n.startIndex <= fn.start && n.endIndex > fn.start);
     if (!item) return;
     const fnNode = item.type === 'function_item' ? item : item.childForFieldName('body')?.namedChildren.find((n) => n.type === 'function_item');

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { repairGrammarGaps, withoutRawNameBorrows } from './grammar-gaps.js';
+import { LineMap } from './line-map.js';
 import { encodeTree, SyntaxNode, Tree, type EncodedTree } from './syntax-tree.js';
 
 export { LineMap } from './line-map.js';
@@ -30,6 +31,20 @@ export function parseRust(text: string): Tree {
   return (last!.tree ??= new Tree(text, encodeTree(native)));
 }
 
+/**
+ * A parse of the parts `ranges` of `text` only, the rest skipped as if blank: offsets stay the
+ * file's. The parser reads just those parts, so re-parsing one item of a long file costs the item.
+ */
+export function parseRustWithin(text: string, ranges: readonly (readonly [number, number])[]): Tree {
+  const lines = new LineMap(text);
+  const point = (offset: number) => {
+    const { line, column } = lines.position(offset);
+    return { row: line - 1, column: column - 1 };
+  };
+  const included = ranges.map(([start, end]) => ({ startIndex: start, endIndex: end, startPosition: point(start), endPosition: point(end) }));
+  return new Tree(text, encodeTree(parseFresh(text, included)));
+}
+
 /** A parse as numbers, for a parse worker to hand to the thread that builds its nodes. */
 export function parseRustEncoded(text: string): EncodedTree {
   return encodeTree(parseFresh(text));
@@ -40,22 +55,24 @@ export function walkRust(text: string): Parser.TreeCursor {
   return parseNative(text).walk();
 }
 
-function parseFresh(source: string): Parser.Tree {
+function parseFresh(source: string, includedRanges?: Parser.Range[]): Parser.Tree {
   const text = withoutRawNameBorrows(source);
-  return repairGrammarGaps(text, parseText(text), parseText).tree;
+  const parse = (candidate: string) => parseText(candidate, includedRanges);
+  return repairGrammarGaps(text, parse(text), parse).tree;
 }
 
-function parseText(text: string): Parser.Tree {
+function parseText(text: string, includedRanges?: Parser.Range[]): Parser.Tree {
   if (!parser) {
     parser = new TreeSitter();
     parser.setLanguage(RustLanguage as Parser.Language);
   }
   // The node binding reads long inputs through a callback in chunks; a string over its default
   // buffer must go through the callback form with an explicit size.
-  return text.length < 32 * 1024
+  return text.length < 32 * 1024 && !includedRanges
     ? parser.parse(text)
     : parser.parse((index: number) => text.slice(index, index + 16 * 1024), undefined, {
         bufferSize: 64 * 1024,
+        includedRanges,
       });
 }
 
