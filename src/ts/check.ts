@@ -157,8 +157,9 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
     const { diagnostics, notes } = outcome;
     let results: ESLint.LintResult[];
     try {
-      const override = options.sourceOverrides?.[file];
-      results = override === undefined ? await eslint.lintFiles([file]) : await eslint.lintText(override, { filePath: file });
+      // The text read above, handed over: `lintFiles` would read it again and, per call, expand
+      // and match the pattern against the config (about a tenth of the run on 360 small files).
+      results = await eslint.lintText(options.sourceOverrides?.[file] ?? texts.get(file)!, { filePath: file });
     } catch (error) {
       if (typed) outcome.retry = true;
       else notes.push({ file: relative(file), message: `could not analyse this file: ${(error as Error).message.split('\n')[0]}` });
