@@ -960,6 +960,16 @@ export class CrateIndex {
     return holders;
   }
 
+  /**
+   * Every function of the crate's own files named `name`, whatever its owner: what a call by that
+   * name may run when nothing better resolves it (entry-checks.ts asks what such a call may write).
+   */
+  functionsNamed(rawName: string): readonly FnDecl[] {
+    const name = unraw(rawName);
+    const files = (this.textIndex.fnFiles.get(name) ?? []).filter((f) => this.isOwnFile(f));
+    return this.parsedFiles(files).flatMap((file) => fnsNamed(file, name));
+  }
+
   /** Files whose text mentions `.name(`, for finding callers of guard-returning helpers. */
   filesMentioningCall(name: string): string[] {
     const needle = `${name}(`;

@@ -9,6 +9,7 @@
 // writes it in between, so a call site's knowledge stops at the first statement that may write.
 import type { CrateIndex, FnDecl } from './crate-index.js';
 import { diverges, innerExpression, macroArguments, macroName } from './path-conditions.js';
+import { CONSTANT, distinctConstants, matchesAsEqualities, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 
 /** Truth values of conditions (atoms, see `atomOf`) at a point of a function. */
@@ -100,36 +101,80 @@ function equalityAtom(a: string, b: string): string {
   return [bare(a), bare(b)].sort().join('==');
 }
 
-/** The value of `condition` under `known`, where it decides one. */
-export function evaluate(condition: string, known: Knowledge): boolean | undefined {
-  const t = bare(condition);
+/** A condition in the form facts are kept in: no spaces, one form for reading a place, `matches!` as equalities. */
+function normalized(condition: string): string {
+  return matchesAsEqualities(valueForm(bare(condition)));
+}
+
+/** The value of `condition` under `known`, where it decides one; `predicates` finds the methods a condition calls. */
+export function evaluate(condition: string, known: Knowledge, predicates?: CallResolver['named'], depth = 2): boolean | undefined {
+  const t = bare(normalized(condition));
   const any = splitTop(t, '||');
   if (any.length > 1) {
-    const values = any.map((p) => evaluate(p, known));
+    const values = any.map((p) => evaluate(p, known, predicates, depth));
     return values.includes(true) ? true : values.every((v) => v === false) ? false : undefined;
   }
   const all = splitTop(t, '&&');
   if (all.length > 1) {
-    const values = all.map((p) => evaluate(p, known));
+    const values = all.map((p) => evaluate(p, known, predicates, depth));
     return values.includes(false) ? false : values.every((v) => v === true) ? true : undefined;
   }
   if (t.startsWith('!') && !t.startsWith('!=')) {
-    const inner = evaluate(t.slice(1), known);
+    const inner = evaluate(t.slice(1), known, predicates, depth);
     return inner === undefined ? undefined : !inner;
   }
   const equal = splitTop(t, '==');
-  if (equal.length === 2) return known.get(equalityAtom(equal[0], equal[1]));
+  if (equal.length === 2) return equality(equal[0], equal[1], known);
   const unequal = splitTop(t, '!=');
   if (unequal.length === 2) {
-    const value = known.get(equalityAtom(unequal[0], unequal[1]));
+    const value = equality(unequal[0], unequal[1], known);
     return value === undefined ? undefined : !value;
   }
-  return known.get(t);
+  return known.get(t) ?? (predicates && depth > 0 ? inlinedPredicate(t, known, predicates, depth - 1) : undefined);
+}
+
+/** `a==b` under `known`: known itself, or false when `a` is known equal to a constant other than `b`. */
+function equality(a: string, b: string, known: Knowledge): boolean | undefined {
+  const value = known.get(equalityAtom(a, b));
+  if (value !== undefined) return value;
+  for (const [place, constant] of [[bare(a), bare(b)], [bare(b), bare(a)]]) {
+    if (!CONSTANT.test(constant)) continue;
+    for (const [atom, holds] of known) {
+      if (!holds) continue;
+      const sides = splitTop(atom, '==');
+      if (sides.length !== 2) continue;
+      const other = sides[0] === place ? sides[1] : sides[1] === place ? sides[0] : undefined;
+      if (other !== undefined && distinctConstants(other, constant)) return false;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `value.is_draining()` as the method's body says (`self == State::Draining`), when every crate
+ * method of that name takes only `self` and is one expression that reads the same once `self`
+ * is replaced.
+ */
+function inlinedPredicate(atom: string, known: Knowledge, predicates: CallResolver['named'], depth: number): boolean | undefined {
+  const m = /^(.+)\.([A-Za-z_]\w*)\(\)$/.exec(atom);
+  if (!m) return undefined;
+  const [, receiver, method] = m;
+  const bodies = new Set<string>();
+  const candidates = predicates(method);
+  if (candidates.length === 0) return undefined;
+  for (const fn of candidates) {
+    const body = fn.node.childForFieldName('body');
+    const parts = body ? statementsOf(body) : [];
+    if (fn.selfParam === undefined || fn.params.length > 0 || fn.isAsync || parts.length !== 1 || parts[0].type === 'expression_statement' || parts[0].type === 'let_declaration') return undefined;
+    bodies.add(bare(parts[0].text).replace(/(?<![\w.:])self\b/g, `(${receiver})`));
+  }
+  if (bodies.size !== 1) return undefined;
+  return evaluate([...bodies][0], known, predicates, depth);
 }
 
 /** Records that `condition` has the value `holds`. */
 export function learn(condition: string, holds: boolean, known: Knowledge): void {
-  const t = bare(condition);
+  const t = bare(normalized(condition));
   const parts = splitTop(t, holds ? '&&' : '||');
   if (parts.length > 1) {
     for (const p of parts) learn(p, holds, known);
@@ -230,8 +275,6 @@ function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => bool
   return true;
 }
 
-/** A constant operand: a literal, a path to a constant or variant (`Status::Stopping`, `LATEST`). */
-const CONSTANT = /^(?:-?\d[\w.]*|true|false|"(?:[^"\\]|\\.)*"|'.'|(?:[A-Za-z_]\w*::)*[A-Z][A-Za-z0-9_]*)$/;
 const LOCAL = /^[a-z_][a-z0-9_]*$/;
 
 /**
@@ -249,27 +292,49 @@ function localOf(atom: string): string | undefined {
 }
 
 /**
- * What holds where `node` runs, from the checks before it: assertions and guard clauses in its
- * block and the blocks around it, and the condition of each `if` it sits in. A check about shared
- * state counts only while nothing but statements that write nothing stand between it and `node`;
- * one about a local variable (`if !enabled { … }`, a parameter tested by a guard clause) counts
- * until a statement names that variable: nothing else can change a local.
+ * What holds where `node` runs, from the code before it: assertions and guard clauses in its
+ * block and the blocks around it, the condition of each `if` it sits in, and the constants written
+ * before it (state-writes.ts), through the loops it sits in. A fact counts until a statement
+ * between it and `node` may change it: one about a local variable until a statement names it, one
+ * about a field or static until a statement may write that place (itself or through the crate
+ * functions it calls); one that reads through another call (`self.is_closed()`) only while
+ * nothing but statements that write nothing stand between.
  */
-export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => boolean): Knowledge {
+export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => boolean, resolver: CallResolver): Knowledge {
   const known: Knowledge = new Map();
   /** The statements that may write, passed on the way back: what they name may have changed. */
-  const writers: string[] = [];
-  const record = (condition: string, holds: boolean): void => {
-    const learnt: Knowledge = new Map();
-    learn(condition, holds, learnt);
-    for (const [atom, value] of learnt) {
-      if (known.has(atom)) continue;
-      if (writers.length > 0) {
-        const local = localOf(atom);
-        if (!local || writers.some((text) => new RegExp(`(?<![\\w.])${local}\\b`).test(text))) continue;
+  const writers: SyntaxNode[] = [];
+  // In a loop, the decided call itself runs before the next round: it leaves at its check (the
+  // fact that decides it holds, by induction), so it writes nothing.
+  const skip = (call: SyntaxNode): boolean => call.startIndex === node.startIndex || exited(call);
+  const aliasesOf = localAliases(node);
+  const context: WriteContext = {
+    resolver,
+    atCall: (condition, callee, call) => atCall(condition, callee, callTexts(call)),
+    decide: (condition, facts) => {
+      const assumed: Knowledge = new Map();
+      for (const [c, holds] of facts) learn(c, holds, assumed);
+      return evaluate(condition, assumed, resolver.named);
+    },
+  };
+  const changed = (atom: string): boolean => {
+    const names = namesOf(atom);
+    if (!names) return true;
+    const aliases = aliasesOf(names.places);
+    return writers.some((writer) => mayWrite(writer, names, resolver, skip, aliases));
+  };
+  const record = (facts: readonly Fact[]): void => {
+    for (const [condition, holds] of facts) {
+      const learnt: Knowledge = new Map();
+      learn(condition, holds, learnt);
+      for (const [atom, value] of learnt) {
+        if (known.has(atom) || (writers.length > 0 && changed(atom))) continue;
+        known.set(atom, value);
       }
-      known.set(atom, value);
     }
+  };
+  const passed = (code: SyntaxNode): void => {
+    if (!writesNothing(code, skip)) writers.push(code);
   };
   let at = statementOf(node);
   while (at) {
@@ -277,19 +342,52 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
     for (let i = siblings.indexOf(at.statement) - 1; i >= 0; i--) {
       const statement = siblings[i];
       const exit = exitOf(statement);
-      if (exit) record(exit.condition, !exit.leavesWhen);
+      if (exit) record([[exit.condition, !exit.leavesWhen]]);
+      record(writeFacts(statement, context));
       // A check that calls what may write (`assert!(self.reset())`) is a write for what came before it.
-      if (!writesNothing(statement, exited)) writers.push(statement.text);
+      passed(statement);
+    }
+    const owner = at.block.parent?.type === 'else_clause' ? at.block.parent.parent : at.block.parent;
+    if (owner && LOOPS.has(owner.type) && owner.childForFieldName('body') === at.block) {
+      // A later round runs the whole body, and the loop's header, before the call again.
+      for (const statement of siblings) passed(statement);
+      const header = owner.childForFieldName(owner.type === 'for_expression' ? 'value' : 'condition');
+      if (header) passed(header);
+      at = statementOf(owner);
+      continue;
     }
     // At the block's start: the `if` whose branch it is decided its condition just before.
-    const branchOf = at.block.parent?.type === 'else_clause' ? at.block.parent.parent : at.block.parent;
-    if (branchOf?.type !== 'if_expression') return known;
-    const condition = branchOf.childForFieldName('condition');
+    if (owner?.type !== 'if_expression') return known;
+    const condition = owner.childForFieldName('condition');
     if (!condition || condition.type === 'let_condition' || condition.type === 'let_chain') return known;
-    record(condition.text, at.block.parent?.type !== 'else_clause');
-    at = statementOf(branchOf);
+    record([[condition.text, at.block.parent?.type !== 'else_clause'], ...writeFacts(condition, context)]);
+    passed(condition);
+    at = statementOf(owner);
   }
   return known;
+}
+
+const LOOPS = new Set(['for_expression', 'while_expression', 'loop_expression']);
+
+/**
+ * The local variables of `node`'s function bound to something that names one of `places`
+ * (`let st = &self.state;`, a closure that sets it): a write through them writes the place.
+ */
+function localAliases(node: SyntaxNode): (places: readonly string[]) => string[] {
+  let fnNode: SyntaxNode | null = node;
+  while (fnNode && fnNode.type !== 'function_item') fnNode = fnNode.parent;
+  const lets = fnNode ? fnNode.descendantsOfType('let_declaration') : [];
+  return (places) => {
+    if (places.length === 0) return [];
+    const names: string[] = [];
+    for (const declaration of lets) {
+      const value = declaration.childForFieldName('value')?.text ?? '';
+      if (!places.some((place) => new RegExp(`\\b${place}\\b`).test(value))) continue;
+      const pattern = declaration.childForFieldName('pattern')?.text ?? '';
+      names.push(...(pattern.match(/\b[a-z_]\w*\b/g) ?? []).filter((n) => n !== 'mut' && n !== 'ref'));
+    }
+    return names;
+  };
 }
 
 const flagsOf = new WeakMap<FnDecl, Knowledge>();
@@ -365,7 +463,7 @@ function atCall(condition: string, callee: FnDecl, texts: CallTexts): string | u
  * Where the callee's locks stop being reachable from this call: the end of its entry checks, when
  * one of them must leave under what the caller knows. `undefined`: every lock may be taken.
  */
-export function leavesAtEntry(callee: FnDecl, texts: CallTexts, known: Knowledge): EntryChecks['end'] | undefined {
+export function leavesAtEntry(callee: FnDecl, texts: CallTexts, known: Knowledge, predicates?: CallResolver['named']): EntryChecks['end'] | undefined {
   if (known.size === 0) return undefined;
   const checks = entryChecks(callee);
   if (!checks) return undefined;
@@ -373,7 +471,7 @@ export function leavesAtEntry(callee: FnDecl, texts: CallTexts, known: Knowledge
     // An atomic exists to be written by other threads: what the caller read of it may have changed.
     if (/\.load\(/.test(exit.condition)) continue;
     const condition = atCall(exit.condition, callee, texts);
-    if (condition !== undefined && evaluate(condition, known) === exit.leavesWhen) return checks.end;
+    if (condition !== undefined && evaluate(condition, known, predicates) === exit.leavesWhen) return checks.end;
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
 import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
 import type { CrateIndex, FnDecl } from '../crate-index.js';
 import { callTexts, entryChecks, flagsLeftSet, knownBefore, leavesAtEntry, startsAfter, type EntryChecks } from '../entry-checks.js';
+import type { CallResolver } from '../state-writes.js';
 import { acquisitionAtCall, lockAtCall, type CallEvent, type CallSite, type GuardFact } from '../facts.js';
 import {
   isAsyncLockCrate,
@@ -76,6 +77,8 @@ const ACCESS_METHODS = new Set(['get', 'get_mut', 'first', 'last', 'first_mut', 
 export abstract class Calls extends Futures {
   /** Calls (by offset) all of whose callees left at an entry check the call site decided. */
   private readonly exitedCalls = new Set<number>();
+  /** The crate functions each walked call resolves to, by position: what a call before a decided one may write. */
+  private readonly calleesAt = new Map<number, () => readonly FnDecl[]>();
 
   protected callExpression(node: SyntaxNode): Value {
     let fnNode = node.childForFieldName('function');
@@ -725,6 +728,7 @@ export abstract class Calls extends Futures {
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
     const site = callSiteOf(receiver, args, this.ctx.index.sharedHandles());
     const callees = memoisedCallees(this.ctx.index, resolve);
+    this.calleesAt.set(node.startIndex + this.shift, callees);
     if (deferred.length > 0) this.runPassedClosures(deferred, nearby, callees, node, name, site);
     const now = this.callOutcome(node, name, nearby.filter((fn) => !fn.isAsync), calleesByAsync(callees, false), receiver, args, site);
     const asyncCallees = calleesByAsync(callees, true);
@@ -757,7 +761,11 @@ export abstract class Calls extends Futures {
     const resolved = callees();
     if (!resolved.some((callee) => entryChecks(callee))) return undefined;
     const at = node.startIndex + this.shift;
-    const known = knownBefore(node, (call) => this.exitedCalls.has(call.startIndex + this.shift));
+    const resolver: CallResolver = {
+      callees: (call) => this.calleesAt.get(call.startIndex + this.shift)?.(),
+      named: (name) => this.ctx.index.functionsNamed(name),
+    };
+    const known = knownBefore(node, (call) => this.exitedCalls.has(call.startIndex + this.shift), resolver);
     for (const { guard } of held) {
       const maker = guard.returnedBy?.maker;
       if (!maker) continue;
@@ -770,7 +778,7 @@ export abstract class Calls extends Futures {
     }
     if (known.size === 0) return undefined;
     const texts = callTexts(node);
-    const decide = (callee: FnDecl): EntryChecks['end'] | undefined => leavesAtEntry(callee, texts, known);
+    const decide = (callee: FnDecl): EntryChecks['end'] | undefined => leavesAtEntry(callee, texts, known, resolver.named);
     if (resolved.every((callee) => decide(callee))) this.exitedCalls.add(at);
     return decide;
   }

@@ -1,0 +1,296 @@
+// What a statement writes, for the checks a call site decides (entry-checks.ts). A write of a
+// constant (`*self.state.borrow_mut() = State::Draining`, `self.closed.set(true)`,
+// `self.status.send_replace(Status::Stopping)`, or a call whose body ends with one) is a fact
+// about that place until a statement that may write the place again. Places are compared as
+// text in one value form: every way of reading a cell, lock or watch channel's value
+// (`*p.borrow()`, `*p.lock().unwrap()`, `p.get()`) is written `p.get()`.
+import type { FnDecl } from './crate-index.js';
+import type { SyntaxNode } from './syntax.js';
+
+/** How the walk finds what a call written before the decided one runs. */
+export interface CallResolver {
+  /** The crate functions a call of the walked function resolves to; undefined when not walked as one. */
+  callees(call: SyntaxNode): readonly FnDecl[] | undefined;
+  /** The crate's functions of a name, whatever their owner. */
+  named(name: string): readonly FnDecl[];
+}
+
+const READ_OF_VALUE = /(\*?)((?:[A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*)\.(?:borrow|borrow_mut|lock|read|write)\(\)(?:\.unwrap\(\)|\.expect\("(?:[^"\\]|\\.)*"\)|\.await)?(?:\.clone\(\))?/g;
+
+/**
+ * The condition with every read of a place's value in one form, `p.get()`; parentheses around a
+ * plain path or call chain (left by replacing `self` with a receiver) are dropped.
+ */
+export function valueForm(text: string): string {
+  let t = text;
+  for (let before = ''; before !== t; ) {
+    before = t;
+    t = t.replace(/(?<![\w)\]!])\(((?:[\w.:*]|\(\))+)\)/g, '$1');
+  }
+  return t.replace(READ_OF_VALUE, '$2.get()').replace(/\*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\.get\(\))/g, '$1');
+}
+
+/** A constant operand: a literal, a path to a constant or variant (`Status::Stopping`, `LATEST`). */
+export const CONSTANT = /^(?:-?\d[\w.]*|true|false|"(?:[^"\\]|\\.)*"|'.'|(?:[A-Za-z_]\w*::)*[A-Z][A-Za-z0-9_]*)$/;
+
+/** Two constants that cannot be equal: two literals, or two variants of one enum path. */
+export function distinctConstants(a: string, b: string): boolean {
+  if (a === b || !CONSTANT.test(a) || !CONSTANT.test(b)) return false;
+  const variant = /^((?:[A-Za-z_]\w*::)+)([A-Z]\w*)$/;
+  const va = variant.exec(a);
+  const vb = variant.exec(b);
+  if (va && vb) return va[1] === vb[1];
+  const literal = /^(?:-?\d[\w.]*|true|false|"(?:[^"\\]|\\.)*"|'.')$/;
+  return literal.test(a) && literal.test(b) && !/[._a-z]/i.test(a.replace(/^-?\d+/, '') + b.replace(/^-?\d+/, ''));
+}
+
+/** `matches!(e, A::B | A::C)` as `(e==A::B||e==A::C)`, when every alternative is a constant. */
+export function matchesAsEqualities(t: string): string {
+  const m = /^matches!\((.*)\)$/.exec(t);
+  if (!m) return t;
+  const comma = topLevelIndex(m[1], ',');
+  if (comma < 0) return t;
+  const value = m[1].slice(0, comma);
+  const alternatives = m[1].slice(comma + 1).replace(/,$/, '').split('|');
+  if (!alternatives.every((p) => CONSTANT.test(p))) return t;
+  return `(${alternatives.map((p) => `${value}==${p}`).join('||')})`;
+}
+
+function topLevelIndex(text: string, char: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{' || c === '<') depth++;
+    else if (c === ')' || c === ']' || c === '}' || c === '>') depth--;
+    else if (depth === 0 && c === char) return i;
+  }
+  return -1;
+}
+
+/** A fact as a condition and its value (`self.state.get()==State::Draining`, true). */
+export type Fact = readonly [condition: string, holds: boolean];
+
+const WRITE_METHODS = new Set(['set', 'replace', 'send_replace', 'send']);
+
+/** What reading writes needs from the walk and from entry-checks.ts. */
+export interface WriteContext {
+  readonly resolver: CallResolver;
+  /** A callee's condition in the caller's terms (`self` and parameters replaced); undefined when it cannot be. */
+  atCall(condition: string, callee: FnDecl, call: SyntaxNode): string | undefined;
+  /** A condition's value under facts, where they decide it. */
+  decide(condition: string, facts: readonly Fact[]): boolean | undefined;
+}
+
+/**
+ * The facts the writes of `node` leave, in the order they run: only the parts that always run
+ * (not a closure, a branch, or the right operand of `&&`/`||`).
+ */
+export function writeFacts(node: SyntaxNode, context: WriteContext, depth = 2): Fact[] {
+  const facts: Fact[] = [];
+  const visit = (n: SyntaxNode): void => {
+    switch (n.type) {
+      case 'closure_expression':
+      case 'if_expression':
+      case 'match_expression':
+      case 'while_expression':
+      case 'loop_expression':
+      case 'for_expression':
+      case 'macro_invocation':
+      case 'block':
+        return;
+      case 'binary_expression': {
+        const left = n.childForFieldName('left');
+        if (left) visit(left);
+        const op = n.childForFieldName('operator')?.text;
+        const right = n.childForFieldName('right');
+        if (right && op !== '&&' && op !== '||') visit(right);
+        return;
+      }
+      case 'assignment_expression': {
+        const right = n.childForFieldName('right');
+        if (right) visit(right);
+        const place = n.childForFieldName('left')?.text.replace(/\s+/g, '');
+        const value = right?.text.replace(/\s+/g, '');
+        if (place && value && CONSTANT.test(value) && (place.startsWith('*') || place.includes('.'))) facts.push(...valueFact(valueForm(place), value));
+        return;
+      }
+      case 'call_expression':
+        for (const child of n.namedChildren) visit(child);
+        facts.push(...callFacts(n, context, depth));
+        return;
+    }
+    for (const child of n.namedChildren) visit(child);
+  };
+  visit(node);
+  return facts;
+}
+
+/** `p.get()==V` as a fact; a boolean value is the place's own truth. */
+function valueFact(place: string, value: string): Fact[] {
+  if (value === 'true' || value === 'false') return [[place, value === 'true']];
+  return [[`${place}==${value}`, true]];
+}
+
+function callFacts(call: SyntaxNode, context: WriteContext, depth: number): Fact[] {
+  const fnNode = call.childForFieldName('function');
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c) => !c.type.endsWith('comment'));
+  if (fnNode?.type === 'field_expression') {
+    const method = fnNode.childForFieldName('field')?.text ?? '';
+    const receiver = fnNode.childForFieldName('value')?.text.replace(/\s+/g, '');
+    const value = args[0]?.text.replace(/\s+/g, '');
+    if (WRITE_METHODS.has(method) && receiver && args.length === 1 && value && CONSTANT.test(value)) return valueFact(valueForm(`${receiver}.get()`), value);
+  }
+  if (depth === 0) return [];
+  const callees = context.resolver.callees(call) ?? byName(call, context.resolver);
+  if (callees.length === 0) return [];
+  let common: Fact[] | undefined;
+  for (const callee of callees) {
+    const facts = calleeFacts(callee, context, depth - 1).flatMap(([condition, holds]): Fact[] => {
+      const here = context.atCall(condition, callee, call);
+      return here === undefined ? [] : [[valueForm(here), holds]];
+    });
+    // Several possible callees: only what each of them leaves.
+    common = common ? common.filter(([c, h]) => facts.some(([c2, h2]) => c2 === c && h2 === h)) : facts;
+  }
+  return common ?? [];
+}
+
+/**
+ * The crate functions a call the walk did not resolve may run, by its name and shape: a method
+ * call's methods, a path call's functions of that owner, a bare call's free functions. The walk
+ * resolves only calls on values it knows the type of (not `self.state.lock().begin_drain()`).
+ */
+function byName(call: SyntaxNode, resolver: CallResolver): readonly FnDecl[] {
+  const fnNode = call.childForFieldName('function');
+  switch (fnNode?.type) {
+    case 'field_expression':
+      return resolver.named(fnNode.childForFieldName('field')?.text ?? '').filter((fn) => fn.selfParam !== undefined);
+    case 'identifier':
+      return resolver.named(fnNode.text).filter((fn) => fn.ownerType === undefined && fn.selfParam === undefined);
+    case 'scoped_identifier': {
+      const owner = fnNode.childForFieldName('path')?.text;
+      return resolver.named(fnNode.childForFieldName('name')?.text ?? '').filter((fn) => owner !== undefined && (fn.ownerType === owner || fn.traitName === owner));
+    }
+    default:
+      return [];
+  }
+}
+
+const calleeFactsOf = new WeakMap<FnDecl, Fact[]>();
+
+/**
+ * What a function leaves written when it returns, in its own terms: the writes of its last
+ * statement, for a body that cannot leave earlier (no `return`, no `?`). A last statement
+ * `if C { p = V }` whose writes make `C` false leaves `C` false either way (`if *self == Open {
+ * *self = Draining }`: afterwards the state is not `Open`).
+ */
+function calleeFacts(fn: FnDecl, context: WriteContext, depth: number): Fact[] {
+  const cached = calleeFactsOf.get(fn);
+  if (cached) return cached;
+  calleeFactsOf.set(fn, []);
+  const body = fn.node.childForFieldName('body');
+  const statements = body?.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item') ?? [];
+  const last = statements[statements.length - 1];
+  if (!body || !last || fn.isAsync || /\breturn\b|\?\s*[;.)]|\?\s*$/m.test(body.text)) return [];
+  let facts: Fact[] = [];
+  const inner = last.type === 'expression_statement' ? (last.namedChildren[0] ?? last) : last;
+  if (inner.type === 'if_expression' && !inner.childForFieldName('alternative')) {
+    const condition = inner.childForFieldName('condition');
+    const consequence = inner.childForFieldName('consequence');
+    const writes = consequence ? consequence.namedChildren.flatMap((s) => writeFacts(s, context, depth)) : [];
+    if (condition && condition.type !== 'let_condition' && condition.type !== 'let_chain' && context.decide(condition.text, writes) === false) {
+      facts = [[condition.text, false]];
+    }
+  } else {
+    facts = writeFacts(inner, context, depth);
+  }
+  calleeFactsOf.set(fn, facts);
+  return facts;
+}
+
+// ---- what a statement may write ------------------------------------------------------------
+
+/** Reads of a place that write nothing through it. */
+const READ_AFTER = String.raw`(?!\w|\s*(?:\.\s*(?:borrow|get|read|load|clone|len|is_empty|is_some|is_none|contains|contains_key|iter|keys|values)\s*\(\s*\)?|==|!=))`;
+
+/**
+ * The names a fact is about, or undefined when it reads something no name stands for (a call
+ * other than a read: `self.is_closed()` may read any state). `locals` are names of the function's
+ * variables; `places` are fields and statics.
+ */
+export function namesOf(condition: string): { locals: string[]; places: string[] } | undefined {
+  const stripped = condition
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\.(?:get|len|is_empty|is_some|is_none)\(\)/g, '');
+  if (/(?<![\w])[a-z_]\w*\s*\(/.test(stripped)) return undefined;
+  const locals: string[] = [];
+  const places: string[] = [];
+  for (const m of stripped.matchAll(/(::|\.)?\b([A-Za-z_]\w*)\b(?!\s*::)/g)) {
+    const [, before, name] = m;
+    if (before === '::' || name === 'self' || name === 'true' || name === 'false' || /^\d/.test(name)) continue;
+    if (before === '.' || /^[A-Z][A-Z0-9_]*$/.test(name)) places.push(name);
+    else if (!/^[A-Z]/.test(name)) locals.push(name);
+  }
+  return { locals, places };
+}
+
+/**
+ * Whether `statement` may write what a fact about `names` reads: it names one of the locals, or
+ * reaches one of the places other than to read it, itself or through the crate functions it calls
+ * (their bodies, three calls deep). `skip` holds calls known to write nothing (the decided call
+ * itself in a loop, calls that left at their entry check).
+ */
+export function mayWrite(statement: SyntaxNode, names: { locals: readonly string[]; places: readonly string[] }, resolver: CallResolver, skip: (call: SyntaxNode) => boolean, aliases: readonly string[]): boolean {
+  const text = statement.text;
+  if ([...names.locals, ...aliases].some((local) => new RegExp(`(?<![\\w.])${local}\\b`).test(text))) return true;
+  // A local changes only where it is named (a call that may write it is given `&mut` of it).
+  if (names.places.length === 0) return false;
+  if (writesPlace(text, names.places)) return true;
+  const stack = [statement];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    stack.push(...node.namedChildren);
+    if (node.type === 'macro_invocation') {
+      for (const m of node.text.matchAll(/([A-Za-z_]\w*)\s*\(/g)) {
+        if (resolver.named(m[1]).some((fn) => bodyMayWrite(fn, names.places, resolver, 3))) return true;
+      }
+      continue;
+    }
+    if (node.type !== 'call_expression' || skip(node)) continue;
+    const callees = resolver.callees(node) ?? byName(node, resolver);
+    // Code outside the crate reaches the crate's state only through what it is given.
+    if (callees.length === 0 && /\bself\b/.test(node.text)) return true;
+    if (callees.some((fn) => bodyMayWrite(fn, names.places, resolver, 3))) return true;
+  }
+  return false;
+}
+
+function writesPlace(text: string, places: readonly string[]): boolean {
+  return places.some((place) => new RegExp(`(?<![\\w])${place}\\b${READ_AFTER}`).test(text.replace(new RegExp(`(?<![\\w.])${place}\\s*:`, 'g'), '')));
+}
+
+const bodyWrites = new WeakMap<FnDecl, Map<string, boolean>>();
+
+function bodyMayWrite(fn: FnDecl, places: readonly string[], resolver: CallResolver, depth: number): boolean {
+  const key = places.join(',');
+  let memo = bodyWrites.get(fn);
+  if (!memo) bodyWrites.set(fn, (memo = new Map()));
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  // Assumed while it is being answered: a recursive call adds nothing new.
+  memo.set(key, false);
+  const text = fn.node.childForFieldName('body')?.text ?? '';
+  let writes = writesPlace(text, places);
+  if (!writes) {
+    for (const m of text.matchAll(/(?<![\w])([a-z_]\w*)\s*(?:::<[^>]*>)?\s*\(/g)) {
+      const callees = resolver.named(m[1]).filter((callee) => callee !== fn);
+      if (callees.length === 0) continue;
+      if (depth === 0 || callees.some((callee) => bodyMayWrite(callee, places, resolver, depth - 1))) {
+        writes = true;
+        break;
+      }
+    }
+  }
+  memo.set(key, writes);
+  return writes;
+}
