@@ -4,6 +4,7 @@
 // would only reach by accident (operand order, `!=`, strings holding operators, `&&`/`||`).
 import { describe, expect, it } from 'vitest';
 import { evaluate, learn, type Knowledge } from '../src/rust/entry-checks.js';
+import { namesOf } from '../src/rust/state-writes.js';
 
 function knowing(...facts: [string, boolean][]): Knowledge {
   const known: Knowledge = new Map();
@@ -19,10 +20,32 @@ describe('entry checks: conditions a caller has decided', () => {
     expect(evaluate('!(*state.status.borrow() == Status::Starting)', known)).toBe(false);
   });
 
-  it('does not decide a comparison with another value or another object', () => {
+  it('decides a comparison with another variant of the same enum, not with another object or a constant of unknown value', () => {
     const known = knowing(['*state.status.borrow() == Status::Starting', true]);
-    expect(evaluate('*state.status.borrow() == Status::Ready', known)).toBeUndefined();
+    expect(evaluate('*state.status.borrow() == Status::Ready', known)).toBe(false);
+    expect(evaluate('*state.status.borrow() != Status::Ready', known)).toBe(true);
+    expect(evaluate('*state.status.borrow() == Other::Ready', known)).toBeUndefined();
     expect(evaluate('*other.status.borrow() == Status::Starting', known)).toBeUndefined();
+    expect(evaluate('*state.limit.borrow() == MAX', knowing(['*state.limit.borrow() == LATEST', true]))).toBeUndefined();
+    expect(evaluate('*state.status.borrow() == Status::Ready', knowing(['*state.status.borrow() == Status::Starting', false]))).toBeUndefined();
+  });
+
+  it('reads a place the same through a cell, a lock, a watch channel and a parenthesised receiver', () => {
+    const known = knowing(['self.phase.get() == Phase::Draining', true]);
+    expect(evaluate('*self.phase.borrow() == Phase::Draining', known)).toBe(true);
+    expect(evaluate('*self.phase.lock().unwrap() == Phase::Draining', known)).toBe(true);
+    expect(evaluate('*(self.phase.lock()) == Phase::Draining', known)).toBe(true);
+    expect(evaluate('*self.phase.read().await == Phase::Draining', known)).toBe(true);
+    expect(evaluate('*self.other.borrow() == Phase::Draining', known)).toBeUndefined();
+  });
+
+  it('reads `matches!` of constants as equalities, and leaves one with bindings or guards alone', () => {
+    const known = knowing(['*self.phase.borrow() == Phase::Closed', true]);
+    expect(evaluate('matches!(*self.phase.borrow(), Phase::Draining | Phase::Closed)', known)).toBe(true);
+    expect(evaluate('!matches!(*self.phase.borrow(), Phase::Open)', known)).toBe(true);
+    expect(evaluate('matches!(*self.phase.borrow(), Phase::Open | Phase::Draining)', known)).toBe(false);
+    expect(evaluate('matches!(*self.phase.borrow(), Phase::Failed(_))', known)).toBeUndefined();
+    expect(evaluate('matches!(*self.phase.borrow(), p if p.is_open())', known)).toBeUndefined();
   });
 
   it('learns both sides of a true `&&` and of a false `||`, neither of a true `||`', () => {
@@ -50,5 +73,15 @@ describe('entry checks: conditions a caller has decided', () => {
     const known = knowing(['x <= y', true]);
     expect(known.has('x<=y')).toBe(true);
     expect(evaluate('x == y', known)).toBeUndefined();
+  });
+
+  it('names what may change a fact: its locals, its fields and statics; nothing for a fact read through another call or a reference', () => {
+    expect(namesOf('self.state.get()==State::Open')).toEqual({ locals: [], places: ['state'] });
+    expect(namesOf('HELD.get()')).toEqual({ locals: [], places: ['HELD'] });
+    expect(namesOf('n==0')).toEqual({ locals: ['n'], places: [] });
+    expect(namesOf('self.is_closed()')).toBeUndefined();
+    expect(namesOf('st.get()==State::Open')).toBeUndefined();
+    expect(namesOf('*st==State::Open')).toBeUndefined();
+    expect(namesOf('*self==State::Open')).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@
 // it, so a conflict through those locks cannot happen at this call (the FP-3 class of
 // docs/evaluation.md). The comparison is textual, after the callee's `self` and parameters are
 // replaced by the call's receiver and arguments: equal text is the same value only while nothing
-// writes it in between, so a call site's knowledge stops at the first statement that may write.
+// writes it in between, so a call site's knowledge of a place stops at the first statement that
+// may write that place (state-writes.ts), and constants written there are facts too.
 import type { CrateIndex, FnDecl } from './crate-index.js';
 import { diverges, innerExpression, macroArguments, macroName } from './path-conditions.js';
 import { CONSTANT, distinctConstants, matchesAsEqualities, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
@@ -275,22 +276,6 @@ function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => bool
   return true;
 }
 
-const LOCAL = /^[a-z_][a-z0-9_]*$/;
-
-/**
- * The local variable an atom is about (`enabled`, `n == 0`), or undefined for anything another
- * statement could change without naming it (a field, a call's result, a dereference).
- */
-function localOf(atom: string): string | undefined {
-  if (LOCAL.test(atom) && atom !== 'self') return atom;
-  const sides = atom.split('==');
-  if (sides.length !== 2) return undefined;
-  const [a, b] = sides;
-  if (LOCAL.test(a) && a !== 'self' && CONSTANT.test(b)) return a;
-  if (LOCAL.test(b) && b !== 'self' && CONSTANT.test(a)) return b;
-  return undefined;
-}
-
 /**
  * What holds where `node` runs, from the code before it: assertions and guard clauses in its
  * block and the blocks around it, the condition of each `if` it sits in, and the constants written
@@ -374,11 +359,14 @@ const LOOPS = new Set(['for_expression', 'while_expression', 'loop_expression'])
  * (`let st = &self.state;`, a closure that sets it): a write through them writes the place.
  */
 function localAliases(node: SyntaxNode): (places: readonly string[]) => string[] {
-  let fnNode: SyntaxNode | null = node;
-  while (fnNode && fnNode.type !== 'function_item') fnNode = fnNode.parent;
-  const lets = fnNode ? fnNode.descendantsOfType('let_declaration') : [];
+  let lets: readonly SyntaxNode[] | undefined;
   return (places) => {
     if (places.length === 0) return [];
+    if (!lets) {
+      let fnNode: SyntaxNode | null = node;
+      while (fnNode && fnNode.type !== 'function_item') fnNode = fnNode.parent;
+      lets = fnNode ? fnNode.descendantsOfType('let_declaration') : [];
+    }
     const names: string[] = [];
     for (const declaration of lets) {
       const value = declaration.childForFieldName('value')?.text ?? '';

@@ -70,7 +70,8 @@ function topLevelIndex(text: string, char: string): number {
 /** A fact as a condition and its value (`self.state.get()==State::Draining`, true). */
 export type Fact = readonly [condition: string, holds: boolean];
 
-const WRITE_METHODS = new Set(['set', 'replace', 'send_replace', 'send']);
+// Not `send`: a watch channel's `send` leaves the value as it was when no receiver is left.
+const WRITE_METHODS = new Set(['set', 'replace', 'send_replace']);
 
 /** What reading writes needs from the walk and from entry-checks.ts. */
 export interface WriteContext {
@@ -146,6 +147,8 @@ function callFacts(call: SyntaxNode, context: WriteContext, depth: number): Fact
   let common: Fact[] | undefined;
   for (const callee of callees) {
     const facts = calleeFacts(callee, context, depth - 1).flatMap(([condition, holds]): Fact[] => {
+      // A fact about the callee's own locals says nothing here (a caller's variable may share the name).
+      if (rootsOf(condition).some((root) => !callee.params.some((p) => p.name === root))) return [];
       const here = context.atCall(condition, callee, call);
       return here === undefined ? [] : [[valueForm(here), holds]];
     });
@@ -208,6 +211,15 @@ function calleeFacts(fn: FnDecl, context: WriteContext, depth: number): Fact[] {
   return facts;
 }
 
+/** The variables a condition starts its paths from, `self` aside (`s` of `s.x==A::B`). */
+function rootsOf(condition: string): string[] {
+  const roots: string[] = [];
+  for (const m of condition.replace(/"(?:[^"\\]|\\.)*"/g, '""').matchAll(/(?<![\w.:])([a-z_]\w*)\b(?!\s*(?:::|\(|!))/g)) {
+    if (m[1] !== 'self' && m[1] !== 'true' && m[1] !== 'false') roots.push(m[1]);
+  }
+  return roots;
+}
+
 // ---- what a statement may write ------------------------------------------------------------
 
 /** Reads of a place that write nothing through it. */
@@ -219,9 +231,12 @@ const READ_AFTER = String.raw`(?!\w|\s*(?:\.\s*(?:borrow|get|read|load|clone|len
  * variables; `places` are fields and statics.
  */
 export function namesOf(condition: string): { locals: string[]; places: string[] } | undefined {
-  const stripped = condition
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\.(?:get|len|is_empty|is_some|is_none)\(\)/g, '');
+  const raw = condition.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  // A local that may point at shared state (`st.get()` of `let st = &self.state`, `*st`), or
+  // `self` itself: anything may write what it reaches.
+  const outsideSelfPlaces = raw.replace(/\bself(?:\s*\.\s*[A-Za-z_]\w*)+/g, 'SELF_PLACE');
+  if (/\bself\b/.test(outsideSelfPlaces) || /(?<![\w.:])(?:[a-z_]\w*\s*[.[]|\*\s*[a-z_])/.test(outsideSelfPlaces)) return undefined;
+  const stripped = raw.replace(/\.(?:get|len|is_empty|is_some|is_none)\(\)/g, '');
   if (/(?<![\w])[a-z_]\w*\s*\(/.test(stripped)) return undefined;
   const locals: string[] = [];
   const places: string[] = [];
