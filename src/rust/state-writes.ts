@@ -273,8 +273,9 @@ export function mayWrite(statement: SyntaxNode, names: { locals: readonly string
     }
     if (node.type !== 'call_expression' || skip(node)) continue;
     const callees = resolver.callees(node) ?? byName(node, resolver);
-    // Code outside the crate reaches the crate's state only through what it is given.
-    if (callees.length === 0 && /\bself\b/.test(node.text)) return true;
+    // Code outside the crate reaches the crate's state only through what it is given; a closure
+    // or function pointer called through a variable may hold a handle of its own to it.
+    if (callees.length === 0 && (/\bself\b/.test(node.text) || node.childForFieldName('function')?.type === 'identifier')) return true;
     if (callees.some((fn) => bodyMayWrite(fn, names.places, resolver, 3))) return true;
   }
   return false;
