@@ -27,6 +27,8 @@ describe('entry checks: conditions a caller has decided', () => {
     expect(evaluate('*state.status.borrow() == Other::Ready', known)).toBeUndefined();
     expect(evaluate('*other.status.borrow() == Status::Starting', known)).toBeUndefined();
     expect(evaluate('*state.limit.borrow() == MAX', knowing(['*state.limit.borrow() == LATEST', true]))).toBeUndefined();
+    expect(evaluate('*state.limit.borrow() == Limits::MAX', knowing(['*state.limit.borrow() == Limits::DEFAULT', true]))).toBeUndefined();
+    expect(evaluate('*state.limit.borrow() == 3', knowing(['*state.limit.borrow() == 2', true]))).toBe(false);
     expect(evaluate('*state.status.borrow() == Status::Ready', knowing(['*state.status.borrow() == Status::Starting', false]))).toBeUndefined();
   });
 

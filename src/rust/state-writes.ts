@@ -33,10 +33,13 @@ export function valueForm(text: string): string {
 /** A constant operand: a literal, a path to a constant or variant (`Status::Stopping`, `LATEST`). */
 export const CONSTANT = /^(?:-?\d[\w.]*|true|false|"(?:[^"\\]|\\.)*"|'.'|(?:[A-Za-z_]\w*::)*[A-Z][A-Za-z0-9_]*)$/;
 
-/** Two constants that cannot be equal: two literals, or two variants of one enum path. */
+/**
+ * Two constants that cannot be equal: two integer literals, or two variants of one enum path
+ * (camel case: `Limits::MAX` and `Limits::DEFAULT` are constants that may hold one value).
+ */
 export function distinctConstants(a: string, b: string): boolean {
   if (a === b || !CONSTANT.test(a) || !CONSTANT.test(b)) return false;
-  const variant = /^((?:[A-Za-z_]\w*::)+)([A-Z]\w*)$/;
+  const variant = /^((?:[A-Za-z_]\w*::)+)([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)$/;
   const va = variant.exec(a);
   const vb = variant.exec(b);
   if (va && vb) return va[1] === vb[1];
