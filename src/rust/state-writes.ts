@@ -289,6 +289,9 @@ function writesPlace(text: string, places: readonly string[]): boolean {
 }
 
 const bodyWrites = new WeakMap<FnDecl, Map<string, boolean>>();
+/** Functions being answered, and whether an answer assumed one of them writes nothing. */
+const answering = new Set<FnDecl>();
+let assumedUnfinished = false;
 
 function bodyMayWrite(fn: FnDecl, places: readonly string[], resolver: CallResolver, depth: number): boolean {
   const key = places.join(',');
@@ -296,20 +299,30 @@ function bodyMayWrite(fn: FnDecl, places: readonly string[], resolver: CallResol
   if (!memo) bodyWrites.set(fn, (memo = new Map()));
   const known = memo.get(key);
   if (known !== undefined) return known;
-  // Assumed while it is being answered: a recursive call adds nothing new.
-  memo.set(key, false);
+  // A recursive call: what it adds is answered where it started.
+  if (answering.has(fn)) {
+    assumedUnfinished = true;
+    return false;
+  }
+  answering.add(fn);
+  const outer = assumedUnfinished;
+  assumedUnfinished = false;
   const text = fn.node.childForFieldName('body')?.text ?? '';
   let writes = writesPlace(text, places);
   if (!writes) {
     for (const m of text.matchAll(/(?<![\w])([a-z_]\w*)\s*(?:::<[^>]*>)?\s*\(/g)) {
       const callees = resolver.named(m[1]).filter((callee) => callee !== fn);
       if (callees.length === 0) continue;
+      // Past the depth, any crate call may write.
       if (depth === 0 || callees.some((callee) => bodyMayWrite(callee, places, resolver, depth - 1))) {
         writes = true;
         break;
       }
     }
   }
-  memo.set(key, writes);
+  answering.delete(fn);
+  // A "no" that assumed an unfinished caller writes nothing holds only inside that caller's answer.
+  if (writes || !assumedUnfinished) memo.set(key, writes);
+  assumedUnfinished = outer || assumedUnfinished;
   return writes;
 }
