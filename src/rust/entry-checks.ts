@@ -9,8 +9,8 @@
 // writes it in between, so a call site's knowledge of a place stops at the first statement that
 // may write that place (state-writes.ts), and constants written there are facts too.
 import type { CrateIndex, FnDecl } from './crate-index.js';
-import { diverges, innerExpression, macroArguments, macroName } from './path-conditions.js';
-import { CONSTANT, distinctConstants, matchesAsEqualities, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
+import { diverges, innerExpression, macroArguments, macroName, statementsOf } from './path-conditions.js';
+import { CONSTANT, distinctConstants, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 
 /** Truth values of conditions (atoms, see `atomOf`) at a point of a function. */
@@ -100,6 +100,17 @@ function splitTop(text: string, op: string): string[] {
 /** `a==b` and `b==a` are one atom. */
 function equalityAtom(a: string, b: string): string {
   return [bare(a), bare(b)].sort().join('==');
+}
+
+/** `matches!(e, A::B | A::C)` as `(e==A::B||e==A::C)`, when every alternative is a constant. */
+function matchesAsEqualities(t: string): string {
+  const m = /^matches!\((.*)\)$/.exec(t);
+  if (!m) return t;
+  const [value, pattern, ...rest] = splitTop(m[1], ',');
+  if (pattern === undefined || rest.some((r) => r !== '')) return t;
+  const alternatives = splitTop(pattern, '|');
+  if (!alternatives.every((p) => CONSTANT.test(p))) return t;
+  return `(${alternatives.map((p) => `${value}==${p}`).join('||')})`;
 }
 
 /** A condition in the form facts are kept in: no spaces, one form for reading a place, `matches!` as equalities. */
@@ -200,10 +211,6 @@ function exitOf(statement: SyntaxNode): EntryExit | undefined {
   }
   if (expression.type === 'macro_invocation') return ASSERTION_EXITS.get(macroName(expression))?.(macroArguments(expression));
   return undefined;
-}
-
-function statementsOf(block: SyntaxNode): SyntaxNode[] {
-  return block.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item');
 }
 
 const checksOf = new WeakMap<FnDecl, EntryChecks | null>();

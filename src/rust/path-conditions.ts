@@ -27,6 +27,11 @@ export function macroName(node: SyntaxNode): string {
 }
 
 /** A block that never completes normally: its last statement returns, breaks, continues or panics. */
+/** A block's statements and tail expression, without comments and attributes. */
+export function statementsOf(block: SyntaxNode): SyntaxNode[] {
+  return block.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item');
+}
+
 export function diverges(block: SyntaxNode | null): boolean {
   const last = block?.namedChildren.filter((c) => !c.type.endsWith('comment')).at(-1);
   if (!last) return false;

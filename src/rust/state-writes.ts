@@ -5,6 +5,7 @@
 // text in one value form: every way of reading a cell, lock or watch channel's value
 // (`*p.borrow()`, `*p.lock().unwrap()`, `p.get()`) is written `p.get()`.
 import type { FnDecl } from './crate-index.js';
+import { statementsOf } from './path-conditions.js';
 import type { SyntaxNode } from './syntax.js';
 
 /** How the walk finds what a call written before the decided one runs. */
@@ -45,29 +46,6 @@ export function distinctConstants(a: string, b: string): boolean {
   if (va && vb) return va[1] === vb[1];
   const literal = /^(?:-?\d[\w.]*|true|false|"(?:[^"\\]|\\.)*"|'.')$/;
   return literal.test(a) && literal.test(b) && !/[._a-z]/i.test(a.replace(/^-?\d+/, '') + b.replace(/^-?\d+/, ''));
-}
-
-/** `matches!(e, A::B | A::C)` as `(e==A::B||e==A::C)`, when every alternative is a constant. */
-export function matchesAsEqualities(t: string): string {
-  const m = /^matches!\((.*)\)$/.exec(t);
-  if (!m) return t;
-  const comma = topLevelIndex(m[1], ',');
-  if (comma < 0) return t;
-  const value = m[1].slice(0, comma);
-  const alternatives = m[1].slice(comma + 1).replace(/,$/, '').split('|');
-  if (!alternatives.every((p) => CONSTANT.test(p))) return t;
-  return `(${alternatives.map((p) => `${value}==${p}`).join('||')})`;
-}
-
-function topLevelIndex(text: string, char: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[' || c === '{' || c === '<') depth++;
-    else if (c === ')' || c === ']' || c === '}' || c === '>') depth--;
-    else if (depth === 0 && c === char) return i;
-  }
-  return -1;
 }
 
 /** A fact as a condition and its value (`self.state.get()==State::Draining`, true). */
@@ -195,7 +173,7 @@ function calleeFacts(fn: FnDecl, context: WriteContext, depth: number): Fact[] {
   if (cached) return cached;
   calleeFactsOf.set(fn, []);
   const body = fn.node.childForFieldName('body');
-  const statements = body?.namedChildren.filter((c) => !c.type.endsWith('comment') && c.type !== 'attribute_item') ?? [];
+  const statements = body ? statementsOf(body) : [];
   const last = statements[statements.length - 1];
   if (!body || !last || fn.isAsync || /\breturn\b|\?\s*[;.)]|\?\s*$/m.test(body.text)) return [];
   let facts: Fact[] = [];

@@ -157,8 +157,8 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
     const { diagnostics, notes } = outcome;
     let results: ESLint.LintResult[];
     try {
-      // The text read above, handed over: `lintFiles` would read it again and, per call, expand
-      // and match the pattern against the config (about a tenth of the run on 360 small files).
+      // The text read above, handed over: `lintFiles` would read the file again and expand and
+      // match its pattern on every call (about 4% of the CPU on the 360-file bench project).
       results = await eslint.lintText(options.sourceOverrides?.[file] ?? texts.get(file)!, { filePath: file });
     } catch (error) {
       if (typed) outcome.retry = true;
