@@ -3,7 +3,7 @@
 // fixtures/rust/double_lock_entry_checks_decided.rs; these pin the text handling that a fixture
 // would only reach by accident (operand order, `!=`, strings holding operators, `&&`/`||`).
 import { describe, expect, it } from 'vitest';
-import { evaluate, learn, type Knowledge } from '../src/rust/entry-checks.js';
+import { evaluate, knowledgeKey, learn, staticFacts, type Knowledge } from '../src/rust/entry-checks.js';
 import { namesOf } from '../src/rust/state-writes.js';
 
 function knowing(...facts: [string, boolean][]): Knowledge {
@@ -85,5 +85,24 @@ describe('entry checks: conditions a caller has decided', () => {
     expect(namesOf('st.get()==State::Open')).toBeUndefined();
     expect(namesOf('*st==State::Open')).toBeUndefined();
     expect(namesOf('*self==State::Open')).toBeUndefined();
+  });
+
+  it('reads a thread-local through its accessor as the same place', () => {
+    const known = knowing(['IN_HANDLER.with(|f| f.get())', true]);
+    expect(evaluate('IN_HANDLER.get()', known)).toBe(true);
+    expect(evaluate('IN_HANDLER.with(|flag| *flag.borrow())', known)).toBe(true);
+    expect(evaluate('IN_HANDLER.with(Cell::get)', known)).toBe(true);
+    expect(evaluate('IN_HANDLER.with(|f| f.get() && other())', known)).toBeUndefined();
+    expect(evaluate('IN_CALLBACK.with(|f| f.get())', known)).toBeUndefined();
+  });
+
+  it('passes to callees only facts about statics, not atomics, fields or locals', () => {
+    const known = knowing(['IN_HANDLER.get()', true], ['self.closed.get()', true], ['n == 0', true], ['DEPTH.get() == 2', true], ['ENABLED.load(Ordering::SeqCst)', true]);
+    expect([...staticFacts(known)]).toEqual([['IN_HANDLER.get()', true], ['2==DEPTH.get()', true]]);
+  });
+
+  it('keys knowledge the same whatever order its facts were learnt in', () => {
+    expect(knowledgeKey(knowing(['A.get()', true], ['B.get()', false]))).toBe(knowledgeKey(knowing(['B.get()', false], ['A.get()', true])));
+    expect(knowledgeKey(knowing(['A.get()', true]))).not.toBe(knowledgeKey(knowing(['A.get()', false])));
   });
 });

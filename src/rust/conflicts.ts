@@ -3,6 +3,7 @@
 // summaries; rules filter and phrase them.
 import { conflicts, modesAlwaysConflict, type Acquisition, type WitnessStep } from '../core/model.js';
 import { acquisitionAtCall, callNote, dispatchedAcquisitions, reachableAtCall, type FactEvent, type FunctionFacts, type GuardFact, type HeldGuard } from './facts.js';
+import type { Knowledge } from './entry-checks.js';
 import type { CrateFacts } from './summaries.js';
 
 export interface LockConflict {
@@ -83,14 +84,17 @@ function indexNames(index: string): string[] {
   return [...new Set(index.match(/\b[A-Za-z_][A-Za-z0-9_]*\b/g) ?? [])];
 }
 
-/** What each event acquires: itself, or everything its callees' summaries reach. */
-function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisition; chain: readonly WitnessStep[] }[] {
+/**
+ * What each event acquires: itself, or everything its callees' summaries reach; with `passed`,
+ * what they reach when it holds at their entry (`CrateFacts.summaryUnder`).
+ */
+function reachedBy(event: FactEvent, crate: CrateFacts, passed?: Knowledge): { acquisition: Acquisition; chain: readonly WitnessStep[] }[] {
   if (event.kind === 'acquire') return [{ acquisition: event.acquisition, chain: [] }];
   if (event.kind !== 'call') return [];
   const step: WitnessStep = { span: event.span, note: callNote(event) };
   const perCallee = event.callees().map((callee) => {
     const out: { acquisition: Acquisition; chain: WitnessStep[] }[] = [];
-    for (const reached of crate.summary(callee).values()) {
+    for (const reached of (passed ? crate.summaryUnder(callee, passed) : crate.summary(callee)).values()) {
       if (!reachableAtCall(event, callee, reached)) continue;
       const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
       if (acquisition) out.push({ acquisition, chain: [step, ...reached.chain] });
@@ -100,12 +104,29 @@ function reachedBy(event: FactEvent, crate: CrateFacts): { acquisition: Acquisit
   return dispatchedAcquisitions(event, perCallee).sort((a, b) => a.chain.length - b.chain.length);
 }
 
+/**
+ * What a call made under a guard reaches, with what the call site knows carried into its callees
+ * when a conflict lies deeper than the callee itself: a flag set here may make a callee's callee
+ * leave at its entry check (`let _scope = enter_handler(); self.reply(m)`, `reply` calling `send`,
+ * which returns at once inside a handler). Asked only then: carrying costs a walk per call.
+ */
+function reachedUnderGuard(event: FactEvent, crate: CrateFacts): ReturnType<typeof reachedBy> {
+  const reached = reachedBy(event, crate);
+  if (event.kind !== 'call' || !event.decideUnder) return reached;
+  const deeper = reached.some((r) => r.chain.length > 1 && event.held.some((h) => conflicts(h.guard.acquisition, r.acquisition)));
+  if (!deeper) return reached;
+  const passed = event.decideUnder(NOTHING_KNOWN).passed;
+  return passed.size > 0 ? reachedBy(event, crate, passed) : reached;
+}
+
+const NOTHING_KNOWN: Knowledge = new Map();
+
 export function findConflicts(crate: CrateFacts): LockConflict[] {
   const found: LockConflict[] = [];
   for (const facts of crate.allFacts()) {
     for (const event of facts.events) {
       if (event.held.length === 0) continue;
-      for (const reached of reachedBy(event, crate)) {
+      for (const reached of reachedUnderGuard(event, crate)) {
         for (const held of event.held) {
           if (event.kind === 'acquire' && event.guard === held.guard) continue;
           if (!conflicts(held.guard.acquisition, reached.acquisition)) continue;

@@ -10,7 +10,7 @@
 // may write that place (state-writes.ts), and constants written there are facts too.
 import type { CrateIndex, FnDecl } from './crate-index.js';
 import { diverges, innerExpression, macroArguments, macroName, statementsOf } from './path-conditions.js';
-import { CONSTANT, distinctConstants, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
+import { CONSTANT, distinctConstants, isStatic, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 
 /** Truth values of conditions (atoms, see `atomOf`) at a point of a function. */
@@ -163,22 +163,23 @@ function equality(a: string, b: string, known: Knowledge): boolean | undefined {
 }
 
 /**
- * `value.is_draining()` as the method's body says (`self == State::Draining`), when every crate
- * method of that name takes only `self` and is one expression that reads the same once `self`
- * is replaced.
+ * A predicate call read as its body says: `value.is_draining()` (`self == State::Draining`), when
+ * every crate method of that name takes only `self`; `in_handler()` (`IN_HANDLER.with(|f|
+ * f.get())`), when every free crate function of that name takes nothing. The body must be one
+ * expression that reads the same in each, once `self` is replaced.
  */
 function inlinedPredicate(atom: string, known: Knowledge, predicates: CallResolver['named'], depth: number): boolean | undefined {
-  const m = /^(.+)\.([A-Za-z_]\w*)\(\)$/.exec(atom);
+  const m = /^(?:(.+)\.)?([A-Za-z_]\w*)\(\)$/.exec(atom);
   if (!m) return undefined;
-  const [, receiver, method] = m;
+  const [, receiver, name] = m;
   const bodies = new Set<string>();
-  const candidates = predicates(method);
+  const candidates = predicates(name).filter((fn) => (receiver === undefined ? fn.ownerType === undefined && !fn.traitName : fn.selfParam !== undefined));
   if (candidates.length === 0) return undefined;
   for (const fn of candidates) {
     const body = fn.node.childForFieldName('body');
     const parts = body ? statementsOf(body) : [];
-    if (fn.selfParam === undefined || fn.params.length > 0 || fn.isAsync || parts.length !== 1 || parts[0].type === 'expression_statement' || parts[0].type === 'let_declaration') return undefined;
-    bodies.add(bare(parts[0].text).replace(/(?<![\w.:])self\b/g, `(${receiver})`));
+    if (fn.params.length > 0 || fn.isAsync || parts.length !== 1 || parts[0].type === 'expression_statement' || parts[0].type === 'let_declaration') return undefined;
+    bodies.add(receiver === undefined ? bare(parts[0].text) : bare(parts[0].text).replace(/(?<![\w.:])self\b/g, `(${receiver})`));
   }
   if (bodies.size !== 1) return undefined;
   return evaluate([...bodies][0], known, predicates, depth);
@@ -285,14 +286,16 @@ function writesNothing(statement: SyntaxNode, exited: (call: SyntaxNode) => bool
 
 /**
  * What holds where `node` runs, from the code before it: assertions and guard clauses in its
- * block and the blocks around it, the condition of each `if` it sits in, and the constants written
- * before it (state-writes.ts), through the loops it sits in. A fact counts until a statement
- * between it and `node` may change it: one about a local variable until a statement names it, one
- * about a field or static until a statement may write that place (itself or through the crate
- * functions it calls); one that reads through another call (`self.is_closed()`) only while
- * nothing but statements that write nothing stand between.
+ * block and the blocks around it, the condition of each `if` it sits in, the constants written
+ * before it (state-writes.ts), through the loops and `match` arms it sits in, and `carried`: what
+ * held when its function was entered. A fact counts until a statement between it and `node` may
+ * change it: one about a local variable until a statement names it, one about a field or static
+ * until a statement may write that place (itself or through the crate functions it calls); one
+ * that reads through another call (`self.is_closed()`) only while nothing but statements that
+ * write nothing stand between. A fact a scope value keeps (`let _scope = enter_handler();`) also
+ * ends where that variable is named again (`drop(_scope)`).
  */
-export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => boolean, resolver: CallResolver): Knowledge {
+export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => boolean, resolver: CallResolver, carried?: Knowledge): Knowledge {
   const known: Knowledge = new Map();
   /** The statements that may write, passed on the way back: what they name may have changed. */
   const writers: SyntaxNode[] = [];
@@ -309,18 +312,19 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
       return evaluate(condition, assumed, resolver.named);
     },
   };
-  const changed = (atom: string): boolean => {
+  const changed = (atom: string, holder: string | undefined): boolean => {
     const names = namesOf(atom);
     if (!names) return true;
     const aliases = aliasesOf(names.places);
-    return writers.some((writer) => mayWrite(writer, names, resolver, skip, aliases));
+    const watched = holder ? { ...names, locals: [...names.locals, holder] } : names;
+    return writers.some((writer) => mayWrite(writer, watched, resolver, skip, aliases));
   };
   const record = (facts: readonly Fact[]): void => {
-    for (const [condition, holds] of facts) {
+    for (const [condition, holds, holder] of facts) {
       const learnt: Knowledge = new Map();
       learn(condition, holds, learnt);
       for (const [atom, value] of learnt) {
-        if (known.has(atom) || (writers.length > 0 && changed(atom))) continue;
+        if (known.has(atom) || (writers.length > 0 && changed(atom, holder))) continue;
         known.set(atom, value);
       }
     }
@@ -329,6 +333,13 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
     if (!writesNothing(code, skip)) writers.push(code);
   };
   let at = statementOf(node);
+  // A call in an arm of a `match` of its statement runs after the scrutinee.
+  for (let up = node.parent; at && up && up !== at.statement; up = up.parent) {
+    if (up.type === 'match_arm' && up.parent?.parent?.type === 'match_expression') {
+      const value = up.parent.parent.childForFieldName('value');
+      if (value) passed(value);
+    }
+  }
   while (at) {
     const siblings = statementsOf(at.block);
     for (let i = siblings.indexOf(at.statement) - 1; i >= 0; i--) {
@@ -339,7 +350,8 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
       // A check that calls what may write (`assert!(self.reset())`) is a write for what came before it.
       passed(statement);
     }
-    const owner = at.block.parent?.type === 'else_clause' ? at.block.parent.parent : at.block.parent;
+    const parent = at.block.parent;
+    const owner = parent?.type === 'else_clause' ? parent.parent : parent;
     if (owner && LOOPS.has(owner.type) && owner.childForFieldName('body') === at.block) {
       // A later round runs the whole body, and the loop's header, before the call again.
       for (const statement of siblings) passed(statement);
@@ -348,16 +360,38 @@ export function knownBefore(node: SyntaxNode, exited: (call: SyntaxNode) => bool
       at = statementOf(owner);
       continue;
     }
-    // At the block's start: the `if` whose branch it is decided its condition just before.
-    if (owner?.type !== 'if_expression') return known;
-    const condition = owner.childForFieldName('condition');
-    if (!condition || condition.type === 'let_condition' || condition.type === 'let_chain') return known;
-    record([[condition.text, at.block.parent?.type !== 'else_clause'], ...writeFacts(condition, context)]);
-    passed(condition);
+    if (owner?.type === 'if_expression') {
+      // At the block's start: the `if` whose branch it is decided its condition just before.
+      const condition = owner.childForFieldName('condition');
+      if (!condition) break;
+      if (condition.type !== 'let_condition' && condition.type !== 'let_chain') record([[condition.text, parent?.type !== 'else_clause'], ...writeFacts(condition, context)]);
+      passed(condition);
+      at = statementOf(owner);
+      continue;
+    }
+    if (owner?.type === 'match_arm') {
+      // An arm runs after the scrutinee (and the guards of the arms before it: they only read).
+      const match = owner.parent?.parent;
+      const value = match?.type === 'match_expression' ? match.childForFieldName('value') : null;
+      if (!match || !value) break;
+      passed(value);
+      at = statementOf(match);
+      continue;
+    }
+    // What held at the function's entry holds here unless passed code may have changed it.
+    if (owner?.type === 'function_item') {
+      if (carried) record([...carried]);
+      break;
+    }
+    // A block run in place (`let x = { … };`, `unsafe { … }`); a closure's or an async block's runs elsewhere.
+    if (!owner || !IN_PLACE_BLOCK_OWNERS.has(owner.type)) break;
     at = statementOf(owner);
   }
   return known;
 }
+
+/** Where a block's statements run when the code around it reaches the block. */
+const IN_PLACE_BLOCK_OWNERS = new Set(['block', 'expression_statement', 'let_declaration', 'unsafe_block', 'assignment_expression', 'return_expression']);
 
 const LOOPS = new Set(['for_expression', 'while_expression', 'loop_expression']);
 
@@ -469,6 +503,33 @@ export function leavesAtEntry(callee: FnDecl, texts: CallTexts, known: Knowledge
     if (condition !== undefined && evaluate(condition, known, predicates) === exit.leavesWhen) return checks.end;
   }
   return undefined;
+}
+
+/** What a call decides under what held when its function was entered (`CallEvent.decideUnder`). */
+export interface CallDecision {
+  /** Where a callee must leave at its entry check; `undefined`: every lock may be taken. */
+  leaves(callee: FnDecl): EntryChecks['end'] | undefined;
+  /**
+   * What still holds when the callees start: facts about statics (a thread-local flag), which
+   * mean the same in the callee. Facts about `self` or locals would need renaming, and are left.
+   */
+  readonly passed: Knowledge;
+}
+
+/** One text per knowledge, whatever order its facts were learnt in. */
+export function knowledgeKey(known: Knowledge): string {
+  return [...known].map(([atom, value]) => (value ? atom : `!(${atom})`)).sort().join('&&');
+}
+
+/** The facts of `known` about statics only (`IN_HANDLER.get()`), not atomics: another thread writes those. */
+export function staticFacts(known: Knowledge): Knowledge {
+  const out: Knowledge = new Map();
+  for (const [atom, value] of known) {
+    const names = namesOf(atom);
+    if (!names || names.locals.length > 0 || names.places.length === 0 || /\bself\b|\.load\(/.test(atom)) continue;
+    if (names.places.every(isStatic)) out.set(atom, value);
+  }
+  return out;
 }
 
 /** A span that starts after `end`: a lock the exit cuts off. */

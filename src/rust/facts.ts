@@ -2,7 +2,7 @@
 // read only these; none of them looks at syntax.
 import type { Acquisition, LockId, ReachedAcquisition, SourceSpan } from '../core/model.js';
 import type { FnDecl } from './crate-index.js';
-import { startsAfter, type EntryChecks } from './entry-checks.js';
+import { startsAfter, type CallDecision, type EntryChecks, type Knowledge } from './entry-checks.js';
 import { canonicalKey, type SharedHandles } from './shared-handles.js';
 import type { LockType } from './types.js';
 
@@ -104,6 +104,12 @@ export interface CallEvent extends EventBase {
    * reached from here. Set only for calls made while a guard is held.
    */
   readonly leavesAtEntry?: (callee: FnDecl) => EntryChecks['end'] | undefined;
+  /**
+   * The call decided again for a caller that knows what held when this function was entered (a
+   * thread-local flag its scope value set): where each callee must leave at its entry check, and
+   * what holds when the callees start. Asked only on the way to a conflict through calls.
+   */
+  readonly decideUnder?: (carried: Knowledge) => CallDecision;
   /** Guards the arguments carry, moved or lent (`cvar.wait(guard)`, `cvar.wait(&mut guard)`). */
   readonly argumentGuards: readonly GuardFact[];
   /**

@@ -16,6 +16,12 @@ export interface CallResolver {
   named(name: string): readonly FnDecl[];
 }
 
+/**
+ * A thread-local's value read through its accessor (`FLAG.with(|f| f.get())`, `FLAG.with(|f|
+ * *f.borrow())`, `FLAG.with(Cell::get)`), spaces removed: the same read as `FLAG.get()`.
+ */
+const THREAD_LOCAL_READ = /\b([A-Za-z_]\w*)\s*\.\s*with\s*\(\s*(?:\|\s*(\w+)\s*\|\s*\{?\s*\*?\s*\2\s*\.\s*(?:get|borrow)\s*\(\s*\)\s*\}?|(?:(?:std::)?cell::)?(?:Cell|RefCell)::get)\s*\)/g;
+
 const READ_OF_VALUE = /(\*?)((?:[A-Za-z_]\w*)(?:\.[A-Za-z_]\w*)*)\.(?:borrow|borrow_mut|lock|read|write)\(\)(?:\.unwrap\(\)|\.expect\("(?:[^"\\]|\\.)*"\)|\.await)?(?:\.clone\(\))?/g;
 
 /**
@@ -28,7 +34,7 @@ export function valueForm(text: string): string {
     before = t;
     t = t.replace(/(?<![\w)\]!])\(((?:[\w.:*]|\(\))+)\)/g, '$1');
   }
-  return t.replace(READ_OF_VALUE, '$2.get()').replace(/\*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\.get\(\))/g, '$1');
+  return t.replace(THREAD_LOCAL_READ, '$1.get()').replace(READ_OF_VALUE, '$2.get()').replace(/\*((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\.get\(\))/g, '$1');
 }
 
 /** A constant operand: a literal, a path to a constant or variant (`Status::Stopping`, `LATEST`). */
@@ -48,8 +54,12 @@ export function distinctConstants(a: string, b: string): boolean {
   return literal.test(a) && literal.test(b) && !/[._a-z]/i.test(a.replace(/^-?\d+/, '') + b.replace(/^-?\d+/, ''));
 }
 
-/** A fact as a condition and its value (`self.state.get()==State::Draining`, true). */
-export type Fact = readonly [condition: string, holds: boolean];
+/**
+ * A fact as a condition and its value (`self.state.get()==State::Draining`, true). A fact left by
+ * a value whose `Drop` writes the place again (`let _scope = enter_handler();`, whose drop
+ * restores the flag) names that value's variable, its `holder`: it lasts while the variable does.
+ */
+export type Fact = readonly [condition: string, holds: boolean, holder?: string];
 
 // Not `send`: a watch channel's `send` leaves the value as it was when no receiver is left.
 const WRITE_METHODS = new Set(['set', 'replace', 'send_replace']);
@@ -121,6 +131,9 @@ function callFacts(call: SyntaxNode, context: WriteContext, depth: number): Fact
     const receiver = fnNode.childForFieldName('value')?.text.replace(/\s+/g, '');
     const value = args[0]?.text.replace(/\s+/g, '');
     if (WRITE_METHODS.has(method) && receiver && args.length === 1 && value && CONSTANT.test(value)) return valueFact(valueForm(`${receiver}.get()`), value);
+    // `FLAG.with(|f| f.set(true))`: a thread-local's accessor runs the closure now.
+    const local = method === 'with' && receiver && value ? /^\|(\w+)\|\{?\1\.(?:set|replace)\((.+?)\);?\}?$/.exec(value) : null;
+    if (local && CONSTANT.test(local[2])) return valueFact(`${receiver}.get()`, local[2]);
   }
   if (depth === 0) return [];
   const callees = context.resolver.callees(call) ?? byName(call, context.resolver);
@@ -136,7 +149,35 @@ function callFacts(call: SyntaxNode, context: WriteContext, depth: number): Fact
     // Several possible callees: only what each of them leaves.
     common = common ? common.filter(([c, h]) => facts.some(([c2, h2]) => c2 === c && h2 === h)) : facts;
   }
-  return common ?? [];
+  return common ? whileResultLives(call, callees, common, context.resolver) : [];
+}
+
+/**
+ * Facts a call leaves, given how long its result lives: a result whose type's `Drop` may write a
+ * fact's place (a scope value that restores a flag) rewrites it when dropped, at the end of the
+ * statement unless a `let` binds it to a name (`let _scope = …`; not `let _ = …`). Bound, the
+ * fact lasts while that variable does: it is the fact's holder.
+ */
+function whileResultLives(call: SyntaxNode, callees: readonly FnDecl[], facts: readonly Fact[], resolver: CallResolver): Fact[] {
+  const drops = callees.flatMap((callee) => dropsOf(callee, resolver));
+  if (drops.length === 0) return [...facts];
+  const binding = call.parent?.type === 'let_declaration' && call.parent.childForFieldName('value') === call ? call.parent.childForFieldName('pattern') : null;
+  const holder = binding?.type === 'identifier' && binding.text !== '_' ? binding.text : undefined;
+  return facts.flatMap((fact): Fact[] => {
+    const names = namesOf(fact[0]);
+    const rewritten = !names || drops.some((drop) => bodyMayWrite(drop, names.places, resolver, 3));
+    if (!rewritten) return [fact];
+    return holder ? [[fact[0], fact[1], holder]] : [];
+  });
+}
+
+/** The `Drop::drop` of the type a function returns, when the crate implements one. */
+function dropsOf(fn: FnDecl, resolver: CallResolver): readonly FnDecl[] {
+  const returned = fn.returnType?.trim();
+  if (!returned || /^(?:&|impl\b|dyn\b|\()/.test(returned)) return [];
+  const head = returned.replace(/<.*$/s, '').split('::').pop()!.trim();
+  const type = head === 'Self' ? fn.ownerType : head;
+  return type ? resolver.named('drop').filter((drop) => drop.traitName === 'Drop' && drop.ownerType === type) : [];
 }
 
 /**
@@ -163,10 +204,11 @@ function byName(call: SyntaxNode, resolver: CallResolver): readonly FnDecl[] {
 const calleeFactsOf = new WeakMap<FnDecl, Fact[]>();
 
 /**
- * What a function leaves written when it returns, in its own terms: the writes of its last
- * statement, for a body that cannot leave earlier (no `return`, no `?`). A last statement
- * `if C { p = V }` whose writes make `C` false leaves `C` false either way (`if *self == Open {
- * *self = Draining }`: afterwards the state is not `Open`).
+ * What a function leaves written when it returns, in its own terms, for a body that cannot leave
+ * earlier (no `return`, no `?`): the writes of its statements that no later statement may write
+ * again. A last statement `if C { p = V }` whose writes make `C` false leaves `C` false either way
+ * (`if *self == Open { *self = Draining }`: afterwards the state is not `Open`). A fact whose
+ * holder is a local of the function ends with it.
  */
 function calleeFacts(fn: FnDecl, context: WriteContext, depth: number): Fact[] {
   const cached = calleeFactsOf.get(fn);
@@ -174,20 +216,25 @@ function calleeFacts(fn: FnDecl, context: WriteContext, depth: number): Fact[] {
   calleeFactsOf.set(fn, []);
   const body = fn.node.childForFieldName('body');
   const statements = body ? statementsOf(body) : [];
-  const last = statements[statements.length - 1];
-  if (!body || !last || fn.isAsync || /\breturn\b|\?\s*[;.)]|\?\s*$/m.test(body.text)) return [];
+  if (!body || statements.length === 0 || fn.isAsync || /\breturn\b|\?\s*[;.)]|\?\s*$/m.test(body.text)) return [];
   let facts: Fact[] = [];
-  const inner = last.type === 'expression_statement' ? (last.namedChildren[0] ?? last) : last;
-  if (inner.type === 'if_expression' && !inner.childForFieldName('alternative')) {
-    const condition = inner.childForFieldName('condition');
-    const consequence = inner.childForFieldName('consequence');
-    const writes = consequence ? consequence.namedChildren.flatMap((s) => writeFacts(s, context, depth)) : [];
-    if (condition && condition.type !== 'let_condition' && condition.type !== 'let_chain' && context.decide(condition.text, writes) === false) {
-      facts = [[condition.text, false]];
+  statements.forEach((statement, i) => {
+    const later = statements.slice(i + 1);
+    const inner = statement.type === 'expression_statement' ? (statement.namedChildren[0] ?? statement) : statement;
+    let written: Fact[] = writeFacts(inner, context, depth);
+    if (later.length === 0 && inner.type === 'if_expression' && !inner.childForFieldName('alternative')) {
+      const condition = inner.childForFieldName('condition');
+      const consequence = inner.childForFieldName('consequence');
+      const writes = consequence ? consequence.namedChildren.flatMap((s) => writeFacts(s, context, depth)) : [];
+      if (condition && condition.type !== 'let_condition' && condition.type !== 'let_chain' && context.decide(condition.text, writes) === false) written = [[condition.text, false]];
     }
-  } else {
-    facts = writeFacts(inner, context, depth);
-  }
+    facts.push(...written.filter((fact) => fact[2] === undefined));
+    if (later.length === 0) return;
+    facts = facts.filter(([condition]) => {
+      const names = namesOf(valueForm(condition.replace(/\s+/g, '')));
+      return names !== undefined && !later.some((next) => mayWrite(next, names, context.resolver, () => false, []));
+    });
+  });
   calleeFactsOf.set(fn, facts);
   return facts;
 }
@@ -254,16 +301,24 @@ export function mayWrite(statement: SyntaxNode, names: { locals: readonly string
     }
     if (node.type !== 'call_expression' || skip(node)) continue;
     const callees = resolver.callees(node) ?? byName(node, resolver);
-    // Code outside the crate reaches the crate's state only through what it is given; a closure
+    // Code outside the crate reaches the crate's state only through what it is given (`self`'s
+    // fields, not a static: `self.plugins.read()` leaves a thread-local flag as it is); a closure
     // or function pointer called through a variable may hold a handle of its own to it.
-    if (callees.length === 0 && (/\bself\b/.test(node.text) || node.childForFieldName('function')?.type === 'identifier')) return true;
+    if (callees.length === 0 && ((/\bself\b/.test(node.text) && !names.places.every(isStatic)) || node.childForFieldName('function')?.type === 'identifier')) return true;
     if (callees.some((fn) => bodyMayWrite(fn, names.places, resolver, 3))) return true;
   }
   return false;
 }
 
+/** A place named as a static is (`IN_HANDLER`, `CONFIG`): upper case. */
+export function isStatic(place: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(place);
+}
+
 function writesPlace(text: string, places: readonly string[]): boolean {
-  return places.some((place) => new RegExp(`(?<![\\w])${place}\\b${READ_AFTER}`).test(text.replace(new RegExp(`(?<![\\w.])${place}\\s*:`, 'g'), '')));
+  // A thread-local read through its accessor (`FLAG.with(|f| f.get())`) writes nothing.
+  const reads = text.replace(THREAD_LOCAL_READ, '$1.get()');
+  return places.some((place) => new RegExp(`(?<![\\w])${place}\\b${READ_AFTER}`).test(reads.replace(new RegExp(`(?<![\\w.])${place}\\s*:`, 'g'), '')));
 }
 
 const bodyWrites = new WeakMap<FnDecl, Map<string, boolean>>();

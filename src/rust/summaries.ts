@@ -3,6 +3,7 @@
 // Facts are computed on demand and memoised; summaries are a fixpoint, so recursion is fine.
 import type { AnalysisNote, ReachedAcquisition, WitnessStep } from '../core/model.js';
 import type { CrateIndex, FnDecl } from './crate-index.js';
+import { knowledgeKey, startsAfter, type Knowledge } from './entry-checks.js';
 import { acquisitionAtCall, callNote, dispatchedAcquisitions, reachableAtCall, type FunctionFacts } from './facts.js';
 import { walkFunction } from './guard-lifetimes.js';
 
@@ -11,6 +12,8 @@ export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
 const MAX_CHAIN = 24;
 const MAX_NESTED_WALKS = 128;
 const MAX_ROUNDS = 64;
+/** How many calls deep what a caller knows is carried (`summaryUnder`); deeper, the plain summary. */
+const MAX_CARRIED_DEPTH = 4;
 
 function summaryKey(r: ReachedAcquisition): string {
   const a = r.acquisition;
@@ -22,6 +25,7 @@ export class CrateFacts {
   private readonly inProgress = new Set<string>();
   private nestingNoted = false;
   private readonly summaries = new Map<string, Map<string, ReachedAcquisition>>();
+  private readonly summariesUnder = new Map<string, LockSummary>();
   readonly notes: AnalysisNote[];
 
   constructor(readonly index: CrateIndex) {
@@ -79,6 +83,7 @@ export class CrateFacts {
   forgetFile(file: string): void {
     for (const [key, facts] of this.factsByKey) if (facts.fn.file.path === file) this.factsByKey.delete(key);
     this.summaries.clear();
+    this.summariesUnder.clear();
   }
 
   allFacts(): FunctionFacts[] {
@@ -184,5 +189,49 @@ export class CrateFacts {
   /** The locks a call to `fn` may take; empty for functions outside the summarised set. */
   summary(fn: FnDecl): LockSummary {
     return this.summaries.get(fn.key) ?? new Map();
+  }
+
+  /**
+   * The locks a call to `fn` may take when `carried` holds at its entry (a thread-local flag the
+   * caller's scope value set): its calls are decided again under what they know with it, so a
+   * callee that must leave at its entry check reaches nothing past it, however deep. Memoised per
+   * knowledge; a recursive call, or one deeper than MAX_CARRIED_DEPTH, gets the plain summary,
+   * which reaches at least as much.
+   */
+  summaryUnder(fn: FnDecl, carried: Knowledge, depth = MAX_CARRIED_DEPTH): LockSummary {
+    if (carried.size === 0 || depth === 0) return this.summary(fn);
+    const key = `${fn.key}|${knowledgeKey(carried)}`;
+    const known = this.summariesUnder.get(key);
+    if (known) return known;
+    const facts = this.facts(fn);
+    if (!facts) return this.summary(fn);
+    this.summariesUnder.set(key, this.summary(fn));
+    const own = new Map<string, ReachedAcquisition>();
+    const add = (reached: ReachedAcquisition): void => {
+      const existing = own.get(summaryKey(reached));
+      if (!existing || existing.chain.length > reached.chain.length) own.set(summaryKey(reached), reached);
+    };
+    for (const event of facts.events) {
+      if (event.detached) continue;
+      if (event.kind === 'acquire') add({ acquisition: event.acquisition, chain: [] });
+      if (event.kind !== 'call') continue;
+      const decision = event.decideUnder?.(carried);
+      const step: WitnessStep = { span: event.span, note: callNote(event) };
+      const perCallee = event.callees().map((callee) => {
+        const end = decision?.leaves(callee);
+        const reach = decision ? this.summaryUnder(callee, decision.passed, depth - 1) : this.summary(callee);
+        const reachedHere: ReachedAcquisition[] = [];
+        for (const reached of reach.values()) {
+          if (reached.chain.length + 1 > MAX_CHAIN || !reachableAtCall(event, callee, reached)) continue;
+          if (end && startsAfter(reached.chain[0]?.span ?? reached.acquisition.span, end)) continue;
+          const acquisition = acquisitionAtCall(event, callee, reached.acquisition);
+          if (acquisition) reachedHere.push({ acquisition, chain: [step, ...reached.chain] });
+        }
+        return reachedHere;
+      });
+      for (const candidate of dispatchedAcquisitions(event, perCallee)) add(candidate);
+    }
+    this.summariesUnder.set(key, own);
+    return own;
   }
 }

@@ -4,7 +4,7 @@
 // `.await`; macros are re-parsed so that their arguments count.
 import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
 import type { CrateIndex, FnDecl } from '../crate-index.js';
-import { callTexts, entryChecks, flagsLeftSet, knownBefore, leavesAtEntry, startsAfter, type EntryChecks } from '../entry-checks.js';
+import { callTexts, entryChecks, flagsLeftSet, knowledgeKey, knownBefore, leavesAtEntry, startsAfter, staticFacts, type CallDecision, type EntryChecks, type Knowledge } from '../entry-checks.js';
 import type { CallResolver } from '../state-writes.js';
 import { acquisitionAtCall, lockAtCall, type CallEvent, type CallSite, type GuardFact } from '../facts.js';
 import {
@@ -750,37 +750,73 @@ export abstract class Calls extends Futures {
   }
 
   /**
+   * What is known where `node` runs, given what held at the function's entry: the checks and
+   * writes before it (entry-checks.ts) and the flags the helpers of the held guards left set.
+   * Captures only what the answer needs, so that an event can ask it after the walk.
+   */
+  private knowledgeAt(node: SyntaxNode): (carried?: Knowledge) => Knowledge {
+    const held = this.held();
+    const { shift, calleesAt, exitedCalls, file } = this;
+    const index = this.ctx.index;
+    const at = node.startIndex + shift;
+    const resolver: CallResolver = {
+      callees: (call) => calleesAt.get(call.startIndex + shift)?.(),
+      named: (name) => index.functionsNamed(name),
+    };
+    return (carried) => {
+      const known = knownBefore(node, (call) => exitedCalls.has(call.startIndex + shift), resolver, carried);
+      for (const { guard } of held) {
+        const maker = guard.returnedBy?.maker;
+        if (!maker) continue;
+        const span = guard.acquisition.span;
+        const since = file.text.slice(file.lines.offset(span.endLine, span.endColumn), at);
+        for (const [atom, value] of flagsLeftSet(maker, index)) {
+          // Code between the guard and the call that names the flag may have set it again.
+          if (!new RegExp(`\\b${atom.split('.')[0]}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
+        }
+      }
+      return known;
+    };
+  }
+
+  /**
    * While a guard is held: where each callee must leave at its entry check under what this call
-   * site knows (entry-checks.ts), from the checks just before the call and the flags the helpers
-   * of the held guards left set. A call all of whose callees leave is remembered, so that a check
+   * site knows (entry-checks.ts). A call all of whose callees leave is remembered, so that a check
    * before a later call can be read across it.
    */
   private entryDecider(node: SyntaxNode, callees: () => readonly FnDecl[]): CallEvent['leavesAtEntry'] {
-    const held = this.held();
-    if (held.length === 0) return undefined;
+    if (this.held().length === 0) return undefined;
     const resolved = callees();
     if (!resolved.some((callee) => entryChecks(callee))) return undefined;
-    const at = node.startIndex + this.shift;
-    const resolver: CallResolver = {
-      callees: (call) => this.calleesAt.get(call.startIndex + this.shift)?.(),
-      named: (name) => this.ctx.index.functionsNamed(name),
-    };
-    const known = knownBefore(node, (call) => this.exitedCalls.has(call.startIndex + this.shift), resolver);
-    for (const { guard } of held) {
-      const maker = guard.returnedBy?.maker;
-      if (!maker) continue;
-      const span = guard.acquisition.span;
-      const since = this.file.text.slice(this.file.lines.offset(span.endLine, span.endColumn), at);
-      for (const [atom, value] of flagsLeftSet(maker, this.ctx.index)) {
-        // Code between the guard and the call that names the flag may have set it again.
-        if (!new RegExp(`\\b${atom.split('.')[0]}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
-      }
-    }
+    const known = this.knowledgeAt(node)();
     if (known.size === 0) return undefined;
     const texts = callTexts(node);
-    const decide = (callee: FnDecl): EntryChecks['end'] | undefined => leavesAtEntry(callee, texts, known, resolver.named);
-    if (resolved.every((callee) => decide(callee))) this.exitedCalls.add(at);
+    const named = (name: string) => this.ctx.index.functionsNamed(name);
+    const decide = (callee: FnDecl): EntryChecks['end'] | undefined => leavesAtEntry(callee, texts, known, named);
+    if (resolved.every((callee) => decide(callee))) this.exitedCalls.add(node.startIndex + this.shift);
     return decide;
+  }
+
+  /**
+   * The call decided under what held when its function was entered (`CallEvent.decideUnder`), for
+   * a caller that knows more than this function does: asked, and memoised, after the walk.
+   */
+  private decisionUnder(node: SyntaxNode): NonNullable<CallEvent['decideUnder']> {
+    const knowledge = this.knowledgeAt(node);
+    const index = this.ctx.index;
+    const named = (name: string) => index.functionsNamed(name);
+    const decided = new Map<string, CallDecision>();
+    return (carried) => {
+      const key = knowledgeKey(carried);
+      let decision = decided.get(key);
+      if (!decision) {
+        const known = knowledge(carried);
+        const texts = callTexts(node);
+        decision = { leaves: (callee) => (known.size === 0 ? undefined : leavesAtEntry(callee, texts, known, named)), passed: staticFacts(known) };
+        decided.set(key, decision);
+      }
+      return decision;
+    };
   }
 
   /** What running the callees does here: the locks they take, and what their result carries. */
@@ -810,7 +846,7 @@ export abstract class Calls extends Futures {
     const owned = returnsStruct && !/^\s*(?:&|impl\b|dyn\b)/.test(returnsStruct) ? { text: /^\s*Self\b/.test(returnsStruct) ? (first.ownerType ?? returnsStruct) : returnsStruct, file: first.file } : undefined;
     const result: Value = { ...(first ? this.returnedValue(first) : NOTHING), content: owned };
     if (returned.length === 0) {
-      this.call(callees, name, node, receiver, args, undefined, leavesAtEntry);
+      this.call(callees, name, node, receiver, args, undefined, leavesAtEntry, this.decisionUnder(node));
       // An accessor returning `&self.conns` hands back that lock, as seen from here.
       const accessor = nearby.find((fn) => LOCK_TYPE_MENTION.test(fn.returnType ?? '') && this.ctx.returnedLock(fn));
       if (accessor) {

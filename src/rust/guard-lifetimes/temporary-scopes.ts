@@ -372,12 +372,14 @@ export abstract class TemporaryScopes {
     args: readonly Value[],
     waitsFor: CallEvent['waitsFor'] = waitedThread(name, receiver),
     leavesAtEntry?: CallEvent['leavesAtEntry'],
+    decideUnder?: CallEvent['decideUnder'],
   ): void {
     this.events.push({
       kind: 'call',
       callees,
       calleeName: name,
       ...(leavesAtEntry ? { leavesAtEntry } : {}),
+      ...(decideUnder ? { decideUnder } : {}),
       ...callSiteOf(receiver, args, this.ctx.index.sharedHandles()),
       argumentGuards: args.flatMap((a) => a.guards.map((g) => g.fact)),
       waitsFor,
