@@ -276,13 +276,20 @@ interface GroupBuilder {
 /** Per hold (its maker key), per callee name: the functions with calls of it that left at a decided entry check. */
 type DecidedCalls = Map<string, Map<string, Set<string>>>;
 
-function decidedCalls(all: readonly FunctionFacts[], guardMaker: ReadonlyMap<number, string>): DecidedCalls {
+function decidedCalls(all: readonly FunctionFacts[], guardMaker: ReadonlyMap<number, string>, crate: CrateFacts): DecidedCalls {
   const decided: DecidedCalls = new Map();
   for (const facts of all) {
     for (const event of facts.events) {
-      if (event.kind !== 'call' || !event.leavesAtEntry || event.held.length === 0) continue;
+      if (event.kind !== 'call' || event.held.length === 0) continue;
+      // What the call site knows of statics, carried into the callee (`CrateFacts.summaryUnder`).
+      const passed = event.decideUnder?.(new Map()).passed;
+      const reachesLess = (callee: FunctionFacts['fn']): boolean => {
+        if (!passed || passed.size === 0) return false;
+        const under = crate.summaryUnder(callee, passed);
+        return [...crate.summary(callee).keys()].some((key) => !under.has(key));
+      };
       for (const callee of event.callees()) {
-        if (!event.leavesAtEntry(callee)) continue;
+        if (!event.leavesAtEntry?.(callee) && !reachesLess(callee)) continue;
         for (const { guard } of event.held) {
           const key = guardMaker.get(guard.id);
           if (key === undefined) continue;
@@ -405,7 +412,7 @@ export function cratesHolds(crate: CrateFacts): Hold[] {
     }
   }
 
-  const decided = decidedCalls(all, guardMaker);
+  const decided = decidedCalls(all, guardMaker, crate);
   // The calls that the analysis found conflicting, in the forms the code wrote them.
   for (const c of findConflicts(crate)) {
     const key = guardMaker.get(c.held.guard.id);

@@ -50,6 +50,14 @@ const CALLING_STD_METHODS = new Set([
   'and_modify', 'call_once', 'resize_with', 'extend', 'with', 'replace_with', 'update',
 ]);
 
+/**
+ * Names of calls outside the crate that keep a closure as a callback, run when something else
+ * happens (mlua's `create_function`, `register_callback`, `on_message`, `set_handler`,
+ * `add_listener`, `connect_clicked`, `subscribe`): the closure's body does not run during the
+ * call, so the guards held there are not held where it runs.
+ */
+const KEEPS_CALLBACK = /^(?:create_(?:\w+_)?function|register(?:_\w+)?|on_\w+|set_\w*(?:handler|callback|hook|listener)|add_\w*(?:listener|callback|handler|hook)|connect(?:_\w+)?|subscribe(?:_\w+)?)$/;
+
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
 export const EXPRESSION_MACROS = new Set([
   'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
@@ -265,14 +273,19 @@ export abstract class Calls extends Futures {
     // arguments (or statics) are the caller's.
     const dynTrait = !lockType && receiver.content ? traitObjectTrait(receiver.content.text) : undefined;
     const traitObject = dynTrait && (struct === undefined || struct === dynTrait) && index.isTrait(dynTrait) ? dynTrait : undefined;
+    // A method of the data a guard derefs to (`self.state.lock().unwrap().begin_drain()` on a
+    // `Mutex<PoolState>`): that data is the callee's `self`, a place under the lock.
+    const data = !traitObject && !struct && !lockType ? this.guardData(receiver) : undefined;
     const callees = traitObject
       ? (): FnDecl[] => index.traitObjectMethods(traitObject, method)
       : struct
         ? methodCallees(index, struct, method)
         : lockType
           ? lockTypeMethodCallees(index, lockType, method)
-          : this.unqualifiedSelfMethods(receiverNode, method);
-    const callReceiver: Value = traitObject ? { ...receiver, traitObject, distinct: true, path: undefined } : receiver;
+          : data
+            ? methodCallees(index, data.struct, method)
+            : this.unqualifiedSelfMethods(receiverNode, method);
+    const callReceiver: Value = traitObject ? { ...receiver, traitObject, distinct: true, path: undefined } : data ? { ...receiver, struct: data.struct, path: data.path } : receiver;
     if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
       if (lowConfidence) {
@@ -325,6 +338,17 @@ export abstract class Calls extends Futures {
     const outer = guards[0].fact.acquisition;
     const key = `${outer.lock.key}.*`;
     return { id: { key, display: `*${outer.lock.display}` }, type, confidence: outer.confidence, content: lockContent(receiver.content.text, receiver.content.file) };
+  }
+
+  /**
+   * The crate struct a guard's data is, and its place: under the one live guard's lock
+   * (`Outer.state.*`, as `lockInsideGuard` names a lock there).
+   */
+  private guardData(receiver: Value): { struct: string; path: string } | undefined {
+    const guards = receiver.guards.filter((g) => g.live);
+    if (guards.length !== 1 || !receiver.content) return undefined;
+    const struct = this.meaningOf(receiver.content.text, receiver.content.file).struct;
+    return struct ? { struct, path: `${guards[0].fact.acquisition.lock.key}.*` } : undefined;
   }
 
   /**
@@ -682,6 +706,7 @@ export abstract class Calls extends Futures {
         // A callee in a file that names no lock cannot call it under a guard, but may keep it for
         // later (`defer(move || …)` returning a guard that runs it on drop).
         else if (storedByEveryCallee(takers.length > 0 ? takers : allCallees(), index)) this.detachedBody(closure);
+        else if (KEEPS_CALLBACK.test(name) && allCallees().length === 0) this.detachedBody(closure);
         else this.inlineClosure(closure);
         continue;
       }
