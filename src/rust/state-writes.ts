@@ -315,6 +315,51 @@ export function isStatic(place: string): boolean {
   return /^[A-Z][A-Z0-9_]*$/.test(place);
 }
 
+/**
+ * Whether the call of `name` at `at` in a body is bound to a variable of its own (`let _scope =
+ * enter_handler();`, not `let _ = …`) that nothing names again: its value lives to the end of the
+ * body's block, and no `drop`, `forget` or move ends it sooner or keeps it.
+ */
+function boundToTheEnd(text: string, at: number, name: string): boolean {
+  const before = text.slice(0, at);
+  const binding = /\blet\s+(?:mut\s+)?([a-z_]\w*)\s*(?::[^=;]+)?=\s*(?:[A-Za-z_]\w*::)*$/.exec(before);
+  if (!binding || binding[1] === '_') return false;
+  const rest = text.slice(at + name.length);
+  return !new RegExp(`(?<![\\w.])${binding[1]}\\b`).test(rest) && /^\s*\([^()]*\)\s*;/.test(rest);
+}
+
+/**
+ * A maker of a scope value that restores what it changes (`HandlerScope { prev:
+ * IN_HANDLER.with(|f| f.replace(true)) }`, with a `Drop` that runs `IN_HANDLER.with(|f|
+ * f.set(self.prev))`): its only writes of `places` swap a value in and keep the old one, and the
+ * `Drop` of the type it returns only puts a field back. Once the value is dropped, the places
+ * hold what they held before it was made.
+ */
+function restoresWhenDropped(maker: FnDecl, places: readonly string[], resolver: CallResolver): boolean {
+  const drops = dropsOf(maker, resolver);
+  if (drops.length === 0) return false;
+  const makerText = maker.node.childForFieldName('body')?.text ?? '';
+  const swapOf = (place: string): RegExp => new RegExp(`\\b${place}\\s*\\.\\s*(?:with\\s*\\(\\s*\\|\\s*(\\w+)\\s*\\|\\s*\\1\\s*\\.\\s*)?replace\\s*\\(`, 'g');
+  // Nothing else the maker calls may write them.
+  const rest = places.reduce((text, place) => text.replace(swapOf(place), '('), makerText);
+  const calls = [...rest.matchAll(/(?<![\w])([a-z_]\w*)\s*\(/g)].map((m) => m[1]);
+  if (calls.some((name) => resolver.named(name).some((fn) => fn !== maker && bodyMayWrite(fn, places, resolver, 2)))) return false;
+  return places.every((place) => {
+    const swap = swapOf(place);
+    const putBack = new RegExp(`\\b${place}\\s*\\.\\s*(?:with\\s*\\(\\s*\\|\\s*(\\w+)\\s*\\|\\s*\\1\\s*\\.\\s*)?set\\s*\\(\\s*self\\s*\\.\\s*(\\w+)\\s*\\)`, 'g');
+    const mentions = (text: string): number => text.match(new RegExp(`\\b${place}\\b`, 'g'))?.length ?? 0;
+    const swaps = makerText.match(swap)?.length ?? 0;
+    if (swaps === 0 || swaps !== mentions(makerText)) return false;
+    // The field put back holds what the swap took out: `prev: P.replace(..)`, or `let prev = P.replace(..)`.
+    const keptIn = (field: string): boolean => new RegExp(`(?:\\b${field}\\s*:|\\blet\\s+${field}\\s*=)\\s*${swap.source}`).test(makerText);
+    return drops.every((drop) => {
+      const dropText = drop.node.childForFieldName('body')?.text ?? '';
+      const putBacks = [...dropText.matchAll(putBack)];
+      return putBacks.length > 0 && putBacks.length === mentions(dropText) && putBacks.every((m) => keptIn(m[2]));
+    });
+  });
+}
+
 function writesPlace(text: string, places: readonly string[]): boolean {
   // A thread-local read through its accessor (`FLAG.with(|f| f.get())`) writes nothing.
   const reads = text.replace(THREAD_LOCAL_READ, '$1.get()');
@@ -343,9 +388,14 @@ function bodyMayWrite(fn: FnDecl, places: readonly string[], resolver: CallResol
   const text = fn.node.childForFieldName('body')?.text ?? '';
   let writes = writesPlace(text, places);
   if (!writes) {
-    for (const m of text.matchAll(/(?<![\w])([a-z_]\w*)\s*(?:::<[^>]*>)?\s*\(/g)) {
-      const callees = resolver.named(m[1]).filter((callee) => callee !== fn);
+    for (const m of text.matchAll(/(?<![\w])(?:([A-Z]\w*)\s*::\s*)?([a-z_]\w*)\s*(?:::<[^>]*>)?\s*\(/g)) {
+      const [, owner, name] = m;
+      // `Type::f(..)` is one of that type's functions (`Self` is the function's own type).
+      const ownerType = owner === 'Self' ? fn.ownerType : owner;
+      const callees = resolver.named(name).filter((callee) => callee !== fn && (ownerType === undefined || callee.ownerType === ownerType || callee.traitName === ownerType));
       if (callees.length === 0) continue;
+      // A scope the function opens and lets end puts back the value it found.
+      if (boundToTheEnd(text, m.index + m[0].indexOf(name), name) && callees.every((callee) => restoresWhenDropped(callee, places, resolver))) continue;
       // Past the depth, any crate call may write.
       if (depth === 0 || callees.some((callee) => bodyMayWrite(callee, places, resolver, depth - 1))) {
         writes = true;

@@ -3,7 +3,7 @@
 // callee stores it or hands it to another thread or task; an async lock's future acquires at its
 // `.await`; macros are re-parsed so that their arguments count.
 import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
-import type { CrateIndex, FnDecl } from '../crate-index.js';
+import type { CrateIndex, FnDecl, ParsedFile } from '../crate-index.js';
 import { callTexts, entryChecks, flagsLeftSet, knowledgeKey, knownBefore, leavesAtEntry, startsAfter, staticFacts, type CallDecision, type EntryChecks, type Knowledge } from '../entry-checks.js';
 import type { CallResolver } from '../state-writes.js';
 import { acquisitionAtCall, lockAtCall, type CallEvent, type CallSite, type GuardFact } from '../facts.js';
@@ -87,6 +87,8 @@ export abstract class Calls extends Futures {
   private readonly exitedCalls = new Set<number>();
   /** The crate functions each walked call resolves to, by position: what a call before a decided one may write. */
   private readonly calleesAt = new Map<number, () => readonly FnDecl[]>();
+  /** What a call event's knowledge needs after the walk, shared by the walk's events. */
+  private lookups: { calleesAt: Map<number, () => readonly FnDecl[]>; exitedCalls: Set<number>; file: ParsedFile; index: CrateIndex } | undefined;
 
   protected callExpression(node: SyntaxNode): Value {
     let fnNode = node.childForFieldName('function');
@@ -274,7 +276,7 @@ export abstract class Calls extends Futures {
     const dynTrait = !lockType && receiver.content ? traitObjectTrait(receiver.content.text) : undefined;
     const traitObject = dynTrait && (struct === undefined || struct === dynTrait) && index.isTrait(dynTrait) ? dynTrait : undefined;
     // A method of the data a guard derefs to (`self.state.lock().unwrap().begin_drain()` on a
-    // `Mutex<PoolState>`): that data is the callee's `self`, a place under the lock.
+    // `Mutex<PoolState>`), or of an element of it: that data is the callee's `self`.
     const data = !traitObject && !struct && !lockType ? this.guardData(receiver) : undefined;
     const callees = traitObject
       ? (): FnDecl[] => index.traitObjectMethods(traitObject, method)
@@ -285,7 +287,7 @@ export abstract class Calls extends Futures {
           : data
             ? methodCallees(index, data.struct, method)
             : this.unqualifiedSelfMethods(receiverNode, method);
-    const callReceiver: Value = traitObject ? { ...receiver, traitObject, distinct: true, path: undefined } : data ? { ...receiver, struct: data.struct, path: data.path } : receiver;
+    const callReceiver: Value = traitObject ? { ...receiver, traitObject, distinct: true, path: undefined } : data ? { ...receiver, struct: data.struct, path: data.path, distinct: data.distinct ?? receiver.distinct } : receiver;
     if (!struct && args.length === 0 && receiverNode && (receiverNode.type !== 'self' || !this.fn.traitName)) {
       const lowConfidence = this.unknownReceiverLock(receiverNode, method);
       if (lowConfidence) {
@@ -342,13 +344,16 @@ export abstract class Calls extends Futures {
 
   /**
    * The crate struct a guard's data is, and its place: under the one live guard's lock
-   * (`Outer.state.*`, as `lockInsideGuard` names a lock there).
+   * (`Outer.state.*`, as `lockInsideGuard` names a lock there). An element a container handed
+   * out (`sessions.get_mut(&id)` on a guarded map) is some object of its type, not `self`.
    */
-  private guardData(receiver: Value): { struct: string; path: string } | undefined {
-    const guards = receiver.guards.filter((g) => g.live);
-    if (guards.length !== 1 || !receiver.content) return undefined;
+  private guardData(receiver: Value): { struct: string; path?: string; distinct?: boolean } | undefined {
+    if (!receiver.content) return undefined;
     const struct = this.meaningOf(receiver.content.text, receiver.content.file).struct;
-    return struct ? { struct, path: `${guards[0].fact.acquisition.lock.key}.*` } : undefined;
+    if (!struct) return undefined;
+    const guards = receiver.guards.filter((g) => g.live);
+    if (guards.length === 1) return { struct, path: `${guards[0].fact.acquisition.lock.key}.*` };
+    return guards.length === 0 ? { struct, distinct: true } : undefined;
   }
 
   /**
@@ -777,25 +782,25 @@ export abstract class Calls extends Futures {
   /**
    * What is known where `node` runs, given what held at the function's entry: the checks and
    * writes before it (entry-checks.ts) and the flags the helpers of the held guards left set.
-   * Captures only what the answer needs, so that an event can ask it after the walk.
+   * Captures only what the answer needs (one per call event, kept after the walk): the walk's
+   * shared lookups, the node, its shift and the held guards' makers.
    */
   private knowledgeAt(node: SyntaxNode): (carried?: Knowledge) => Knowledge {
-    const held = this.held();
-    const { shift, calleesAt, exitedCalls, file } = this;
-    const index = this.ctx.index;
-    const at = node.startIndex + shift;
-    const resolver: CallResolver = {
-      callees: (call) => calleesAt.get(call.startIndex + shift)?.(),
-      named: (name) => index.functionsNamed(name),
-    };
+    const makers = this.live.filter((g) => g.live && g.suspended === 0 && g.fact.returnedBy?.maker).map((g) => g.fact);
+    const shift = this.shift;
+    const lookups = (this.lookups ??= { calleesAt: this.calleesAt, exitedCalls: this.exitedCalls, file: this.file, index: this.ctx.index });
     return (carried) => {
+      const { calleesAt, exitedCalls, file, index } = lookups;
+      const resolver: CallResolver = {
+        callees: (call) => calleesAt.get(call.startIndex + shift)?.(),
+        named: (name) => index.functionsNamed(name),
+      };
       const known = knownBefore(node, (call) => exitedCalls.has(call.startIndex + shift), resolver, carried);
-      for (const { guard } of held) {
-        const maker = guard.returnedBy?.maker;
-        if (!maker) continue;
+      const at = node.startIndex + shift;
+      for (const guard of makers) {
         const span = guard.acquisition.span;
         const since = file.text.slice(file.lines.offset(span.endLine, span.endColumn), at);
-        for (const [atom, value] of flagsLeftSet(maker, index)) {
+        for (const [atom, value] of flagsLeftSet(guard.returnedBy!.maker!, index)) {
           // Code between the guard and the call that names the flag may have set it again.
           if (!new RegExp(`\\b${atom.split('.')[0]}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
         }
@@ -829,14 +834,15 @@ export abstract class Calls extends Futures {
   private decisionUnder(node: SyntaxNode): NonNullable<CallEvent['decideUnder']> {
     const knowledge = this.knowledgeAt(node);
     const index = this.ctx.index;
-    const named = (name: string) => index.functionsNamed(name);
-    const decided = new Map<string, CallDecision>();
+    let decided: Map<string, CallDecision> | undefined;
     return (carried) => {
       const key = knowledgeKey(carried);
+      decided ??= new Map();
       let decision = decided.get(key);
       if (!decision) {
         const known = knowledge(carried);
         const texts = callTexts(node);
+        const named = (name: string) => index.functionsNamed(name);
         decision = { leaves: (callee) => (known.size === 0 ? undefined : leavesAtEntry(callee, texts, known, named)), passed: staticFacts(known) };
         decided.set(key, decision);
       }
@@ -960,13 +966,17 @@ export abstract class Calls extends Futures {
    */
   protected macro(node: SyntaxNode): Value {
     const name = (node.childForFieldName('macro')?.text ?? '').split('::').pop() ?? '';
+    const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
     if (AWAITING_MACROS.has(name)) {
-      // `select!` awaits its futures: the task may be suspended here.
+      // `select!` awaits its futures: the task may be suspended here. Then the handler of the
+      // branch that completed runs, with what is held here. Its futures are not followed: one
+      // waiting forever on a lock held here is not a deadlock while another branch can complete
+      // (`_ = sleep(..) =>`).
       this.events.push({ kind: 'await', span: this.span(node), held: this.heldAtAwait(), detached: this.detached });
+      if (tokens && tokens.text.length >= 3) this.opaqueMacro(tokens);
       return NOTHING;
     }
     const joining = JOINING_MACROS.has(name);
-    const tokens = node.namedChildren.find((c) => c.type === 'token_tree');
     if (!tokens || tokens.text.length < 3) return NOTHING;
     if (!joining && !EXPRESSION_MACROS.has(name)) {
       this.opaqueMacro(tokens);
@@ -1047,6 +1057,7 @@ export abstract class Calls extends Futures {
    * `,`, `;` or `=>` at the top level is therefore its own temporary scope, and one that is not an
    * expression on its own is skipped. What is missed: an expansion that puts two arguments in
    * one expression (`f($a, $b)`), or binds one to a local (`let _g = $m.lock(); $body`).
+   * `select!` is read the same way (`pattern = future, if precondition => handler,`).
    */
   private opaqueMacro(tokens: SyntaxNode): void {
     const pieces: SyntaxNode[][] = [[]];
