@@ -292,6 +292,15 @@ export const ENTRY_PASSTHROUGH_METHODS = new Set([
 export const GUARD_CONSUMING_METHODS = new Set(['map', 'and_then', 'map_or', 'map_or_else', 'is_some_and', 'is_ok_and']);
 
 /** Functions whose closure argument runs on another thread or task, not at the call site. */
+
+/**
+ * Names of calls outside the crate that keep a closure as a callback, run when something else
+ * happens (mlua's `create_function`, `register_callback`, `on_message`, `set_handler`,
+ * `add_listener`, `connect_clicked`, `subscribe`): the closure's body does not run during the
+ * call, so the guards held there are not held where it runs.
+ */
+export const KEEPS_CALLBACK = /^(?:create_(?:\w+_)?function|register(?:_\w+)?|on_\w+|set_\w*(?:handler|callback|hook|listener)|add_\w*(?:listener|callback|handler|hook)|connect(?:_\w+)?|subscribe(?:_\w+)?)$/;
+
 export const DETACHING_CALLS = new Set(['spawn', 'spawn_blocking', 'spawn_local', 'spawn_fifo']);
 
 export const DROP_FUNCTIONS = new Set(['drop', 'mem::drop', 'std::mem::drop', 'core::mem::drop']);

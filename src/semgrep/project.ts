@@ -18,7 +18,7 @@ import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 export { escapeGlob };
 import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, escapeRegex, makerRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
 import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
-import { LOCK_TYPE_NAME_LIST } from '../rust/lock-apis.js';
+import { KEEPS_CALLBACK, LOCK_TYPE_NAME_LIST } from '../rust/lock-apis.js';
 import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';
 import { tsAstGrepYaml, tsRulesForHold, tsSemgrepYaml, type TsProjectRule } from './project-ts.js';
 import type { TsHold } from './project-ts-holds.js';
@@ -182,6 +182,8 @@ function notRunUnderGuard(elsewhere: readonly ClosureRunElsewhere[]): AstGrepRul
           { pattern: 'Box::new($$$A)' },
           { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: `^(${LAZY_ADAPTERS.join('|')})$` } } },
           { has: { field: 'function', kind: 'scoped_identifier', has: { field: 'name', regex: '^(unlocked|unlocked_fair)$' } } },
+          // An outside call that keeps its closure as a callback (lock-apis.ts `KEEPS_CALLBACK`).
+          { has: { field: 'function', kind: 'field_expression', has: { field: 'field', regex: KEEPS_CALLBACK.source } } },
         ],
       },
     },
@@ -228,6 +230,7 @@ function notRunUnderGuardSemgrep(elsewhere: readonly ClosureRunElsewhere[]): Sem
             at('Box::new'),
             named('$LAZY.$ADAPTER(..., $CLOSURE, ...)', '$ADAPTER', LAZY_ADAPTERS),
             named('$GUARD_TYPE::$UNLOCKED(..., $CLOSURE, ...)', '$UNLOCKED', ['unlocked', 'unlocked_fair']),
+            { patterns: [{ pattern: '$CALLBACK_OWNER.$KEEPER(..., $CLOSURE, ...)' }, { 'metavariable-regex': { metavariable: '$KEEPER', regex: KEEPS_CALLBACK.source } }] },
             ...elsewhereCalls,
           ],
         },

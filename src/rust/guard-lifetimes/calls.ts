@@ -28,6 +28,7 @@ import { isAwaited, patternNames, placePath, selfRooted } from '../syntax-shapes
 import { constructedTypePath, splitTypeList, traitObjectTrait } from '../types.js';
 import { calleesByAsync, freeFunctionCallees, lockTypeMethodCallees, memoisedCallees, methodCallees, noCallees, traitImplCallees, traitMethodCallees, type Callees } from './callees.js';
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
+import { KEEPS_CALLBACK } from '../lock-apis.js';
 import { elementType, lockContent } from './drop-types.js';
 import { callSiteOf, eitherLock, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
 
@@ -49,14 +50,6 @@ const CALLING_STD_METHODS = new Set([
   'all', 'find', 'find_map', 'position', 'max_by_key', 'min_by_key', 'max_by', 'min_by',
   'and_modify', 'call_once', 'resize_with', 'extend', 'with', 'replace_with', 'update',
 ]);
-
-/**
- * Names of calls outside the crate that keep a closure as a callback, run when something else
- * happens (mlua's `create_function`, `register_callback`, `on_message`, `set_handler`,
- * `add_listener`, `connect_clicked`, `subscribe`): the closure's body does not run during the
- * call, so the guards held there are not held where it runs.
- */
-const KEEPS_CALLBACK = /^(?:create_(?:\w+_)?function|register(?:_\w+)?|on_\w+|set_\w*(?:handler|callback|hook|listener)|add_\w*(?:listener|callback|handler|hook)|connect(?:_\w+)?|subscribe(?:_\w+)?)$/;
 
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
 export const EXPRESSION_MACROS = new Set([
