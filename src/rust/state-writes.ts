@@ -5,6 +5,7 @@
 // text in one value form: every way of reading a cell, lock or watch channel's value
 // (`*p.borrow()`, `*p.lock().unwrap()`, `p.get()`) is written `p.get()`.
 import type { FnDecl } from './crate-index.js';
+import { ownedTypeNames } from './guard-lifetimes/drop-types.js';
 import { statementsOf } from './path-conditions.js';
 import type { SyntaxNode } from './syntax.js';
 
@@ -171,13 +172,15 @@ function whileResultLives(call: SyntaxNode, callees: readonly FnDecl[], facts: r
   });
 }
 
-/** The `Drop::drop` of the type a function returns, when the crate implements one. */
+/**
+ * The `Drop::drop` impls that run when a function's result is dropped: those of the crate types
+ * the result owns (drop-types.ts `ownedTypeNames`, as a value dropped under a guard is read).
+ */
 function dropsOf(fn: FnDecl, resolver: CallResolver): readonly FnDecl[] {
-  const returned = fn.returnType?.trim();
-  if (!returned || /^(?:&|impl\b|dyn\b|\()/.test(returned)) return [];
-  const head = returned.replace(/<.*$/s, '').split('::').pop()!.trim();
-  const type = head === 'Self' ? fn.ownerType : head;
-  return type ? resolver.named('drop').filter((drop) => drop.traitName === 'Drop' && drop.ownerType === type) : [];
+  const returned = fn.returnType?.replace(/\bSelf\b/g, fn.ownerType ?? 'Self');
+  if (!returned) return [];
+  const owned = new Set(ownedTypeNames(returned));
+  return owned.size === 0 ? [] : resolver.named('drop').filter((drop) => drop.traitName === 'Drop' && drop.ownerType !== undefined && owned.has(drop.ownerType));
 }
 
 /**
