@@ -7,7 +7,7 @@ import type { CrateInfo } from './crates.js';
 import { NO_DEPENDENCIES, type LinkedCrate, type LinkedDependencies } from './dependencies.js';
 import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
-import { typeMeaning, type TypeMeaning } from './types.js';
+import { argumentsOfHead, splitTypeList, substituteTypeParameters, typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
 import { collectSharedHandles, type SharedHandles } from './shared-handles.js';
 import { LineMap, firstSyntaxError, parseRust, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
@@ -50,6 +50,8 @@ export interface StaticDecl {
   readonly type: string;
   /** The module that declares it: two modules' statics of one name are two statics. */
   readonly module?: ModulePath;
+  /** A generic type alias's parameters (`T` of `type Shared<T> = Arc<T>;`). */
+  readonly params?: readonly string[];
 }
 
 export interface ParsedFile {
@@ -587,12 +589,15 @@ export class CrateIndex {
     const reexported = foreign ? this.reexportedTypePath(foreign, scope) : undefined;
     if (foreign && reexported) meaning = typeMeaning(typeText, new Map([...scope.imports, [foreign, reexported]]), extra);
     let current = scope;
+    let written = typeText;
     for (let depth = 0; depth < 4 && meaning.struct && this.textIndex.aliasFiles.has(meaning.struct); depth++) {
       const name = meaning.struct;
       if (current.structs.some((s) => s.name === name)) break;
       const alias = this.typeAlias(name, current);
       if (!alias) break;
-      meaning = typeMeaning(alias.type, alias.file.imports, extra);
+      // A generic alias (`type Shared<T> = Arc<T>;`) means its type with the arguments written.
+      written = alias.params ? substituteTypeParameters(alias.type, alias.params, argumentsOfHead(written, name)) : alias.type;
+      meaning = typeMeaning(written, alias.file.imports, extra);
       current = alias.file;
     }
     // A newtype whose `Deref` target is a lock is locked through auto-deref (`self.idle.lock()`).
@@ -788,6 +793,25 @@ export class CrateIndex {
   isTrait(name: string): boolean {
     const declaring = this.textIndex.traitFiles.get(unraw(name));
     return declaring !== undefined && (this.textIndex.typeFiles.get(unraw(name)) ?? []).every((f) => declaring.includes(f));
+  }
+
+  /** The crate types that implement every one of `traits` (by their `impl Trait for Type` headers). */
+  implementorsOf(traits: readonly string[]): string[] {
+    return [...this.textIndex.traitsOf].filter(([, own]) => traits.every((t) => own.has(t))).map(([type]) => type);
+  }
+
+  /**
+   * The crate struct a type's `Deref` impl hands out (`impl Deref for Registry { type Target =
+   * RegistryInner; }`): auto-deref reaches its fields and methods through a value of the type.
+   */
+  derefStruct(typeName: string): string | undefined {
+    if (!this.textIndex.traitsOf.get(typeName)?.has('Deref')) return undefined;
+    for (const file of this.parsedFiles(this.inScope(this.implFiles(typeName)))) {
+      const target = file.derefTargets.get(typeName);
+      const struct = target ? this.typeMeaning(target, file).struct : undefined;
+      if (struct && struct !== typeName) return struct;
+    }
+    return undefined;
   }
 
   /**
@@ -1062,7 +1086,9 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
         case 'type_item': {
           const name = item.childForFieldName('name')?.text;
           const type = item.childForFieldName('type')?.text;
-          if (name && type) file.typeAliases.push({ name, file, type });
+          const list = item.childForFieldName('type_parameters')?.text;
+          const params = list ? splitTypeList(list.slice(1, -1)).map((p) => p.replace(/[:=].*$/s, '').trim()).filter((p) => /^[A-Za-z_]\w*$/.test(p)) : [];
+          if (name && type) file.typeAliases.push({ name, file, type, ...(params.length > 0 ? { params } : {}) });
           break;
         }
         case 'macro_invocation':

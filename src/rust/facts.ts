@@ -130,6 +130,8 @@ export interface CallEvent extends EventBase {
    * is that type's lock, whichever object it is: named by type and field, with low confidence.
    */
   readonly sharedRoots?: ReadonlyMap<string, string>;
+  /** The `drop` of what a value dropped here held through an `Arc`/`Rc`: it runs only if that was the last reference. */
+  readonly lastReference?: true;
   /** The crate's shared handles: a callee's lock mapped onto this site is keyed as the object it reaches. */
   readonly handles?: SharedHandles;
 }
@@ -163,7 +165,7 @@ export interface FunctionFacts {
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
-export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'receiverLock' | 'handles' | 'dispatchedTrait'>;
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'lastReference' | 'receiverLock' | 'handles' | 'dispatchedTrait'>;
 
 /**
  * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
@@ -208,11 +210,12 @@ function mappedLock(site: CallSite, callee: FnDecl, lock: LockId): LockId | unde
     const mapped = `${argumentPath}.${key.slice(rooted[0].length)}`;
     return { key: mapped, display: displayOfPath(mapped) };
   }
-  const own = callee.ownerType ? `${callee.ownerType}.` : undefined;
+  const root = selfRoot(callee);
+  const own = root ? `${root}.` : undefined;
   if (own && key.startsWith(own)) {
     // `self.inner.f()` where `f` locks `self.m` in `impl Inner`: that is the caller's `self.inner.m`;
     // on a local (`let s = S::new(); s.f()`) it is `s`'s own `m`.
-    if (site.receiverPath && site.receiverPath !== callee.ownerType) {
+    if (site.receiverPath && site.receiverPath !== root) {
       const mapped = `${site.receiverPath}.${key.slice(own.length)}`;
       return { key: mapped, display: displayOfPath(mapped) };
     }
@@ -223,6 +226,16 @@ function mappedLock(site: CallSite, callee: FnDecl, lock: LockId): LockId | unde
   // caller is known to hold. Only what it reaches through the arguments, or statics, is.
   if (site.dispatchedTrait && !key.startsWith('static ')) return undefined;
   return lock;
+}
+
+/**
+ * The root of the paths a method names its receiver's locks by: its type (`Pool.conns`), or, in a
+ * trait's default method, the trait (`Backend.segs`: the lock the one implementation's required
+ * method reaches through `self`, whichever type implements it), so that a call maps it onto its
+ * receiver as it maps an inherent method's.
+ */
+export function selfRoot(fn: FnDecl): string | undefined {
+  return fn.ownerType ?? (fn.isTraitDefault ? fn.traitName : undefined);
 }
 
 /** `Lease.pool.idle` through `sharedRoots` {`Lease.pool` → `Pool`}: `Pool.idle`. */
@@ -239,6 +252,8 @@ export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: A
   const mapped = canonicalAtCall(site, acquisition.lock, mappedLock(site, callee, acquisition.lock));
   if (!mapped) return undefined;
   const lock = mapped.id;
+  // A drop that runs only with the last reference: some calls take none of its locks.
+  if (site.lastReference) return { ...acquisition, lock, confidence: 'low' };
   if (lock === acquisition.lock) return acquisition;
   // A drop's locks renamed through `sharedRoots`, or a lock reached through a handle another
   // type made: named by type, so maybe another object's.

@@ -12,15 +12,16 @@
 // (moves and consumption), calls.ts (calls, closures and futures). This file evaluates
 // expressions and names the places (locals, statics, fields) that locks live in.
 import type { FnDecl, ParsedFile } from './crate-index.js';
-import { displayOfPath, type FunctionFacts } from './facts.js';
+import { displayOfPath, selfRoot, type FunctionFacts } from './facts.js';
 import { typeHeadName, type SyntaxNode } from './syntax.js';
 import { GUARD_TYPE_METHODS, lockFlavor, lockMethod } from './lock-apis.js';
-import { splitTypeList, type LockType } from './types.js';
+import { splitTypeList, type LockType, type TypeMeaning } from './types.js';
 import { aggregateParts } from './syntax-shapes.js';
 import { Calls } from './guard-lifetimes/calls.js';
 import { indexedElement, lockContent } from './guard-lifetimes/drop-types.js';
 import { NOTHING, eitherLock, parameterLockKey, type LiveGuard, type LockPlace, type TypeRef, type Value, type WalkContext } from './guard-lifetimes/values.js';
 import { canonicalKey } from './shared-handles.js';
+import { instantiatedType } from './generic-bounds.js';
 
 export { parameterLockKey, type WalkContext } from './guard-lifetimes/values.js';
 
@@ -42,8 +43,15 @@ class GuardLifetimeWalk extends Calls {
       const value = this.block(body, true);
       for (const g of value.guards) this.returned.push(g.fact);
       if (value.lock) this.returnedLock = this.returnedLock ? eitherLock([this.returnedLock, value.lock]) : value.lock;
-      this.endTemp(this.endOf(body));
-      this.endBlock(this.endOf(body), 'at the end of the function');
+      // Edition ≤ 2021: the body's tail temporaries are dropped after its locals (Reference:
+      // "Temporary scopes"; the case RFC 3606 changed), so a local's `Drop` runs under them.
+      if (this.edition >= 2024) {
+        this.endTemp(this.endOf(body));
+        this.endBlock(this.endOf(body), 'at the end of the function');
+      } else {
+        this.endBlock(this.endOf(body), 'at the end of the function');
+        this.endTemp(this.endOf(body));
+      }
       this.walkUnpolledFutures();
     }
     return {
@@ -317,7 +325,7 @@ class GuardLifetimeWalk extends Calls {
   protected selfValue(): Value {
     const lock = this.fn.ownerTypeText ? this.meaningOf(this.fn.ownerTypeText, this.file).lock : undefined;
     if (lock) return { guards: [], lock: { id: { key: parameterLockKey(this.fn, 'self'), display: 'self' }, type: lock, confidence: 'high' } };
-    return { guards: [], struct: this.fn.ownerType, path: this.fn.ownerType };
+    return { guards: [], struct: this.fn.ownerType, path: selfRoot(this.fn) };
   }
 
   /** `self.load`, `self.inner.load`, `p.load`: a lock named by its owning type and field. */
@@ -328,10 +336,14 @@ class GuardLifetimeWalk extends Calls {
     if (!field) return NOTHING;
     // A field of the data a guard (or reference) reaches: only its type is followed.
     if (!baseValue.struct) return baseValue.content ? this.fieldOfContent(baseValue.content, field) : NOTHING;
-    const decl = this.ctx.index.struct(baseValue.struct, this.file);
+    const own = this.ctx.index.struct(baseValue.struct, this.file);
+    // Auto-deref: a field the type lacks is its `Deref` target's (`self.families` on a `Registry`
+    // newtype over `Arc<RegistryInner>`), named from the same root.
+    const target = own && !own.fields.has(field) ? this.ctx.index.derefStruct(own.name) : undefined;
+    const decl = target ? this.ctx.index.struct(target, own!.file) : own;
     const fieldType = decl?.fields.get(field);
     if (!decl || !fieldType) return NOTHING;
-    const meaning = this.meaningOf(fieldType, decl.file);
+    const meaning = this.fieldMeaning(fieldType, decl.file);
     // From `self`, the field path names the lock; from anything else, the type and field do.
     const path = baseValue.path ? `${baseValue.path}.${field}` : undefined;
     if (meaning.lock) {
@@ -341,6 +353,14 @@ class GuardLifetimeWalk extends Calls {
       return { guards: [], lock: { id: { key, display: displayOfPath(key) }, type: meaning.lock, confidence: anyInstance ? 'low' : 'high', content } };
     }
     return { guards: [], struct: meaning.struct, path: meaning.struct ? path : undefined, content: { text: fieldType, file: decl.file }, elements: path ? this.rowOfLocks(path, fieldType, decl.file) : undefined };
+  }
+
+  /** What a field's declared type means; a generic parameter (`backend: B`) is what instantiates it here. */
+  private fieldMeaning(fieldType: string, file: ParsedFile): TypeMeaning {
+    const meaning = this.meaningOf(fieldType, file);
+    if (meaning.lock || (meaning.struct && this.ctx.index.struct(meaning.struct, file))) return meaning;
+    const instance = instantiatedType(this.ctx.index, this.fn, fieldType);
+    return instance ? { struct: instance } : meaning;
   }
 
   /** A field holding a row of locks (`stripes: Vec<Mutex<u64>>`): its elements' lock, keyed by the field. */
@@ -359,7 +379,12 @@ class GuardLifetimeWalk extends Calls {
     const [base, index] = node.namedChildren;
     const row = base ? this.expr(base) : NOTHING;
     if (index) this.expr(index);
-    if (!row.elements || !index) return NOTHING;
+    if (!index) return NOTHING;
+    if (!row.elements) {
+      // `buffers[i]` of a `&[Buffer]`: a place in the container, whose type the methods called on it need.
+      const element = row.content && indexedElement(row.content.text);
+      return element ? { guards: [], content: { text: element, file: row.content!.file }, borrowed: true } : NOTHING;
+    }
     const written = index.text.replace(/\s+/g, '');
     const literal = /^(\d+)(?:usize)?$/.exec(written)?.[1];
     const key = `${row.elements.id.key}[${literal ?? `${written}@${this.fn.key}`}]`;

@@ -146,6 +146,29 @@ export function typeMeaning(
   return {};
 }
 
+/**
+ * The generic arguments `name` is written with in `typeText`, where `typeMeaning` reads it: at its
+ * head or inside transparent wrappers (`&Shared<State>`, `Arc<Shared<State>>` → `State`).
+ */
+export function argumentsOfHead(typeText: string, name: string): readonly string[] {
+  let current = typeHead(typeText);
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current.name === name) return current.args;
+    if (!TRANSPARENT_WRAPPERS.has(current.name) || current.args.length === 0) break;
+    current = typeHead(current.args[0]);
+  }
+  return [];
+}
+
+/** `Arc<T>` of `type Shared<T> = Arc<T>;` used as `Shared<State>` → `Arc<State>`. */
+export function substituteTypeParameters(aliased: string, params: readonly string[], args: readonly string[]): string {
+  let text = aliased;
+  params.forEach((param, i) => {
+    if (args[i] !== undefined) text = text.replace(new RegExp(`\\b${param}\\b`, 'g'), args[i]);
+  });
+  return text;
+}
+
 /** `Arc::new(Mutex::new(x))`, `RwLock::default()`, `DashMap::with_capacity(n)`: the constructed type. */
 export function constructedTypePath(calleeText: string): string | undefined {
   const m = /^((?:[A-Za-z_][A-Za-z0-9_]*::)*[A-Za-z_][A-Za-z0-9_]*)(?:::<[^>]*>)?::(new|default|with_capacity|with_hasher|with_capacity_and_hasher|with_shard_amount|const_new|from)$/.exec(

@@ -6,7 +6,7 @@ import type { GuardOrigin, ScrutineeConstruct } from '../facts.js';
 import type { SyntaxNode } from '../syntax.js';
 import { diverges, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { TemporaryScopes } from './temporary-scopes.js';
-import { elementType } from './drop-types.js';
+import { elementType, isReference } from './drop-types.js';
 import { letPlaceTest, placeTest, unwrapped, type PlaceTest } from './option-tests.js';
 import { NOTHING, eitherLock, guardIdMark, type Binding, type BlockScope, type BranchSet, type LiveGuard, type LockPlace, type NoneTest, type Value } from './values.js';
 
@@ -346,13 +346,14 @@ export abstract class Branches extends TemporaryScopes {
     const scrutineeGuards = this.markScrutinee(mark, 'for');
     this.setRegion(scrutineeGuards, 'loop body');
     // `for x in v` moves `v`; each `x` is an element, dropped at the end of its iteration.
-    if (!items.borrowed && items.binding) items.binding.moved = true;
-    const element = items.content && !items.borrowed ? elementType(items.content.text) : undefined;
-    // `for x in v.iter()` / `for x in &v`: each `x` borrows an element (whose type is kept, for
-    // the methods called on it); the loop drops none.
+    // `for x in v.iter()` / `for x in &v` / `for x in v` where `v: &[T]`: each `x` borrows an
+    // element (whose type is kept, for the methods called on it); the loop drops none.
+    const borrowed = items.borrowed || (items.content !== undefined && isReference(items.content.text));
+    const element = items.content && !borrowed ? elementType(items.content.text) : undefined;
+    if (!borrowed && items.binding) items.binding.moved = true;
     const accessor = iterable?.type === 'call_expression' ? iterable.childForFieldName('function') : null;
     const byAccessor = accessor?.type === 'field_expression' && /^(?:iter|iter_mut|values|values_mut)$/.test(accessor.childForFieldName('field')?.text ?? '');
-    const lent = items.content && items.borrowed ? (byAccessor ? items.content.text : elementType(items.content.text)) : undefined;
+    const lent = items.content && borrowed ? (byAccessor && items.borrowed ? items.content.text : elementType(items.content.text)) : undefined;
     const itemBlock: BlockScope = { bindings: new Map(), owned: [] };
     this.blocks.push(itemBlock);
     const item: Value = element

@@ -13,8 +13,14 @@ export function fixedCallees(fns: readonly FnDecl[]): Callees {
   return () => fns;
 }
 
+/** A method call's callees: the type's own methods, else (auto-deref) those of its `Deref` target. */
 export function methodCallees(index: CrateIndex, typeName: string, method: string): Callees {
-  return () => index.methods(typeName, method);
+  return () => {
+    const own = index.methods(typeName, method);
+    if (own.length > 0) return own;
+    const target = index.derefStruct(typeName);
+    return target ? index.methods(target, method) : own;
+  };
 }
 
 /** `typeName`'s methods named `method` from its impls of `trait`. */

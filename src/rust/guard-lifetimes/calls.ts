@@ -51,6 +51,16 @@ const CALLING_STD_METHODS = new Set([
   'and_modify', 'call_once', 'resize_with', 'extend', 'with', 'replace_with', 'update',
 ]);
 
+/**
+ * Methods of iterators and `Option` that call their closure with one element at a time (what a
+ * value whose content is a borrowed element, `v.iter()` or `map.get(k)`, hands out).
+ */
+const ELEMENT_VISITORS = new Set([
+  'for_each', 'try_for_each', 'any', 'all', 'find', 'position', 'find_map', 'filter', 'map', 'filter_map',
+  'flat_map', 'inspect', 'take_while', 'skip_while', 'map_while', 'is_some_and', 'is_none_or', 'and_then',
+  'max_by_key', 'min_by_key',
+]);
+
 /** Macros whose arguments are ordinary expressions (formatting, assertions, logging). */
 export const EXPRESSION_MACROS = new Set([
   'println', 'print', 'eprintln', 'eprint', 'format', 'format_args', 'write', 'writeln', 'panic',
@@ -309,7 +319,9 @@ export abstract class Calls extends Futures {
     const stored = DETACHING_CALLS.has(method) || (LAZY_ADAPTERS.has(method) && node.parent?.type === 'let_declaration');
     const deferred: DeferredClosure[] = [];
     this.lastSpawned = undefined;
-    const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index }));
+    // `buffers.iter().for_each(|b| …)`, `map.get(k).map(|v| …)`: the closure is handed the element.
+    const element = receiver.borrowed && receiver.content && ELEMENT_VISITORS.has(method) ? { content: receiver.content, borrowed: true } : undefined;
+    const values = this.evaluateArguments(args, stored, (closure, index) => deferred.push({ closure, index, firstParam: index === 0 ? element : undefined }));
     if (!stored) deferred.push(...this.closureParamsPassed(args));
     const spawned = DETACHING_CALLS.has(method) ? this.lastSpawned : undefined;
     // `batch.finish()` with `fn finish(self)`: the receiver, and the guards it holds, move in.
@@ -367,12 +379,12 @@ export abstract class Calls extends Futures {
       if (!unused) return { guards: [], content: owned };
       // Dropped with the statement's other temporaries, in reverse order of creation: before
       // the guards the statement made earlier.
-      this.dropValue(owned, this.endOf(statement));
+      this.dropTakenValue(owned, this.endOf(statement));
       return NOTHING;
     }
     if (CLEARING_METHODS.has(method)) {
       this.evaluateArguments(args, false);
-      this.dropValue(owned, this.span(node));
+      this.dropTakenValue(owned, this.span(node));
       return NOTHING;
     }
     if (ACCESS_METHODS.has(method)) {
@@ -683,7 +695,7 @@ export abstract class Calls extends Futures {
     name: string,
     site: CallSite,
   ): void {
-    for (const { closure, index, param } of deferred) {
+    for (const { closure, index, param, firstParam } of deferred) {
       // Only a parameter typed as a closure (`impl FnOnce(..)`, a generic `F`) can be called.
       const takers = callees.filter((fn) => takesClosureAt(fn, index));
       const holder = takers.find((fn) => this.ctx.closureCalls(fn).has(index));
@@ -705,7 +717,7 @@ export abstract class Calls extends Futures {
         // later (`defer(move || …)` returning a guard that runs it on drop).
         else if (storedByEveryCallee(takers.length > 0 ? takers : allCallees(), index)) this.detachedBody(closure);
         else if (KEEPS_CALLBACK.test(name) && allCallees().length === 0) this.detachedBody(closure);
-        else this.inlineClosure(closure);
+        else this.inlineClosure(closure, firstParam);
         continue;
       }
       this.pushTemp(`when \`${name}\` returns`);

@@ -28,16 +28,29 @@ export function guardedData(lockType: string): string | undefined {
   return args === undefined ? undefined : splitTypeList(args)[0];
 }
 
-/** `HashMap<K, V>` → `V`, `Vec<T>` / `Option<T>` / `VecDeque<T>` → `T`: what the container hands out. */
+/**
+ * `HashMap<K, V>` → `V`, `Vec<T>` / `Option<T>` / `VecDeque<T>` / `[T]` / `[T; N]` → `T`: what the
+ * container hands out. Through a reference (`&[T]`, `&mut Vec<T>`) too, as methods auto-deref:
+ * whether the elements are then only lent is `isReference`'s question.
+ */
 export function elementType(container: string): string | undefined {
-  const m = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)\s*</.exec(container.trim());
+  const text = container.trim().replace(REFERENCE_PREFIX, '').trim();
+  if (text.startsWith('[') && text.endsWith(']')) return splitTypeList(text.slice(1, -1).replace(/;[^;]*$/, ''))[0];
+  const m = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)\s*</.exec(text);
   if (!m) return undefined;
-  const args = genericArgs(container.trim(), m[0].length - 1);
+  const args = genericArgs(text, m[0].length - 1);
   if (args === undefined) return undefined;
   const parts = splitTypeList(args);
   if (/^(?:HashMap|BTreeMap|IndexMap|LinkedHashMap|LruCache)$/.test(m[1])) return parts[1];
   if (/^(?:Vec|VecDeque|LinkedList|HashSet|BTreeSet|BinaryHeap|Option|Box|IndexSet|SmallVec)$/.test(m[1])) return parts[0];
   return undefined;
+}
+
+const REFERENCE_PREFIX = /^(?:&\s*(?:'\w+\s+)?(?:mut\s+)?)+/;
+
+/** `&[T]`, `&'a mut Vec<T>`: a value that only borrows what it reaches (iterating it lends the elements). */
+export function isReference(type: string): boolean {
+  return REFERENCE_PREFIX.test(type.trim());
 }
 
 /**
@@ -56,6 +69,28 @@ export function ownedTypeNames(type: string): string[] {
   }
   text = text.replace(/&\s*('\w+\s*)?(mut\s+)?(dyn\s+)?[A-Za-z_][A-Za-z0-9_:]*(<[^<>]*>)?/g, ' ');
   return [...text.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)].map((m) => m[1]);
+}
+
+/**
+ * The type names a value of `type` owns through an `Arc` or `Rc` (`Arc<Session>`, `Vec<Rc<Node>>`):
+ * their `Drop` runs when the value drops the last reference. Not through a `Weak` or a reference,
+ * which never drop what they point to.
+ */
+export function sharedOwnedTypeNames(type: string): string[] {
+  let text = type.replace(/&\s*('\w+\s*)?(mut\s+)?(dyn\s+)?[A-Za-z_][A-Za-z0-9_:]*(<[^<>]*>)?/g, ' ');
+  for (;;) {
+    const m = /\bWeak\s*</.exec(text);
+    if (!m) break;
+    const args = genericArgs(text, m.index + m[0].length - 1);
+    const end = args === undefined ? text.length : m.index + m[0].length + args.length + 1;
+    text = `${text.slice(0, m.index)}${' '.repeat(end - m.index)}${text.slice(end)}`;
+  }
+  const names: string[] = [];
+  for (const m of text.matchAll(/\b(?:Arc|Rc)\s*</g)) {
+    const args = genericArgs(text, m.index + m[0].length - 1);
+    if (args !== undefined) names.push(...ownedTypeNames(args));
+  }
+  return names;
 }
 
 /** `Arc<Pool>`, `&'a Registry`, `Weak<Inner>` → the pointed-to type's name; otherwise undefined. */

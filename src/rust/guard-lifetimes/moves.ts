@@ -115,7 +115,7 @@ export abstract class Moves extends Branches {
     const place = left ? this.expr(left) : NOTHING;
     // `*slot = fresh;`, `state.current = next;`: the old value of the place is dropped here, while
     // everything held here (the guard the place was reached through) is held.
-    if (node.type === 'assignment_expression' && place.content && left?.type !== 'identifier') this.dropValue(place.content, this.span(node));
+    if (node.type === 'assignment_expression' && place.content && left?.type !== 'identifier') this.dropTakenValue(place.content, this.span(node));
     return NOTHING;
   }
 

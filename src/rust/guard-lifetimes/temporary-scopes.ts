@@ -12,7 +12,8 @@ import type { SyntaxNode } from '../syntax.js';
 import { extendedTemporaries, guardOwners, holdsNoGuard, patternNames } from '../syntax-shapes.js';
 import { guardElementOf, type LockType, type TypeMeaning } from '../types.js';
 import { fixedCallees } from './callees.js';
-import { emptyContainerOf, firstElementPut, lockContent, ownedTypeNames, sharedTarget } from './drop-types.js';
+import { instantiatedType } from '../generic-bounds.js';
+import { emptyContainerOf, firstElementPut, lockContent, ownedTypeNames, sharedOwnedTypeNames, sharedTarget } from './drop-types.js';
 import { placeTest } from './option-tests.js';
 import { distinctPairsAt, indicesMayMatch, orderedPairsAt } from '../path-conditions.js';
 import {
@@ -90,7 +91,11 @@ export abstract class TemporaryScopes {
   protected bindParameters(): void {
     const mutSelf = this.fn.selfParam?.includes('mut') ?? false;
     this.fn.params.forEach((p, i) => {
-      const meaning = this.meaningOf(p.type, this.file);
+      const written = this.meaningOf(p.type, this.file);
+      // `s: &S` with `S: Store`, `s: &impl Store`: the crate's one implementation of the bound.
+      const known = written.lock !== undefined || (written.struct !== undefined && this.ctx.index.struct(written.struct, this.file) !== undefined);
+      const instance = known ? undefined : instantiatedType(this.ctx.index, this.fn, p.type);
+      const meaning = instance ? { struct: instance } : written;
       // Borrowck: a `&mut` parameter aliases nothing else, and nothing aliases `&mut self`.
       const distinct = this.fn.selfParam !== undefined && (/^&\s*('\w+\s*)?mut\b/.test(p.type) || mutSelf);
       // A lock parameter is whatever lock the caller passes: summaries substitute it per call.
@@ -237,11 +242,25 @@ export abstract class TemporaryScopes {
    * that is not `self`'s; only worth asking while something is held.
    */
   protected dropValue(type: TypeRef, at: SourceSpan, heldHere: (guard: GuardFact) => boolean = () => true): void {
+    this.dropOf(ownedTypeNames(type.text), at, heldHere, false);
+  }
+
+  /**
+   * A value taken out of its place and dropped (`map.remove(&id);`, `*slot = fresh;`): besides
+   * what it owns, what it holds through an `Arc`/`Rc` (`Arc<Session>`) is dropped when it was the
+   * last reference, which nothing here can rule out; the place no longer keeps it alive.
+   */
+  protected dropTakenValue(type: TypeRef, at: SourceSpan): void {
+    this.dropValue(type, at);
+    this.dropOf(sharedOwnedTypeNames(type.text), at, () => true, true);
+  }
+
+  private dropOf(names: readonly string[], at: SourceSpan, heldHere: (guard: GuardFact) => boolean, lastReference: boolean): void {
     const held = this.held().filter((h) => heldHere(h.guard));
     if (held.length === 0) return;
     const index = this.ctx.index;
     const dropping: FnDecl[] = [];
-    for (const name of new Set(ownedTypeNames(type.text))) {
+    for (const name of new Set(names)) {
       for (const fn of index.methods(name, 'drop')) if (fn.traitName === 'Drop') dropping.push(fn);
     }
     if (dropping.length === 0) return;
@@ -263,6 +282,7 @@ export abstract class TemporaryScopes {
       argumentPaths: [],
       argumentGuards: [],
       sharedRoots,
+      lastReference: lastReference || undefined,
       handles: index.sharedHandles(),
       span: at,
       held,
@@ -555,6 +575,8 @@ export abstract class TemporaryScopes {
         // `let (tx, rx) = mpsc::channel();`: both ends name the one channel.
         channel: value.channel,
         test: names.length === 1 && init ? placeTest(init, this.fn, this.ctx.index) : undefined,
+        // `let replaced: Option<Sub>;`: nothing to drop until a value is assigned.
+        moved: init ? undefined : true,
       };
       // A struct value of its own (built here) is a root, as a struct parameter is: its locks
       // are `S@name.field`, neither `self`'s nor another local's.

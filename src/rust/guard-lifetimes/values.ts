@@ -200,6 +200,8 @@ export interface DeferredClosure {
    * (`or_insert_with(make)`): where the callee runs it, the caller's caller's closure runs.
    */
   readonly param?: number;
+  /** What the closure's first parameter is when it runs (the element `for_each` hands it). */
+  readonly firstParam?: Omit<Binding, 'guards'>;
 }
 
 

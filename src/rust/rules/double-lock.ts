@@ -12,19 +12,24 @@ export const doubleLock: RustRule = {
       const guard = c.held.guard;
       const certain = conflictIsCertain(c);
       const dispatched = c.event.kind === 'call' ? c.event.dispatchedTrait : undefined;
+      const lastReference = c.event.kind === 'call' && c.event.lastReference === true;
       const lowConfidence = c.requested.lock.key.startsWith('?') || c.held.guard.acquisition.lock.key.startsWith('?')
         ? 'this deadlocks if the receiver is a lock (its type was not resolved)'
         : c.requested.lock.key.startsWith('either(')
           ? `this ${outcomeWord(c.requested)}`
+          : lastReference
+        ? `this ${outcomeWord(c.requested)} when the value taken out here held the last \`Arc\`/\`Rc\` to what it points to (another clone kept alive elsewhere puts its \`Drop\` off until that one goes)`
           : dispatched
         ? `this ${outcomeWord(c.requested)} when the \`dyn ${dispatched}\` is an object whose implementation takes it (not every implementation does)`
-        : `this ${outcomeWord(c.requested)} if both are the same object's lock (the dropped value reaches it through a shared pointer, so only the type and field are known)`;
+        : `this ${outcomeWord(c.requested)} if both are the same object's lock (the second is reached through a shared pointer another object holds, so only its type and field are known)`;
       const outcome = certain
         ? `this ${outcomeWord(c.requested)}`
         : c.maybeSameElement
           ? `both are elements of one row of locks, and nothing on the path says the two indices differ: when they are equal, this is one lock taken twice and ${outcomeWord(c.requested)}`
           : c.requested.confidence === 'low' || c.held.guard.acquisition.confidence === 'low' ? lowConfidence : 'a second read can block behind a queued writer on this fair lock, which deadlocks';
-      const fix = c.maybeSameElement
+      const fix = lastReference
+        ? 'bind the value taken out (`let removed = map.remove(&id);`) and let it drop after the guard is released'
+        : c.maybeSameElement
         ? `handle equal indices first (\`if i == j { … return; }\`) and lock the lower index first, or take one element's lock at a time`
         : guard.heldBySelf
         ? `work on the data \`${guard.heldBySelf}\` guards instead of locking again, or call this where the struct holding the guard is gone`
