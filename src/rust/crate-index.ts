@@ -605,7 +605,7 @@ export class CrateIndex {
       for (const file of this.parsedFiles(this.inScope(this.implFiles(meaning.struct)))) {
         const target = file.derefTargets.get(meaning.struct);
         const derefed = target ? typeMeaning(target, file.imports, extra) : undefined;
-        if (derefed?.lock) return derefed;
+        if (derefed?.lock) return { lock: { ...derefed.lock, newtype: meaning.struct } };
       }
     }
     return meaning;

@@ -5,6 +5,11 @@ import { lockCrateOfPath, lockKindOfTypeName, type LockCrate } from './lock-apis
 export interface LockType {
   readonly kind: LockKind;
   readonly crate: LockCrate;
+  /**
+   * The crate type that is this lock through its `Deref` (`SaveOnDisk<T>` → `RwLock<T>`): its own
+   * methods come before the lock's (`save_on_disk.write(|v| …)` is `SaveOnDisk::write`).
+   */
+  readonly newtype?: string;
 }
 
 /** A declared type seen through its smart-pointer and lazy-init wrappers. */

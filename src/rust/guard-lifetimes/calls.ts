@@ -199,6 +199,18 @@ export abstract class Calls extends Futures {
     const innerApi = inner ? lockMethod(inner.type.kind, method) : undefined;
     if (inner && innerApi) return this.lockCall(node, inner, method, innerApi, args);
 
+    // A method of a type that derefs to a lock, its own before the lock's (method lookup tries
+    // the receiver's type before auto-deref): `SaveOnDisk::write(|v| …)`, not `RwLock::write`.
+    const newtype = receiver.lock?.type.newtype;
+    if (newtype && this.ctx.index.withinLockFiles(() => this.ctx.index.methods(newtype, method)).length > 0) {
+      const key = receiver.lock!.id.key;
+      const path = /^[A-Za-z_][\w@.]*$/.test(key) ? key : undefined;
+      const deferred: DeferredClosure[] = [];
+      const values = this.evaluateArguments(args, false, (closure, index) => deferred.push({ closure, index }));
+      deferred.push(...this.closureParamsPassed(args));
+      return this.resolvedCall(node, methodCallees(this.ctx.index, newtype, method), method, values, { guards: receiver.guards, struct: newtype, path, borrowed: true }, deferred, false, false);
+    }
+
     // A method of the lock itself.
     if (receiver.lock) {
       const api = lockMethod(receiver.lock.type.kind, method);
