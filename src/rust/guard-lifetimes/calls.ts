@@ -770,9 +770,14 @@ export abstract class Calls extends Futures {
     // A guard moved into a callee whose result can own it (`Locked::new(guard)`, `Box::new`)
     // comes back in that result; otherwise it is dropped in the callee.
     const owner = nearby.find((fn) => !fn.isAsync && resultCanOwnGuard(fn, this.ctx.index));
-    const kept = owner ? this.movedGuards(moved) : [];
+    // Only an argument whose declared type the result can hold comes back: an `UpdatesGuard`
+    // moved into a call returning `Result<RwLockUpgradableReadGuard<..>, ..>` is dropped in it.
+    const offset = consumesReceiver && receiver ? 1 : 0;
+    const returnable = moved.map((_, i) => owner !== undefined && (i < offset || resultCanHoldParameter(owner, i - offset, this.ctx.index)));
+    const kept = owner ? this.movedGuards(moved.filter((_, i) => returnable[i])) : [];
     for (const g of kept) g.carrier = owner?.returnType;
     if (kept.length === 0) this.moveIntoCall(moved, span, name);
+    else this.moveIntoCall(moved.filter((v, i) => !returnable[i] && v.guards.length > 0), span, name);
     const site = callSiteOf(receiver, args, this.ctx.index.sharedHandles());
     const callees = memoisedCallees(this.ctx.index, resolve);
     this.calleesAt.set(node.startIndex + this.shift, callees);
@@ -1150,6 +1155,24 @@ export function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
   const head = typeHeadName(type) === 'Self' ? fn.ownerType : typeHeadName(type);
   const struct = head ? index.struct(head, fn.file) : undefined;
   return struct !== undefined && [...struct.fields.values()].some((t) => /Guard|\bRef(?:Mut)?\b/.test(t));
+}
+
+/**
+ * Whether the result of `fn` can hold the value passed as parameter `index`: its declared type (a
+ * generic, `impl Trait` or unknown one may be anything) is named in the return type or in the
+ * fields of the struct returned.
+ */
+function resultCanHoldParameter(fn: FnDecl, index: number, crate: CrateIndex): boolean {
+  const declared = fn.params[index]?.type.trim().replace(/^&\s*('\w+\s*)?(mut\s+)?/, '');
+  const head = declared ? typeHeadName(declared) : undefined;
+  if (!head || /^(?:impl|dyn)$/.test(head) || /^[A-Z]$/.test(head) || declared!.startsWith('impl ')) return true;
+  const named = new RegExp(`\\b${head}\\b`);
+  const type = fn.returnType ?? '';
+  // `Box<dyn Any>`, `impl Drop`: any value may be inside.
+  if (named.test(type) || /\b(?:dyn|impl)\b/.test(type)) return true;
+  const returned = typeHeadName(type) === 'Self' ? fn.ownerType : typeHeadName(type);
+  const struct = returned ? crate.struct(returned, fn.file) : undefined;
+  return struct !== undefined && [...struct.fields.values()].some((t) => named.test(t) || /^[A-Z]$/.test(t.trim()));
 }
 
 export function takesSelfByValue(fn: FnDecl): boolean {
