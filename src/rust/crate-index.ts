@@ -36,6 +36,8 @@ export interface FnDecl {
   readonly params: readonly { name: string; type: string }[];
   /** `&self`, `&mut self`, `self`, or undefined for functions without a receiver. */
   readonly selfParam?: string;
+  /** Not a function of the crate: the closures it stores under this callback signature (stored-callbacks.ts). */
+  readonly storedCallback?: string;
 }
 
 export interface StructDecl {

@@ -56,6 +56,8 @@ interface EventBase {
   readonly detached: boolean;
   /** The closure passed to a `spawn` of this function that the event is in, by number. */
   readonly thread?: number;
+  /** The start offset of the innermost closure the event is in that runs later (stored or spawned). */
+  readonly closure?: number;
 }
 
 export interface AcquireEvent extends EventBase {
@@ -134,6 +136,11 @@ export interface CallEvent extends EventBase {
   readonly lastReference?: true;
   /** The crate's shared handles: a callee's lock mapped onto this site is keyed as the object it reaches. */
   readonly handles?: SharedHandles;
+  /**
+   * A call of a callback value (`listener(event)`, `(timer.fire)()`) of this signature: it runs one
+   * of the closures the crate stores as one, which one and on which object is not known.
+   */
+  readonly storedCallback?: string;
 }
 
 export interface AwaitEvent extends EventBase {
@@ -165,7 +172,7 @@ export interface FunctionFacts {
 }
 
 /** What a call site knows about its receiver and arguments, to map a callee's locks onto it. */
-export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'lastReference' | 'receiverLock' | 'handles' | 'dispatchedTrait'>;
+export type CallSite = Pick<CallEvent, 'argumentLocks' | 'argumentPaths' | 'distinctReceiver' | 'receiverPath' | 'sharedRoots' | 'lastReference' | 'receiverLock' | 'handles' | 'dispatchedTrait' | 'storedCallback'>;
 
 /**
  * What a lock named in a callee is at one call: the caller's own lock where the callee locked a
@@ -186,6 +193,7 @@ function canonicalAtCall(site: CallSite, lock: LockId, mapped: LockId | undefine
 
 function mappedLock(site: CallSite, callee: FnDecl, lock: LockId): LockId | undefined {
   const key = lock.key;
+  if (site.storedCallback) return callbackLock(lock);
   const parameterPrefix = `param:${callee.key}:`;
   if (key.startsWith(parameterPrefix)) {
     // `param:f:0.inner`: a field of a wrapping lock type reached through the parameter.
@@ -238,6 +246,20 @@ export function selfRoot(fn: FnDecl): string | undefined {
   return fn.ownerType ?? (fn.isTraitDefault ? fn.traitName : undefined);
 }
 
+/**
+ * A lock a stored closure takes, seen from where the callback is called: the closure's captures
+ * are not this function's values. A lock under one of its function's struct parameters
+ * (`Wheel@w.slots`) is that type's lock (`Wheel.slots`), whichever object it is; a lock parameter
+ * or a local lock of that function is none of the caller's.
+ */
+function callbackLock(lock: LockId): LockId | undefined {
+  if (lock.key.startsWith('param:') || lock.key.includes('#')) return undefined;
+  const rooted = /^([A-Za-z_][A-Za-z0-9_]*)@[A-Za-z_][A-Za-z0-9_]*\./.exec(lock.key);
+  if (!rooted) return lock;
+  const key = `${rooted[1]}.${lock.key.slice(rooted[0].length)}`;
+  return { key, display: key };
+}
+
 /** `Lease.pool.idle` through `sharedRoots` {`Lease.pool` → `Pool`}: `Pool.idle`. */
 function sharedLock(site: CallSite, key: string): LockId | undefined {
   for (const [prefix, target] of site.sharedRoots ?? []) {
@@ -252,8 +274,9 @@ export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: A
   const mapped = canonicalAtCall(site, acquisition.lock, mappedLock(site, callee, acquisition.lock));
   if (!mapped) return undefined;
   const lock = mapped.id;
-  // A drop that runs only with the last reference: some calls take none of its locks.
-  if (site.lastReference) return { ...acquisition, lock, confidence: 'low' };
+  // A drop that runs only with the last reference: some calls take none of its locks. A stored
+  // callback may be another closure than the one that takes it, or see another object.
+  if (site.lastReference || site.storedCallback) return { ...acquisition, lock, confidence: 'low' };
   if (lock === acquisition.lock) return acquisition;
   // A drop's locks renamed through `sharedRoots`, or a lock reached through a handle another
   // type made: named by type, so maybe another object's.
@@ -261,7 +284,8 @@ export function acquisitionAtCall(site: CallSite, callee: FnDecl, acquisition: A
 }
 
 /** The witness note of a call: `calls \`install\``, or for a trait object `calls \`call\` of a \`dyn Middleware\``. */
-export function callNote(event: Pick<CallEvent, 'calleeName' | 'dispatchedTrait'>): string {
+export function callNote(event: Pick<CallEvent, 'calleeName' | 'dispatchedTrait' | 'storedCallback'>): string {
+  if (event.storedCallback) return `calls \`${event.calleeName}\`, a stored \`${event.storedCallback}\` callback (it runs one of the closures the crate stores as one)`;
   return event.dispatchedTrait ? `calls \`${event.calleeName}\` on a \`dyn ${event.dispatchedTrait}\` (one of its implementations runs)` : `calls \`${event.calleeName}\``;
 }
 

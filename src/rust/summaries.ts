@@ -4,7 +4,8 @@
 import type { AnalysisNote, ReachedAcquisition, WitnessStep } from '../core/model.js';
 import type { CrateIndex, FnDecl } from './crate-index.js';
 import { knowledgeKey, startsAfter, type Knowledge } from './entry-checks.js';
-import { acquisitionAtCall, callNote, dispatchedAcquisitions, reachableAtCall, type FunctionFacts } from './facts.js';
+import { acquisitionAtCall, callNote, dispatchedAcquisitions, reachableAtCall, type FactEvent, type FunctionFacts } from './facts.js';
+import { storedClosures } from './stored-callbacks.js';
 import { walkFunction } from './guard-lifetimes.js';
 
 export type LockSummary = ReadonlyMap<string, ReachedAcquisition>;
@@ -22,6 +23,7 @@ function summaryKey(r: ReachedAcquisition): string {
 
 export class CrateFacts {
   private readonly factsByKey = new Map<string, FunctionFacts>();
+  private readonly callbackFacts = new Map<string, FunctionFacts>();
   private readonly inProgress = new Set<string>();
   private nestingNoted = false;
   private readonly summaries = new Map<string, Map<string, ReachedAcquisition>>();
@@ -39,6 +41,7 @@ export class CrateFacts {
    * the stack.
    */
   facts(fn: FnDecl): FunctionFacts | undefined {
+    if (fn.storedCallback !== undefined) return this.storedCallbackFacts(fn, fn.storedCallback);
     const known = this.factsByKey.get(fn.key);
     if (known) return known;
     if (this.inProgress.has(fn.key)) return undefined;
@@ -79,11 +82,31 @@ export class CrateFacts {
     }
   }
 
+  /**
+   * What calling a stored `signature` callback does: the events of every closure the crate stores
+   * as one, as its storing function's walk recorded them (its captures mean what they meant
+   * there). Kept apart from the functions' facts: it is nobody's body to check.
+   */
+  private storedCallbackFacts(fn: FnDecl, signature: string): FunctionFacts {
+    const known = this.callbackFacts.get(signature);
+    if (known) return known;
+    const events: FactEvent[] = [];
+    const facts: FunctionFacts = { fn, events, guards: [], returnedGuards: [], closureCalls: new Map(), closureCallsLater: new Set() };
+    this.callbackFacts.set(signature, facts);
+    for (const stored of storedClosures(this.index, signature)) {
+      for (const event of this.facts(stored.fn)?.events ?? []) {
+        if (event.closure === stored.at) events.push({ ...event, detached: false, thread: undefined, closure: undefined });
+      }
+    }
+    return facts;
+  }
+
   /** Forgets what was derived from a file that changed, and every summary (they compose). */
   forgetFile(file: string): void {
     for (const [key, facts] of this.factsByKey) if (facts.fn.file.path === file) this.factsByKey.delete(key);
     this.summaries.clear();
     this.summariesUnder.clear();
+    this.callbackFacts.clear();
   }
 
   allFacts(): FunctionFacts[] {

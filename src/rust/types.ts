@@ -182,6 +182,16 @@ export function constructedTypePath(calleeText: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The text between the `<` at `open` and its matching `>`. */
+export function genericArgs(text: string, open: number): string | undefined {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '<') depth++;
+    else if (text[i] === '>' && text[i - 1] !== '-' && --depth === 0) return text.slice(open + 1, i);
+  }
+  return undefined;
+}
+
 /** `A, B<C, D>, (E, F)` → the three parts, trimmed, split at commas outside brackets. */
 export function splitTypeList(text: string): string[] {
   const parts: string[] = [];

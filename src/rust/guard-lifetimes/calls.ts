@@ -30,6 +30,7 @@ import { calleesByAsync, freeFunctionCallees, lockTypeMethodCallees, memoisedCal
 import { AWAITING_MACROS, Futures, JOINING_MACROS } from './futures.js';
 import { KEEPS_CALLBACK } from '../lock-apis.js';
 import { elementType, lockContent } from './drop-types.js';
+import { callbackSignature, storedCallbackCallee } from '../stored-callbacks.js';
 import { callSiteOf, eitherLock, NOTHING, type Binding, type DeferredClosure, type LiveGuard, type LockPlace, type PendingFuture, type TypeRef, type Value } from './values.js';
 
 /** Iterator adapters that only store their closure; it runs when the iterator is consumed. */
@@ -110,14 +111,27 @@ export abstract class Calls extends Futures {
   private calledValue(node: SyntaxNode, fnNode: SyntaxNode, argsNode: SyntaxNode | null): Value {
     let callee = fnNode;
     while (callee.type === 'parenthesized_expression' && callee.namedChildCount === 1) callee = callee.namedChild(0)!;
-    this.evaluateArguments(this.argumentNodes(argsNode), false);
     if (callee.type !== 'closure_expression') {
-      this.expr(fnNode);
-      return NOTHING;
+      const called = this.expr(fnNode);
+      return this.callbackCall(node, callee.text, called.content, this.argumentNodes(argsNode));
     }
+    this.evaluateArguments(this.argumentNodes(argsNode), false);
     const result = this.inlineClosure(callee, {}, true);
     for (const g of result.guards) this.temps[this.temps.length - 1].guards.push(g);
     return result;
+  }
+
+  /**
+   * A call of a callback value kept in data (`listener(event)`, `(timer.fire)()`): it runs one of
+   * the closures the crate stores under its signature, with what is held here (stored-callbacks.ts).
+   */
+  private callbackCall(node: SyntaxNode, name: string, type: TypeRef | undefined, args: readonly SyntaxNode[]): Value {
+    const values = this.evaluateArguments(args, false);
+    const signature = type && callbackSignature(this.ctx.index, type.text, type.file);
+    if (!signature) return NOTHING;
+    const callee = storedCallbackCallee(this.ctx.index, signature, this.fn);
+    this.call(() => [callee], name, node, undefined, values, undefined, undefined, undefined, signature);
+    return NOTHING;
   }
 
   protected argumentNodes(args: SyntaxNode | null): SyntaxNode[] {
@@ -566,8 +580,9 @@ export abstract class Calls extends Futures {
       return NOTHING;
     }
 
-    // `Arc::clone(&self.m)` is `self.m.clone()`: the same lock.
-    if ((qualifier === 'Arc' || qualifier === 'Rc') && name === 'clone' && args.length === 1) {
+    // `Arc::clone(&self.m)` is `self.m.clone()`: the same lock; `Arc::downgrade(&x)` points at
+    // the same object, which `upgrade()` gives back.
+    if ((qualifier === 'Arc' || qualifier === 'Rc') && (name === 'clone' || name === 'downgrade') && args.length === 1) {
       const value = this.expr(args[0]);
       return { guards: [], lock: value.lock, struct: value.struct, path: value.path, distinct: value.distinct };
     }
@@ -607,6 +622,8 @@ export abstract class Calls extends Futures {
       this.recordClosureCall(local.paramIndex!);
       return NOTHING;
     }
+    // A local shadows functions of its name (`listener(event)` calls the value).
+    if (local?.content) return this.callbackCall(node, name, local.content, args);
     // `mpsc::channel()`, `crossbeam_channel::unbounded()`: a channel whose ends this function
     // may hand to the threads it spawns.
     const channelPath = (): boolean =>

@@ -5,20 +5,10 @@
 
 import type { ParsedFile } from '../crate-index.js';
 import type { SyntaxNode } from '../syntax.js';
-import { splitTypeList } from '../types.js';
+import { genericArgs, splitTypeList } from '../types.js';
 import type { TypeRef } from './values.js';
 
 const LOCK_TYPE = /\b(?:Mutex|RwLock|RefCell|ReentrantMutex|FairMutex|SpinMutex)\s*</;
-
-/** The text between the `<` at `open` and its matching `>`. */
-function genericArgs(text: string, open: number): string | undefined {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '<') depth++;
-    else if (text[i] === '>' && text[i - 1] !== '-' && --depth === 0) return text.slice(open + 1, i);
-  }
-  return undefined;
-}
 
 /** `Arc<Mutex<State>>` → `State`: the data a lock of this type guards. */
 export function guardedData(lockType: string): string | undefined {

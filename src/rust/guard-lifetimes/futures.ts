@@ -166,10 +166,16 @@ export abstract class Futures extends Moves {
 
   /** A closure or async block that runs later or elsewhere: nothing held here is held there. */
   protected detachedBody(node: SyntaxNode): void {
-    this.detachedRun(() => {
-      if (node.type === 'closure_expression') this.spawnFuture(this.inlineClosure(node).future);
-      else this.spawnFuture(this.asyncBlockFuture(node).future);
-    });
+    const outer = this.laterClosure;
+    if (node.type === 'closure_expression') this.laterClosure = node.startIndex + this.shift;
+    try {
+      this.detachedRun(() => {
+        if (node.type === 'closure_expression') this.spawnFuture(this.inlineClosure(node).future);
+        else this.spawnFuture(this.asyncBlockFuture(node).future);
+      });
+    } finally {
+      this.laterClosure = outer;
+    }
   }
 
   private inScopes(scopes: readonly BlockScope[], shift: number, work: () => Value): Value {

@@ -56,6 +56,8 @@ export abstract class TemporaryScopes {
   protected detached = false;
   /** The spawned closure being walked (numbered per function), for joins and channels. */
   protected thread: number | undefined;
+  /** The start of the innermost closure being walked that runs later (stored or spawned): its events are that closure's. */
+  protected laterClosure: number | undefined;
   protected spawnedCount = 0;
   /** Per open `thread::scope`: the threads spawned in it, each joined where it returns at the latest. */
   protected readonly scopedThreads: PendingFuture[][] = [];
@@ -287,6 +289,7 @@ export abstract class TemporaryScopes {
       span: at,
       held,
       detached: this.detached,
+      closure: this.laterClosure,
     });
   }
 
@@ -366,7 +369,7 @@ export abstract class TemporaryScopes {
     const maybeSameElement = element ? this.maybeSameElement(held, acquisition, element) : [];
     const elementEvent = maybeSameElement.length > 0 ? { maybeSameElement } : {};
     if (method && method.holds === 'momentary') {
-      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, ...elementEvent });
+      this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, closure: this.laterClosure, ...elementEvent });
       return undefined;
     }
     const fact: GuardFact = { id: newGuardId(), acquisition, origin: 'temporary' };
@@ -377,7 +380,7 @@ export abstract class TemporaryScopes {
     }
     if (element) fact.element = { row: element.row, index: element.index };
     this.guards.push(fact);
-    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, guard: fact, ...elementEvent });
+    this.events.push({ kind: 'acquire', acquisition, held, detached: this.detached, thread: this.thread, closure: this.laterClosure, guard: fact, ...elementEvent });
     const guard: LiveGuard = { fact, live: true, suspended: 0, optional: method?.optional ?? false };
     this.live.push(guard);
     this.temps[this.temps.length - 1].guards.push(guard);
@@ -393,11 +396,13 @@ export abstract class TemporaryScopes {
     waitsFor: CallEvent['waitsFor'] = waitedThread(name, receiver),
     leavesAtEntry?: CallEvent['leavesAtEntry'],
     decideUnder?: CallEvent['decideUnder'],
+    storedCallback?: string,
   ): void {
     this.events.push({
       kind: 'call',
       callees,
       calleeName: name,
+      ...(storedCallback ? { storedCallback } : {}),
       ...(leavesAtEntry ? { leavesAtEntry } : {}),
       ...(decideUnder ? { decideUnder } : {}),
       ...callSiteOf(receiver, args, this.ctx.index.sharedHandles()),
@@ -408,6 +413,7 @@ export abstract class TemporaryScopes {
       held: this.held(),
       detached: this.detached,
       thread: this.thread,
+      closure: this.laterClosure,
     });
   }
 
@@ -590,6 +596,7 @@ export abstract class TemporaryScopes {
         binding.closureShift = this.shift;
       }
       if (names.length === 1) binding.content = typeNode ? { text: typeNode.text, file: this.file } : value.content;
+      else if (typeNode) binding.content = tupleElementType(pattern, typeNode, name, this.file);
       if (names.length === 1 && !binding.content && init) binding.content = this.inferredContainer(name, node, init);
       this.bind(name, binding);
       // An owned value that is not a guard: its `Drop` (if its type has one) runs at the block's end.
@@ -628,6 +635,16 @@ export abstract class TemporaryScopes {
     }
     return NOTHING;
   }
+}
+
+/** `let (due, later): (Vec<Timer>, Vec<Timer>) = …`: the type declared for the element `name` binds. */
+function tupleElementType(pattern: SyntaxNode | null, type: SyntaxNode, name: string, file: ParsedFile): TypeRef | undefined {
+  if (pattern?.type !== 'tuple_pattern' || type.type !== 'tuple_type') return undefined;
+  const elements = pattern.namedChildren;
+  const types = type.namedChildren;
+  if (elements.length !== types.length) return undefined;
+  const i = elements.findIndex((e) => (e.type === 'identifier' || e.type === 'mut_pattern') && patternNames(e)[0] === name);
+  return i < 0 ? undefined : { text: types[i].text, file };
 }
 
 /** `handle.join()` on a handle from a `spawn` here; `rx.recv()` on a channel made here. */

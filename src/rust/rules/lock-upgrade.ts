@@ -2,7 +2,7 @@
 // the same lock is requested. RwLocks cannot be upgraded in place; RefCell panics.
 import { conflictIsCertain, conflictRule } from '../conflicts.js';
 import { conflictRelated, describeChain, describeGuard, describeRelease, outcomeWord } from '../describe.js';
-import { conflictSite, dropBefore, firstPerGuard, type RustFinding, type RustRule } from './rule.js';
+import { conflictSite, dropBefore, firstPerGuard, storedCallbackCondition, storedCallbackFix, type RustFinding, type RustRule } from './rule.js';
 
 export const lockUpgrade: RustRule = {
   id: 'lock-upgrade',
@@ -11,7 +11,10 @@ export const lockUpgrade: RustRule = {
     return mine.map((c): RustFinding => {
       const guard = c.held.guard;
       const isRefCell = c.requested.flavor.outcome === 'panic';
-      const fix = isRefCell
+      const callback = c.event.kind === 'call' ? c.event.storedCallback : undefined;
+      const fix = callback
+        ? storedCallbackFix
+        : isRefCell
         ? 'end the `borrow()` (clone what you need, or scope it) before `borrow_mut()`'
         : guard.acquisition.mode === 'upgradable'
           ? 'use `RwLockUpgradableReadGuard::upgrade(guard)` instead of a second `write()`'
@@ -21,7 +24,7 @@ export const lockUpgrade: RustRule = {
         span: guard.acquisition.span,
         message:
           `${describeGuard(guard)} is still held when the code ${describeChain(c.chain, c.requested)}: ` +
-          `${c.maybeSameElement ? 'both are elements of one row of locks, and nothing on the path says the two indices differ: when they are equal, ' : ''}asking for exclusive access while holding shared access ${outcomeWord(c.requested)}. ` +
+          `${c.maybeSameElement ? 'both are elements of one row of locks, and nothing on the path says the two indices differ: when they are equal, ' : ''}asking for exclusive access while holding shared access ${outcomeWord(c.requested)}${callback ? ` ${storedCallbackCondition}` : ''}. ` +
           `The guard ${describeRelease(guard)}. Fix: ${fix}.`,
         related: conflictRelated(c),
         certain: conflictIsCertain(c),

@@ -58,3 +58,12 @@ export function dropBefore(guard: GuardFact, site: SourceSpan, so = 'the lock is
 export function conflictSite(conflict: LockConflict): SourceSpan {
   return conflict.event.kind === 'acquire' ? conflict.event.acquisition.span : conflict.event.span;
 }
+
+/**
+ * A conflict reached through a stored callback (`listener(event)` over closures registered
+ * earlier): which closure runs, and on which object, is decided at run time.
+ */
+export const storedCallbackCondition =
+  'when the callback called here is a closure the crate stores that reaches this lock on the same object (which stored closure runs is known only at run time)';
+export const storedCallbackFix =
+  'collect the callbacks first (clone the `Arc`s or take them out) and call them after the guard is released, or queue the work the callback does';

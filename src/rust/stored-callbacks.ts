@@ -1,0 +1,206 @@
+// Callbacks kept in data: a closure handed to a registrar (`broker.on_event(Arc::new(move |e| …))`,
+// `wheel.schedule(d, Box::new(move || …))`) is stored, and runs later wherever a value of that
+// callback type is called (`for l in listeners.iter() { l(event) }`, `(timer.fire)()`). Which of
+// the stored closures a given call runs is not known, so the call stands for all of them: every
+// closure the crate stores under the same callback signature, each walked where it was written
+// (its captures mean what they meant there).
+import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
+import { genericArgs, splitTypeList } from './types.js';
+import type { SyntaxNode } from './syntax.js';
+
+/** A closure stored as a callback: the function whose body writes it, and where. */
+export interface StoredClosure {
+  readonly fn: FnDecl;
+  /** The closure expression's start offset in `fn`'s file. */
+  readonly at: number;
+}
+
+// Owning pointers a callback is kept behind; calling through them calls the closure.
+const CALLBACK_POINTERS = new Set(['Arc', 'Rc', 'Box', 'Pin']);
+const CLOSURE_TRAIT = /^(?:dyn|impl)\s+(?:(?:std|core)::ops::)?(Fn|FnMut|FnOnce)\s*\(/;
+
+/**
+ * The callback signature a type is, through references, owning pointers and the crate's type
+ * aliases: `Arc<dyn Fn(&Event) + Send + Sync>` and `type Listener = Arc<dyn Fn(&Event) + Send + Sync>`
+ * are both `Fn(&Event)`. Auto-trait and lifetime bounds do not change which closures fit.
+ */
+export function callbackSignature(index: CrateIndex, type: string, scope: ParsedFile): string | undefined {
+  let text = type;
+  let file = scope;
+  for (let depth = 0; depth < 6; depth++) {
+    text = text.trim().replace(/^(?:&\s*(?:'\w+\s+)?(?:mut\s+)?)+/, '').trim();
+    if (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+    const closure = CLOSURE_TRAIT.exec(text);
+    if (closure) return normalised(closure[1], text.slice(closure[0].length - 1));
+    const head = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)\s*/.exec(text);
+    if (!head) return undefined;
+    const rest = text.slice(head[0].length);
+    if (rest.startsWith('<') && CALLBACK_POINTERS.has(head[1])) {
+      const args = genericArgs(text, head[0].length);
+      const first = args === undefined ? undefined : splitTypeList(args)[0];
+      if (first === undefined) return undefined;
+      text = first;
+      continue;
+    }
+    if (rest !== '') return undefined;
+    const alias = index.typeAlias(head[1], file);
+    if (!alias || alias.params) return undefined;
+    text = alias.type;
+    file = alias.file;
+  }
+  return undefined;
+}
+
+/** `Fn(&Event) + Send + 'static` → `Fn(&Event)`; `FnOnce() -> u64 + Send` → `FnOnce()->u64`. */
+function normalised(kind: string, from: string): string | undefined {
+  let depth = 0;
+  let end = -1;
+  for (let i = 0; i < from.length && end < 0; i++) {
+    if (from[i] === '(') depth++;
+    else if (from[i] === ')' && --depth === 0) end = i + 1;
+  }
+  if (end < 0) return undefined;
+  const args = from.slice(0, end).replace(/\s+/g, '');
+  const output = /^\s*->\s*([^+]+)/.exec(from.slice(end));
+  const returned = output ? output[1].replace(/\s+/g, '') : '';
+  return `${kind}${args}${returned && returned !== '()' ? `->${returned}` : ''}`;
+}
+
+const callees = new WeakMap<CrateIndex, Map<string, FnDecl>>();
+/** Per index, for the generation (edits) it was found in. */
+const storedBySignature = new WeakMap<CrateIndex, { generation: number; bySignature: Map<string, readonly StoredClosure[]> }>();
+
+/** The callee a call of a `signature` callback value stands for: every closure stored as one. */
+export function storedCallbackCallee(index: CrateIndex, signature: string, near: FnDecl): FnDecl {
+  let bySignature = callees.get(index);
+  if (!bySignature) callees.set(index, (bySignature = new Map()));
+  let decl = bySignature.get(signature);
+  if (!decl) {
+    decl = {
+      key: `stored-callback:${signature}`,
+      name: signature,
+      file: near.file,
+      node: near.node,
+      start: near.start,
+      end: near.start,
+      isTraitDefault: false,
+      module: near.module,
+      isAsync: false,
+      params: [],
+      storedCallback: signature,
+    };
+    bySignature.set(signature, decl);
+  }
+  return decl;
+}
+
+/**
+ * Every closure the crate stores as a `signature` callback: written as the argument of a
+ * registrar (a function with a parameter of that callback type), directly, behind `Arc::new` /
+ * `Box::new` / `Some`, or through a `let` of the same function.
+ */
+export function storedClosures(index: CrateIndex, signature: string): readonly StoredClosure[] {
+  let memo = storedBySignature.get(index);
+  if (memo?.generation !== index.generation) storedBySignature.set(index, (memo = { generation: index.generation, bySignature: new Map() }));
+  const bySignature = memo.bySignature;
+  const known = bySignature.get(signature);
+  if (known) return known;
+  const stored: StoredClosure[] = [];
+  bySignature.set(signature, stored);
+  for (const { name, param } of registrars(index, signature)) {
+    for (const path of index.filesMentioningCall(name)) {
+      const file = index.file(path);
+      if (!file) continue;
+      for (const call of callsNamed(file.tree.rootNode, name)) {
+        const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => !/comment|attribute_item/.test(a.type)) ?? [];
+        const arg = args[param];
+        const fn = arg && enclosingFn(file, arg.startIndex);
+        const closure = fn && arg && closureOf(arg, fn, call.startIndex);
+        if (fn && closure) stored.push({ fn, at: closure.startIndex });
+      }
+    }
+  }
+  return stored;
+}
+
+/** Functions with a parameter of the callback type: `fn on_event(&self, l: Listener)`, `fn on<F: Fn(&Event)>(f: F)`. */
+function registrars(index: CrateIndex, signature: string): { name: string; param: number }[] {
+  const found: { name: string; param: number }[] = [];
+  const files = index.ownFiles.filter((f) => /\bFn(?:Mut|Once)?\s*\(/.test(index.text(f) ?? ''));
+  // Aliases of the signature make more files candidates: those that name one.
+  const aliases = new Set<string>();
+  for (const path of files) {
+    for (const alias of index.file(path)?.typeAliases ?? []) {
+      if (callbackSignature(index, alias.type, alias.file) === signature) aliases.add(alias.name);
+    }
+  }
+  const naming = aliases.size === 0 ? [] : index.ownFiles.filter((f) => [...aliases].some((a) => new RegExp(`\\b${a}\\b`).test(index.text(f) ?? '')));
+  for (const path of new Set([...files, ...naming])) {
+    const file = index.file(path);
+    for (const fn of file?.fns ?? []) {
+      fn.params.forEach((param, i) => {
+        const type = genericBound(fn, param.type) ?? param.type;
+        if (callbackSignature(index, type, fn.file) === signature) found.push({ name: fn.name, param: i });
+      });
+    }
+  }
+  return found;
+}
+
+/** A generic parameter's closure bound (`F` with `F: Fn(&Event) + Send`) as `impl Fn(&Event)`. */
+function genericBound(fn: FnDecl, type: string): string | undefined {
+  const name = type.trim();
+  if (!/^[A-Z][A-Za-z0-9_]*$/.test(name)) return undefined;
+  const body = fn.node.childForFieldName('body');
+  const signature = fn.node.text.slice(0, body ? body.startIndex - fn.node.startIndex : undefined);
+  const bound = new RegExp(`[<,(\\s]${name}\\s*:[^,>{;]*?\\b(Fn(?:Once|Mut)?\\s*\\([^)]*\\)(?:\\s*->\\s*[^,>{;+]+)?)`).exec(signature);
+  return bound ? `impl ${bound[1]}` : undefined;
+}
+
+function* callsNamed(root: SyntaxNode, name: string): Generator<SyntaxNode> {
+  for (const call of root.descendantsOfType('call_expression')) {
+    const callee = call.childForFieldName('function');
+    const called = callee?.type === 'field_expression' ? callee.childForFieldName('field')?.text : callee?.text.split('::').at(-1);
+    if (called === name || called === `r#${name}`) yield call;
+  }
+}
+
+/** The innermost function of `file` whose body holds `offset`. */
+function enclosingFn(file: ParsedFile, offset: number): FnDecl | undefined {
+  let best: FnDecl | undefined;
+  for (const fn of file.fns) {
+    if (fn.start <= offset && offset < fn.end && (!best || fn.start >= best.start)) best = fn;
+  }
+  return best;
+}
+
+/** The closure an argument is, through owning constructors, casts and a `let` before the call. */
+function closureOf(arg: SyntaxNode, fn: FnDecl, before: number, depth = 0): SyntaxNode | undefined {
+  if (depth > 4) return undefined;
+  switch (arg.type) {
+    case 'closure_expression':
+      return arg;
+    case 'parenthesized_expression':
+    case 'type_cast_expression': {
+      const inner = arg.type === 'type_cast_expression' ? arg.childForFieldName('value') : arg.namedChild(0);
+      return inner ? closureOf(inner, fn, before, depth + 1) : undefined;
+    }
+    case 'call_expression': {
+      const path = arg.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+      if (!/^(?:(?:std::)?(?:sync::|rc::|boxed::)?(?:Arc|Rc|Box)::(?:new|pin)|Some)$/.test(path)) return undefined;
+      const first = arg.childForFieldName('arguments')?.namedChildren[0];
+      return first ? closureOf(first, fn, before, depth + 1) : undefined;
+    }
+    case 'identifier': {
+      let bound: SyntaxNode | undefined;
+      for (const decl of fn.node.descendantsOfType('let_declaration')) {
+        if (decl.startIndex >= before || decl.childForFieldName('pattern')?.text !== arg.text) continue;
+        const value = decl.childForFieldName('value');
+        if (value) bound = value;
+      }
+      return bound ? closureOf(bound, fn, before, depth + 1) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
