@@ -31,3 +31,19 @@ it('offers edition 2024 as a fix only for conflicts in the else block', () => {
   for (const m of thenOnly) expect(m).not.toContain('edition 2024');
   for (const m of elseOnly) expect(m).toContain('move the crate to edition 2024');
 });
+
+// A stored callback's finding says which callback ran, where the stored closure takes the lock,
+// that which closure runs is known only at run time (a warning), and fixes by calling the
+// callbacks after the guard is released (not by a `drop` before a call that needs them).
+it('explains a conflict reached through a stored callback, with the closure in the chain', () => {
+  const found = discoverFiles(['fixtures/rust/double_lock_stored_callbacks.rs'], root);
+  const diagnostics = analyzeRust(found.rust, { cwd: root, rules: {} }).diagnostics;
+  const upgrade = diagnostics.find((d) => d.rule === 'lock-upgrade');
+  expect(upgrade?.severity).toBe('warn');
+  expect(upgrade?.message).toContain('calls `handler`, a stored `Fn(&CbMsg)` callback');
+  expect(upgrade?.message).toContain('known only at run time');
+  expect(upgrade?.message).toContain('call them after the guard is released');
+  // The chain runs through the closure `cb_install_resubscriber` stored: its `subscribe` call.
+  const closureLine = readFileSync(join(root, 'fixtures/rust/double_lock_stored_callbacks.rs'), 'utf8').split('\n').findIndex((l) => l.includes('bus.subscribe(echo);')) + 1;
+  expect(upgrade?.related.some((r) => r.span.line === closureLine && r.message === 'calls `subscribe`')).toBe(true);
+});

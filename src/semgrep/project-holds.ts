@@ -19,6 +19,8 @@ export interface ConflictForm {
   /** What stands before the name: `self.`, `Self::`, `Proxy::`, `` (a free function), `self.load.` */
   readonly prefix: string;
   readonly name: string;
+  /** `)` for a parenthesised callee (`(timer.fire)()`, a callback field called), whose `(` ends `prefix`. */
+  readonly close?: string;
   /** Literal arguments for path calls whose argument is the lock (`RefCell::borrow_mut(&self.cache)`). */
   readonly args?: string;
   /** `.await` for async locks: `self.queue.lock()` only makes a future; awaiting it takes the lock. */
@@ -148,16 +150,25 @@ function nodeAt(file: ParsedFile, span: Span): SyntaxNode | undefined {
 }
 
 /** `self.load.read(&k)` → `self.load.read(...)`; a path call keeps its arguments (they name the lock). */
+/** `receiver.name` as a callee: the receiver is the prefix. */
+function fieldForm(fn: SyntaxNode): ConflictForm | undefined {
+  const value = fn.childForFieldName('value');
+  const field = fn.childForFieldName('field');
+  if (!value || !field || value.text.includes('\n')) return undefined;
+  return { prefix: `${value.text}.`, name: field.text };
+}
+
 function callForm(node: SyntaxNode | undefined): ConflictForm | undefined {
   if (!node || node.type !== 'call_expression') return undefined;
   const fn = node.childForFieldName('function');
   const args = node.childForFieldName('arguments');
   if (!fn || !args) return undefined;
-  if (fn.type === 'field_expression') {
-    const value = fn.childForFieldName('value');
-    const field = fn.childForFieldName('field');
-    if (!value || !field || value.text.includes('\n')) return undefined;
-    return { prefix: `${value.text}.`, name: field.text };
+  if (fn.type === 'field_expression') return fieldForm(fn);
+  // `(timer.fire)()`: a callback kept in a field, called.
+  const inner = fn.type === 'parenthesized_expression' && fn.namedChildCount === 1 ? fn.namedChild(0) : null;
+  if (inner?.type === 'field_expression') {
+    const form = fieldForm(inner);
+    return form && { ...form, prefix: `(${form.prefix}`, close: ')' };
   }
   if (fn.type === 'identifier') return { prefix: '', name: fn.text };
   if (fn.type === 'scoped_identifier') {
@@ -193,11 +204,11 @@ function formAt(file: ParsedFile, span: Span): ConflictForm | undefined {
 }
 
 export function formSemgrep(form: ConflictForm, nameVariable: string): string {
-  return `${form.prefix}${nameVariable}(${form.args ?? '...'})${form.suffix ?? ''}`;
+  return `${form.prefix}${nameVariable}${form.close ?? ''}(${form.args ?? '...'})${form.suffix ?? ''}`;
 }
 
 export function formAstGrep(form: ConflictForm, nameVariable: string): string {
-  return `${form.prefix}${nameVariable}(${form.args ?? '$$$ARGS'})${form.suffix ?? ''}`;
+  return `${form.prefix}${nameVariable}${form.close ?? ''}(${form.args ?? '$$$ARGS'})${form.suffix ?? ''}`;
 }
 
 const isAsyncLock = (a: Acquisition): boolean => !a.flavor.blocksThread && a.flavor.outcome === 'deadlock';
@@ -308,7 +319,7 @@ function decidedCalls(all: readonly FunctionFacts[], guardMaker: ReadonlyMap<num
 function addForm(groups: Map<string, GroupBuilder>, form: ConflictForm, chainLength: number, chain: string, mode: AccessMode): void {
   const group: GroupBuilder = groups.get(form.name) ?? { forms: new Map() };
   groups.set(form.name, group);
-  group.forms.set(`${form.prefix}|${form.args ?? ''}|${form.suffix ?? ''}|${form.within ?? ''}|${form.dropped?.types.join(',') ?? ''}`, form);
+  group.forms.set(`${form.prefix}|${form.close ?? ''}|${form.args ?? ''}|${form.suffix ?? ''}|${form.within ?? ''}|${form.dropped?.types.join(',') ?? ''}`, form);
   if (!group.chain || chainLength < group.chain.length || (chainLength === group.chain.length && chain < group.chain.text)) group.chain = { length: chainLength, text: chain, mode };
 }
 

@@ -1254,6 +1254,7 @@ function isKept(use: SyntaxNode, body: SyntaxNode): boolean {
     const parent = value.parent;
     if (!parent) return false;
     if (parent.type === 'arguments' && parent.parent && isConstructorCall(parent.parent)) value = parent.parent;
+    else if (parent.type === 'arguments' && parent.parent && storesIntoSelf(parent.parent)) return true;
     else if (parent.type === 'shorthand_field_initializer' || (parent.type === 'field_initializer' && value.fieldName === 'value')) {
       const struct = parent.parent?.parent;
       if (struct?.type !== 'struct_expression') return false;
@@ -1263,6 +1264,16 @@ function isKept(use: SyntaxNode, body: SyntaxNode): boolean {
     else return parent.type === 'assignment_expression' && value.fieldName === 'right' && parent.childForFieldName('left')?.type === 'field_expression';
   }
 }
+
+/** `self.handlers.write().unwrap().push(..)`, `self.hooks.insert(k, ..)`: a value added to a collection `self` keeps. */
+function storesIntoSelf(call: SyntaxNode): boolean {
+  const callee = call.type === 'call_expression' ? call.childForFieldName('function') : null;
+  if (callee?.type !== 'field_expression') return false;
+  const method = callee.childForFieldName('field')?.text ?? '';
+  return STORING_METHODS.has(method) && /^self\s*\./.test(callee.childForFieldName('value')?.text ?? '');
+}
+
+const STORING_METHODS = new Set(['push', 'push_back', 'push_front', 'insert', 'extend', 'replace', 'set']);
 
 /** `Some(..)`, `DeferGuard(..)`, `Event::Done(..)` (tuple structs and variants), `Box::new(..)`. */
 function isConstructorCall(call: SyntaxNode): boolean {
