@@ -5,6 +5,7 @@
 // closure the crate stores under the same callback signature, each walked where it was written
 // (its captures mean what they meant there).
 import type { CrateIndex, FnDecl, ParsedFile } from './crate-index.js';
+import { elementType, guardedData } from './guard-lifetimes/drop-types.js';
 import { genericArgs, splitTypeList } from './types.js';
 import type { SyntaxNode } from './syntax.js';
 
@@ -97,7 +98,9 @@ export function storedCallbackCallee(index: CrateIndex, signature: string, near:
 /**
  * Every closure the crate stores as a `signature` callback: written as the argument of a
  * registrar (a function with a parameter of that callback type), directly, behind `Arc::new` /
- * `Box::new` / `Some`, or through a `let` of the same function.
+ * `Box::new` / `Some`, or through a `let` of the same function; or written straight into a field
+ * that holds such callbacks (`Timer { fire: Box::new(…) }`, `self.on_close = Some(Box::new(…))`,
+ * `self.hooks.lock().unwrap().push(Box::new(…))`).
  */
 export function storedClosures(index: CrateIndex, signature: string): readonly StoredClosure[] {
   let memo = storedBySignature.get(index);
@@ -120,22 +123,95 @@ export function storedClosures(index: CrateIndex, signature: string): readonly S
       }
     }
   }
+  const fields = callbackFields(index, signature);
+  for (const path of fields.size === 0 ? [] : index.ownFiles) {
+    const text = index.text(path) ?? '';
+    if (![...fields.keys()].some((field) => text.includes(field))) continue;
+    const file = index.file(path);
+    for (const closure of file?.tree.rootNode.descendantsOfType('closure_expression') ?? []) {
+      const field = destinationField(closure);
+      const fn = field && fields.has(field.name) && (!field.struct || fields.get(field.name)!.has(field.struct)) ? enclosingFn(file!, closure.startIndex) : undefined;
+      if (fn && !stored.some((c) => c.fn === fn && c.at === closure.startIndex)) stored.push({ fn, at: closure.startIndex });
+    }
+  }
   return stored;
+}
+
+/** The fields (name → the structs declaring it) that hold `signature` callbacks, behind locks, pointers and containers. */
+function callbackFields(index: CrateIndex, signature: string): Map<string, Set<string>> {
+  const fields = new Map<string, Set<string>>();
+  for (const path of candidateFiles(index, signature)) {
+    for (const struct of index.file(path)?.structs ?? []) {
+      for (const [name, type] of struct.fields) {
+        if (!holdsCallback(index, type, struct.file, signature)) continue;
+        fields.set(name, (fields.get(name) ?? new Set()).add(struct.name));
+      }
+    }
+  }
+  return fields;
+}
+
+function holdsCallback(index: CrateIndex, type: string, file: ParsedFile, signature: string): boolean {
+  let text: string | undefined = type;
+  for (let depth = 0; depth < 5 && text !== undefined; depth++) {
+    if (callbackSignature(index, text, file) === signature) return true;
+    const pointee = /^(?:[A-Za-z_][A-Za-z0-9_]*::)*(?:Arc|Rc|Box)\s*</.exec(text.trim());
+    text = guardedData(text) ?? elementType(text) ?? (pointee ? splitTypeList(genericArgs(text.trim(), pointee[0].length - 1) ?? '')[0] : undefined);
+  }
+  return false;
+}
+
+/**
+ * The field a closure is written into, through owning constructors: a struct literal's field
+ * (with the struct's name), an assignment to a field, or an insertion into a collection reached
+ * through a field (`self.hooks.lock().unwrap().push(..)`).
+ */
+function destinationField(closure: SyntaxNode): { name: string; struct?: string } | undefined {
+  let value = closure;
+  for (let depth = 0; depth < 4; depth++) {
+    const parent = value.parent;
+    const call = parent?.type === 'arguments' ? parent.parent : null;
+    const path = call?.type === 'call_expression' ? (call.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '') : '';
+    if (call && /^(?:(?:std::)?(?:sync::|rc::|boxed::)?(?:Arc|Rc|Box)::(?:new|pin)|Some)$/.test(path)) value = call;
+    else if (parent?.type === 'parenthesized_expression' || parent?.type === 'type_cast_expression') value = parent;
+    else break;
+  }
+  const parent = value.parent;
+  if (parent?.type === 'field_initializer' && value.fieldName === 'value') {
+    const name = parent.childForFieldName('field')?.text;
+    const struct = parent.parent?.parent?.type === 'struct_expression' ? parent.parent.parent.childForFieldName('name')?.text.split('::').at(-1) : undefined;
+    return name ? { name, struct: struct === 'Self' ? undefined : struct } : undefined;
+  }
+  if (parent?.type === 'assignment_expression' && value.fieldName === 'right') {
+    const left = parent.childForFieldName('left');
+    const name = left?.type === 'field_expression' ? left.childForFieldName('field')?.text : undefined;
+    return name ? { name } : undefined;
+  }
+  const call = parent?.type === 'arguments' ? parent.parent : null;
+  const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+  if (callee?.type === 'field_expression' && INSERTING_METHODS.has(callee.childForFieldName('field')?.text ?? '')) {
+    const name = receiverField(callee.childForFieldName('value'))?.childForFieldName('field')?.text;
+    return name ? { name } : undefined;
+  }
+  return undefined;
+}
+
+const INSERTING_METHODS = new Set(['push', 'push_back', 'push_front', 'insert', 'extend', 'replace', 'set', 'get_or_insert', 'get_or_insert_with']);
+
+/** `self.hooks.lock().unwrap()` → `self.hooks`: the field under the calls that reach into it. */
+function receiverField(node: SyntaxNode | null): SyntaxNode | undefined {
+  let current = node;
+  while (current?.type === 'call_expression' || current?.type === 'try_expression' || current?.type === 'await_expression') {
+    const inner: SyntaxNode | null = current.type === 'call_expression' ? current.childForFieldName('function') : current.namedChild(0);
+    current = current.type !== 'call_expression' ? inner : inner?.type === 'field_expression' ? inner.childForFieldName('value') : null;
+  }
+  return current?.type === 'field_expression' ? current : undefined;
 }
 
 /** Functions with a parameter of the callback type: `fn on_event(&self, l: Listener)`, `fn on<F: Fn(&Event)>(f: F)`. */
 function registrars(index: CrateIndex, signature: string): { name: string; param: number }[] {
   const found: { name: string; param: number }[] = [];
-  const files = index.ownFiles.filter((f) => /\bFn(?:Mut|Once)?\s*\(/.test(index.text(f) ?? ''));
-  // Aliases of the signature make more files candidates: those that name one.
-  const aliases = new Set<string>();
-  for (const path of files) {
-    for (const alias of index.file(path)?.typeAliases ?? []) {
-      if (callbackSignature(index, alias.type, alias.file) === signature) aliases.add(alias.name);
-    }
-  }
-  const naming = aliases.size === 0 ? [] : index.ownFiles.filter((f) => [...aliases].some((a) => new RegExp(`\\b${a}\\b`).test(index.text(f) ?? '')));
-  for (const path of new Set([...files, ...naming])) {
+  for (const path of candidateFiles(index, signature)) {
     const file = index.file(path);
     for (const fn of file?.fns ?? []) {
       fn.params.forEach((param, i) => {
@@ -145,6 +221,19 @@ function registrars(index: CrateIndex, signature: string): { name: string; param
     }
   }
   return found;
+}
+
+/** Own files that may declare something of the callback type: they write a closure trait, or an alias of it. */
+function candidateFiles(index: CrateIndex, signature: string): string[] {
+  const files = index.ownFiles.filter((f) => /\bFn(?:Mut|Once)?\s*\(/.test(index.text(f) ?? ''));
+  const aliases = new Set<string>();
+  for (const path of files) {
+    for (const alias of index.file(path)?.typeAliases ?? []) {
+      if (callbackSignature(index, alias.type, alias.file) === signature) aliases.add(alias.name);
+    }
+  }
+  const naming = aliases.size === 0 ? [] : index.ownFiles.filter((f) => !files.includes(f) && [...aliases].some((a) => new RegExp(`\\b${a}\\b`).test(index.text(f) ?? '')));
+  return [...files, ...naming];
 }
 
 /** A generic parameter's closure bound (`F` with `F: Fn(&Event) + Send`) as `impl Fn(&Event)`. */
