@@ -110,6 +110,12 @@ export function storedClosures(index: CrateIndex, signature: string): readonly S
   if (known) return known;
   const stored: StoredClosure[] = [];
   bySignature.set(signature, stored);
+  // A closure of another arity is another callback type, whatever call or field it reaches.
+  const arity = arityOf(signature);
+  const add = (fn: FnDecl | undefined, closure: SyntaxNode | undefined): void => {
+    if (!fn || !closure || closureArity(closure) !== arity) return;
+    if (!stored.some((c) => c.fn === fn && c.at === closure.startIndex)) stored.push({ fn, at: closure.startIndex });
+  };
   for (const { name, param } of registrars(index, signature)) {
     for (const path of index.filesMentioningCall(name)) {
       const file = index.file(path);
@@ -118,23 +124,41 @@ export function storedClosures(index: CrateIndex, signature: string): readonly S
         const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => !/comment|attribute_item/.test(a.type)) ?? [];
         const arg = args[param];
         const fn = arg && enclosingFn(file, arg.startIndex);
-        const closure = fn && arg && closureOf(arg, fn, call.startIndex);
-        if (fn && closure) stored.push({ fn, at: closure.startIndex });
+        add(fn, fn && arg ? closureOf(arg, fn, call.startIndex) : undefined);
       }
     }
   }
   const fields = callbackFields(index, signature);
-  for (const path of fields.size === 0 ? [] : index.ownFiles) {
-    const text = index.text(path) ?? '';
-    if (![...fields.keys()].some((field) => text.includes(field))) continue;
+  const written = fields.size === 0 ? undefined : new RegExp(`(?:\\.\\s*(?:${[...fields.keys()].join('|')})\\b|\\b(?:${[...fields.keys()].join('|')})\\s*:)`);
+  for (const path of written ? index.ownFiles : []) {
+    if (!written!.test(index.text(path) ?? '')) continue;
     const file = index.file(path);
     for (const closure of file?.tree.rootNode.descendantsOfType('closure_expression') ?? []) {
       const field = destinationField(closure);
-      const fn = field && fields.has(field.name) && (!field.struct || fields.get(field.name)!.has(field.struct)) ? enclosingFn(file!, closure.startIndex) : undefined;
-      if (fn && !stored.some((c) => c.fn === fn && c.at === closure.startIndex)) stored.push({ fn, at: closure.startIndex });
+      if (field && fields.has(field.name) && (!field.struct || fields.get(field.name)!.has(field.struct))) add(enclosingFn(file!, closure.startIndex), closure);
     }
   }
   return stored;
+}
+
+/** `Fn(&Event, u8)` → 2: top-level commas of the argument list the signature starts with. */
+function arityOf(signature: string): number {
+  let depth = 0;
+  let count = 0;
+  let empty = true;
+  for (const ch of signature.slice(signature.indexOf('(') + 1)) {
+    if (ch === '(' || ch === '<' || ch === '[') depth++;
+    else if (ch === ')' || ch === '>' || ch === ']') {
+      if (depth-- === 0) break;
+    } else if (ch === ',' && depth === 0) count++;
+    if (!/\s/.test(ch)) empty = false;
+  }
+  return empty ? 0 : count + 1;
+}
+
+function closureArity(closure: SyntaxNode): number {
+  // `_` is an unnamed node in the grammar: count every child but the bars, commas and comments.
+  return closure.childForFieldName('parameters')?.children.filter((p) => !/^[|,]$|comment/.test(p.type)).length ?? 0;
 }
 
 /** The fields (name → the structs declaring it) that hold `signature` callbacks, behind locks, pointers and containers. */
