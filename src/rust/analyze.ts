@@ -15,6 +15,7 @@ import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
 import { GUARD_TYPE_NAMES, LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
+import { escapeRegex } from '../core/regex.js';
 import { ParseAhead } from './parse-ahead.js';
 import { CrateFacts } from './summaries.js';
 import { typeHeadName, type Tree } from './syntax.js';
@@ -65,10 +66,6 @@ export interface RustAnalysis {
 // A file that names a lock or guard type, or calls a zero-argument lock method, may create a
 // guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
 const MAY_LOCK = new RegExp(`${LOCK_TYPE_MENTION.source}|\\.(?:${[...ZERO_ARG_LOCK_METHODS].join('|')})\\(\\s*\\)`);
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
 export function mayLockInCode(text: string): boolean {
@@ -218,7 +215,18 @@ export class CrateAnalysis {
       const linked = crateOfFile.get(given);
       if (linked) dependencyOf.set(file, linked);
     }
+    // Asked for every file on most lookups; a file's module never changes while its crate is analysed.
+    const modules = new Map<string, ModulePath>();
     const moduleOf = (file: string): ModulePath => {
+      let module = modules.get(file);
+      if (!module) {
+        module = placeOf(file);
+        Object.freeze(module.path);
+        modules.set(file, module);
+      }
+      return module;
+    };
+    const placeOf = (file: string): ModulePath => {
       const dependency = dependencyOf.get(file);
       if (dependency) {
         const inDependency = relative(dependency.crate.root, resolve(dependencies!.absolute.get(file)!));
@@ -271,7 +279,7 @@ export class CrateAnalysis {
 /** In-house lock and guard types name no standard lock: the pre-filter looks for them too. */
 function extraNamesPattern(extraLockApis: RustExtraLockApis | undefined): RegExp | undefined {
   const extraNames = [...Object.keys(extraLockApis?.lockTypes ?? {}), ...Object.keys(extraLockApis?.guardTypes ?? {})];
-  return extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegExp).join('|')})\\b`) : undefined;
+  return extraNames.length > 0 ? new RegExp(`\\b(?:${extraNames.map(escapeRegex).join('|')})\\b`) : undefined;
 }
 
 /** The pre-filter's hits, in the crate's order: files that may create a guard, and their texts. */
@@ -323,11 +331,11 @@ function guardHolders(index: CrateIndex, crateFacts: CrateFacts, texts: Readonly
     for (const alias of parsed?.typeAliases ?? []) if (index.typeMeaning(alias.type, parsed!).lock) lockTypeNames.add(alias.name);
     for (const [name, path] of parsed?.imports ?? []) if (!path.endsWith(`::${name}`) && index.typeMeaning(name, parsed!).lock) lockTypeNames.add(name);
   }
-  const names = [...[...lockNames].map((n) => (n.startsWith('.') ? n.replace('.', '\\.') : `\\b${escapeRegExp(n)}`)), ...[...lockTypeNames].map((n) => `\\b${escapeRegExp(n)}`)];
+  const names = [...[...lockNames].map((n) => (n.startsWith('.') ? n.replace('.', '\\.') : `\\b${escapeRegex(n)}`)), ...[...lockTypeNames].map((n) => `\\b${escapeRegex(n)}`)];
   const touchesLock = names.length > 0 ? new RegExp(`(?:${names.join('|')})\\b`) : undefined;
   const mayHold = (body: string): boolean => MAY_LOCK.test(body) || (touchesLock?.test(body) ?? false) || (extraPattern?.test(body) ?? false);
   // A file that names a lock type only by another name (an alias declared elsewhere) may lock too.
-  const otherNames = lockTypeNames.size > 0 ? new RegExp(`\\b(?:${[...lockTypeNames].map(escapeRegExp).join('|')})\\b`) : undefined;
+  const otherNames = lockTypeNames.size > 0 ? new RegExp(`\\b(?:${[...lockTypeNames].map(escapeRegex).join('|')})\\b`) : undefined;
   const aliasUsers = otherNames ? [...texts].filter(([, text]) => otherNames.test(text)).map(([file]) => file) : [];
   const candidates = new Set([...lockFiles, ...implementors, ...aliasUsers]);
 

@@ -2,6 +2,7 @@
 // statics, `use` imports) found lazily. A cheap text index of names says which files may declare
 // a name; only those files are parsed, and only when a lookup needs them.
 import type { AnalysisNote, Edition, LockKind } from '../core/model.js';
+import { escapeRegex } from '../core/regex.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo } from './crates.js';
 import { NO_DEPENDENCIES, type LinkedCrate, type LinkedDependencies } from './dependencies.js';
@@ -10,7 +11,7 @@ import type { RustExtraLockApis } from '../core/config.js';
 import { argumentsOfHead, splitTypeList, substituteTypeParameters, typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
 import { collectSharedHandles, type SharedHandles } from './shared-handles.js';
-import { LineMap, firstSyntaxError, parseRust, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
+import { LineMap, firstSyntaxError, parseRustLazily, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
   /** Unique within the analysis: file and offset. */
@@ -285,7 +286,7 @@ export class CrateIndex {
     readonly dependencies: LinkedDependencies = NO_DEPENDENCIES,
     private readonly shared: SharedDependencyFiles = new SharedDependencyFiles(),
     /** Where trees come from: this thread's parser, or a parse worker's (parse-ahead.ts). */
-    private readonly parseTree: (file: string, text: string) => Tree = (_file, text) => parseRust(text),
+    private readonly parseTree: (file: string, text: string) => Tree = (_file, text) => parseRustLazily(text),
   ) {
     this.linkedByRoot = new Map(dependencies.crates.map((c) => [c.moduleRoot, c]));
     clock.run('index', () => this.indexTexts(texts));
@@ -553,11 +554,13 @@ export class CrateIndex {
     let known = this.childModules.get(key);
     if (known === undefined) {
       const fileModules = this.files.map((f) => ({ f, m: this.moduleOf(f) })).filter(({ m }) => m.root === parent.root);
+      // A `mod` item spells `mod name`: a file without those words is not parsed to be asked.
+      const declaration = new RegExp(`\\bmod\\s+(?:r#)?${escapeRegex(path[path.length - 1])}(?![\\w\\u0080-\\uffff])`, 'u');
       // A file that is the module or one inside it; else a `mod` item in a file that is `parent`
       // or holds it inline.
       known =
         fileModules.some(({ m }) => m.path.length >= path.length && path.every((s, i) => s === m.path[i])) ||
-        fileModules.some(({ f, m }) => m.path.length <= parent.path.length && m.path.every((s, i) => s === parent.path[i]) && (this.texts.get(f) ?? '').includes(path[path.length - 1]) && (this.file(f)?.declaredModules.has(key) ?? false));
+        fileModules.some(({ f, m }) => m.path.length <= parent.path.length && m.path.every((s, i) => s === parent.path[i]) && declaration.test(this.texts.get(f) ?? '') && (this.file(f)?.declaredModules.has(key) ?? false));
       this.childModules.set(key, known);
     }
     return known;
@@ -989,10 +992,15 @@ export class CrateIndex {
   /**
    * Every function of the crate's own files named `name`, whatever its owner: what a call by that
    * name may run when nothing better resolves it (entry-checks.ts asks what such a call may write).
+   * With `owners`, only files with an impl of one of those types are read (as `lookUpMethods`).
    */
-  functionsNamed(rawName: string): readonly FnDecl[] {
+  functionsNamed(rawName: string, owners?: readonly string[]): readonly FnDecl[] {
     const name = unraw(rawName);
-    const files = (this.textIndex.fnFiles.get(name) ?? []).filter((f) => this.isOwnFile(f));
+    let files = (this.textIndex.fnFiles.get(name) ?? []).filter((f) => this.isOwnFile(f));
+    if (owners) {
+      const implementing = new Set(owners.flatMap((owner) => this.textIndex.implFiles.get(owner) ?? []));
+      files = files.filter((f) => implementing.has(f));
+    }
     return this.parsedFiles(files).flatMap((file) => fnsNamed(file, name));
   }
 

@@ -8,6 +8,7 @@
 // replaced by the call's receiver and arguments: equal text is the same value only while nothing
 // writes it in between, so a call site's knowledge of a place stops at the first statement that
 // may write that place (state-writes.ts), and constants written there are facts too.
+import { escapeRegex } from '../core/regex.js';
 import type { CrateIndex, FnDecl } from './crate-index.js';
 import { diverges, innerExpression, macroArguments, macroName, statementsOf } from './path-conditions.js';
 import { CONSTANT, distinctConstants, isStatic, mayWrite, namesOf, valueForm, writeFacts, type CallResolver, type Fact, type WriteContext } from './state-writes.js';
@@ -411,7 +412,7 @@ function localAliases(node: SyntaxNode): (places: readonly string[]) => string[]
     const names: string[] = [];
     for (const declaration of lets) {
       const value = declaration.childForFieldName('value')?.text ?? '';
-      if (!places.some((place) => new RegExp(`\\b${place}\\b`).test(value))) continue;
+      if (!places.some((place) => new RegExp(`\\b${escapeRegex(place)}\\b`).test(value))) continue;
       const pattern = declaration.childForFieldName('pattern')?.text ?? '';
       names.push(...(pattern.match(/\b[a-z_]\w*\b/g) ?? []).filter((n) => n !== 'mut' && n !== 'ref'));
     }

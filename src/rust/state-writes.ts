@@ -4,6 +4,7 @@
 // about that place until a statement that may write the place again. Places are compared as
 // text in one value form: every way of reading a cell, lock or watch channel's value
 // (`*p.borrow()`, `*p.lock().unwrap()`, `p.get()`) is written `p.get()`.
+import { escapeRegex } from '../core/regex.js';
 import type { FnDecl } from './crate-index.js';
 import { ownedTypeNames } from './guard-lifetimes/drop-types.js';
 import { statementsOf } from './path-conditions.js';
@@ -13,8 +14,11 @@ import type { SyntaxNode } from './syntax.js';
 export interface CallResolver {
   /** The crate functions a call of the walked function resolves to; undefined when not walked as one. */
   callees(call: SyntaxNode): readonly FnDecl[] | undefined;
-  /** The crate's functions of a name, whatever their owner. */
-  named(name: string): readonly FnDecl[];
+  /**
+   * The crate's functions of a name, whatever their owner; with `owners`, only those the files
+   * holding an impl of one of these types declare (the others are not parsed to be asked).
+   */
+  named(name: string, owners?: readonly string[]): readonly FnDecl[];
 }
 
 /**
@@ -180,7 +184,7 @@ function dropsOf(fn: FnDecl, resolver: CallResolver): readonly FnDecl[] {
   const returned = fn.returnType?.replace(/\bSelf\b/g, fn.ownerType ?? 'Self');
   if (!returned) return [];
   const owned = new Set(ownedTypeNames(returned));
-  return owned.size === 0 ? [] : resolver.named('drop').filter((drop) => drop.traitName === 'Drop' && drop.ownerType !== undefined && owned.has(drop.ownerType));
+  return owned.size === 0 ? [] : resolver.named('drop', [...owned]).filter((drop) => drop.traitName === 'Drop' && drop.ownerType !== undefined && owned.has(drop.ownerType));
 }
 
 /**
@@ -342,15 +346,15 @@ function restoresWhenDropped(maker: FnDecl, places: readonly string[], resolver:
   const drops = dropsOf(maker, resolver);
   if (drops.length === 0) return false;
   const makerText = maker.node.childForFieldName('body')?.text ?? '';
-  const swapOf = (place: string): RegExp => new RegExp(`\\b${place}\\s*\\.\\s*(?:with\\s*\\(\\s*\\|\\s*(\\w+)\\s*\\|\\s*\\1\\s*\\.\\s*)?replace\\s*\\(`, 'g');
+  const swapOf = (place: string): RegExp => new RegExp(`\\b${escapeRegex(place)}\\s*\\.\\s*(?:with\\s*\\(\\s*\\|\\s*(\\w+)\\s*\\|\\s*\\1\\s*\\.\\s*)?replace\\s*\\(`, 'g');
   // Nothing else the maker calls may write them.
   const rest = places.reduce((text, place) => text.replace(swapOf(place), '('), makerText);
   const calls = [...rest.matchAll(/(?<![\w])([a-z_]\w*)\s*\(/g)].map((m) => m[1]);
   if (calls.some((name) => resolver.named(name).some((fn) => fn !== maker && bodyMayWrite(fn, places, resolver, 2)))) return false;
   return places.every((place) => {
     const swap = swapOf(place);
-    const putBack = new RegExp(`\\b${place}\\s*\\.\\s*(?:with\\s*\\(\\s*\\|\\s*(\\w+)\\s*\\|\\s*\\1\\s*\\.\\s*)?set\\s*\\(\\s*self\\s*\\.\\s*(\\w+)\\s*\\)`, 'g');
-    const mentions = (text: string): number => text.match(new RegExp(`\\b${place}\\b`, 'g'))?.length ?? 0;
+    const putBack = new RegExp(`\\b${escapeRegex(place)}\\s*\\.\\s*(?:with\\s*\\(\\s*\\|\\s*(\\w+)\\s*\\|\\s*\\1\\s*\\.\\s*)?set\\s*\\(\\s*self\\s*\\.\\s*(\\w+)\\s*\\)`, 'g');
+    const mentions = (text: string): number => text.match(new RegExp(`\\b${escapeRegex(place)}\\b`, 'g'))?.length ?? 0;
     const swaps = makerText.match(swap)?.length ?? 0;
     if (swaps === 0 || swaps !== mentions(makerText)) return false;
     // The field put back holds what the swap took out: `prev: P.replace(..)`, or `let prev = P.replace(..)`.

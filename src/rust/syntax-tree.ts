@@ -11,6 +11,8 @@ import type Parser from 'tree-sitter';
 import { LineMap } from './line-map.js';
 
 const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
+/** The children of a function body the walk left for later (`Tree.bodyChildren`). */
+const DEFERRED: readonly SyntaxNode[] = Object.freeze([]);
 const NAMED = 1;
 const MISSING = 2;
 const ERROR = 4;
@@ -22,8 +24,24 @@ export class Tree {
   constructor(
     readonly text: string,
     encoded: EncodedTree,
+    /** tree-sitter's tree, kept while some function body of it is not built yet (`encodeTree`). */
+    private native?: Parser.Tree,
   ) {
     this.rootNode = build(this, encoded);
+  }
+
+  /** The children of a function body left out of the walk: walked and built on first use. */
+  bodyChildren(body: SyntaxNode): readonly SyntaxNode[] {
+    return build(this, encodeWalk(this.nativeNode(body).walk(), false, false), body).children;
+  }
+
+  /** Whether a body not built yet has a node of one of these kinds, asked of tree-sitter's tree. */
+  bodyHolds(body: SyntaxNode, types: readonly string[]): boolean {
+    return this.nativeNode(body).descendantsOfType(types as string[]).length > 0;
+  }
+
+  private nativeNode(node: SyntaxNode): Parser.SyntaxNode {
+    return this.native!.rootNode.descendantForIndex(node.startIndex, node.endIndex);
   }
 
   /** Lines of the text, for `startPosition`/`endPosition` (rarely asked, so made on first use). */
@@ -40,7 +58,8 @@ export interface Point {
 
 export class SyntaxNode {
   parent: SyntaxNode | null = null;
-  children: readonly SyntaxNode[] = NO_CHILDREN;
+  /** `DEFERRED` for a function body not built yet: read through `children`. */
+  private kids: readonly SyntaxNode[] = NO_CHILDREN;
   /** The field of the parent this node fills (`condition`, `body`), if any. */
   fieldName: string | undefined = undefined;
   /** `isNamed`, `isMissing` and `hasError` as bits: one field instead of three, on every node of every tree. */
@@ -57,6 +76,15 @@ export class SyntaxNode {
     readonly endIndex: number,
   ) {
     this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING | ERROR : 0);
+  }
+
+  get children(): readonly SyntaxNode[] {
+    const kids = this.kids;
+    return kids !== DEFERRED ? kids : (this.kids = this.tree.bodyChildren(this));
+  }
+
+  set children(children: readonly SyntaxNode[]) {
+    this.kids = children;
   }
 
   get isNamed(): boolean {
@@ -121,15 +149,21 @@ export class SyntaxNode {
     return { row: line - 1, column: column - 1 };
   }
 
-  /** Descendants of these kinds, this node included, in document order. */
+  /**
+   * Descendants of these kinds, this node included, in document order. A body not built yet is
+   * built only if tree-sitter finds one there: a search of a whole file for struct literals or
+   * nested items would otherwise build every body of it.
+   */
   descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
-    const wanted = new Set(typeof types === 'string' ? [types] : types);
+    const list = typeof types === 'string' ? [types] : types;
+    const wanted = new Set(list);
     const found: SyntaxNode[] = [];
     const stack: SyntaxNode[] = [this];
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (wanted.has(node.type)) found.push(node);
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+      const children = node.kids === DEFERRED && !node.tree.bodyHolds(node, list) ? NO_CHILDREN : node.children;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     }
     return found;
   }
@@ -204,19 +238,39 @@ const UNREAD_PUNCTUATION = new Set(['(', ')', '{', '}', '[', ']', ';', ',', '.',
 const unreadKind: boolean[] = [];
 
 /**
+ * Nodes whose parts no question is about: a comment's markers and doc text (`//`, `/`,
+ * `outer_doc_comment_marker`, `doc_comment`) are four nodes a doc line, a third of the nodes of a
+ * well-documented file outside function bodies. The comment itself is kept.
+ */
+const UNREAD_INSIDE = new Set(['line_comment', 'block_comment']);
+
+/**
  * A tree as numbers, so that it can be made in one thread and built into nodes in another (a
  * transferable buffer crosses for free; objects would be copied). Each kept node, in document
  * order, takes `STRIDE` slots: kind id, field id, start and end offsets, and its number of kept
- * children times two, plus one if it is a missing token.
+ * children times four, plus two if its children were left for later (`DEFERRED_BIT`), plus one
+ * if it is a missing token.
  */
 export type EncodedTree = Int32Array<ArrayBuffer>;
 const STRIDE = 5;
+const MISSING_BIT = 1;
+const DEFERRED_BIT = 2;
+const CHILD_SHIFT = 2;
+const CHILD_UNIT = 1 << CHILD_SHIFT;
 
-/** Walks tree-sitter's tree once with a cursor, reading each node's kind and field as numbers. */
-export function encodeTree(native: Parser.Tree): EncodedTree {
-  const cursor = native.walk();
+/**
+ * Walks tree-sitter's tree once with a cursor, reading each node's kind and field as numbers.
+ * With `deferBodies`, an intact tree's function bodies are left out: most functions of a file read
+ * for its declarations are never walked, and their bodies are most of its nodes. The caller then
+ * keeps the native tree for `Tree.bodyChildren`.
+ */
+export function encodeTree(native: Parser.Tree, deferBodies = false): EncodedTree {
   // Missing tokens only occur in a tree with errors; elsewhere the question costs a native call per node.
   const mayMiss = native.rootNode.hasError;
+  return encodeWalk(native.walk(), mayMiss, deferBodies && !mayMiss);
+}
+
+function encodeWalk(cursor: Parser.TreeCursor, mayMiss: boolean, deferBodies: boolean): EncodedTree {
   let out = new Int32Array(STRIDE * 1024);
   let length = 0;
   const kindOf = (): number => {
@@ -243,7 +297,7 @@ export function encodeTree(native: Parser.Tree): EncodedTree {
     out[at + 1] = fieldId;
     out[at + 2] = cursor.startIndex;
     out[at + 3] = cursor.endIndex;
-    out[at + 4] = mayMiss && cursor.nodeIsMissing ? 1 : 0;
+    out[at + 4] = mayMiss && cursor.nodeIsMissing ? MISSING_BIT : 0;
     length += STRIDE;
     return at;
   };
@@ -256,10 +310,13 @@ export function encodeTree(native: Parser.Tree): EncodedTree {
       // Punctuation tokens are leaves: skipping one skips nothing below it.
       if (!unreadKind[id] || parentKinds[parentKinds.length - 1] === 'token_tree' || (mayMiss && cursor.nodeIsMissing)) {
         const at = write(id);
-        out[parents[parents.length - 1] + 4] += 2;
-        if (cursor.gotoFirstChild()) {
+        out[parents[parents.length - 1] + 4] += CHILD_UNIT;
+        const kind = kindNames[id];
+        if (deferBodies && kind === 'block' && parentKinds[parentKinds.length - 1] === 'function_item' && fieldNames[out[at + 1]] === 'body') {
+          out[at + 4] |= DEFERRED_BIT;
+        } else if (!UNREAD_INSIDE.has(kind) && cursor.gotoFirstChild()) {
           parents.push(at);
-          parentKinds.push(kindNames[id]);
+          parentKinds.push(kind);
           continue;
         }
       }
@@ -278,23 +335,29 @@ export function encodeTree(native: Parser.Tree): EncodedTree {
   return out.slice(0, length);
 }
 
-/** The nodes of an encoded tree, children in arrays of their exact length. */
-function build(tree: Tree, encoded: EncodedTree): SyntaxNode {
+/**
+ * The nodes of an encoded tree, children in arrays of their exact length. With `given`, the
+ * encoded tree is that node's own subtree (a deferred body): its children are built under it.
+ */
+function build(tree: Tree, encoded: EncodedTree, given?: SyntaxNode): SyntaxNode {
   const make = (at: number): SyntaxNode => {
     const id = encoded[at];
     const type = kindNames[id];
-    const missing = (encoded[at + 4] & 1) !== 0;
+    const flags = encoded[at + 4];
+    const missing = (flags & MISSING_BIT) !== 0;
     const node = new SyntaxNode(tree, type, kindIsNamed[id], missing, encoded[at + 2], encoded[at + 3]);
     if (missing || type === 'ERROR') node.hasError = true;
+    if ((flags & DEFERRED_BIT) !== 0) node.children = DEFERRED;
     const fieldId = encoded[at + 1];
     if (fieldId !== 0) node.fieldName = fieldNames[fieldId];
     return node;
   };
-  const root = make(0);
+  const root = given ?? make(0);
+  if (given) given.children = NO_CHILDREN;
   // Children wait in one shared list until their parent is done, then get an array of their exact
   // number: an array grown by `push` keeps room for 17, 150 bytes, on most nodes of every tree.
   const stack: SyntaxNode[] = [root];
-  const childrenLeft: number[] = [encoded[4] >> 1];
+  const childrenLeft: number[] = [encoded[4] >> CHILD_SHIFT];
   const firstChildAt: number[] = [0];
   const pending: SyntaxNode[] = [];
   const finish = (): void => {
@@ -314,7 +377,7 @@ function build(tree: Tree, encoded: EncodedTree): SyntaxNode {
     const node = make(at);
     node.parent = parent;
     pending.push(node);
-    const count = encoded[at + 4] >> 1;
+    const count = encoded[at + 4] >> CHILD_SHIFT;
     if (count > 0) {
       stack.push(node);
       childrenLeft.push(count);

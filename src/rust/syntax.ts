@@ -18,7 +18,7 @@ let parser: Parser | undefined;
  * The last parse: an editor's buffer is parsed by the ESLint language (which walks tree-sitter's
  * own tree) and again by the index (which reads the mirror), one native parse between them.
  */
-let last: { text: string; native: Parser.Tree; tree?: Tree } | undefined;
+let last: { text: string; native: Parser.Tree; tree?: Tree; lazy?: Tree } | undefined;
 
 function parseNative(text: string): Parser.Tree {
   if (last?.text === text) return last.native;
@@ -29,6 +29,16 @@ function parseNative(text: string): Parser.Tree {
 export function parseRust(text: string): Tree {
   const native = parseNative(text);
   return (last!.tree ??= new Tree(text, encodeTree(native)));
+}
+
+/**
+ * A file's parse whose function bodies are built when first read: a file parsed for the
+ * declarations a lookup needs has most of its nodes in bodies nobody walks. Keeps tree-sitter's
+ * tree for them.
+ */
+export function parseRustLazily(text: string): Tree {
+  const native = parseNative(text);
+  return (last!.lazy ??= new Tree(text, encodeTree(native, true), native));
 }
 
 /**

@@ -5,12 +5,12 @@
 // handed to `join!`, and counts `select!` as an `.await`. The forms here find those calls by
 // their text: a regex on the token tree (ast-grep) or on the file (Semgrep's `pattern-regex`,
 // which still combines with `pattern-inside`).
+import { escapeRegex } from '../core/regex.js';
 import { EXPRESSION_MACROS } from '../rust/guard-lifetimes/calls.js';
 import { AWAITING_MACROS, JOINING_MACROS } from '../rust/guard-lifetimes/futures.js';
 import type { AstGrepRule } from './ast-grep-rules.js';
 import type { ConflictGroup, Hold } from './project-holds.js';
 
-export const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Source text as a regex that allows the whitespace rustfmt may put around `.`, `::` and `(`. */
 function textRegex(text: string): string {

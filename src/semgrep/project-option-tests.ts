@@ -10,7 +10,7 @@ import { letPlaceTest, placeTest } from '../rust/guard-lifetimes/option-tests.js
 import type { CrateFacts } from '../rust/summaries.js';
 import type { SyntaxNode } from '../rust/syntax.js';
 import type { AstGrepRule } from './ast-grep-rules.js';
-import { escapeRegex } from './project-macros.js';
+import { escapeRegex } from '../core/regex.js';
 import type { SemgrepCondition } from './semgrep-formulas.js';
 
 /** An `Option` field of `self` that the code tests, with the getters whose body is a test of it. */

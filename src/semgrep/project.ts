@@ -16,7 +16,8 @@ import { closuresRunElsewhere, cratesHolds, formAstGrep, formSemgrep, threadBloc
 import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
-import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, escapeRegex, makerRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
+import { escapeRegex } from '../core/regex.js';
+import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, makerRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
 import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
 import { KEEPS_CALLBACK, LOCK_TYPE_NAME_LIST } from '../rust/lock-apis.js';
 import { FUTURE_DRIVING_CALLS } from '../rust/guard-lifetimes/futures.js';

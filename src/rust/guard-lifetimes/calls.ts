@@ -2,6 +2,7 @@
 // returned guards are acquisitions here; a closure runs inside the call that takes it, unless the
 // callee stores it or hands it to another thread or task; an async lock's future acquires at its
 // `.await`; macros are re-parsed so that their arguments count.
+import { escapeRegex } from '../../core/regex.js';
 import { modesAlwaysConflict, type Acquisition, type SourceSpan } from '../../core/model.js';
 import type { CrateIndex, FnDecl, ParsedFile } from '../crate-index.js';
 import { callTexts, entryChecks, flagsLeftSet, knowledgeKey, knownBefore, leavesAtEntry, startsAfter, staticFacts, type CallDecision, type EntryChecks, type Knowledge } from '../entry-checks.js';
@@ -832,7 +833,7 @@ export abstract class Calls extends Futures {
       const { calleesAt, exitedCalls, file, index } = lookups;
       const resolver: CallResolver = {
         callees: (call) => calleesAt.get(call.startIndex + shift)?.(),
-        named: (name) => index.functionsNamed(name),
+        named: (name, owners) => index.functionsNamed(name, owners),
       };
       const known = knownBefore(node, (call) => exitedCalls.has(call.startIndex + shift), resolver, carried);
       const at = node.startIndex + shift;
@@ -841,7 +842,7 @@ export abstract class Calls extends Futures {
         const since = file.text.slice(file.lines.offset(span.endLine, span.endColumn), at);
         for (const [atom, value] of flagsLeftSet(guard.returnedBy!.maker!, index)) {
           // Code between the guard and the call that names the flag may have set it again.
-          if (!new RegExp(`\\b${atom.split('.')[0]}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
+          if (!new RegExp(`\\b${escapeRegex(atom.split('.')[0])}\\b`).test(since) && !known.has(atom)) known.set(atom, value);
         }
       }
       return known;
@@ -1182,7 +1183,8 @@ export function resultCanOwnGuard(fn: FnDecl, index: CrateIndex): boolean {
 function resultCanHoldParameter(fn: FnDecl, index: number, crate: CrateIndex): boolean {
   const declared = fn.params[index]?.type.trim().replace(/^&\s*('\w+\s*)?(mut\s+)?/, '');
   const head = declared ? typeHeadName(declared) : undefined;
-  if (!head || /^(?:impl|dyn)$/.test(head) || /^[A-Z]$/.test(head) || declared!.startsWith('impl ')) return true;
+  // A tuple, array or pointer type (`(*const K, *mut V)`) names no one type the result could be checked for.
+  if (!head || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(head) || /^(?:impl|dyn)$/.test(head) || /^[A-Z]$/.test(head) || declared!.startsWith('impl ')) return true;
   const named = new RegExp(`\\b${head}\\b`);
   const type = fn.returnType ?? '';
   // `Box<dyn Any>`, `impl Drop`: any value may be inside.
