@@ -6,7 +6,7 @@
 //   node dist/bench/measure.js parse-ts <paths…>  typescript-estree parse of every TS/JS file
 import { parse as parseTs } from '@typescript-eslint/typescript-estree';
 import { discoverFiles, readSourceFile } from '../src/core/discover.js';
-import { mayLockInCode } from '../src/rust/analyze.js';
+import { mayLockInCode } from '../src/rust/lock-apis.js';
 import { analyzeRustFiles } from '../src/rust/parallel.js';
 import { parseRust } from '../src/rust/syntax.js';
 

@@ -14,7 +14,7 @@ import type { FunctionFacts } from './facts.js';
 import { suggestionFor } from './rewrites.js';
 import { RUST_RULES } from './rules/index.js';
 import type { RustFinding } from './rules/rule.js';
-import { GUARD_TYPE_NAMES, LOCK_TYPE_MENTION, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
+import { GUARD_TYPE_NAMES, MAY_LOCK, mayLockInCode, ZERO_ARG_LOCK_METHODS } from './lock-apis.js';
 import { escapeRegex } from '../core/regex.js';
 import { ParseAhead } from './parse-ahead.js';
 import { CrateFacts } from './summaries.js';
@@ -61,15 +61,6 @@ export interface RustAnalysis {
   readonly phases: Readonly<Record<RustPhase, number>>;
   /** Per-crate facts and summaries, for the Semgrep project pack and the ESLint language. */
   readonly crates: readonly { facts: CrateFacts; edition: Edition }[];
-}
-
-// A file that names a lock or guard type, or calls a zero-argument lock method, may create a
-// guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
-const MAY_LOCK = new RegExp(`${LOCK_TYPE_MENTION.source}|\\.(?:${[...ZERO_ARG_LOCK_METHODS].join('|')})\\(\\s*\\)`);
-
-/** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
-export function mayLockInCode(text: string): boolean {
-  return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
 }
 
 /**

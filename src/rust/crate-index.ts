@@ -6,12 +6,12 @@ import { escapeRegex } from '../core/regex.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo } from './crates.js';
 import { NO_DEPENDENCIES, type LinkedCrate, type LinkedDependencies } from './dependencies.js';
-import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf } from './lock-apis.js';
+import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf, mayLockInCode } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { argumentsOfHead, splitTypeList, substituteTypeParameters, typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
 import { collectSharedHandles, type SharedHandles } from './shared-handles.js';
-import { LineMap, firstSyntaxError, parseRustLazily, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
+import { LineMap, firstSyntaxError, parseRust, parseRustLazily, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
   /** Unique within the analysis: file and offset. */
@@ -204,6 +204,15 @@ export function libLayout(inCrate: string, libPath: string | undefined): string 
   return `src/${rest}`;
 }
 
+/**
+ * A crate file's tree. Most functions of a file that may lock are walked, so its bodies are built
+ * at once; any other file is parsed for the declarations a lookup needs, and its bodies are built
+ * only when one is read.
+ */
+export function parseForIndex(text: string): Tree {
+  return mayLockInCode(text) ? parseRust(text) : parseRustLazily(text);
+}
+
 /** What the text index takes from one file's text. */
 interface TextScan {
   readonly fns: readonly string[];
@@ -286,7 +295,7 @@ export class CrateIndex {
     readonly dependencies: LinkedDependencies = NO_DEPENDENCIES,
     private readonly shared: SharedDependencyFiles = new SharedDependencyFiles(),
     /** Where trees come from: this thread's parser, or a parse worker's (parse-ahead.ts). */
-    private readonly parseTree: (file: string, text: string) => Tree = (_file, text) => parseRustLazily(text),
+    private readonly parseTree: (file: string, text: string) => Tree = (_file, text) => parseForIndex(text),
   ) {
     this.linkedByRoot = new Map(dependencies.crates.map((c) => [c.moduleRoot, c]));
     clock.run('index', () => this.indexTexts(texts));

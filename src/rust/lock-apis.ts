@@ -165,6 +165,15 @@ export const LOCK_TYPE_MENTION = new RegExp(`\\b(?:${LOCK_TYPE_NAME_LIST.join('|
 /** Lock methods called with no argument (`io::Read::read(&mut buf)` takes one and is no lock). */
 export const ZERO_ARG_LOCK_METHODS: ReadonlySet<string> = new Set(['lock', 'read', 'write', 'borrow', 'borrow_mut']);
 
+// A file that names a lock or guard type, or calls a zero-argument lock method, may create a
+// guard; every other file matters only if a guard holder calls into it, and is parsed lazily.
+export const MAY_LOCK = new RegExp(`${LOCK_TYPE_MENTION.source}|\\.(?:${[...ZERO_ARG_LOCK_METHODS].join('|')})\\(\\s*\\)`);
+
+/** The pre-filter, ignoring comments: docs that mention a `Mutex` do not make a file lock. */
+export function mayLockInCode(text: string): boolean {
+  return MAY_LOCK.test(text) && MAY_LOCK.test(text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''));
+}
+
 export function lockKindOfTypeName(name: string): LockKind | undefined {
   return Object.hasOwn(LOCK_TYPE_NAMES, name) ? LOCK_TYPE_NAMES[name] : undefined;
 }

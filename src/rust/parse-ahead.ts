@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { Tree, learnNames, type EncodedTree, type TreeNames } from './syntax-tree.js';
-import { parseRustLazily } from './syntax.js';
+import { parseForIndex } from './crate-index.js';
 import { CLAIMED_BY_WORKER, CLAIMED_HERE, UNCLAIMED, counterSlot, sharedSlots } from './parse-slots.js';
 
 /** Below this much text a worker's start-up (loading tree-sitter, about 50 ms) costs more than it saves. */
@@ -66,11 +66,11 @@ export class ParseAhead {
   tree(file: string, text: string): Tree {
     const at = this.position.get(file);
     // A changed text (an editor's buffer) is not the one the worker was given.
-    if (at === undefined || this.texts[at] !== text || this.stopped) return parseRustLazily(text);
-    if (Atomics.compareExchange(this.slots, at, UNCLAIMED, CLAIMED_HERE) !== CLAIMED_BY_WORKER) return parseRustLazily(text);
+    if (at === undefined || this.texts[at] !== text || this.stopped) return parseForIndex(text);
+    if (Atomics.compareExchange(this.slots, at, UNCLAIMED, CLAIMED_HERE) !== CLAIMED_BY_WORKER) return parseForIndex(text);
     const message = this.receive(at);
     this.received.delete(at);
-    return message?.encoded ? new Tree(text, message.encoded) : parseRustLazily(text);
+    return message?.encoded ? new Tree(text, message.encoded) : parseForIndex(text);
   }
 
   /**

@@ -4,6 +4,7 @@
 // comparison puts first (`if self.id < to.id { lock self, then to } else { lock to, then self }`:
 // the order no longer depends on which object is the receiver), and whether two indices are known
 // to differ (`v[i]` and `v[j]` are then two locks). Pure functions of the tree.
+import { escapeRegex } from '../core/regex.js';
 import type { SyntaxNode } from './syntax.js';
 
 /** A condition on the path: known true, known false, or deciding the path with no known outcome (a `match` scrutinee). */
@@ -88,7 +89,7 @@ function conditionsOnPath(node: SyntaxNode): PathCondition[] {
 }
 
 function mentioned(text: string, names: readonly string[]): string[] {
-  return names.filter((name) => new RegExp(`(?<![\\w.])${name}\\b`).test(text));
+  return names.filter((name) => new RegExp(`(?<![\\w.])${escapeRegex(name)}\\b`).test(text));
 }
 
 /** Pairs of `names` that one ordering comparison relates: a name on each side. */

@@ -292,7 +292,7 @@ export function namesOf(condition: string): { locals: string[]; places: string[]
  */
 export function mayWrite(statement: SyntaxNode, names: { locals: readonly string[]; places: readonly string[] }, resolver: CallResolver, skip: (call: SyntaxNode) => boolean, aliases: readonly string[]): boolean {
   const text = statement.text;
-  if ([...names.locals, ...aliases].some((local) => new RegExp(`(?<![\\w.])${local}\\b`).test(text))) return true;
+  if ([...names.locals, ...aliases].some((local) => new RegExp(`(?<![\\w.])${escapeRegex(local)}\\b`).test(text))) return true;
   // A local changes only where it is named (a call that may write it is given `&mut` of it).
   if (names.places.length === 0) return false;
   if (writesPlace(text, names.places)) return true;
@@ -370,7 +370,7 @@ function restoresWhenDropped(maker: FnDecl, places: readonly string[], resolver:
 function writesPlace(text: string, places: readonly string[]): boolean {
   // A thread-local read through its accessor (`FLAG.with(|f| f.get())`) writes nothing.
   const reads = text.replace(THREAD_LOCAL_READ, '$1.get()');
-  return places.some((place) => new RegExp(`(?<![\\w])${place}\\b${READ_AFTER}`).test(reads.replace(new RegExp(`(?<![\\w.])${place}\\s*:`, 'g'), '')));
+  return places.some((place) => new RegExp(`(?<![\\w])${escapeRegex(place)}\\b${READ_AFTER}`).test(reads.replace(new RegExp(`(?<![\\w.])${escapeRegex(place)}\\s*:`, 'g'), '')));
 }
 
 const bodyWrites = new WeakMap<FnDecl, Map<string, boolean>>();
