@@ -6,12 +6,12 @@ import { escapeRegex } from '../core/regex.js';
 import type { PhaseClock, RustPhase } from '../core/phase-clock.js';
 import type { CrateInfo } from './crates.js';
 import { NO_DEPENDENCIES, type LinkedCrate, type LinkedDependencies } from './dependencies.js';
-import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf, mayLockInCode } from './lock-apis.js';
+import { LOCK_TYPE_NAME_LIST, lockTypeNamesOf, MAY_LOCK, mayLockInCode } from './lock-apis.js';
 import type { RustExtraLockApis } from '../core/config.js';
 import { argumentsOfHead, splitTypeList, substituteTypeParameters, typeMeaning, type TypeMeaning } from './types.js';
 import { recoverItems } from './item-recovery.js';
 import { collectSharedHandles, type SharedHandles } from './shared-handles.js';
-import { LineMap, firstSyntaxError, parseRust, parseRustLazily, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
+import { LineMap, firstSyntaxError, parseRustLazily, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
 
 export interface FnDecl {
   /** Unique within the analysis: file and offset. */
@@ -205,12 +205,12 @@ export function libLayout(inCrate: string, libPath: string | undefined): string 
 }
 
 /**
- * A crate file's tree. Most functions of a file that may lock are walked, so its bodies are built
- * at once; any other file is parsed for the declarations a lookup needs, and its bodies are built
- * only when one is read.
+ * A crate file's tree. The functions whose bodies name a lock are walked, so those bodies are
+ * built at once (one at a time they cost more); any other body is built when first read: a file
+ * parsed for the declarations a lookup needs has most of its nodes in bodies nobody walks.
  */
 export function parseForIndex(text: string): Tree {
-  return mayLockInCode(text) ? parseRust(text) : parseRustLazily(text);
+  return parseRustLazily(text, mayLockInCode(text) ? (start, end) => MAY_LOCK.test(text.slice(start, end)) : undefined);
 }
 
 /** What the text index takes from one file's text. */
@@ -1047,7 +1047,10 @@ function collectDeclarations(path: string, text: string, tree: Tree, edition: Ed
     module,
     text,
     tree,
-    lines: new LineMap(text),
+    // Made when a position is first asked (most files read for a lookup never report one).
+    get lines() {
+      return tree.lines;
+    },
     edition,
     imports: new Map(),
     moduleImports: new Map(),

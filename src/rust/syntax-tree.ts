@@ -32,7 +32,7 @@ export class Tree {
 
   /** The children of a function body left out of the walk: walked and built on first use. */
   bodyChildren(body: SyntaxNode): readonly SyntaxNode[] {
-    return build(this, encodeWalk(this.nativeNode(body).walk(), false, false), body).children;
+    return build(this, encodeWalk(this.nativeNode(body).walk(), false, undefined), body).children;
   }
 
   /** Whether a body not built yet has a node of one of these kinds, asked of tree-sitter's tree. */
@@ -260,17 +260,20 @@ const CHILD_UNIT = 1 << CHILD_SHIFT;
 
 /**
  * Walks tree-sitter's tree once with a cursor, reading each node's kind and field as numbers.
- * With `deferBodies`, an intact tree's function bodies are left out: most functions of a file read
- * for its declarations are never walked, and their bodies are most of its nodes. The caller then
- * keeps the native tree for `Tree.bodyChildren`.
+ * With `deferBody`, an intact tree's function bodies it chooses are left out: most functions of a
+ * file read for its declarations are never walked, and their bodies are most of its nodes. The
+ * caller then keeps the native tree for `Tree.bodyChildren`.
  */
-export function encodeTree(native: Parser.Tree, deferBodies = false): EncodedTree {
+export function encodeTree(native: Parser.Tree, deferBody?: BodyDeferral): EncodedTree {
   // Missing tokens only occur in a tree with errors; elsewhere the question costs a native call per node.
   const mayMiss = native.rootNode.hasError;
-  return encodeWalk(native.walk(), mayMiss, deferBodies && !mayMiss);
+  return encodeWalk(native.walk(), mayMiss, mayMiss ? undefined : deferBody);
 }
 
-function encodeWalk(cursor: Parser.TreeCursor, mayMiss: boolean, deferBodies: boolean): EncodedTree {
+/** Whether the function body spanning these offsets is left out of the walk. */
+export type BodyDeferral = (start: number, end: number) => boolean;
+
+function encodeWalk(cursor: Parser.TreeCursor, mayMiss: boolean, deferBody: BodyDeferral | undefined): EncodedTree {
   let out = new Int32Array(STRIDE * 1024);
   let length = 0;
   const kindOf = (): number => {
@@ -312,7 +315,7 @@ function encodeWalk(cursor: Parser.TreeCursor, mayMiss: boolean, deferBodies: bo
         const at = write(id);
         out[parents[parents.length - 1] + 4] += CHILD_UNIT;
         const kind = kindNames[id];
-        if (deferBodies && kind === 'block' && parentKinds[parentKinds.length - 1] === 'function_item' && fieldNames[out[at + 1]] === 'body') {
+        if (deferBody && kind === 'block' && parentKinds[parentKinds.length - 1] === 'function_item' && fieldNames[out[at + 1]] === 'body' && deferBody(out[at + 2], out[at + 3])) {
           out[at + 4] |= DEFERRED_BIT;
         } else if (!UNREAD_INSIDE.has(kind) && cursor.gotoFirstChild()) {
           parents.push(at);

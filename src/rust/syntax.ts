@@ -32,13 +32,13 @@ export function parseRust(text: string): Tree {
 }
 
 /**
- * A file's parse whose function bodies are built when first read: a file parsed for the
- * declarations a lookup needs has most of its nodes in bodies nobody walks. Keeps tree-sitter's
- * tree for them.
+ * A file's parse whose function bodies are built when first read, but for those `eager` picks
+ * (by their offsets): a file parsed for the declarations a lookup needs has most of its nodes in
+ * bodies nobody walks. Keeps tree-sitter's tree for them.
  */
-export function parseRustLazily(text: string): Tree {
+export function parseRustLazily(text: string, eager?: (start: number, end: number) => boolean): Tree {
   const native = parseNative(text);
-  return (last!.lazy ??= new Tree(text, encodeTree(native, true), native));
+  return (last!.lazy ??= new Tree(text, encodeTree(native, eager ? (start, end) => !eager(start, end) : () => true), native));
 }
 
 /**
