@@ -251,6 +251,8 @@ export class CrateIndex {
   private readonly texts = new Map<string, string>();
   /** Whether some file of the crate declares `mod NAME`, by name. */
   private readonly moduleNames = new Map<string, boolean>();
+  /** Whether a path's first segment can be a module of this crate, by that segment. */
+  private readonly localModuleHeads = new Map<string, boolean>();
   /** Whether a module declares a child module of a name, by `parent::name`. */
   private readonly childModules = new Map<string, boolean>();
   private readonly parsed = new Map<string, ParsedFile | null>();
@@ -272,6 +274,7 @@ export class CrateIndex {
   private readonly methodCache = new Map<string, FnDecl[]>();
   /** Files with `use` items and the module each one is, computed once. */
   private fileModules: { file: string; module: ModulePath }[] | undefined;
+  private rootFiles: Map<string, { f: string; m: ModulePath }[]> | undefined;
   /** Files that are a module or may hold it inline, by module: where its `use` items can be. */
   private readonly moduleHolders = new Map<string, string[]>();
   /** While set, lookups only consider these files (see `withinLockFiles`). */
@@ -352,7 +355,9 @@ export class CrateIndex {
     this.parsed.delete(file);
     this.moduleHolders.clear();
     this.childModules.clear();
+    this.localModuleHeads.clear();
     this.fileModules = undefined;
+    this.rootFiles = undefined;
     this.reexportedTypes = new WeakMap();
     this.implFileSets.clear();
     this.methodCache.clear();
@@ -562,7 +567,7 @@ export class CrateIndex {
     const key = moduleKey({ root: parent.root, path });
     let known = this.childModules.get(key);
     if (known === undefined) {
-      const fileModules = this.files.map((f) => ({ f, m: this.moduleOf(f) })).filter(({ m }) => m.root === parent.root);
+      const fileModules = this.filesUnderRoot(parent.root);
       // A `mod` item spells `mod name`: a file without those words is not parsed to be asked.
       const declaration = new RegExp(`\\bmod\\s+(?:r#)?${escapeRegex(path[path.length - 1])}(?![\\w\\u0080-\\uffff])`, 'u');
       // A file that is the module or one inside it; else a `mod` item in a file that is `parent`
@@ -575,9 +580,29 @@ export class CrateIndex {
     return known;
   }
 
+  /** The files of one module root with their modules, grouped once: asked for every new `parent::name`. */
+  private filesUnderRoot(root: string): readonly { f: string; m: ModulePath }[] {
+    if (!this.rootFiles) {
+      this.rootFiles = new Map();
+      for (const f of this.files) {
+        const m = this.moduleOf(f);
+        const list = this.rootFiles.get(m.root);
+        if (list) list.push({ f, m });
+        else this.rootFiles.set(m.root, [{ f, m }]);
+      }
+    }
+    return this.rootFiles.get(root) ?? [];
+  }
+
   /** Whether a path's first segment can be a module of this crate (2015-style `use a::B`). */
   private moduleNamesLocal(head: string): boolean {
-    return this.files.some((f) => this.moduleOf(f).path.includes(head) || f === `${head}.rs` || f.endsWith(`/${head}.rs`) || f.startsWith(`${head}/`) || f.includes(`/${head}/`));
+    // Asked at every lookup of an imported name: a scan of every file of a large workspace's crate each time.
+    let local = this.localModuleHeads.get(head);
+    if (local === undefined) {
+      local = this.files.some((f) => this.moduleOf(f).path.includes(head) || f === `${head}.rs` || f.endsWith(`/${head}.rs`) || f.startsWith(`${head}/`) || f.includes(`/${head}/`));
+      this.localModuleHeads.set(head, local);
+    }
+    return local;
   }
 
   /** `strict` when `name` was written in `near` (not carried over from another file's type). */
