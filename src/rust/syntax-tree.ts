@@ -3,8 +3,9 @@
 // property (`type`, `childForFieldName`, `namedChildren`): on lock-dense code that marshalling and
 // the garbage it leaves were over half of the analysis' CPU. The walk reads each node's kind and
 // field as numbers into a flat array (`encodeTree`), names them from tables filled once per kind,
-// and lets the native tree go; the nodes are built from that array, possibly in another thread
-// than the walk's (parse-ahead.ts). The nodes answer the part of tree-sitter's SyntaxNode
+// and lets the native tree go, unless it left function bodies to be walked when first read; the
+// nodes are built from that array, possibly in another thread than the walk's (parse-ahead.ts).
+// The nodes answer the part of tree-sitter's SyntaxNode
 // interface the front end uses, with the same meaning, so the code above this module reads them
 // as it read tree-sitter's.
 import type Parser from 'tree-sitter';
@@ -24,7 +25,7 @@ export class Tree {
   constructor(
     readonly text: string,
     encoded: EncodedTree,
-    /** tree-sitter's tree, kept while some function body of it is not built yet (`encodeTree`). */
+    /** tree-sitter's tree, kept when the walk left function bodies for later (`encodeTree`). */
     private native?: Parser.Tree,
   ) {
     this.rootNode = build(this, encoded);
