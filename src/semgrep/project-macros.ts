@@ -11,7 +11,6 @@ import { AWAITING_MACROS, JOINING_MACROS } from '../rust/guard-lifetimes/futures
 import type { AstGrepRule } from './ast-grep-rules.js';
 import type { ConflictGroup, Hold } from './project-holds.js';
 
-
 /** Source text as a regex that allows the whitespace rustfmt may put around `.`, `::` and `(`. */
 function textRegex(text: string): string {
   return escapeRegex(text.replace(/\s+/g, '')).replace(/\\\.|::|\\\(|,/g, (sep) => `\\s*${sep}\\s*`);
