@@ -132,6 +132,51 @@ describe('the project pack and code written after it', () => {
   }, 600_000);
 });
 
+describe('the Semgrep project pack\'s file gates', () => {
+  // Each Rust rule matches only in files that hold its maker's names (`load`, `read`, `Proxy`),
+  // read from the file's text: a file added after the pack is covered as an edited one is.
+  it('flags the seed shape in a file added after the pack was generated', async (context) => {
+    if (!('version' in SEMGREP)) {
+      console.warn('NOTICE: semgrep is not on PATH; the file-gate test is skipped');
+      context.skip();
+    }
+    const { parent, crate } = incidentCopy('incident');
+    const pack = await writeProjectPack('incident', 'semgrep', parent);
+    writeFileSync(join(crate, 'src/later.rs'), `use crate::proxy::Proxy;\n${NEW_CODE}`);
+    const found = semgrepScan(pack, ['incident'], parent).filter((r) => r.path.endsWith('later.rs')).map((r) => r.line);
+    const line = (text: string): number => 2 + NEW_CODE.split('\n').findIndex((l) => l.includes(text));
+    expect([...new Set(found)].sort((a, b) => a - b)).toEqual([line('None => self.init_for(key)'), line('n + self.init_for(key)')]);
+  }, 600_000);
+
+  it('keeps every match: the same results with the gates taken out, on the incident crate and a file naming another lock', async (context) => {
+    if (!('version' in SEMGREP)) {
+      console.warn('NOTICE: semgrep is not on PATH; the file-gate test is skipped');
+      context.skip();
+    }
+    const { parent, crate } = incidentCopy('incident');
+    // The same shape on a lock the pack does not know: no gate lets it through, and without the gates no rule matches it either.
+    writeFileSync(join(crate, 'src/other.rs'), NEW_CODE.replaceAll('load', 'cache').replaceAll('Proxy', 'Cache'));
+    const pack = await writeProjectPack('incident', 'semgrep', parent);
+    const gated = semgrepScan(pack, ['incident'], parent);
+    let gates = 0;
+    for (const [file, text] of readAll(pack)) {
+      const doc = YAML.parse(text) as { rules: { patterns?: Record<string, unknown>[] }[] };
+      for (const rule of doc.rules) {
+        const last = rule.patterns?.at(-1);
+        if (typeof last?.['pattern-regex'] === 'string' && last['pattern-regex'].startsWith('(?s)\\A(?=')) {
+          rule.patterns = rule.patterns!.slice(0, -1);
+          gates++;
+        }
+      }
+      writeFileSync(join(pack, file), YAML.stringify(doc));
+    }
+    expect(gates).toBeGreaterThan(0);
+    const key = (r: { checkId: string; path: string; line: number }): string => `${r.checkId} ${r.path}:${r.line}`;
+    expect(gated.map(key).sort()).toEqual(semgrepScan(pack, ['incident'], parent).map(key).sort());
+    expect(gated.length).toBeGreaterThan(0);
+  }, 600_000);
+});
+
 // Added to `class Keyring` after the pack was generated: a wrapped method (`addAccountFor` runs its
 // body under `#withLock`) called inside a new `#withLock` callback, and the sequential fix.
 const NEW_TS_CODE = `

@@ -17,6 +17,7 @@ import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
 import { escapeRegex } from '../core/regex.js';
+import { fileGate, gated, makerNames } from './file-gates.js';
 import { AWAITING_MACRO_AST_GREP, AWAITING_MACRO_SEMGREP, callInMacroSemgrep, conflictRegex, makerRegex, formatStringSemgrep, macroNamed, macroTemporaryAstGrep, macroTemporarySemgrep, polledInMacroAstGrep } from './project-macros.js';
 import { FORMATTING_MACROS } from '../rust/guard-lifetimes/calls.js';
 import { KEEPS_CALLBACK, LOCK_TYPE_NAME_LIST } from '../rust/lock-apis.js';
@@ -1125,11 +1126,17 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
     const keyOf = (h: Hold): string => `${h.owner ? `${h.owner} ` : ''}${h.maker.text}`;
     const makerSlugs = uniqueSlugs([...new Set([...holds, ...awaits].map(keyOf))]);
     const byMaker = new Map<string, ProjectRule[]>();
+    // The names a file needs for any rule of a maker's file to match there: those all its holds need.
+    const names = new Map<string, string[]>();
     for (const hold of holds) byMaker.set(keyOf(hold), rulesForHold(hold, crate.edition, elsewhere, fields, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! }, engine));
     for (const hold of awaits) byMaker.set(keyOf(hold), [...(byMaker.get(keyOf(hold)) ?? []), awaitRule(hold, crate.edition, { crate: crateSlug, maker: makerSlugs.get(keyOf(hold))! })]);
+    for (const hold of [...holds, ...awaits]) {
+      const known = names.get(keyOf(hold));
+      names.set(keyOf(hold), makerNames(hold).filter((n) => known === undefined || known.includes(n)));
+    }
     for (const [maker, rules] of byMaker) {
       const file = `rust/${crateSlug}/${makerSlugs.get(maker)}.${ext}`;
-      files.set(file, engine === 'semgrep' ? semgrepYaml(rules, scope) : astGrepYaml(rules, scope));
+      files.set(file, engine === 'semgrep' ? semgrepYaml(rules, scope, fileGate(names.get(maker) ?? [])) : astGrepYaml(rules, scope));
     }
   }
   const ruleDirs = ['rust', 'ts'].filter((dir) => [...files.keys()].some((f) => f.startsWith(`${dir}/`)));
@@ -1137,7 +1144,7 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
   return new Map([...files].sort(([a], [b]) => byText(a, b)));
 }
 
-function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; exclude: string[] }): string {
+function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; exclude: string[] }, gate: string | undefined): string {
   return generatedYaml({
     rules: rules.map((rule) => ({
       id: rule.id,
@@ -1146,7 +1153,7 @@ function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; 
       languages: ['rust'],
       paths: scope.exclude.length > 0 ? scope : { include: scope.include },
       metadata: { ...registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }), ...(rule.chains ? { 'lockscope-callee-chains': rule.chains } : {}) },
-      ...rule.semgrep,
+      ...gated(rule.semgrep, gate),
     })),
   });
 }
