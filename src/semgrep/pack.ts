@@ -32,6 +32,17 @@ export function generatedYaml(value: unknown): string {
   return `# ${GENERATED_MARKER}: do not edit.\n${toYaml(value)}`;
 }
 
+/**
+ * A Semgrep rule file of the project pack, written as JSON (a YAML file still: JSON is YAML's
+ * subset, and a config directory's rule files must end in `.yaml`/`.yml`). pysemgrep reads a config
+ * that starts with `{` with Python's JSON parser, and YAML with a parser that keeps every node's
+ * position: measured, 27 s of CPU to load one 3.4 MB rule file of moka's pack as YAML, 4.4 s as
+ * JSON. The marker is the first line, in a `$comment` key Semgrep ignores, for the stale-file check.
+ */
+export function generatedRulesJson(rules: readonly unknown[]): string {
+  return `{"$comment": ${JSON.stringify(`${GENERATED_MARKER}: do not edit.`)},\n"rules": ${JSON.stringify(rules, null, 2)}}\n`;
+}
+
 export const SEMGREP_LANGUAGES = { rust: ['rust'], ts: ['typescript', 'javascript'] } as const;
 export const AST_GREP_LANGUAGE = { rust: 'rust', ts: 'typescript' } as const;
 

@@ -9,7 +9,7 @@
 // regions and the exclusions of `match:` formulas.
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
-import { generatedYaml, SEMGREP_LANGUAGES } from './pack.js';
+import { generatedRulesJson, generatedYaml, SEMGREP_LANGUAGES } from './pack.js';
 import { escapeGlob, uniqueSlugs } from './slugs.js';
 import type { TsCallForm, TsConflictGroup, TsHold } from './project-ts-holds.js';
 import { DEFERRING_CALLS, PROMISE_CHAIN, PROMISE_COMBINATORS } from '../ts/asyncFlow.js';
@@ -310,8 +310,8 @@ export function tsRulesForHold(hold: TsHold, ids: { scope: string; maker: string
 }
 
 export function tsSemgrepYaml(rules: readonly TsProjectRule[], include: readonly string[]): string {
-  return generatedYaml({
-    rules: rules.map((rule) => ({
+  return generatedRulesJson(
+    rules.map((rule) => ({
       id: rule.id,
       message: rule.message,
       severity: severityOf(rule.catalogueId),
@@ -320,7 +320,7 @@ export function tsSemgrepYaml(rules: readonly TsProjectRule[], include: readonly
       metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'ts', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }),
       match: rule.semgrep,
     })),
-  });
+  );
 }
 
 /** One document per rule and grammar: ast-grep rules name one language each. */

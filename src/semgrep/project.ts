@@ -11,7 +11,7 @@ import type { CrateFacts } from '../rust/summaries.js';
 import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
-import { AST_GREP_LANGUAGE, formulaKeys, generatedYaml, type PackFiles } from './pack.js';
+import { AST_GREP_LANGUAGE, formulaKeys, generatedRulesJson, generatedYaml, type PackFiles } from './pack.js';
 import { closuresRunElsewhere, cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ClosureRunElsewhere, type ConflictForm, type ConflictGroup, type DroppedValue, type Hold } from './project-holds.js';
 import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
 
@@ -1145,8 +1145,8 @@ export function projectPackFiles(crates: readonly ProjectCrate[], cwd: string, e
 }
 
 function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; exclude: string[] }, gate: string | undefined): string {
-  return generatedYaml({
-    rules: rules.map((rule) => ({
+  return generatedRulesJson(
+    rules.map((rule) => ({
       id: rule.id,
       message: rule.message,
       severity: severityOf(rule.catalogueId),
@@ -1155,7 +1155,7 @@ function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; 
       metadata: { ...registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }), ...(rule.chains ? { 'lockscope-callee-chains': rule.chains } : {}) },
       ...gated(rule.semgrep, gate),
     })),
-  });
+  );
 }
 
 function astGrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; exclude: string[] }): string {
