@@ -501,11 +501,14 @@ function scrutineeContextsSemgrep(hold: Hold, edition: Edition, forms: readonly 
   // `match { maker… } { … }`: up to edition 2021 a block tail's temporaries live as long as the
   // scrutinee's (written for `match`, where blocks as scrutinees are met).
   const scrutinees = (held: string, region: ScrutineeRegion): string[] => [`<... ${held} ...>`, ...(edition <= 2021 && region === 'match arms' && held === hold.maker.semgrep ? [`{ <... ${held} ...> }`] : [])];
+  const contexts = (region: ScrutineeRegion, held: string, reached: string, arm: string, scrutinee: string): SemgrepCondition[] => {
+    const patterns = [...scrutineePatterns(region, held, reached, true, arm, scrutinee), ...(region === 'if let else-block' ? elseChainPatterns(held, reached, arm, scrutinee) : [])];
+    // A negation applies to its own conjunction's ranges: the then-block's alternative matches the call itself, so that leaving out the `else` leaves out the call there.
+    return patterns.map((p): SemgrepCondition => (region === 'if let then-block' ? ({ patterns: [{ pattern: reached }, { 'pattern-inside': p }, ...elseTakenOut(arm, scrutinee)] } as unknown as SemgrepCondition) : { 'pattern-inside': p }));
+  };
   const inside = (arm: string, held: string, where: readonly ScrutineeRegion[]): SemgrepCondition =>
     ({
-      'pattern-either': forms.flatMap((reached) =>
-        where.flatMap((region) => scrutinees(held, region).flatMap((scrutinee) => [...scrutineePatterns(region, held, reached, true, arm, scrutinee), ...(region === 'if let else-block' ? elseChainPatterns(held, reached, arm, scrutinee) : [])])).map((p) => ({ 'pattern-inside': p })),
-      ),
+      'pattern-either': forms.flatMap((reached) => where.flatMap((region) => scrutinees(held, region).flatMap((scrutinee) => contexts(region, held, reached, arm, scrutinee)))),
     }) as unknown as SemgrepCondition;
   if (hold.attempt || hold.errHoldsNothing) {
     const arms = (region: ScrutineeRegion): string[] => (hold.attempt ? attemptArms(region) : region !== 'if let else-block' ? ['Ok($SUCCESS)'] : ['$PAT']);
@@ -523,6 +526,20 @@ function scrutineeContextsSemgrep(hold: Hold, edition: Edition, forms: readonly 
     ...(matchArms.length > 0 ? [[{ 'pattern-either': movedMakers.map((moved) => inside('$PAT', moved, matchArms)) } as unknown as SemgrepCondition, { 'metavariable-regex': { metavariable: '$PAT', regex: `^(?!${ONE_BINDING_ARM}$)${HOLDS_THE_GUARD_SEMGREP}` } }]] : []),
     [inside('$VARIANT($BOUND)', maker, regions), { 'pattern-not-inside': '$MOVE(..., $BOUND, ...);\n...' }, { 'pattern-not-inside': 'let $MOVED = $BOUND;\n...' }],
   ];
+}
+
+/**
+ * Semgrep's `if let P = S { … }` matches an `if let` with an `else` too, and its range is the whole
+ * construct: a call in the `else` lies inside it whenever the then-block calls the same callee
+ * (`if let Some(e) = self.map.read().get(k) { … self.refresh(k) } else { self.refresh(k) }`). The
+ * then-block's context leaves out that construct's `else` (a block, or one `else if` link's
+ * blocks); the `else` has contexts of its own where it holds the guard (editions up to 2021).
+ */
+function elseTakenOut(arm: string, scrutinee: string): SemgrepCondition[] {
+  const head = `if let ${arm} = ${scrutinee} {\n  ...\n}`;
+  const links = ['if $ELSE_CONDITION', 'if let $ELSE_PAT = $ELSE_VALUE'];
+  const elses = [`${head} else {\n  $...ELSE\n}`, ...links.flatMap((link) => [`${head} else ${link} {\n  $...ELSE\n}`, `${head} else ${link} {\n  ...\n} else {\n  $...ELSE\n}`])];
+  return elses.map((pattern) => ({ 'pattern-not-inside': { patterns: [{ pattern }, { 'focus-metavariable': '$...ELSE' }] } }) as unknown as SemgrepCondition);
 }
 
 /**
