@@ -139,8 +139,7 @@ const FLOORS: Record<string, typeof RUST_FLOOR> = {
 
 // The unseen-code rounds (service crates written by helpers that had not read the analysis, each
 // case run against the real crates): the closest the fixtures come to code the pack was not
-// shaped on, as issue 18's own measurement was. ast-grep only (Semgrep's scan of fixtures/rust
-// already takes most of CI's time). Session 8: round 2 58/64 (90.6%), round 3 26/27 (96.3%),
+// shaped on, as issue 18's own measurement was. Session 8: round 2 58/64 (90.6%), round 3 26/27 (96.3%),
 // none where the analysis reports nothing (round 2 had one, a DashMap `get` consumed by
 // `map_or` on the left of a `+`, until the pack's makers learnt consumption on the spot).
 // Session 10: round 4 (blind, the FP-3 family) 36/38 (94.7%), none elsewhere.
@@ -157,6 +156,17 @@ const UNSEEN_FLOORS: Record<string, { matched: number; unexplained: number }> = 
   // Session 14: the two stored-callback findings match (`listener(event)` by name, `(timer.fire)()`
   // by its parenthesised form): 23/25 (92.0%), the same two drop misses and the same one match.
   'fixtures/unseen/round5': { matched: 0.91, unexplained: 1 },
+};
+
+// Semgrep on the unseen rounds, first measured in session 16 (after the `else` of an `if let`
+// left the then-block's context): round 2 56/64 (87.5%), round 3 24/27 (88.9%), round 4 27/29
+// (93.1%), round 5 22/25 (88.0%) with the one drop-glue match the ast-grep twin has too. Its
+// misses beyond ast-grep's are forms the Semgrep rules lack (docs/evaluation.md, session 16).
+const UNSEEN_SEMGREP_FLOORS: Record<string, { matched: number; unexplained: number }> = {
+  'fixtures/unseen/round2': { matched: 0.87, unexplained: 0 },
+  'fixtures/unseen/round3': { matched: 0.88, unexplained: 0 },
+  'fixtures/unseen/round4': { matched: 0.93, unexplained: 0 },
+  'fixtures/unseen/round5': { matched: 0.88, unexplained: 1 },
 };
 
 describe('project pack parity with lockscope check (ast-grep twin)', () => {
@@ -188,9 +198,10 @@ describe('project pack parity on unseen code (ast-grep twin)', () => {
 
 describeWithSemgrep('project pack parity with lockscope check (Semgrep)', () => {
   for (const dir of DIRECTORIES) {
-    // Semgrep's scan of fixtures/rust with its pack (1,558 rules) takes 25+ CPU-minutes on 2 cores
-    // (measured in session 6): 70 minutes leave room on a loaded CI machine, inside CI's 90.
-    it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 4_200_000 }, async () => {
+    // Session 16: each rule is gated on its maker's names in the file's text, so Semgrep matches it
+    // only where its guard can be made: the scan of fixtures/rust (2,254 rules) went from about an
+    // hour to 7 minutes on 2 cores. 30 minutes leave room on a loaded CI machine.
+    it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 1_800_000 }, async () => {
       const parity = await parityOf(dir, 'semgrep');
       console.log(describeParity(`semgrep, ${dir}`, parity));
       for (const m of parity.missed) console.log(`  missed: ${m}`);
@@ -198,6 +209,19 @@ describeWithSemgrep('project pack parity with lockscope check (Semgrep)', () => 
       for (const u of parity.furtherConflicts) console.log(`  a later conflict of a reported guard: ${u}`);
       expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(FLOORS[dir].semgrep.matched);
       expect(parity.unexplained.length).toBeLessThanOrEqual(FLOORS[dir].semgrep.unexplained);
+    });
+  }
+
+  // The unseen rounds with Semgrep too, affordable since the file gates (session 16): code the
+  // pack was not shaped on, where each engine's forms may differ.
+  for (const [dir, floor] of Object.entries(UNSEEN_SEMGREP_FLOORS)) {
+    it(`${dir}: the pack flags the findings that have a pack form`, { timeout: 1_800_000 }, async () => {
+      const parity = await parityOf(dir, 'semgrep');
+      console.log(describeParity(`semgrep, ${dir}`, parity));
+      for (const m of parity.missed) console.log(`  missed: ${m}`);
+      for (const u of parity.unexplained) console.log(`  no finding there: ${u}`);
+      expect(parity.matched / parity.withForm).toBeGreaterThanOrEqual(floor.matched);
+      expect(parity.unexplained.length).toBeLessThanOrEqual(floor.unexplained);
     });
   }
 
