@@ -270,6 +270,8 @@ export class CrateIndex {
   private reexportedTypes = new WeakMap<ParsedFile, Map<string, string | undefined>>();
   /** `implFiles` as sets, built on first use; forgotten when a file changes. */
   private readonly implFileSets = new Map<string, Set<string>>();
+  /** `fnFiles` as sets, built on first use; forgotten when a file changes. */
+  private readonly fnFileSets = new Map<string, Set<string>>();
   /** `methods()` answers, by scope, type and method name; forgotten when a file changes. */
   private readonly methodCache = new Map<string, FnDecl[]>();
   /** Files with `use` items and the module each one is, computed once. */
@@ -360,6 +362,7 @@ export class CrateIndex {
     this.rootFiles = undefined;
     this.reexportedTypes = new WeakMap();
     this.implFileSets.clear();
+    this.fnFileSets.clear();
     this.methodCache.clear();
     this.handles = undefined;
     this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
@@ -772,8 +775,7 @@ export class CrateIndex {
       implementing = new Set(this.textIndex.implFiles.get(typeName) ?? []);
       this.implFileSets.set(typeName, implementing);
     }
-    const declaring = (this.textIndex.fnFiles.get(method) ?? []).filter((f) => implementing.has(f));
-    for (const file of this.parsedFiles(this.inScope(declaring))) {
+    for (const file of this.parsedFiles(this.inScope(this.declaringAmong(method, implementing)))) {
       for (const fn of fnsNamed(file, method)) {
         if (fn.ownerType === typeName && !fn.isTraitDefault) direct.push(fn);
       }
@@ -781,6 +783,24 @@ export class CrateIndex {
     if (direct.length > 0) return direct;
     const traits = this.textIndex.traitsOf.get(typeName);
     return traits ? this.traitDefaults(traits, method) : [];
+  }
+
+  /**
+   * The files of `among` that declare a function `name`, in the text index's order. Read from the
+   * smaller side: a method name every file declares (`new`, `get`) would otherwise be a scan of
+   * the whole crate per type it is asked of. Every list of the text index is in one order (files
+   * are appended as they are indexed, a changed file is taken out of all and appended again), so
+   * both sides give the same sequence.
+   */
+  private declaringAmong(name: string, among: ReadonlySet<string>): string[] {
+    const declaring = this.textIndex.fnFiles.get(name) ?? [];
+    if (declaring.length <= among.size) return declaring.filter((f) => among.has(f));
+    let declaringSet = this.fnFileSets.get(name);
+    if (!declaringSet) {
+      declaringSet = new Set(declaring);
+      this.fnFileSets.set(name, declaringSet);
+    }
+    return [...among].filter((f) => declaringSet.has(f));
   }
 
   /**

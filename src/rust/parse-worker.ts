@@ -1,5 +1,5 @@
-// Parse-worker entry (parse-ahead.ts): parses the files from the last one back, each one it
-// claims before the analysis thread does, and posts its tree as numbers, until told to stop.
+// Parse-worker entry (parse-ahead.ts): parses the files in order, each one it claims before the
+// analysis thread does, and posts its tree as numbers, until told to stop.
 import { workerData } from 'node:worker_threads';
 import type { ParsedMessage, ParseWorkerData } from './parse-ahead.js';
 import { CLAIMED_BY_WORKER, UNCLAIMED, counterSlot } from './parse-slots.js';
@@ -12,7 +12,7 @@ try {
   const { parseRustEncoded } = await import('./syntax.js');
   const { namesRead, readNames } = await import('./syntax-tree.js');
   let namesSent = 0;
-  for (let file = texts.length - 1; file >= 0 && Atomics.load(slots, slot('stop')) === 0; file--) {
+  for (let file = 0; file < texts.length && Atomics.load(slots, slot("stop")) === 0; file++) {
     if (Atomics.compareExchange(slots, file, UNCLAIMED, CLAIMED_BY_WORKER) !== UNCLAIMED) continue;
     const message: ParsedMessage = { file };
     try {
@@ -27,6 +27,8 @@ try {
     port.postMessage(message, message.encoded ? [message.encoded.buffer] : []);
     Atomics.add(slots, slot('posted'), 1);
     Atomics.notify(slots, slot('posted'));
+    // tree-sitter frees a native tree in a finalizer that runs only when the event loop turns.
+    await new Promise((done) => setImmediate(done));
   }
 } finally {
   Atomics.store(slots, slot('done'), 1);
