@@ -10,7 +10,7 @@
 import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import { itselfOrBelow, type AstGrepRule } from './ast-grep-rules.js';
 import { generatedRulesJson, generatedYaml, SEMGREP_LANGUAGES } from './pack.js';
-import { escapeGlob, uniqueSlugs } from './slugs.js';
+import { escapeGlob, unanchoredGlob, uniqueSlugs } from './slugs.js';
 import type { TsCallForm, TsConflictGroup, TsHold } from './project-ts-holds.js';
 import { DEFERRING_CALLS, PROMISE_CHAIN, PROMISE_COMBINATORS } from '../ts/asyncFlow.js';
 
@@ -316,7 +316,7 @@ export function tsSemgrepYaml(rules: readonly TsProjectRule[], include: readonly
       message: rule.message,
       severity: severityOf(rule.catalogueId),
       languages: SEMGREP_LANGUAGES.ts,
-      paths: { include: rule.inFile ? [escapeGlob(rule.inFile)] : include },
+      paths: { include: (rule.inFile ? [escapeGlob(rule.inFile)] : include).map(unanchoredGlob) },
       metadata: registryMetadata({ catalogueId: rule.catalogueId, language: 'ts', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }),
       match: rule.semgrep,
     })),

@@ -13,7 +13,7 @@ import { CWE_DEADLOCK, registryMetadata, severityOf } from './generic-rules.js';
 import type { ScrutineeRegion } from './lexical-shapes.js';
 import { AST_GREP_LANGUAGE, formulaKeys, generatedRulesJson, generatedYaml, type PackFiles } from './pack.js';
 import { closuresRunElsewhere, cratesHolds, formAstGrep, formSemgrep, threadBlockingHolds, type ClosureRunElsewhere, type ConflictForm, type ConflictGroup, type DroppedValue, type Hold } from './project-holds.js';
-import { escapeGlob, slug, uniqueSlugs } from './slugs.js';
+import { escapeGlob, slug, unanchoredGlob, uniqueSlugs } from './slugs.js';
 
 export { escapeGlob };
 import { escapeRegex } from '../core/regex.js';
@@ -1168,7 +1168,7 @@ function semgrepYaml(rules: readonly ProjectRule[], scope: { include: string[]; 
       message: rule.message,
       severity: severityOf(rule.catalogueId),
       languages: ['rust'],
-      paths: scope.exclude.length > 0 ? scope : { include: scope.include },
+      paths: { include: scope.include.map(unanchoredGlob), ...(scope.exclude.length > 0 ? { exclude: scope.exclude.map(unanchoredGlob) } : {}) },
       metadata: { ...registryMetadata({ catalogueId: rule.catalogueId, language: 'rust', confidence: 'HIGH', likelihood: 'MEDIUM', impact: 'HIGH', cwe: CWE_DEADLOCK }), ...(rule.chains ? { 'lockscope-callee-chains': rule.chains } : {}) },
       ...gated(rule.semgrep, gate),
     })),

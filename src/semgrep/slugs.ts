@@ -25,3 +25,14 @@ export function uniqueSlugs(texts: readonly string[]): Map<string, string> {
 export function escapeGlob(path: string): string {
   return path.replace(/[[\]*?{}!\\]/g, (c) => `[${c}]`);
 }
+
+/**
+ * A Semgrep `paths` glob that matches wherever the path sits below the scan's root, as a glob
+ * with a slash did before Semgrep's move to gitignore's rules (1.185 warns that `src/a.ts` will
+ * soon be read as `/src/a.ts`, anchored at the project root). The pack's paths are relative to
+ * the directory it was generated from, which need not be the root Semgrep anchors at (a git
+ * repository's root when the project is one of its directories), so they stay unanchored.
+ */
+export function unanchoredGlob(glob: string): string {
+  return glob.startsWith('**/') || !glob.replace(/\/$/, '').includes('/') ? glob : `**/${glob}`;
+}

@@ -48,13 +48,17 @@ export interface SemgrepResult {
 
 /** `semgrep scan --config <config> <targets>` from `cwd`, findings as JSON; throws on rule errors. */
 export function semgrepScan(config: string, targets: readonly string[], cwd: string): SemgrepResult[] {
-  const run = spawnSync('semgrep', ['scan', ...OFFLINE_FLAGS, '--quiet', '--json', '--no-git-ignore', '--config', config, ...targets], {
+  // Not `--quiet`: it also hides Semgrep's warnings about the rules, which are checked below.
+  const run = spawnSync('semgrep', ['scan', ...OFFLINE_FLAGS, '--json', '--no-git-ignore', '--config', config, ...targets], {
     cwd,
     encoding: 'utf8',
     env: SEMGREP_ENV,
     maxBuffer: 256 * 1024 * 1024,
   });
   if (run.status !== 0 && run.status !== 1) throw new Error(`semgrep failed (${run.status}): ${run.stderr}`);
+  // A `paths` glob Semgrep is about to read differently (anchored at the project root).
+  const reread = /^.*will soon be interpreted as.*$/m.exec(run.stderr);
+  if (reread) throw new Error(`semgrep warned about a rule: ${reread[0]}`);
   const out = JSON.parse(run.stdout) as { results: { check_id: string; path: string; start: { line: number }; end: { line: number }; extra: { message: string } }[]; errors: { message?: string; level?: string }[] };
   const errors = out.errors.filter((e) => e.level !== 'warn');
   if (errors.length > 0) throw new Error(`semgrep reported errors: ${errors.map((e) => e.message).join('\n')}`);
