@@ -89,7 +89,10 @@ function literal(index: CrateIndex, file: ParsedFile, node: SyntaxNode, ownerTyp
     const sorted = [...paths].sort((a, b) => a.split('.').length - b.split('.').length || (a < b ? -1 : 1));
     for (const p of sorted.slice(1)) pairs.set(p, sorted[0]);
   }
-  out.same.set(rootType, [...(out.same.get(rootType) ?? []), pairs]);
+  // In place: a type built in every file would otherwise copy its list once per literal.
+  const same = out.same.get(rootType);
+  if (same) same.push(pairs);
+  else out.same.set(rootType, [pairs]);
 }
 
 /** The shared handles the crate's struct literals show, in `files` (those that may lock). */
