@@ -35,6 +35,10 @@ export interface ParseWorkerData {
 export class ParseAhead {
   private readonly slots: Int32Array;
   private readonly received = new Map<number, ParsedMessage>();
+  /** Trees this thread made from the far end while the worker was busy with the one it needed. */
+  private readonly parsedHere = new Map<number, Tree>();
+  /** The next file from the far end this thread may claim, going back. */
+  private back: number;
   private stopped = false;
 
   private constructor(
@@ -44,6 +48,7 @@ export class ParseAhead {
     shared: SharedArrayBuffer,
   ) {
     this.slots = new Int32Array(shared);
+    this.back = texts.length - 1;
   }
 
   /** Starts a worker on these files when there is enough text to pay for it. */
@@ -70,6 +75,11 @@ export class ParseAhead {
     const at = this.position.get(file);
     // A changed text (an editor's buffer) is not the one the worker was given.
     if (at === undefined || this.texts[at] !== text || this.stopped) return parseForIndex(text);
+    const early = this.parsedHere.get(at);
+    if (early) {
+      this.parsedHere.delete(at);
+      return early;
+    }
     if (Atomics.compareExchange(this.slots, at, UNCLAIMED, CLAIMED_HERE) !== CLAIMED_BY_WORKER) return parseForIndex(text);
     const message = this.receive(at);
     this.received.delete(at);
@@ -88,6 +98,28 @@ export class ParseAhead {
     Atomics.wait(this.slots, done, 0, STALL_MS);
     this.port.close();
     this.received.clear();
+    this.parsedHere.clear();
+  }
+
+  /**
+   * Parses the last file nobody has claimed, instead of waiting for the worker: when the analysis
+   * keeps catching up with it (small files, quick to analyse), this thread takes a share of the
+   * parsing from the other end, and when it does not, the worker makes nearly every tree.
+   * A file whose parse throws is left claimed and unparsed: asked for, it is parsed again in
+   * `tree`, where its failure becomes that file's note.
+   */
+  private parseFromFarEnd(): boolean {
+    while (this.back >= 0) {
+      const file = this.back--;
+      if (Atomics.compareExchange(this.slots, file, UNCLAIMED, CLAIMED_HERE) !== UNCLAIMED) continue;
+      try {
+        this.parsedHere.set(file, parseForIndex(this.texts[file]));
+      } catch {
+        // See above.
+      }
+      return true;
+    }
+    return false;
   }
 
   private receive(at: number): ParsedMessage | undefined {
@@ -102,6 +134,7 @@ export class ParseAhead {
       }
       const message = this.received.get(at);
       if (message) return message;
+      if (this.parseFromFarEnd()) continue;
       if (Atomics.wait(this.slots, posted, seen, STALL_MS) === 'timed-out') {
         this.stopped = true;
         return undefined;
