@@ -12,7 +12,7 @@ try {
   const { parseRustEncoded } = await import('./syntax.js');
   const { namesRead, readNames } = await import('./syntax-tree.js');
   let namesSent = 0;
-  for (let file = 0; file < texts.length && Atomics.load(slots, slot("stop")) === 0; file++) {
+  for (let file = 0; file < texts.length && Atomics.load(slots, slot('stop')) === 0; file++) {
     if (Atomics.compareExchange(slots, file, UNCLAIMED, CLAIMED_BY_WORKER) !== UNCLAIMED) continue;
     const message: ParsedMessage = { file };
     try {
