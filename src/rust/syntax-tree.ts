@@ -228,6 +228,41 @@ function learnKind(id: number, name: string, named: boolean): void {
   kindNames[id] = name;
   kindIsNamed[id] = named;
   unreadKind[id] = !named && UNREAD_PUNCTUATION.has(name);
+  tokenKind[id] = grammar.tokens.has(`${named ? 'named' : 'anonymous'} ${name}`);
+  fieldlessKind[id] = named && grammar.fieldless.has(name);
+}
+
+/** One of the grammar's node types, as its `node-types.json` lists them. */
+export interface NodeTypeInfo {
+  readonly type: string;
+  readonly named: boolean;
+  readonly fields?: Readonly<Record<string, unknown>>;
+  readonly children?: unknown;
+  readonly subtypes?: unknown;
+}
+
+/**
+ * What the grammar says of its kinds, which spares the walk two native calls on most nodes:
+ * a token (listed without `fields`) never has children, and no child of a kind whose `fields` are
+ * empty (`block`, `arguments`, `token_tree`) is in a field. Without the grammar's list (the
+ * binding loads it in a `try`), the walk asks tree-sitter, as it always may.
+ */
+const grammar = { tokens: new Set<string>(), fieldless: new Set<string>() };
+const tokenKind: boolean[] = [];
+const fieldlessKind: boolean[] = [];
+
+/** What `learnGrammar` took from the grammar: tokens as `named x` / `anonymous x`, fieldless kinds by name. */
+export function grammarFacts(): { readonly tokens: ReadonlySet<string>; readonly fieldless: ReadonlySet<string> } {
+  return grammar;
+}
+
+export function learnGrammar(types: readonly NodeTypeInfo[] | undefined): void {
+  for (const t of types ?? []) {
+    if (t.subtypes !== undefined) continue;
+    if (t.fields === undefined && t.children === undefined) grammar.tokens.add(`${t.named ? 'named' : 'anonymous'} ${t.type}`);
+    else if (t.named && t.fields !== undefined && Object.keys(t.fields).length === 0) grammar.fieldless.add(t.type);
+  }
+  for (const [id, name] of kindNames.entries()) if (name !== undefined) learnKind(id, name, kindIsNamed[id]);
 }
 
 /**
@@ -285,13 +320,15 @@ function encodeWalk(cursor: Parser.TreeCursor, mayMiss: boolean, deferBody: Body
     }
     return id;
   };
-  const write = (id: number): number => {
+  // In a tree with errors, a node may sit where the grammar puts none: ask tree-sitter everything.
+  const trustGrammar = !mayMiss;
+  const write = (id: number, inFieldlessParent: boolean): number => {
     if (length + STRIDE > out.length) {
       const grown = new Int32Array(out.length * 2);
       grown.set(out);
       out = grown;
     }
-    const fieldId = cursor.currentFieldId;
+    const fieldId = inFieldlessParent ? 0 : cursor.currentFieldId;
     if (fieldId !== 0 && fieldNames[fieldId] === undefined) {
       fieldNames[fieldId] = cursor.currentFieldName;
       namesReadCount++;
@@ -306,19 +343,20 @@ function encodeWalk(cursor: Parser.TreeCursor, mayMiss: boolean, deferBody: Body
     return at;
   };
   // An explicit stack, not recursion: half-written code can nest deeper than the call stack.
-  const parents: number[] = [write(kindOf())];
+  const parents: number[] = [write(kindOf(), false)];
   const parentKinds: string[] = [kindNames[out[0]]];
   if (cursor.gotoFirstChild()) {
     for (;;) {
       const id = kindOf();
       // Punctuation tokens are leaves: skipping one skips nothing below it.
       if (!unreadKind[id] || parentKinds[parentKinds.length - 1] === 'token_tree' || (mayMiss && cursor.nodeIsMissing)) {
-        const at = write(id);
-        out[parents[parents.length - 1] + 4] += CHILD_UNIT;
+        const parent = parents[parents.length - 1];
+        const at = write(id, trustGrammar && fieldlessKind[out[parent]]);
+        out[parent + 4] += CHILD_UNIT;
         const kind = kindNames[id];
         if (deferBody && kind === 'block' && parentKinds[parentKinds.length - 1] === 'function_item' && fieldNames[out[at + 1]] === 'body' && deferBody(out[at + 2], out[at + 3])) {
           out[at + 4] |= DEFERRED_BIT;
-        } else if (!UNREAD_INSIDE.has(kind) && cursor.gotoFirstChild()) {
+        } else if (!(trustGrammar && tokenKind[id]) && !UNREAD_INSIDE.has(kind) && cursor.gotoFirstChild()) {
           parents.push(at);
           parentKinds.push(kind);
           continue;

@@ -4,14 +4,15 @@ import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { repairGrammarGaps, withoutRawNameBorrows } from './grammar-gaps.js';
 import { LineMap } from './line-map.js';
-import { encodeTree, SyntaxNode, Tree, type EncodedTree } from './syntax-tree.js';
+import { encodeTree, learnGrammar, SyntaxNode, Tree, type EncodedTree, type NodeTypeInfo } from './syntax-tree.js';
 
 export { LineMap } from './line-map.js';
 export { SyntaxNode, Tree };
 
 const require = createRequire(import.meta.url);
 const TreeSitter = require('tree-sitter') as typeof Parser;
-const RustLanguage = require('tree-sitter-rust') as unknown;
+const RustLanguage = require('tree-sitter-rust') as { nodeTypeInfo?: readonly NodeTypeInfo[] };
+learnGrammar(RustLanguage.nodeTypeInfo);
 
 let parser: Parser | undefined;
 /**
