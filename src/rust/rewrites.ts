@@ -3,7 +3,6 @@
 // rewrites remove its conflict (RustFinding.rewrites); this module finds the code a rewrite edits
 // and spells the edit, or declines where the edit would not be the same program but for the guard.
 import type { SourceSpan, Suggestion, TextEdit } from '../core/model.js';
-import { LineMap } from './line-map.js';
 import { parseRust } from './syntax.js';
 import type { SyntaxNode, Tree } from './syntax-tree.js';
 
@@ -29,8 +28,10 @@ export type RewriteHint =
  * the crate index's parse of `text` where it has one, saves parsing the file again.
  */
 export function suggestionFor(text: string, hint: RewriteHint, guard: SourceSpan, offered = 0, tree?: Tree): Suggestion | undefined {
-  const root = (tree?.text === text ? tree : parseRust(text)).rootNode;
-  const lines = new LineMap(text);
+  const parsed = tree?.text === text ? tree : parseRust(text);
+  const root = parsed.rootNode;
+  // The tree's own line map: made once per file, not once per finding of it.
+  const lines = parsed.lines;
   const guardRange: [number, number] = [lines.offset(guard.line, guard.column), lines.offset(guard.endLine, guard.endColumn)];
   if (hint.kind === 'else-after-if-let') {
     const ended = elseAfterIfLet(root, text, guardRange);

@@ -179,9 +179,12 @@ export class CrateFacts {
       }
       this.summaries.set(facts.fn.key, direct);
     }
+    // Callees before their callers (`order` finds them after): a chain of calls is summarised in
+    // one round, where callers first took a round per call, up to MAX_CHAIN rounds over the set.
+    const calleesFirst = order.reverse();
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
-      for (const facts of order) {
+      for (const facts of calleesFirst) {
         const own = this.summaries.get(facts.fn.key)!;
         for (const event of facts.events) {
           if (event.kind !== 'call' || event.detached) continue;
