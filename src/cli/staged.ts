@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve, sep } from 'node:path';
 import { RUST_EXTENSIONS, TS_EXTENSIONS } from '../core/discover.js';
 import { groupIntoCrates, readCrateManifest } from '../rust/crates.js';
+import { appendAll } from '../core/append.js';
 
 /** No git repository, or git failed: the CLI prints it and exits 2. */
 export class StagedError extends Error {}
@@ -59,7 +60,7 @@ export function stagedSelection(cwd: string): StagedSelection {
       const src = join(crate.root, 'src');
       analyse.push(crate.files.every((file) => resolve(file).startsWith(`${src}${sep}`)) ? src : crate.root);
     } else {
-      analyse.push(...crate.files);
+      appendAll(analyse, crate.files);
     }
   }
   return { analyse, staged: new Set([...rust, ...ts]), crateRoots, contents, notes };

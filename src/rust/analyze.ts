@@ -19,6 +19,7 @@ import { escapeRegex } from '../core/regex.js';
 import { ParseAhead } from './parse-ahead.js';
 import { CrateFacts } from './summaries.js';
 import { typeHeadName, type Tree } from './syntax.js';
+import { appendAll } from '../core/append.js';
 
 export interface RustAnalysisOptions {
   readonly cwd: string;
@@ -99,14 +100,14 @@ export function analyzeRust(files: readonly string[], options: RustAnalysisOptio
     const ahead = options.parseAhead ? ParseAhead.start(lockTexts(texts, extraNamesPattern(options.extraLockApis))) : undefined;
     const analysis = new CrateAnalysis(crate, texts, absolute, clock, options.extraLockApis, dependencies, shared, ahead && ((file, text) => ahead.tree(file, text)));
     try {
-      diagnostics.push(...analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
+      appendAll(diagnostics, analysis.check(options.rules).map((finding) => toDiagnostic(finding, options.rules, options.withoutSuggestions ? () => undefined : (file) => analysis.source(file))));
     } finally {
       ahead?.close();
     }
     const index = analysis.index;
     parsedFiles += index.parsedCount;
     // A dependency's notes are its own analysis's to give.
-    notes.push(...index.notes.filter((n) => index.isOwnFile(n.file)));
+    appendAll(notes, index.notes.filter((n) => index.isOwnFile(n.file)));
     if (options.keepFacts) crates.push({ facts: analysis.facts, edition: crate.edition });
   }
 
@@ -259,7 +260,7 @@ export class CrateAnalysis {
       const lockOrderCycles = findLockOrderCycles(lockOrderEdges);
       for (const rule of RUST_RULES) {
         if (settingOf(rule.id, rules) === 'off') continue;
-        findings.push(...rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges, argumentOrderEdges, lockOrderCycles }));
+        appendAll(findings, rule.check({ crate: this.facts, edition: this.crate.edition, conflicts, lockOrderEdges, argumentOrderEdges, lockOrderCycles }));
       }
     });
     // A finding in a dependency is its own crate's analysis's to report.

@@ -12,6 +12,7 @@ import { argumentsOfHead, splitTypeList, substituteTypeParameters, typeMeaning, 
 import { recoverItems } from './item-recovery.js';
 import { collectSharedHandles, type SharedHandles } from './shared-handles.js';
 import { LineMap, firstSyntaxError, parseRustLazily, typeHeadName, unraw, type SyntaxNode, type Tree } from './syntax.js';
+import { appendAll } from '../core/append.js';
 
 export interface FnDecl {
   /** Unique within the analysis: file and offset. */
@@ -365,7 +366,9 @@ export class CrateIndex {
     this.fnFileSets.clear();
     this.methodCache.clear();
     this.handles = undefined;
-    this.notes.splice(0, this.notes.length, ...this.notes.filter((n) => n.file !== file));
+    const kept = this.notes.filter((n) => n.file !== file);
+    this.notes.length = 0;
+    appendAll(this.notes, kept);
     this.clock.run('index', () => this.indexTexts(new Map([[file, text]])));
     this.generation++;
   }
@@ -1433,7 +1436,7 @@ function collectImpl(file: ParsedFile, item: SyntaxNode, module: ModulePath): Fn
   for (const member of body?.namedChildren ?? []) {
     if (member.type === 'function_item') fns.push(fnDecl(file, member, module, ownerType, traitName, false, undefined, typeNode.text));
   }
-  file.fns.push(...fns);
+  appendAll(file.fns, fns);
   return fns;
 }
 
@@ -1445,7 +1448,7 @@ function collectTrait(file: ParsedFile, item: SyntaxNode, module: ModulePath): F
   for (const member of body?.namedChildren ?? []) {
     if (member.type === 'function_item') fns.push(fnDecl(file, member, module, undefined, traitName, true));
   }
-  file.fns.push(...fns);
+  appendAll(file.fns, fns);
   return fns;
 }
 

@@ -16,6 +16,7 @@ import plugin from '../plugin.js';
 import { detailsOfReport } from './reports.js';
 import type { LockAnalysis } from './analysis.js';
 import { lockAnalysisFor } from '../rules/utils/lockAnalysis.js';
+import { appendAll } from '../core/append.js';
 
 export interface CheckTsOptions {
   readonly cwd: string;
@@ -234,8 +235,8 @@ export async function checkTsFiles(files: string[], options: CheckTsOptions): Pr
     const retry: string[] = [];
     for (const file of targets) {
       const outcome = outcomes.get(file)!;
-      diagnostics.push(...outcome.diagnostics);
-      notes.push(...outcome.notes);
+      appendAll(diagnostics, outcome.diagnostics);
+      appendAll(notes, outcome.notes);
       if (outcome.retry) retry.push(file);
     }
     return retry;

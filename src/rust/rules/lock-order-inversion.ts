@@ -8,6 +8,7 @@ import type { ArgumentOrderEdge, LockOrderEdge } from '../conflicts.js';
 import type { LockOrderCycle } from '../lock-order-cycles.js';
 import { describeAcquisition, describeChain, describeGuard } from '../describe.js';
 import type { RustFinding, RustRule } from './rule.js';
+import { appendAll } from '../../core/append.js';
 
 function compareEdges(a: LockOrderEdge, b: LockOrderEdge): number {
   const x = a.outer.acquisition.span;
@@ -158,8 +159,8 @@ export const lockOrderInversion: RustRule = {
         certain: true,
       });
     }
-    findings.push(...lockOrderCycles.map(cycleFinding));
-    findings.push(...argumentOrderFindings(argumentOrderEdges));
+    appendAll(findings, lockOrderCycles.map(cycleFinding));
+    appendAll(findings, argumentOrderFindings(argumentOrderEdges));
     return findings;
   },
 };
