@@ -2,10 +2,10 @@
 // same nodes, kinds, fields, offsets and error marks over every Rust fixture, whether the bodies
 // are reached by walking children or found by `descendantsOfType` (which asks tree-sitter before
 // it builds a body).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type Parser from 'tree-sitter';
+import { discoverFiles } from '../src/core/discover.js';
 import { describe, expect, it, vi } from 'vitest';
 import { encodeTree, Tree, type BodyDeferral, type SyntaxNode } from '../src/rust/syntax-tree.js';
 
@@ -19,13 +19,8 @@ function treeOf(text: string, defer?: BodyDeferral): Tree {
   return defer ? new Tree(text, encodeTree(native, defer), native) : new Tree(text, encodeTree(native));
 }
 
-function rustFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return rustFiles(path);
-    return name.endsWith('.rs') ? [path] : [];
-  });
-}
+/** The Rust files below `dir`, as a run of lockscope finds them. */
+const rustFiles = (dir: string): string[] => discoverFiles([dir], process.cwd()).rust;
 
 function shape(node: SyntaxNode): string {
   const own = `${node.fieldName ?? ''}:${node.type}@${node.startIndex}-${node.endIndex}${node.isNamed ? '' : '~'}${node.isMissing ? '!' : ''}${node.hasError ? '?' : ''}`;

@@ -1,8 +1,8 @@
 // The parse worker's trees are the trees this thread makes: same nodes, kinds, fields, offsets and
 // error marks, over every Rust fixture (syntax errors included). Run against the build, where the
 // worker's script exists (from the sources under test the worker is never started).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { discoverFiles } from '../src/core/discover.js';
 import { describe, expect, it } from 'vitest';
 import type { ParseAhead as ParseAheadClass } from '../src/rust/parse-ahead.js';
 import type { SyntaxNode } from '../src/rust/syntax-tree.js';
@@ -11,13 +11,8 @@ import type { parseRust as parseRustFunction } from '../src/rust/syntax.js';
 const { ParseAhead } = (await import('../dist/src/rust/parse-ahead.js')) as { ParseAhead: typeof ParseAheadClass };
 const { parseRust } = (await import('../dist/src/rust/syntax.js')) as { parseRust: typeof parseRustFunction };
 
-function rustFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return rustFiles(path);
-    return name.endsWith('.rs') ? [path] : [];
-  });
-}
+/** The Rust files below `dir`, as a run of lockscope finds them. */
+const rustFiles = (dir: string): string[] => discoverFiles([dir], process.cwd()).rust;
 
 function shape(node: SyntaxNode): string {
   const own = `${node.fieldName ?? ''}:${node.type}@${node.startIndex}-${node.endIndex}${node.isNamed ? '' : '~'}${node.isMissing ? '!' : ''}${node.hasError ? '?' : ''}`;

@@ -1,10 +1,10 @@
 // The cursor walk (syntax-tree.ts) skips two questions the grammar answers: it does not look for
 // children under a token, nor for a field under a kind whose fields are empty. This checks those
 // answers against tree-sitter's own trees, node by node, over every intact Rust fixture.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type Parser from 'tree-sitter';
+import { discoverFiles } from '../src/core/discover.js';
 import { describe, expect, it } from 'vitest';
 import '../src/rust/syntax.js';
 import { grammarFacts } from '../src/rust/syntax-tree.js';
@@ -13,13 +13,8 @@ const require = createRequire(import.meta.url);
 const parser = new (require('tree-sitter') as typeof Parser)();
 parser.setLanguage(require('tree-sitter-rust') as Parser.Language);
 
-function rustFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return rustFiles(path);
-    return name.endsWith('.rs') ? [path] : [];
-  });
-}
+/** The Rust files below `dir`, as a run of lockscope finds them. */
+const rustFiles = (dir: string): string[] => discoverFiles([dir], process.cwd()).rust;
 
 describe("the grammar's answers the cursor walk relies on", () => {
   const { tokens, fieldless } = grammarFacts();
